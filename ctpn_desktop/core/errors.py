@@ -1,0 +1,50 @@
+"""Errors that carry a message a person can act on: what is wrong and where."""
+
+from __future__ import annotations
+
+
+class CtpnError(Exception):
+    """Base of every error the application reports to people rather than crashing on."""
+
+
+class DocumentError(CtpnError):
+    """An exercise file cannot be opened or written; the file is left as it was."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+class NotAnExerciseFile(DocumentError):
+    pass
+
+
+class NewerSchemaError(DocumentError):
+    pass
+
+
+class DamagedDocumentError(DocumentError):
+    pass
+
+
+class ReadOnlyDocumentError(DocumentError):
+    pass
+
+
+class ScenarioFormatError(CtpnError):
+    """A scenario JSON file broke the format; ``problems`` lists (field path, message) pairs."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  {path}: {message}" for path, message in problems)
+        super().__init__(f"{source}: {len(problems)} problem(s)\n{lines}")
+
+
+class ValidationFailed(CtpnError):
+    """A service refused an edit that would break the scenario (a duplicate number, a missing phase …)."""
+
+
+class RunStateError(CtpnError):
+    """A run action that does not fit the run's current state (pausing an ended run …)."""
