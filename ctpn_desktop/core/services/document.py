@@ -1,0 +1,144 @@
+"""Creating, opening, copying and closing exercise documents.
+
+A `Document` is the open file: its engine and its session factory. Services are built on a document and
+take nothing global, so tests and the CLI can open as many as they like side by side.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ctpn_desktop import __version__
+from ctpn_desktop.core.entities import DocumentSummary, Scenario
+from ctpn_desktop.core.errors import DocumentError
+from ctpn_desktop.storage import db
+from ctpn_desktop.storage.orm import (
+    AttachmentRow,
+    DocumentInfo,
+    ExerciseRow,
+    ImprovementActionRow,
+    InjectRow,
+    LogRecordRow,
+    ObjectiveRow,
+    ObservationRow,
+    OrganisationRow,
+    PhaseRow,
+    RoleRow,
+    RunRow,
+)
+
+DOCUMENT_SUFFIX = ".ctpn"
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Document:
+    path: Path
+    engine: Engine
+    sessions: sessionmaker[Session]
+    migrated_from: str | None = None
+    backup_path: Path | None = None
+    _closed: bool = field(default=False, repr=False)
+
+    def close(self) -> None:
+        """Fold the write-ahead log back into the file so it can be carried away as a single file."""
+        if self._closed:
+            return
+        try:
+            db.checkpoint(self.engine)
+        finally:
+            self.engine.dispose()
+            self._closed = True
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def save_copy(self, target: Path) -> Path:
+        """A consistent copy of the open document, even while it is being written to."""
+        if target.resolve() == self.path.resolve():
+            raise DocumentError(str(target), "a copy cannot replace the document it is copied from")
+        return db.backup_to(self.path, target)
+
+    def info(self, key: str) -> str | None:
+        with self.sessions() as session:
+            row = session.get(DocumentInfo, key)
+            return row.value if row else None
+
+    def summary(self) -> DocumentSummary:
+        with self.sessions() as session:
+
+            def count(model: type) -> int:
+                return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+            exercise = session.scalars(select(ExerciseRow)).first()
+            entries = session.scalar(select(func.count(func.distinct(LogRecordRow.entry_id)))) or 0
+            return DocumentSummary(
+                path=str(self.path),
+                title=exercise.title if exercise else "",
+                marking=exercise.marking if exercise else "",
+                schema_revision=db.current_revision(self.engine) or "",
+                objectives=count(ObjectiveRow),
+                organisations=count(OrganisationRow),
+                roles=count(RoleRow),
+                phases=count(PhaseRow),
+                injects=count(InjectRow),
+                attachments=count(AttachmentRow),
+                runs=count(RunRow),
+                log_entries=int(entries),
+                observations=count(ObservationRow),
+                improvement_actions=count(ImprovementActionRow),
+            )
+
+    def __enter__(self) -> Document:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def create_document(path: Path, scenario: Scenario, blobs: Mapping[str, bytes] | None = None) -> Document:
+    """A new document holding ``scenario``; a half-made file is removed if anything fails."""
+    from ctpn_desktop.core.services.scenario import write_scenario
+
+    path = Path(path)
+    engine = db.create_schema(path)
+    try:
+        sessions = db.make_sessionmaker(engine)
+        with sessions() as session, session.begin():
+            stamp = now_utc().isoformat()
+            session.add_all([
+                DocumentInfo(key="document_id", value=str(uuid.uuid4())),
+                DocumentInfo(key="created_at", value=stamp),
+                DocumentInfo(key="created_with", value=f"CTPN Desktop {__version__}"),
+            ])
+            write_scenario(session, scenario, blobs or {})
+        return Document(path=path, engine=engine, sessions=sessions)
+    except BaseException:
+        engine.dispose()
+        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+        raise
+
+
+def open_document(path: Path) -> Document:
+    """Open an existing document, refusing (unchanged) anything that is not a sound file of ours."""
+    path = Path(path)
+    check = db.check_file(path)
+    backup_path = None
+    if check.needs_migration:
+        backup_path = db.backup_to(path, db.migration_backup_path(path, check.revision or "none"))
+        db.migrate(path)
+    engine = db.make_engine(path)
+    return Document(path=path, engine=engine, sessions=db.make_sessionmaker(engine),
+                    migrated_from=check.revision if check.needs_migration else None, backup_path=backup_path)

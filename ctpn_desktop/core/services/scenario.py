@@ -1,0 +1,379 @@
+"""Reading and editing the scenario: exercise, objectives, organisations and roles, phases and the MSEL.
+
+Edits are whole-entity "puts": the caller hands over the new value of an entity and gets back what was stored.
+That makes every edit undoable by putting the previous value back, which is how the editor's undo stack works.
+Each call is one transaction, committed before it returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session, defer
+
+from ctpn_desktop.core.entities import (
+    AttachmentInfo,
+    CommandLevel,
+    DeliveryMethod,
+    EventType,
+    Exercise,
+    ExerciseType,
+    Inject,
+    InjectStatus,
+    Objective,
+    Organisation,
+    OrganisationKind,
+    Phase,
+    Recipient,
+    Role,
+    Scenario,
+)
+from ctpn_desktop.core.errors import ValidationFailed
+from ctpn_desktop.core.services.document import Document
+from ctpn_desktop.storage.orm import (
+    AttachmentRow,
+    ExerciseRow,
+    InjectObjectiveRow,
+    InjectRecipientRow,
+    InjectRow,
+    ObjectiveRow,
+    OrganisationRow,
+    PhaseRow,
+    RoleRow,
+)
+
+
+def _dt(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def exercise_of(row: ExerciseRow) -> Exercise:
+    return Exercise(
+        id=row.id, title=row.title, exercise_type=ExerciseType(row.exercise_type), aim=row.aim,
+        narrative=row.narrative, venue=row.venue,
+        planned_date=date.fromisoformat(row.planned_date) if row.planned_date else None,
+        planned_duration_minutes=row.planned_duration_minutes, marking=row.marking, organiser=row.organiser,
+        author=row.author, version=row.version, threat=row.threat, scope=row.scope,
+        updated_at=_dt(row.updated_at),
+    )
+
+
+def objective_of(row: ObjectiveRow) -> Objective:
+    return Objective(id=row.id, code=row.code, statement=row.statement, capability=row.capability,
+                     position=row.position)
+
+
+def role_of(row: RoleRow) -> Role:
+    return Role(id=row.id, organisation_id=row.organisation_id, key=row.key, name=row.name,
+                level=CommandLevel(row.level), position=row.position)
+
+
+def organisation_of(row: OrganisationRow) -> Organisation:
+    return Organisation(id=row.id, key=row.key, name=row.name, short_name=row.short_name,
+                        kind=OrganisationKind(row.kind), position=row.position,
+                        roles=tuple(role_of(r) for r in row.roles))
+
+
+def phase_of(row: PhaseRow) -> Phase:
+    return Phase(id=row.id, key=row.key, name=row.name, start_offset_s=row.start_offset_s,
+                 scenario_start=_dt(row.scenario_start), narrative=row.narrative,
+                 discussion_questions=tuple(json.loads(row.discussion_questions or "[]")), position=row.position)
+
+
+def _inject_of(row: InjectRow, recipients: Sequence[Recipient], objectives: Sequence[str],
+               attachments: Sequence[AttachmentInfo]) -> Inject:
+    return Inject(
+        id=row.id, number=row.number, title=row.title, planned_offset_s=row.planned_offset_s,
+        position=row.position, phase_id=row.phase_id, scenario_time=_dt(row.scenario_time), content=row.content,
+        delivery_method=DeliveryMethod(row.delivery_method), event_type=EventType(row.event_type),
+        sender=row.sender, expected_actions=row.expected_actions, controller_notes=row.controller_notes,
+        storyline=row.storyline, status=InjectStatus(row.status), depends_on_id=row.depends_on_id,
+        recipients=tuple(recipients), objective_ids=tuple(objectives), attachments=tuple(attachments),
+    )
+
+
+def _load_injects(session: Session, ids: Iterable[str] | None = None) -> list[Inject]:
+    """Injects with their links, in MSEL order, in four queries however many there are."""
+    query = select(InjectRow).order_by(InjectRow.position, InjectRow.number)
+    id_list = list(ids) if ids is not None else None
+    if id_list is not None:
+        query = query.where(InjectRow.id.in_(id_list))
+    rows = session.scalars(query).all()
+    wanted = {r.id for r in rows}
+    recipients: dict[str, list[Recipient]] = defaultdict(list)
+    links_query = select(InjectRecipientRow).order_by(InjectRecipientRow.position, InjectRecipientRow.id)
+    objective_query = select(InjectObjectiveRow).order_by(InjectObjectiveRow.position)
+    attachment_query = select(AttachmentRow).options(defer(AttachmentRow.data)).order_by(AttachmentRow.position)
+    if id_list is not None:
+        links_query = links_query.where(InjectRecipientRow.inject_id.in_(id_list))
+        objective_query = objective_query.where(InjectObjectiveRow.inject_id.in_(id_list))
+        attachment_query = attachment_query.where(AttachmentRow.inject_id.in_(id_list))
+    for link in session.scalars(links_query):
+        if link.inject_id in wanted:
+            recipients[link.inject_id].append(Recipient(link.organisation_id, link.role_id))
+    objectives: dict[str, list[str]] = defaultdict(list)
+    for o_link in session.scalars(objective_query):
+        objectives[o_link.inject_id].append(o_link.objective_id)
+    attachments: dict[str, list[AttachmentInfo]] = defaultdict(list)
+    for a in session.scalars(attachment_query):
+        attachments[a.inject_id].append(AttachmentInfo(a.id, a.filename, a.media_type, a.size, a.sha256))
+    return [_inject_of(r, recipients[r.id], objectives[r.id], attachments[r.id]) for r in rows]
+
+
+def read_scenario(session: Session) -> Scenario:
+    exercise_row = session.scalars(select(ExerciseRow)).first()
+    if exercise_row is None:
+        raise ValidationFailed("the document holds no exercise")
+    return Scenario(
+        exercise=exercise_of(exercise_row),
+        objectives=tuple(objective_of(r) for r in session.scalars(select(ObjectiveRow).order_by(ObjectiveRow.position))),
+        organisations=tuple(organisation_of(r) for r in
+                            session.scalars(select(OrganisationRow).order_by(OrganisationRow.position))),
+        phases=tuple(phase_of(r) for r in session.scalars(select(PhaseRow).order_by(PhaseRow.position,
+                                                                                   PhaseRow.start_offset_s))),
+        injects=tuple(_load_injects(session)),
+    )
+
+
+def _exercise_values(exercise: Exercise) -> dict[str, object]:
+    return dict(
+        title=exercise.title, exercise_type=exercise.exercise_type.value, aim=exercise.aim,
+        narrative=exercise.narrative, venue=exercise.venue, planned_date=_iso(exercise.planned_date),
+        planned_duration_minutes=exercise.planned_duration_minutes, marking=exercise.marking,
+        organiser=exercise.organiser, author=exercise.author, version=exercise.version, threat=exercise.threat,
+        scope=exercise.scope, updated_at=datetime.now(UTC).isoformat(),
+    )
+
+
+def _inject_values(inject: Inject) -> dict[str, object]:
+    return dict(
+        number=inject.number, position=inject.position, phase_id=inject.phase_id,
+        planned_offset_s=inject.planned_offset_s, scenario_time=_iso(inject.scenario_time), title=inject.title,
+        content=inject.content, delivery_method=inject.delivery_method.value, event_type=inject.event_type.value,
+        sender=inject.sender, expected_actions=inject.expected_actions, controller_notes=inject.controller_notes,
+        storyline=inject.storyline, status=inject.status.value, depends_on_id=inject.depends_on_id,
+    )
+
+
+def _write_inject_links(session: Session, inject: Inject, blobs: Mapping[str, bytes]) -> None:
+    session.execute(delete(InjectRecipientRow).where(InjectRecipientRow.inject_id == inject.id))
+    session.execute(delete(InjectObjectiveRow).where(InjectObjectiveRow.inject_id == inject.id))
+    seen: set[tuple[str, str | None]] = set()
+    for position, recipient in enumerate(inject.recipients):
+        if (recipient.organisation_id, recipient.role_id) in seen:
+            continue
+        seen.add((recipient.organisation_id, recipient.role_id))
+        session.add(InjectRecipientRow(inject_id=inject.id, organisation_id=recipient.organisation_id,
+                                       role_id=recipient.role_id, position=position))
+    for position, objective_id in enumerate(dict.fromkeys(inject.objective_ids)):
+        session.add(InjectObjectiveRow(inject_id=inject.id, objective_id=objective_id, position=position))
+    kept = {a.id for a in inject.attachments}
+    session.execute(delete(AttachmentRow).where(AttachmentRow.inject_id == inject.id,
+                                                AttachmentRow.id.not_in(kept)))
+    existing = set(session.scalars(select(AttachmentRow.id).where(AttachmentRow.inject_id == inject.id)))
+    for position, attachment in enumerate(inject.attachments):
+        if attachment.id in existing:
+            session.execute(update(AttachmentRow).where(AttachmentRow.id == attachment.id)
+                            .values(position=position, filename=attachment.filename))
+            continue
+        data = blobs.get(attachment.id)
+        if data is None:
+            raise ValidationFailed(f"attachment {attachment.filename!r} has no data")
+        session.add(AttachmentRow(id=attachment.id, inject_id=inject.id, filename=attachment.filename,
+                                  media_type=attachment.media_type, size=len(data),
+                                  sha256=hashlib.sha256(data).hexdigest(), data=data, position=position))
+
+
+def write_scenario(session: Session, scenario: Scenario, blobs: Mapping[str, bytes]) -> None:
+    """Insert a whole scenario into an empty document (used on creation and import)."""
+    session.add(ExerciseRow(id=scenario.exercise.id, **_exercise_values(scenario.exercise)))
+    for index, objective in enumerate(scenario.objectives):
+        session.add(ObjectiveRow(id=objective.id, code=objective.code, statement=objective.statement,
+                                 capability=objective.capability, position=index))
+    for index, organisation in enumerate(scenario.organisations):
+        _put_organisation(session, replace(organisation, position=index))
+    for index, phase in enumerate(scenario.phases):
+        _put_phase(session, replace(phase, position=index))
+    session.flush()
+    for index, inject in enumerate(scenario.injects):
+        session.add(InjectRow(id=inject.id, **_inject_values(replace(inject, position=index, depends_on_id=None))))
+    session.flush()
+    for inject in scenario.injects:
+        if inject.depends_on_id:
+            session.execute(update(InjectRow).where(InjectRow.id == inject.id)
+                            .values(depends_on_id=inject.depends_on_id))
+        _write_inject_links(session, inject, blobs)
+
+
+def _put_organisation(session: Session, organisation: Organisation) -> None:
+    row = session.get(OrganisationRow, organisation.id)
+    if row is None:
+        row = OrganisationRow(id=organisation.id)
+        session.add(row)
+    row.key, row.name, row.short_name = organisation.key, organisation.name, organisation.short_name
+    row.kind, row.position = organisation.kind.value, organisation.position
+    existing = {r.id: r for r in row.roles}
+    wanted = []
+    for index, role in enumerate(organisation.roles):
+        role_row = existing.get(role.id) or RoleRow(id=role.id)
+        role_row.key, role_row.name, role_row.level, role_row.position = role.key, role.name, role.level.value, index
+        wanted.append(role_row)
+    row.roles = wanted
+
+
+def _put_phase(session: Session, phase: Phase) -> None:
+    row = session.get(PhaseRow, phase.id)
+    if row is None:
+        row = PhaseRow(id=phase.id)
+        session.add(row)
+    row.key, row.name, row.start_offset_s = phase.key, phase.name, phase.start_offset_s
+    row.scenario_start, row.narrative = _iso(phase.scenario_start), phase.narrative
+    row.discussion_questions = json.dumps(list(phase.discussion_questions), ensure_ascii=False)
+    row.position = phase.position
+
+
+class ScenarioService:
+    """The scenario editor's operations; each is one committed transaction."""
+
+    def __init__(self, document: Document) -> None:
+        self._sessions = document.sessions
+
+    def load(self) -> Scenario:
+        with self._sessions() as session:
+            return read_scenario(session)
+
+    def injects(self, ids: Iterable[str]) -> list[Inject]:
+        with self._sessions() as session:
+            return _load_injects(session, ids)
+
+    def attachment_data(self, attachment_id: str) -> bytes:
+        with self._sessions() as session:
+            row = session.get(AttachmentRow, attachment_id)
+            if row is None:
+                raise ValidationFailed("the attachment no longer exists")
+            return row.data
+
+    def attachment_blobs(self) -> dict[str, bytes]:
+        with self._sessions() as session:
+            return {row.id: row.data for row in session.scalars(select(AttachmentRow))}
+
+    def put_exercise(self, exercise: Exercise) -> Exercise:
+        if not exercise.title.strip():
+            raise ValidationFailed("the exercise needs a title")
+        if not exercise.marking.strip():
+            raise ValidationFailed("the exercise needs a protective marking")
+        with self._sessions() as session, session.begin():
+            row = session.get(ExerciseRow, exercise.id)
+            if row is None:
+                raise ValidationFailed("the exercise does not exist in this document")
+            for key, value in _exercise_values(exercise).items():
+                setattr(row, key, value)
+            session.flush()
+            return exercise_of(row)
+
+    def put_objective(self, objective: Objective) -> Objective:
+        if not objective.code.strip() or not objective.statement.strip():
+            raise ValidationFailed("an objective needs a code and a statement")
+        with self._sessions() as session, session.begin():
+            clash = session.scalar(select(ObjectiveRow).where(ObjectiveRow.code == objective.code,
+                                                               ObjectiveRow.id != objective.id))
+            if clash is not None:
+                raise ValidationFailed(f"objective code {objective.code} is already used")
+            row = session.get(ObjectiveRow, objective.id) or ObjectiveRow(id=objective.id)
+            row.code, row.statement, row.capability = objective.code, objective.statement, objective.capability
+            row.position = objective.position
+            session.add(row)
+            return objective
+
+    def delete_objective(self, objective_id: str) -> None:
+        with self._sessions() as session, session.begin():
+            session.execute(delete(ObjectiveRow).where(ObjectiveRow.id == objective_id))
+
+    def put_organisation(self, organisation: Organisation) -> Organisation:
+        if not organisation.key.strip() or not organisation.name.strip():
+            raise ValidationFailed("an organisation needs a key and a name")
+        with self._sessions() as session, session.begin():
+            clash = session.scalar(select(OrganisationRow).where(OrganisationRow.key == organisation.key,
+                                                                  OrganisationRow.id != organisation.id))
+            if clash is not None:
+                raise ValidationFailed(f"organisation key {organisation.key} is already used")
+            _put_organisation(session, organisation)
+            return organisation
+
+    def delete_organisation(self, organisation_id: str) -> None:
+        with self._sessions() as session, session.begin():
+            row = session.get(OrganisationRow, organisation_id)
+            if row is not None:
+                session.delete(row)
+
+    def put_phase(self, phase: Phase) -> Phase:
+        if not phase.key.strip() or not phase.name.strip():
+            raise ValidationFailed("a phase needs a key and a name")
+        with self._sessions() as session, session.begin():
+            clash = session.scalar(select(PhaseRow).where(PhaseRow.key == phase.key, PhaseRow.id != phase.id))
+            if clash is not None:
+                raise ValidationFailed(f"phase key {phase.key} is already used")
+            _put_phase(session, phase)
+            return phase
+
+    def delete_phase(self, phase_id: str) -> None:
+        with self._sessions() as session, session.begin():
+            session.execute(delete(PhaseRow).where(PhaseRow.id == phase_id))
+
+    def put_injects(self, injects: Sequence[Inject], blobs: Mapping[str, bytes] | None = None) -> list[Inject]:
+        """Insert or update several injects in one transaction (bulk re-time, reorder, paste, undo)."""
+        for inject in injects:
+            if not inject.title.strip():
+                raise ValidationFailed(f"inject {inject.number} needs a title")
+            if inject.number < 1:
+                raise ValidationFailed("inject numbers start at 1")
+        numbers = [i.number for i in injects]
+        if len(numbers) != len(set(numbers)):
+            raise ValidationFailed("two injects in the same edit have the same number")
+        with self._sessions() as session, session.begin():
+            ids = [i.id for i in injects]
+            clash = session.scalar(select(InjectRow.number).where(InjectRow.number.in_(numbers),
+                                                                   InjectRow.id.not_in(ids)))
+            if clash is not None:
+                raise ValidationFailed(f"inject number {clash} is already used")
+            # Numbers are unique: park the edited rows on temporary numbers first so that swaps succeed.
+            session.execute(update(InjectRow).where(InjectRow.id.in_(ids)).values(number=-InjectRow.number - 1))
+            existing = {row.id: row for row in session.scalars(select(InjectRow).where(InjectRow.id.in_(ids)))}
+            for inject in injects:
+                values = _inject_values(inject)
+                row = existing.get(inject.id)
+                if row is None:
+                    session.add(InjectRow(id=inject.id, **values))
+                else:
+                    for key, value in values.items():
+                        setattr(row, key, value)
+            session.flush()
+            for inject in injects:
+                _write_inject_links(session, inject, blobs or {})
+            session.flush()
+            return _load_injects(session, ids)
+
+    def put_inject(self, inject: Inject, blobs: Mapping[str, bytes] | None = None) -> Inject:
+        return self.put_injects([inject], blobs)[0]
+
+    def delete_injects(self, inject_ids: Sequence[str]) -> None:
+        with self._sessions() as session, session.begin():
+            session.execute(delete(InjectRow).where(InjectRow.id.in_(list(inject_ids))))
+
+    def next_inject_number(self) -> int:
+        with self._sessions() as session:
+            return int(session.scalar(select(func.max(InjectRow.number))) or 0) + 1
+
+    def next_inject_position(self) -> int:
+        with self._sessions() as session:
+            return int(session.scalar(select(func.max(InjectRow.position))) or 0) + 1

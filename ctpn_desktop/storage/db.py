@@ -1,0 +1,209 @@
+"""Opening, creating, migrating and copying exercise documents.
+
+A document is one SQLite file. Before anything is written to an existing file we check, reading only, that it
+is ours (the SQLite header and our ``application_id``), that it is intact (``quick_check``) and that its schema
+is one we know. Only then is it opened for writing; an older schema is migrated after a backup copy is taken.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import struct
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from ctpn_desktop.core.errors import (
+    DamagedDocumentError,
+    DocumentError,
+    NewerSchemaError,
+    NotAnExerciseFile,
+)
+from ctpn_desktop.storage.orm import Base
+
+APPLICATION_ID = 0x4354504E  # "CTPN"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """What a read-only look at a file found; ``revision`` is None for a file without a schema yet."""
+
+    revision: str | None
+    needs_migration: bool
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revisions() -> set[str]:
+    return {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(path: Path, *, foreign_keys: bool = True) -> Engine:
+    """An engine whose every connection has the durability pragmas; migrations ask for no foreign keys."""
+    engine = create_engine(f"sqlite:///{path}", poolclass=NullPool if not foreign_keys else None)
+    event.listen(engine, "connect", _set_pragmas)
+    if not foreign_keys:
+        event.listen(engine, "connect", lambda c, _r: c.execute("PRAGMA foreign_keys=OFF"))
+    return engine
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def read_application_id(path: Path) -> int | None:
+    """The application id from the file header, read without SQLite so that nothing can be written."""
+    with path.open("rb") as handle:
+        header = handle.read(100)
+    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
+        return None
+    return int(struct.unpack(">I", header[68:72])[0])
+
+
+@contextlib.contextmanager
+def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def check_file(path: Path) -> FileCheck:
+    """Refuse, with a message that says why, any file we must not write to."""
+    name = str(path)
+    if not path.exists():
+        raise DocumentError(name, "the file does not exist")
+    if path.is_dir():
+        raise DocumentError(name, "this is a folder, not an exercise file")
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError as error:
+        raise DocumentError(name, f"the file cannot be read ({error.strerror})") from error
+    if size == 0:
+        raise NotAnExerciseFile(name, "the file is empty: it is not an exercise file")
+    if not header.startswith(SQLITE_MAGIC):
+        raise NotAnExerciseFile(name, "this is not an exercise file (it is not a SQLite database)")
+    if len(header) < 100:
+        raise DamagedDocumentError(name, "the file is truncated: its header is incomplete")
+    application_id = struct.unpack(">I", header[68:72])[0]
+    if application_id != APPLICATION_ID:
+        raise NotAnExerciseFile(name, "this SQLite database belongs to another application, not CTPN Desktop")
+    page_size = struct.unpack(">H", header[16:18])[0]
+    page_size = 65536 if page_size == 1 else page_size
+    page_count = struct.unpack(">I", header[28:32])[0]
+    wal = path.with_name(path.name + "-wal")
+    if page_count and size < page_size * page_count and not (wal.exists() and wal.stat().st_size):
+        raise DamagedDocumentError(
+            name, f"the file is truncated: {size} bytes of the {page_size * page_count} it should have"
+        )
+    try:
+        with _read_only(path) as connection:
+            result = connection.execute("PRAGMA quick_check").fetchone()
+            if not result or result[0] != "ok":
+                raise DamagedDocumentError(name, f"the file is damaged ({result[0] if result else 'no answer'})")
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if "alembic_version" not in tables:
+                raise DamagedDocumentError(name, "the file has no schema version: it was never finished")
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise DamagedDocumentError(name, f"the file is damaged ({error})") from error
+    revision = row[0] if row else None
+    if revision is None:
+        raise DamagedDocumentError(name, "the file has no schema version")
+    if revision not in known_revisions():
+        raise NewerSchemaError(
+            name, "the file was written by a newer version of CTPN Desktop; update the application to open it"
+        )
+    return FileCheck(revision=revision, needs_migration=revision != head_revision())
+
+
+def backup_to(source: Engine | Path, target: Path) -> Path:
+    """A consistent copy with SQLite's online backup API, written beside the target and moved into place."""
+    temporary = target.with_name(f".{target.name}.partial")
+    temporary.unlink(missing_ok=True)
+    source_path = Path(source.url.database or "") if isinstance(source, Engine) else source
+    with _read_only(source_path) as src:
+        dst = sqlite3.connect(temporary)
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dst.close()
+    temporary.replace(target)
+    return target
+
+
+def migration_backup_path(path: Path, revision: str) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return path.with_name(f"{path.stem}.before-{revision}-{stamp}{path.suffix}.bak")
+
+
+def migrate(path: Path) -> None:
+    """Bring an older document to the current schema, on a connection without the foreign-key pragma."""
+    engine = make_engine(path, foreign_keys=False)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+
+
+def create_schema(path: Path) -> Engine:
+    """A new, empty document: the current tables, stamped with the head revision and our application id."""
+    if path.exists():
+        raise DocumentError(str(path), "a file of that name already exists; it was left as it was")
+    engine = make_engine(path)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+        Base.metadata.create_all(connection)
+        context = MigrationContext.configure(connection)
+        context.stamp(ScriptDirectory.from_config(alembic_config()), "head")
+    return engine
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def checkpoint(engine: Engine) -> None:
+    """Fold the write-ahead log into the main file so the document can be copied as one file."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
