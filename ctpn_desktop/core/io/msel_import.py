@@ -50,9 +50,10 @@ def _code_match(text: str) -> str:
     return re.sub(r"[\s._-]+", "", text.casefold())
 
 
-def make_key(text: str, taken: set[str], fallback: str) -> str:
+def make_key(text: str, taken: set[str], fallback: str, *, lower: bool = True) -> str:
     """A key (letters, digits, - _ .) made from a name, unique among ``taken`` regardless of case."""
-    base = re.sub(r"[^a-z0-9_.-]+", "-", text.casefold()).strip("-._")[: _KEY_MAX - 4] or fallback
+    text = text.casefold() if lower else text
+    base = re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-._")[: _KEY_MAX - 4] or fallback
     if not base[0].isalnum():
         base = f"{fallback}-{base}"[: _KEY_MAX - 4]
     key, counter = base, 2
@@ -172,7 +173,7 @@ class _Objectives:
         looks_like_code = bool(re.fullmatch(r"[A-Za-z]{0,12}[\s.\-_]?\d{1,3}(?:\.\d{1,3})*[a-z]?", token))
         position = max((o.position for o in self.items), default=-1) + 1
         if looks_like_code:
-            code = make_key(token.replace(" ", ""), self.codes, "O")
+            code = make_key(token.replace(" ", ""), self.codes, "O", lower=False)
             statement = f"Objective {token} (named in the imported MSEL; write its statement)"
         else:
             number = len(self.items) + 1

@@ -48,6 +48,7 @@ CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _CSV_DELIMITERS = (",", ";", "\t", "|")
+_ESCAPED_FORMULA_RE = re.compile(r"'+[=+\-@\t\r]")
 _CHUNK = 4 * 1024 * 1024
 _OVERLAP = 64 * 1024
 
@@ -314,9 +315,9 @@ def _read_xlsx(path: Path) -> SourceWorkbook:
     notes: list[str] = []
     sheets: list[SourceSheet] = []
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), path.open("rb") as handle:
             warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True, keep_links=False)
             try:
                 for worksheet in book.worksheets:
                     merged, formulas = scans.get(worksheet.title, ([], {}))
@@ -432,6 +433,11 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
+def _unescape_csv(text: str) -> str:
+    """Undo the apostrophe that formula-safe CSV writers (ours included) put before ``= + - @``."""
+    return text[1:] if _ESCAPED_FORMULA_RE.match(text) else text
+
+
 def _read_csv(path: Path, raw: bytes) -> SourceWorkbook:
     where = str(path)
     text, encoding = _decode(raw)
@@ -459,7 +465,7 @@ def _read_csv(path: Path, raw: bytes) -> SourceWorkbook:
             if len(record) > MAX_COLUMNS:
                 truncated_columns = truncated_columns or any(f.strip() for f in record[MAX_COLUMNS:])
                 record = record[:MAX_COLUMNS]
-            row: list[CellValue] = [field if field.strip() else None for field in record]
+            row: list[CellValue] = [_unescape_csv(field) if field.strip() else None for field in record]
             while row and row[-1] is None:
                 row.pop()
             rows.append(tuple(row))
@@ -485,7 +491,6 @@ _PLACEHOLDER_RE = re.compile(r"[-\u2010-\u2015_.?*~=]+|n/?a|n\.a\.?|tb[acd]|t\.b
 EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#SPILL!",
                           "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!",
                               "#UNKNOWN!"})
-_ESCAPED_FORMULA_RE = re.compile(r"'[=+\-@\t\r]")
 
 
 def is_placeholder(text: str) -> bool:
@@ -498,19 +503,13 @@ def is_excel_error(value: CellValue) -> bool:
 
 
 def cell_text(value: CellValue) -> str:
-    """A cell as the text a person reads in it; placeholders, errors and unsaved formulas read as empty.
-
-    A leading apostrophe before ``= + - @`` is dropped: it is how CSV exports (ours included) stop a
-    spreadsheet running text as a formula.
-    """
+    """A cell as the text a person reads in it; placeholders, errors and unsaved formulas read as empty."""
     if value is None or isinstance(value, FormulaCell):
         return ""
     if isinstance(value, str):
         text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
         if not text or is_placeholder(text) or text.upper() in EXCEL_ERRORS:
             return ""
-        if _ESCAPED_FORMULA_RE.match(text):
-            text = text[1:]
         return text
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"

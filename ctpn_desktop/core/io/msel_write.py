@@ -8,7 +8,7 @@ Files are written to a temporary name beside the target and moved into place, so
 never leaves half a file where a good one was.
 
 CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
-carriage return) get a leading apostrophe, the usual defence against formula injection; the importer
+carriage return) get a leading apostrophe, the usual defence against formula injection; the CSV reader
 removes it again. Plain numbers and offsets such as ``-0:30:00`` are left as they are: they contain only
 digits, signs, colons and a decimal point, so a spreadsheet can only read them as values, and escaping
 them would make every negative offset unreadable. In XLSX, text is always stored as text, never as a
@@ -46,7 +46,7 @@ MSEL_COLUMNS: tuple[str, ...] = (
 
 _WIDTHS = (7, 22, 14, 18, 14, 36, 60, 16, 22, 30, 45, 14, 18, 10, 40, 10)
 _WRAPPED = {"Title", "Description / content", "To", "Expected action", "Controller notes", "From", "Phase"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START_RE = re.compile(r"'*[=+\-@\t\r]")
 _PLAIN_VALUE_RE = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|\d+:[0-5]\d(?::[0-5]\d)?)")
 XLSX_CELL_LIMIT = 32_767
 
@@ -54,8 +54,12 @@ Cell = str | int | datetime | None
 
 
 def csv_safe(text: str) -> str:
-    """Text a spreadsheet will show rather than run: formula-like cells get a leading apostrophe."""
-    if text.startswith(_FORMULA_START) and not _PLAIN_VALUE_RE.fullmatch(text):
+    """Text a spreadsheet will show rather than run: formula-like cells get a leading apostrophe.
+
+    Text that already starts with apostrophes before a formula character gets one more, so that reading
+    the file back (which removes one) returns exactly what was written.
+    """
+    if _FORMULA_START_RE.match(text) and not _PLAIN_VALUE_RE.fullmatch(text):
         return "'" + text
     return text
 
