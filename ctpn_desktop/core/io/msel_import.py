@@ -157,12 +157,13 @@ class _Objectives:
         for objective in self.items:
             if _code_match(objective.code) == wanted:
                 return objective
-        if token.isdigit():
-            numbered = [o for o in self.items if re.search(r"(\d+)$", o.code)
-                        and int(re.search(r"(\d+)$",
-                                          o.code).group(1)) == int(token)]  # type: ignore[union-attr]
-            if len(numbered) == 1:
-                return numbered[0]
+        numbered = re.fullmatch(r"(?:o|obj|objective)?[\s.\-_]*(\d{1,3})", token.casefold())
+        if numbered:
+            wanted_number = int(numbered.group(1))
+            same = [o for o in self.items
+                    if (end := re.search(r"(\d+)$", o.code)) and int(end.group(1)) == wanted_number]
+            if len(same) == 1:
+                return same[0]
         statement = _match(token)
         return next((o for o in self.items if _match(o.statement) == statement), None)
 

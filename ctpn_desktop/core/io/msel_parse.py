@@ -248,13 +248,25 @@ def split_list(text: str) -> list[str]:
     return items
 
 
+def _codes(text: str) -> list[str] | None:
+    """The objective codes in "O1 & O2", "Obj 3/Obj 4", "1 and 2"; None when the text is not only codes."""
+    parts = [p for p in re.split(r"\s*(?:,|&|/|\band\b|\+)\s*", text.strip()) if p]
+    return parts if parts and all(_CODE_RE.fullmatch(p) for p in parts) else None
+
+
 def objective_tokens(text: str) -> list[str]:
-    """Objective references in a cell: codes such as O1, "Obj 2", 3.1, or whole statements."""
+    """Objective references in a cell: codes such as O1, "Obj 2", 3.1, or whole statements (which may
+    contain commas, so a comma splits only where codes stand on both sides)."""
     tokens = []
     for item in split_list(text):
-        parts = [p for p in re.split(r"\s*(?:&|/|\band\b|\+)\s*", item) if p]
-        if len(parts) > 1 and all(_CODE_RE.fullmatch(p) for p in parts):
-            tokens.extend(parts)
+        codes = _codes(item)
+        if codes is not None:
+            tokens.extend(codes)
+            continue
+        pieces = item.split(",")
+        if len(pieces) > 1 and _codes(pieces[0]) is not None:
+            tokens.extend(_codes(pieces[0]) or [])
+            tokens.extend(objective_tokens(",".join(pieces[1:])))
         else:
             tokens.append(item)
     return tokens
@@ -365,15 +377,16 @@ def _read_row(reader: _Reader, columns: dict[MselField, int], row: int,
             texts[column] = text
     if not texts:
         return
-    timing_fields = {MselField.NUMBER, MselField.TIME, MselField.DATE, MselField.SCENARIO_TIME}
-    wording = {c: t for c, t in texts.items() if mapping.fields.get(c) not in timing_fields}
+    wording = {c: t for c, t in texts.items()
+               if mapping.fields.get(c) not in _TIMING_FIELDS or _is_label(mapping.fields[c], values[c - 1],
+                                                                           t)}
     number_column = columns.get(MselField.NUMBER)
     time_column = columns.get(MselField.TIME)
-    has_number = bool(number_column and number_column in texts)
+    has_number = bool(number_column and number_column in texts and number_column not in wording)
     distinct = set(wording.values())
     if len(distinct) <= 1:
         text = next(iter(distinct), "")
-        has_time = bool(time_column and time_column in texts)
+        has_time = bool(time_column and time_column in texts and time_column not in wording)
         if (not has_number or (text and _MARKER_RE.fullmatch(text.strip(" .!")))) and _section(
             reader, columns, row, values, text, has_time
         ):
@@ -384,6 +397,26 @@ def _read_row(reader: _Reader, columns: dict[MselField, int], row: int,
                        row, columns.get(MselField.TITLE) or columns.get(MselField.CONTENT))
         return
     _inject_row(reader, columns, row, values, texts)
+
+
+_TIMING_FIELDS = frozenset({MselField.NUMBER, MselField.TIME, MselField.DATE, MselField.SCENARIO_TIME})
+
+
+def _is_label(kind: MselField, value: CellValue, text: str) -> bool:
+    """True for words in a number or time column that are a title, as when a section title merged across
+    the whole row starts in the first column."""
+    if len(text) < 12 or " " not in text or not re.search(r"[^\W\d_]{3}", text):
+        return False
+    try:
+        if kind is MselField.NUMBER:
+            return _number(value, text)[0] is None
+        if kind is MselField.DATE:
+            parse_day(text)
+        else:
+            parse_time(text)
+    except ValueError:
+        return True
+    return False
 
 
 def _section(reader: _Reader, columns: dict[MselField, int], row: int, values: tuple[CellValue, ...],
@@ -635,12 +668,8 @@ def _resolve_times(reader: _Reader) -> list[ParsedInject]:
                                                                          seconds=value.seconds)
         else:
             moment = datetime.combine(current_day or reference_day, time()) + timedelta(seconds=value.seconds)
-            if last is not None and last.moment is not None and moment < last.moment - timedelta(hours=12):
-                while moment < last.moment - timedelta(hours=12):
-                    moment += timedelta(days=1)
-                reader.problem(Severity.INFO,
-                               f"{moment:%H:%M} is earlier than {last.moment:%H:%M} in row {last.row}, "
-                                              "so it is read as the next day", timed.row)
+            if last is not None and last.moment is not None:
+                moment = _nearest_day(reader, timed.row, moment, last)
         timed.moment = moment
         current_day = moment.date()
         last = timed
@@ -672,6 +701,26 @@ def _resolve_times(reader: _Reader) -> list[ParsedInject]:
         injects.append(ParsedInject(sheet=reader.sheet.name, row=draft.row, planned_offset_s=timed.offset,
                                     **draft.values))  # type: ignore[arg-type]
     return injects
+
+
+def _nearest_day(reader: _Reader, row: int, moment: datetime, last: _Timed) -> datetime:
+    """A time of day without a date falls on the day that puts it nearest the row before it: 00:15 after
+    23:40 is the next day, 23:55 after 00:15 the day before."""
+    assert last.moment is not None
+    half_day = timedelta(hours=12)
+    shift = 0
+    while moment < last.moment - half_day:
+        moment += timedelta(days=1)
+        shift += 1
+    while moment > last.moment + half_day:
+        moment -= timedelta(days=1)
+        shift -= 1
+    if shift:
+        which = "next day" if shift > 0 else "day before"
+        reader.problem(Severity.INFO,
+                       f"{moment:%H:%M} follows {last.moment:%H:%M} in row {last.row}, so it is "
+                                      f"read as the {which}", row)
+    return moment
 
 
 def _startex(reader: _Reader) -> datetime | None:
