@@ -20,11 +20,11 @@ from ctpn_desktop.core.entities import DeliveryMethod, EventType, InjectStatus
 from ctpn_desktop.core.io.msel_mapping import ColumnMapping, MselField
 from ctpn_desktop.core.io.msel_read import (
     CellValue,
+    ErrorCell,
     FormulaCell,
     SourceSheet,
     cell_text,
     column_letter,
-    is_excel_error,
 )
 from ctpn_desktop.core.io.msel_times import (
     TimeBasis,
@@ -366,10 +366,9 @@ def _read_row(reader: _Reader, columns: dict[MselField, int], row: int,
                                                  "save it "
                                                  "to store the results)", row, column)
             continue
-        if is_excel_error(value):
+        if isinstance(value, ErrorCell):
             if mapped:
-                reader.problem(Severity.WARNING,
-                               f"the cell shows the error {str(value).strip()}; read as empty",
+                reader.problem(Severity.WARNING, f"the cell shows the error {value.code}; read as empty",
                                row, column)
             continue
         text = cell_text(value)
@@ -450,7 +449,7 @@ def _read_time(reader: _Reader, columns: dict[MselField, int], row: int,
     if not column or column > len(values):
         return None, False, ""
     raw = values[column - 1]
-    if raw is None or isinstance(raw, FormulaCell) or is_excel_error(raw):
+    if raw is None or isinstance(raw, FormulaCell | ErrorCell):
         return None, False, ""
     text = cell_text(raw)
     if not text:

@@ -22,10 +22,10 @@ import re
 import warnings
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from xml.etree import ElementTree
 
 import openpyxl
@@ -48,7 +48,6 @@ CSV_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _CSV_DELIMITERS = (",", ";", "\t", "|")
-_ESCAPED_FORMULA_RE = re.compile(r"'+[=+\-@\t\r]")
 _CHUNK = 4 * 1024 * 1024
 _OVERLAP = 64 * 1024
 
@@ -58,6 +57,8 @@ _MERGE_RE = re.compile(
 _FORMULA_RE = re.compile(
     rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})(\d{1,7})"[^>]*>\s*<(?:\w+:)?f\b([^>]*?)(?:/>|>([^<]{0,8192})</)'
 )
+_ERROR_CELL_RE = re.compile(rb'<(?:\w+:)?c\b[^>]*?\st="e"[^>]*>')
+_REF_RE = re.compile(rb'\sr="([A-Z]{1,3})(\d{1,7})"')
 _XML_ENTITIES = {b"&lt;": b"<", b"&gt;": b">", b"&quot;": b'"', b"&apos;": b"'", b"&amp;": b"&"}
 
 
@@ -68,7 +69,14 @@ class FormulaCell:
     formula: str
 
 
-CellValue = str | int | float | bool | datetime | date | time | timedelta | FormulaCell | None
+@dataclass(frozen=True, slots=True)
+class ErrorCell:
+    """A cell showing a spreadsheet error such as ``#REF!``, as opposed to text that happens to read so."""
+
+    code: str
+
+
+CellValue = str | int | float | bool | datetime | date | time | timedelta | FormulaCell | ErrorCell | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,26 +260,42 @@ def _unescape(raw: bytes) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
-def _scan_sheet_xml(archive: zipfile.ZipFile, part: str) -> tuple[list[MergedRange], dict[tuple[int, int],
-                                                                                          str]]:
-    """Merged ranges and formula cells of one sheet, found by streaming over its XML in chunks."""
-    merged: list[MergedRange] = []
-    formulas: dict[tuple[int, int], str] = {}
+@dataclass(slots=True)
+class _SheetScan:
+    """What the sheet XML says that openpyxl's read-only values do not."""
+
+    merged: list[MergedRange] = field(default_factory=list)
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    errors: set[tuple[int, int]] = field(default_factory=set)
+
+
+def _coordinate(column: bytes, row: bytes) -> tuple[int, int]:
+    return int(row), column_index_from_string(column.decode())
+
+
+def _scan_sheet_xml(archive: zipfile.ZipFile, part: str) -> _SheetScan:
+    """Merged ranges, formula cells and error cells of one sheet, found by streaming over its XML."""
+    scan = _SheetScan()
 
     def take(buffer: bytes, limit: int) -> None:
         for match in _MERGE_RE.finditer(buffer):
             if match.start() >= limit:
                 break
             c1, r1, c2, r2 = match.groups()
-            c2, r2 = c2 or c1, r2 or r1
-            merged.append(MergedRange(int(r1), column_index_from_string(c1.decode()), int(r2),
-                                      column_index_from_string(c2.decode())))
+            (row1, col1), (row2, col2) = _coordinate(c1, r1), _coordinate(c2 or c1, r2 or r1)
+            scan.merged.append(MergedRange(row1, col1, row2, col2))
         for match in _FORMULA_RE.finditer(buffer):
             if match.start() >= limit:
                 break
             column, row, attrs, text = match.groups()
             formula = "=" + _unescape(text) if text else ("=(shared formula)" if b"shared" in attrs else "=")
-            formulas[(int(row), column_index_from_string(column.decode()))] = formula
+            scan.formulas[_coordinate(column, row)] = formula
+        for match in _ERROR_CELL_RE.finditer(buffer):
+            if match.start() >= limit:
+                break
+            where = _REF_RE.search(match.group(0))
+            if where:
+                scan.errors.add(_coordinate(*where.groups()))
 
     try:
         with archive.open(part) as source:
@@ -286,8 +310,8 @@ def _scan_sheet_xml(archive: zipfile.ZipFile, part: str) -> tuple[list[MergedRan
                 take(buffer, cut)
                 carry = buffer[cut:]
     except (KeyError, zipfile.BadZipFile, OSError, EOFError):
-        return [], {}
-    return merged, formulas
+        return _SheetScan()
+    return scan
 
 
 def _clean(value: object) -> CellValue:
@@ -320,9 +344,9 @@ def _read_xlsx(path: Path) -> SourceWorkbook:
             book = openpyxl.load_workbook(handle, read_only=True, data_only=True, keep_links=False)
             try:
                 for worksheet in book.worksheets:
-                    merged, formulas = scans.get(worksheet.title, ([], {}))
                     part = parts.get(worksheet.title)
-                    sheet = _read_worksheet(worksheet, merged, formulas, bool(part and part.hidden))
+                    sheet = _read_worksheet(worksheet, scans.get(worksheet.title) or _SheetScan(),
+                                            bool(part and part.hidden))
                     if sheet.truncated_rows:
                         notes.append(f"Sheet '{sheet.name}': only the first {MAX_ROWS:,} rows were read.")
                     if sheet.truncated_columns:
@@ -339,13 +363,11 @@ def _read_xlsx(path: Path) -> SourceWorkbook:
     return SourceWorkbook(where, "xlsx", tuple(sheets), notes=tuple(notes))
 
 
-def _read_worksheet(worksheet: object, merged: list[MergedRange], formulas: dict[tuple[int, int], str],
-                    hidden: bool) -> SourceSheet:
-    worksheet.reset_dimensions()  # type: ignore[attr-defined]  # trust the cells, not a stated size
+def _read_worksheet(worksheet: Any, scan: _SheetScan, hidden: bool) -> SourceSheet:
+    worksheet.reset_dimensions()  # trust the cells, not the size the file states
     rows: list[tuple[CellValue, ...]] = []
     truncated_rows = truncated_columns = False
-    values_iter: Iterator[tuple[object,
-                                ...]] = worksheet.iter_rows(values_only=True)  # type: ignore[attr-defined]
+    values_iter: Iterator[tuple[object, ...]] = worksheet.iter_rows(values_only=True)
     for index, values in enumerate(values_iter, start=1):
         if index > MAX_ROWS:
             if any(v is not None for v in values[:MAX_COLUMNS]) or any(
@@ -357,19 +379,21 @@ def _read_worksheet(worksheet: object, merged: list[MergedRange], formulas: dict
             truncated_columns = truncated_columns or any(v is not None for v in values[MAX_COLUMNS:])
             values = values[:MAX_COLUMNS]
         row = [_clean(v) for v in values]
-        if formulas:
+        if scan.formulas or scan.errors:
             for column in range(1, len(row) + 1):
-                formula = formulas.get((index, column))
+                formula = scan.formulas.get((index, column))
                 if formula is not None and row[column - 1] is None:
                     row[column - 1] = FormulaCell(formula)
+                elif (index, column) in scan.errors and isinstance(row[column - 1], str):
+                    row[column - 1] = ErrorCell(str(row[column - 1]))
         while row and row[-1] is None:
             row.pop()
         rows.append(tuple(row))
-    _fill_merged_down(rows, merged)
+    _fill_merged_down(rows, scan.merged)
     while rows and not rows[-1]:
         rows.pop()
-    return SourceSheet(worksheet.title, tuple(rows), tuple(merged), hidden,  # type: ignore[attr-defined]
-                       truncated_rows, truncated_columns)
+    return SourceSheet(worksheet.title, tuple(rows), tuple(scan.merged), hidden, truncated_rows,
+                       truncated_columns)
 
 
 def _fill_merged_down(rows: list[tuple[CellValue, ...]], merged: list[MergedRange]) -> None:
@@ -433,9 +457,14 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def _unescape_csv(text: str) -> str:
-    """Undo the apostrophe that formula-safe CSV writers (ours included) put before ``= + - @``."""
-    return text[1:] if _ESCAPED_FORMULA_RE.match(text) else text
+def _csv_cell(text: str) -> CellValue:
+    """A CSV field as a cell: empty, an error as the spreadsheet that wrote it showed it, or text with the
+    apostrophe that formula-safe writers (ours included) put before ``= + - @`` and error codes removed."""
+    if not text.strip():
+        return None
+    if text.strip().upper() in EXCEL_ERRORS:
+        return ErrorCell(text.strip())
+    return text[1:] if _ESCAPED_RE.match(text) else text
 
 
 def _read_csv(path: Path, raw: bytes) -> SourceWorkbook:
@@ -459,13 +488,13 @@ def _read_csv(path: Path, raw: bytes) -> SourceWorkbook:
     try:
         for record in reader:
             if len(rows) >= MAX_ROWS:
-                if any(field.strip() for field in record) or any(any(f.strip() for f in r) for r in reader):
+                if any(text.strip() for text in record) or any(any(f.strip() for f in r) for r in reader):
                     truncated_rows = True
                 break
             if len(record) > MAX_COLUMNS:
                 truncated_columns = truncated_columns or any(f.strip() for f in record[MAX_COLUMNS:])
                 record = record[:MAX_COLUMNS]
-            row: list[CellValue] = [_unescape_csv(field) if field.strip() else None for field in record]
+            row: list[CellValue] = [_csv_cell(text) for text in record]
             while row and row[-1] is None:
                 row.pop()
             rows.append(tuple(row))
@@ -498,17 +527,21 @@ def is_placeholder(text: str) -> bool:
     return bool(_PLACEHOLDER_RE.fullmatch(text.strip()))
 
 
+_ESCAPED_RE = re.compile(r"'+(?:[=+\-@\t\r]|(?:" + "|".join(re.escape(e) for e in EXCEL_ERRORS) + r")\s*$)",
+                         re.IGNORECASE)
+
+
 def is_excel_error(value: CellValue) -> bool:
-    return isinstance(value, str) and value.strip().upper() in EXCEL_ERRORS
+    return isinstance(value, ErrorCell)
 
 
 def cell_text(value: CellValue) -> str:
     """A cell as the text a person reads in it; placeholders, errors and unsaved formulas read as empty."""
-    if value is None or isinstance(value, FormulaCell):
+    if value is None or isinstance(value, FormulaCell | ErrorCell):
         return ""
     if isinstance(value, str):
         text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
-        if not text or is_placeholder(text) or text.upper() in EXCEL_ERRORS:
+        if not text or is_placeholder(text):
             return ""
         return text
     if isinstance(value, bool):

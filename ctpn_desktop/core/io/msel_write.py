@@ -34,6 +34,7 @@ from openpyxl.utils.cell import get_column_letter
 
 from ctpn_desktop.core.entities import Inject, Scenario
 from ctpn_desktop.core.errors import SpreadsheetError
+from ctpn_desktop.core.io.msel_read import EXCEL_ERRORS
 from ctpn_desktop.core.io.msel_values import EVENT_TYPE_LABELS, STATUS_LABELS
 from ctpn_desktop.core.io.scenario_json import format_offset
 
@@ -57,9 +58,12 @@ def csv_safe(text: str) -> str:
     """Text a spreadsheet will show rather than run: formula-like cells get a leading apostrophe.
 
     Text that already starts with apostrophes before a formula character gets one more, so that reading
-    the file back (which removes one) returns exactly what was written.
+    the file back (which removes one) returns exactly what was written. Text that reads like an error
+    code (``#N/A``, ``#REF!``) is escaped the same way, so it is not taken for an error on import.
     """
     if _FORMULA_START_RE.match(text) and not _PLAIN_VALUE_RE.fullmatch(text):
+        return "'" + text
+    if text.lstrip("'").strip().upper() in EXCEL_ERRORS:
         return "'" + text
     return text
 

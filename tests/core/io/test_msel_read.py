@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from ctpn_desktop.core.errors import SpreadsheetError
 from ctpn_desktop.core.io import msel_read
 from ctpn_desktop.core.io.msel_read import (
+    ErrorCell,
     FormulaCell,
     MergedRange,
     cell_text,
@@ -59,6 +60,18 @@ def test_formulas_without_saved_results_are_marked_and_saved_results_used(tmp_pa
     assert sheet.cell(2, 2) == FormulaCell("=A2+1")
     assert sheet.cell(3, 2) == FormulaCell('=B2&"<x>"')
     assert cell_text(sheet.cell(2, 2)) == ""
+
+
+def test_error_cells_differ_from_text_that_reads_like_an_error(tmp_path: Path) -> None:
+    path = save_rows(tmp_path / "m.xlsx", [["Title", "Notes"], ["#REF!", "x"]])
+    book_sheet = read_table(path).sheet("MSEL")
+    assert book_sheet.cell(2, 1) == ErrorCell("#REF!")
+    book = Workbook()
+    book.active.append(["Title"])
+    book.active.append(["#N/A"])
+    book.active["A2"].data_type = "s"
+    book.save(tmp_path / "text.xlsx")
+    assert read_table(tmp_path / "text.xlsx").sheets[0].cell(2, 1) == "#N/A"
 
 
 def test_a_stated_sheet_size_is_not_trusted(tmp_path: Path) -> None:
@@ -137,10 +150,11 @@ def test_csv_delimiters_are_sniffed(tmp_path: Path, text: str, delimiter: str) -
 
 def test_csv_keeps_line_breaks_inside_quoted_cells_and_undoes_formula_escaping(tmp_path: Path) -> None:
     path = tmp_path / "m.csv"
-    path.write_bytes(b"Title,Content\r\n'=SUM(1),\"line 1\r\nline 2\"\r\n''+x,'tis\r\n")
+    path.write_bytes(b"Title,Content\r\n'=SUM(1),\"line 1\r\nline 2\"\r\n''+x,'tis\r\n#DIV/0!,'#DIV/0!\r\n")
     sheet = read_table(path).sheets[0]
     assert sheet.row(2) == ("=SUM(1)", "line 1\r\nline 2")
     assert sheet.row(3) == ("'+x", "'tis")
+    assert sheet.row(4) == (ErrorCell("#DIV/0!"), "#DIV/0!")
     assert cell_text(sheet.cell(2, 2)) == "line 1\nline 2"
 
 
@@ -239,7 +253,8 @@ def test_placeholders(text: str) -> None:
 
 
 @pytest.mark.parametrize(("value", "text"), [
-    ("  Police \r\n Fire ", "Police \n Fire"), ("None", "None"), ("-0:30:00", "-0:30:00"), ("#REF!", ""),
+    ("  Police \r\n Fire ", "Police \n Fire"), ("None", "None"), ("-0:30:00", "-0:30:00"), ("#REF!", "#REF!"),
+    (ErrorCell("#REF!"), ""), (FormulaCell("=A1"), ""),
     (3.0, "3"), (2.5, "2.5"), (True, "TRUE"), (time(9, 5), "09:05"), (datetime(2026, 1, 2, 3, 4, 5),
                                                                         "2026-01-02 03:04:05"),
 ])
