@@ -10,6 +10,7 @@ renumbering is listed in `ImportOutcome.notes` so the designer can see it before
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 
@@ -51,8 +52,9 @@ def _code_match(text: str) -> str:
 
 
 def make_key(text: str, taken: set[str], fallback: str, *, lower: bool = True) -> str:
-    """A key (letters, digits, - _ .) made from a name, unique among ``taken`` regardless of case."""
-    text = text.casefold() if lower else text
+    """An ASCII key (letters, digits, - _ .) made from a name, unique among ``taken`` regardless of case."""
+    text = unicodedata.normalize("NFKD", text.casefold() if lower else text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
     base = re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-._")[: _KEY_MAX - 4] or fallback
     if not base[0].isalnum():
         base = f"{fallback}-{base}"[: _KEY_MAX - 4]

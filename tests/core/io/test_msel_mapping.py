@@ -63,8 +63,9 @@ def test_time_basis_from_the_header(header: str, basis: TimeBasis) -> None:
 
 def test_header_below_title_rows_with_multi_line_cells() -> None:
     sheet = sheet_of([
-        ["EXERCISE NIGHT MARKET"], ["OFFICIAL-SENSITIVE"], ["Master Scenario Events List – v3", None,
-                                                            "12/12/2026"],
+        ["EXERCISE NIGHT MARKET"],
+        ["OFFICIAL-SENSITIVE"],
+        ["Master Scenario Events List – v3", None, "12/12/2026"],
         [],
         ["Inject\nNo.", "Scheduled\nTime", "Subject", "Inject\nDescription", "From", "To", "Inject\nMode",
          "Expected\nPlayer Action", "Location"],
@@ -92,9 +93,8 @@ def test_two_header_rows_under_a_merged_group_title(tmp_path: Path) -> None:
 
 
 def test_a_type_column_holding_delivery_methods_is_read_as_the_delivery_method() -> None:
-    sheet = sheet_of([["No.", "Time", "Type", "Title"], [1, "09:00", "Email", "A"], [2, "09:10", "Phone",
-                                                                                     "B"],
-                      [3, "09:20", "Radio", "C"]])
+    sheet = sheet_of([["No.", "Time", "Type", "Title"], [1, "09:00", "Email", "A"],
+                      [2, "09:10", "Phone", "B"], [3, "09:20", "Radio", "C"]])
     mapping = detect_header(sheet)
     assert mapping.fields[3] is F.DELIVERY_METHOD
     assert "delivery methods" in mapping.explanation

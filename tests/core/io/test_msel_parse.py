@@ -213,8 +213,8 @@ def test_the_designer_can_say_bare_times_are_offsets() -> None:
 
 def test_scenario_times_need_a_date() -> None:
     sheet = SourceSheet("S", (("Time", "Scenario time", "Title"), ("09:00", "18:30", "A"),
-                              ("09:10", "D+1 08:00", "B"), ("09:20", "121900ZDEC26", "C"), ("09:30",
-                                                                                            "19:30", "D")))
+                              ("09:10", "D+1 08:00", "B"), ("09:20", "121900ZDEC26", "C"),
+                              ("09:30", "19:30", "D")))
     preview = parse_rows(sheet, detect_header(sheet))
     assert [i.scenario_time for i in preview.injects] == [None, None, datetime(2026, 12, 12, 19),
                                                           datetime(2026, 12, 12, 19, 30)]
