@@ -279,6 +279,7 @@ _KEYWORDS: tuple[tuple[MselField, float, tuple[frozenset[str], ...], frozenset[s
      frozenset()),
 )
 
+_NUMERIC_TEXT_RE = re.compile(r"[\d\s.,:/+\-]+")
 _OFFSET_HINTS = frozenset({"offset", "elapsed", "relative", "startex", "t+", "h+", "+"})
 _CLOCK_HINTS = frozenset({"clock", "hhmm", "24hr", "local", "dtg"})
 
@@ -368,7 +369,7 @@ def _looks_like_data(value: object) -> bool:
     if not isinstance(value, str):
         return True
     text = value.strip()
-    if len(text) > 80:
+    if len(text) > 80 or _NUMERIC_TEXT_RE.fullmatch(text):
         return True
     try:
         return parse_time(text) is not None

@@ -149,6 +149,12 @@ def test_sheets_are_ranked_msel_first(tmp_path: Path) -> None:
     assert candidates[-1].sheet == "Empty"
 
 
+def test_csv_rows_of_numbers_in_text_are_data_not_headers() -> None:
+    sheet = sheet_of([["MSEL"], ["1", "2", "Subject", "Description"], [None, None, "Time", "Title"],
+                      [None, None, "09:00", "A"]])
+    assert detect_header(sheet).header_row == 3
+
+
 def test_propose_sheet_on_a_single_csv(tmp_path: Path) -> None:
     path = tmp_path / "msel.csv"
     path.write_text("No.;Time;Title\n1;09:00;A\n", encoding="utf-8")
