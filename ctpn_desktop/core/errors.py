@@ -48,3 +48,12 @@ class ValidationFailed(CtpnError):
 
 class RunStateError(CtpnError):
     """A run action that does not fit the run's current state (pausing an ended run …)."""
+
+
+class SpreadsheetError(CtpnError):
+    """A spreadsheet (MSEL CSV or XLSX) cannot be read or written; nothing in the document has changed."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
