@@ -19,8 +19,12 @@ class ExerciseType(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"table-top": "Table-top", "workshop": "Workshop", "seminar": "Seminar",
-                "functional": "Functional"}[self.value]
+        return {
+            "table-top": "Table-top",
+            "workshop": "Workshop",
+            "seminar": "Seminar",
+            "functional": "Functional",
+        }[self.value]
 
 
 class DeliveryMethod(enum.StrEnum):

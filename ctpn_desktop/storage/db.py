@@ -135,8 +135,12 @@ def check_file(path: Path) -> FileCheck:
         with _read_only(path) as connection:
             result = connection.execute("PRAGMA quick_check").fetchone()
             if not result or result[0] != "ok":
-                raise DamagedDocumentError(name, f"the file is damaged ({result[0] if result else 'no answer'})")
-            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+                raise DamagedDocumentError(
+                    name, f"the file is damaged ({result[0] if result else 'no answer'})"
+                )
+            tables = {
+                row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
             if "alembic_version" not in tables:
                 raise DamagedDocumentError(name, "the file has no schema version: it was never finished")
             row = connection.execute("SELECT version_num FROM alembic_version").fetchone()

@@ -91,7 +91,9 @@ class RoleRow(Base):
     __tablename__ = "role"
     __table_args__ = (UniqueConstraint("organisation_id", "key"),)
     id: Mapped[str] = mapped_column(Uuid, primary_key=True)
-    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[str] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
     key: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(Text)
     level: Mapped[str] = mapped_column(String(20), default="other")
@@ -136,7 +138,9 @@ class InjectRecipientRow(Base):
     __table_args__ = (UniqueConstraint("inject_id", "organisation_id", "role_id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     inject_id: Mapped[str] = mapped_column(ForeignKey("inject.id", ondelete="CASCADE"), index=True)
-    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[str] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
     role_id: Mapped[str | None] = mapped_column(ForeignKey("role.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -144,7 +148,9 @@ class InjectRecipientRow(Base):
 class InjectObjectiveRow(Base):
     __tablename__ = "inject_objective"
     inject_id: Mapped[str] = mapped_column(ForeignKey("inject.id", ondelete="CASCADE"), primary_key=True)
-    objective_id: Mapped[str] = mapped_column(ForeignKey("objective.id", ondelete="CASCADE"), primary_key=True)
+    objective_id: Mapped[str] = mapped_column(
+        ForeignKey("objective.id", ondelete="CASCADE"), primary_key=True
+    )
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 

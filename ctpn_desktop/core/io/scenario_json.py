@@ -18,7 +18,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from ctpn_desktop.core.entities import (
     AttachmentInfo,
@@ -221,7 +229,9 @@ def _cross_references(model: ScenarioFile) -> list[tuple[str, str]]:
             if org_key not in org_keys:
                 problems.append((f"{where}.recipients[{r_index}]", f"unknown organisation {org_key!r}"))
             elif role_key and (org_key, role_key) not in roles:
-                problems.append((f"{where}.recipients[{r_index}]", f"unknown role {role_key!r} of {org_key!r}"))
+                problems.append(
+                    (f"{where}.recipients[{r_index}]", f"unknown role {role_key!r} of {org_key!r}")
+                )
         for j_index, code in enumerate(inject.objectives):
             if code not in codes:
                 problems.append((f"{where}.objectives[{j_index}]", f"unknown objective {code!r}"))
@@ -247,20 +257,24 @@ def parse_scenario_text(raw: bytes | str, source: str = "scenario") -> ScenarioF
         data = json.loads(raw)
     except json.JSONDecodeError as error:
         raise ScenarioFormatError(
-            source, [("(document)", f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}")]
+            source,
+            [("(document)", f"not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}")],
         ) from error
     except RecursionError as error:
         raise ScenarioFormatError(source, [("(document)", "JSON nested too deeply")]) from error
     if not isinstance(data, dict):
         raise ScenarioFormatError(source, [("(document)", "must be a JSON object")])
     if data.get("format") != FORMAT_NAME:
-        raise ScenarioFormatError(source, [("format", f"must be {FORMAT_NAME!r}: this is not a CTPN scenario")])
+        raise ScenarioFormatError(
+            source, [("format", f"must be {FORMAT_NAME!r}: this is not a CTPN scenario")]
+        )
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
         raise ScenarioFormatError(source, [("version", "must be an integer")])
     if version > FORMAT_VERSION:
         raise ScenarioFormatError(
-            source, [("version", f"version {version} is newer than this application reads ({FORMAT_VERSION})")]
+            source,
+            [("version", f"version {version} is newer than this application reads ({FORMAT_VERSION})")],
         )
     if version < 1:
         raise ScenarioFormatError(source, [("version", "must be 1 or more")])
@@ -293,9 +307,19 @@ def to_scenario(model: ScenarioFile) -> tuple[Scenario, dict[str, bytes]]:
     """Turn a validated file into domain values; ids absent from the file are made fresh."""
     ex = model.exercise
     exercise = Exercise(
-        id=str(uuid.uuid4()), title=ex.title, exercise_type=ex.type, aim=ex.aim, narrative=ex.narrative,
-        venue=ex.venue, planned_date=ex.planned_date, planned_duration_minutes=ex.planned_duration_minutes,
-        marking=ex.marking, organiser=ex.organiser, author=ex.author, version=ex.version, threat=ex.threat,
+        id=str(uuid.uuid4()),
+        title=ex.title,
+        exercise_type=ex.type,
+        aim=ex.aim,
+        narrative=ex.narrative,
+        venue=ex.venue,
+        planned_date=ex.planned_date,
+        planned_duration_minutes=ex.planned_duration_minutes,
+        marking=ex.marking,
+        organiser=ex.organiser,
+        author=ex.author,
+        version=ex.version,
+        threat=ex.threat,
         scope=ex.scope,
     )
     objectives = tuple(
@@ -313,14 +337,31 @@ def to_scenario(model: ScenarioFile) -> tuple[Scenario, dict[str, bytes]]:
         for j, r in enumerate(o.roles):
             role_id = _uid(r.id)
             role_by_key[(o.key, r.key)] = role_id
-            roles.append(Role(id=role_id, organisation_id=org_id, key=r.key, name=r.name, level=r.level,
-                              position=j))
-        organisations.append(Organisation(id=org_id, key=o.key, name=o.name, short_name=o.short_name,
-                                          kind=o.kind, position=i, roles=tuple(roles)))
+            roles.append(
+                Role(id=role_id, organisation_id=org_id, key=r.key, name=r.name, level=r.level, position=j)
+            )
+        organisations.append(
+            Organisation(
+                id=org_id,
+                key=o.key,
+                name=o.name,
+                short_name=o.short_name,
+                kind=o.kind,
+                position=i,
+                roles=tuple(roles),
+            )
+        )
     phases = tuple(
-        Phase(id=_uid(p.id), key=p.key, name=p.name, start_offset_s=parse_offset(p.start_offset),
-              scenario_start=p.scenario_start, narrative=p.narrative,
-              discussion_questions=tuple(p.discussion_questions), position=i)
+        Phase(
+            id=_uid(p.id),
+            key=p.key,
+            name=p.name,
+            start_offset_s=parse_offset(p.start_offset),
+            scenario_start=p.scenario_start,
+            narrative=p.narrative,
+            discussion_questions=tuple(p.discussion_questions),
+            position=i,
+        )
         for i, p in enumerate(model.phases)
     )
     phase_by_key = {p.key: p.id for p in phases}
@@ -331,23 +372,46 @@ def to_scenario(model: ScenarioFile) -> tuple[Scenario, dict[str, bytes]]:
         recipients = []
         for text in m.recipients:
             org_key, _, role_key = text.partition("/")
-            recipients.append(Recipient(org_by_key[org_key], role_by_key[(org_key, role_key)] if role_key else None))
+            recipients.append(
+                Recipient(org_by_key[org_key], role_by_key[(org_key, role_key)] if role_key else None)
+            )
         attachments = []
         for a in m.attachments:
             data = base64.b64decode(a.data_base64)
             attachment_id = _uid(a.id)
             blobs[attachment_id] = data
-            attachments.append(AttachmentInfo(id=attachment_id, filename=a.filename, media_type=a.media_type,
-                                              size=len(data), sha256=hashlib.sha256(data).hexdigest()))
-        injects.append(Inject(
-            id=inject_ids[m.number], number=m.number, title=m.title, planned_offset_s=parse_offset(m.planned_offset),
-            position=i, phase_id=phase_by_key[m.phase] if m.phase else None, scenario_time=m.scenario_time,
-            content=m.content, delivery_method=m.delivery_method, event_type=m.event_type, sender=m.sender,
-            expected_actions=m.expected_actions, controller_notes=m.controller_notes, storyline=m.storyline,
-            status=m.status, depends_on_id=inject_ids[m.depends_on] if m.depends_on is not None else None,
-            recipients=tuple(recipients), objective_ids=tuple(objective_by_code[c] for c in m.objectives),
-            attachments=tuple(attachments),
-        ))
+            attachments.append(
+                AttachmentInfo(
+                    id=attachment_id,
+                    filename=a.filename,
+                    media_type=a.media_type,
+                    size=len(data),
+                    sha256=hashlib.sha256(data).hexdigest(),
+                )
+            )
+        injects.append(
+            Inject(
+                id=inject_ids[m.number],
+                number=m.number,
+                title=m.title,
+                planned_offset_s=parse_offset(m.planned_offset),
+                position=i,
+                phase_id=phase_by_key[m.phase] if m.phase else None,
+                scenario_time=m.scenario_time,
+                content=m.content,
+                delivery_method=m.delivery_method,
+                event_type=m.event_type,
+                sender=m.sender,
+                expected_actions=m.expected_actions,
+                controller_notes=m.controller_notes,
+                storyline=m.storyline,
+                status=m.status,
+                depends_on_id=inject_ids[m.depends_on] if m.depends_on is not None else None,
+                recipients=tuple(recipients),
+                objective_ids=tuple(objective_by_code[c] for c in m.objectives),
+                attachments=tuple(attachments),
+            )
+        )
     return Scenario(exercise, objectives, tuple(organisations), phases, tuple(injects)), blobs
 
 
@@ -364,10 +428,18 @@ def from_scenario(scenario: Scenario, blobs: Mapping[str, bytes], *, with_ids: b
     phase_key = {p.id: p.key for p in scenario.phases}
     number_of = {i.id: i.number for i in scenario.injects}
     exercise: dict[str, Any] = {
-        "title": ex.title, "type": ex.exercise_type.value, "aim": ex.aim, "narrative": ex.narrative,
-        "venue": ex.venue, "planned_date": ex.planned_date.isoformat() if ex.planned_date else None,
-        "planned_duration_minutes": ex.planned_duration_minutes, "marking": ex.marking,
-        "organiser": ex.organiser, "author": ex.author, "version": ex.version, "threat": ex.threat,
+        "title": ex.title,
+        "type": ex.exercise_type.value,
+        "aim": ex.aim,
+        "narrative": ex.narrative,
+        "venue": ex.venue,
+        "planned_date": ex.planned_date.isoformat() if ex.planned_date else None,
+        "planned_duration_minutes": ex.planned_duration_minutes,
+        "marking": ex.marking,
+        "organiser": ex.organiser,
+        "author": ex.author,
+        "version": ex.version,
+        "threat": ex.threat,
         "scope": ex.scope,
     }
 
@@ -383,32 +455,59 @@ def from_scenario(scenario: Scenario, blobs: Mapping[str, bytes], *, with_ids: b
             for o in scenario.objectives
         ],
         "organisations": [
-            {**ident(o.id), "key": o.key, "name": o.name, "short_name": o.short_name, "kind": o.kind.value,
-             "roles": [{**ident(r.id), "key": r.key, "name": r.name, "level": r.level.value} for r in o.roles]}
+            {
+                **ident(o.id),
+                "key": o.key,
+                "name": o.name,
+                "short_name": o.short_name,
+                "kind": o.kind.value,
+                "roles": [
+                    {**ident(r.id), "key": r.key, "name": r.name, "level": r.level.value} for r in o.roles
+                ],
+            }
             for o in scenario.organisations
         ],
         "phases": [
-            {**ident(p.id), "key": p.key, "name": p.name, "start_offset": format_offset(p.start_offset_s),
-             "scenario_start": p.scenario_start.isoformat() if p.scenario_start else None,
-             "narrative": p.narrative, "discussion_questions": list(p.discussion_questions)}
+            {
+                **ident(p.id),
+                "key": p.key,
+                "name": p.name,
+                "start_offset": format_offset(p.start_offset_s),
+                "scenario_start": p.scenario_start.isoformat() if p.scenario_start else None,
+                "narrative": p.narrative,
+                "discussion_questions": list(p.discussion_questions),
+            }
             for p in scenario.phases
         ],
         "injects": [
-            {**ident(i.id), "number": i.number, "phase": phase_key.get(i.phase_id) if i.phase_id else None,
-             "planned_offset": format_offset(i.planned_offset_s),
-             "scenario_time": i.scenario_time.isoformat() if i.scenario_time else None,
-             "title": i.title, "content": i.content, "delivery_method": i.delivery_method.value,
-             "event_type": i.event_type.value, "sender": i.sender,
-             "recipients": [recipient_text(r) for r in i.recipients],
-             "expected_actions": i.expected_actions,
-             "objectives": [objective_code[o] for o in i.objective_ids if o in objective_code],
-             "controller_notes": i.controller_notes, "storyline": i.storyline, "status": i.status.value,
-             "depends_on": number_of.get(i.depends_on_id) if i.depends_on_id else None,
-             "attachments": [
-                 {**ident(a.id), "filename": a.filename, "media_type": a.media_type,
-                  "data_base64": base64.b64encode(blobs[a.id]).decode("ascii")}
-                 for a in i.attachments
-             ]}
+            {
+                **ident(i.id),
+                "number": i.number,
+                "phase": phase_key.get(i.phase_id) if i.phase_id else None,
+                "planned_offset": format_offset(i.planned_offset_s),
+                "scenario_time": i.scenario_time.isoformat() if i.scenario_time else None,
+                "title": i.title,
+                "content": i.content,
+                "delivery_method": i.delivery_method.value,
+                "event_type": i.event_type.value,
+                "sender": i.sender,
+                "recipients": [recipient_text(r) for r in i.recipients],
+                "expected_actions": i.expected_actions,
+                "objectives": [objective_code[o] for o in i.objective_ids if o in objective_code],
+                "controller_notes": i.controller_notes,
+                "storyline": i.storyline,
+                "status": i.status.value,
+                "depends_on": number_of.get(i.depends_on_id) if i.depends_on_id else None,
+                "attachments": [
+                    {
+                        **ident(a.id),
+                        "filename": a.filename,
+                        "media_type": a.media_type,
+                        "data_base64": base64.b64encode(blobs[a.id]).decode("ascii"),
+                    }
+                    for a in i.attachments
+                ],
+            }
             for i in scenario.injects
         ],
     }

@@ -15,7 +15,6 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from ctpn_desktop import __version__
 from ctpn_desktop.core.entities import DocumentSummary, Scenario
 from ctpn_desktop.core.errors import DocumentError
 from ctpn_desktop.storage import db
@@ -33,6 +32,8 @@ from ctpn_desktop.storage.orm import (
     RoleRow,
     RunRow,
 )
+
+from ctpn_desktop import __version__
 
 DOCUMENT_SUFFIX = ".ctpn"
 
@@ -117,11 +118,13 @@ def create_document(path: Path, scenario: Scenario, blobs: Mapping[str, bytes] |
         sessions = db.make_sessionmaker(engine)
         with sessions() as session, session.begin():
             stamp = now_utc().isoformat()
-            session.add_all([
-                DocumentInfo(key="document_id", value=str(uuid.uuid4())),
-                DocumentInfo(key="created_at", value=stamp),
-                DocumentInfo(key="created_with", value=f"CTPN Desktop {__version__}"),
-            ])
+            session.add_all(
+                [
+                    DocumentInfo(key="document_id", value=str(uuid.uuid4())),
+                    DocumentInfo(key="created_at", value=stamp),
+                    DocumentInfo(key="created_with", value=f"CTPN Desktop {__version__}"),
+                ]
+            )
             write_scenario(session, scenario, blobs or {})
         return Document(path=path, engine=engine, sessions=sessions)
     except BaseException:
@@ -140,5 +143,10 @@ def open_document(path: Path) -> Document:
         backup_path = db.backup_to(path, db.migration_backup_path(path, check.revision or "none"))
         db.migrate(path)
     engine = db.make_engine(path)
-    return Document(path=path, engine=engine, sessions=db.make_sessionmaker(engine),
-                    migrated_from=check.revision if check.needs_migration else None, backup_path=backup_path)
+    return Document(
+        path=path,
+        engine=engine,
+        sessions=db.make_sessionmaker(engine),
+        migrated_from=check.revision if check.needs_migration else None,
+        backup_path=backup_path,
+    )

@@ -59,46 +59,92 @@ def _iso(value: datetime | date | None) -> str | None:
 
 def exercise_of(row: ExerciseRow) -> Exercise:
     return Exercise(
-        id=row.id, title=row.title, exercise_type=ExerciseType(row.exercise_type), aim=row.aim,
-        narrative=row.narrative, venue=row.venue,
+        id=row.id,
+        title=row.title,
+        exercise_type=ExerciseType(row.exercise_type),
+        aim=row.aim,
+        narrative=row.narrative,
+        venue=row.venue,
         planned_date=date.fromisoformat(row.planned_date) if row.planned_date else None,
-        planned_duration_minutes=row.planned_duration_minutes, marking=row.marking, organiser=row.organiser,
-        author=row.author, version=row.version, threat=row.threat, scope=row.scope,
+        planned_duration_minutes=row.planned_duration_minutes,
+        marking=row.marking,
+        organiser=row.organiser,
+        author=row.author,
+        version=row.version,
+        threat=row.threat,
+        scope=row.scope,
         updated_at=_dt(row.updated_at),
     )
 
 
 def objective_of(row: ObjectiveRow) -> Objective:
-    return Objective(id=row.id, code=row.code, statement=row.statement, capability=row.capability,
-                     position=row.position)
+    return Objective(
+        id=row.id, code=row.code, statement=row.statement, capability=row.capability, position=row.position
+    )
 
 
 def role_of(row: RoleRow) -> Role:
-    return Role(id=row.id, organisation_id=row.organisation_id, key=row.key, name=row.name,
-                level=CommandLevel(row.level), position=row.position)
+    return Role(
+        id=row.id,
+        organisation_id=row.organisation_id,
+        key=row.key,
+        name=row.name,
+        level=CommandLevel(row.level),
+        position=row.position,
+    )
 
 
 def organisation_of(row: OrganisationRow) -> Organisation:
-    return Organisation(id=row.id, key=row.key, name=row.name, short_name=row.short_name,
-                        kind=OrganisationKind(row.kind), position=row.position,
-                        roles=tuple(role_of(r) for r in row.roles))
+    return Organisation(
+        id=row.id,
+        key=row.key,
+        name=row.name,
+        short_name=row.short_name,
+        kind=OrganisationKind(row.kind),
+        position=row.position,
+        roles=tuple(role_of(r) for r in row.roles),
+    )
 
 
 def phase_of(row: PhaseRow) -> Phase:
-    return Phase(id=row.id, key=row.key, name=row.name, start_offset_s=row.start_offset_s,
-                 scenario_start=_dt(row.scenario_start), narrative=row.narrative,
-                 discussion_questions=tuple(json.loads(row.discussion_questions or "[]")), position=row.position)
+    return Phase(
+        id=row.id,
+        key=row.key,
+        name=row.name,
+        start_offset_s=row.start_offset_s,
+        scenario_start=_dt(row.scenario_start),
+        narrative=row.narrative,
+        discussion_questions=tuple(json.loads(row.discussion_questions or "[]")),
+        position=row.position,
+    )
 
 
-def _inject_of(row: InjectRow, recipients: Sequence[Recipient], objectives: Sequence[str],
-               attachments: Sequence[AttachmentInfo]) -> Inject:
+def _inject_of(
+    row: InjectRow,
+    recipients: Sequence[Recipient],
+    objectives: Sequence[str],
+    attachments: Sequence[AttachmentInfo],
+) -> Inject:
     return Inject(
-        id=row.id, number=row.number, title=row.title, planned_offset_s=row.planned_offset_s,
-        position=row.position, phase_id=row.phase_id, scenario_time=_dt(row.scenario_time), content=row.content,
-        delivery_method=DeliveryMethod(row.delivery_method), event_type=EventType(row.event_type),
-        sender=row.sender, expected_actions=row.expected_actions, controller_notes=row.controller_notes,
-        storyline=row.storyline, status=InjectStatus(row.status), depends_on_id=row.depends_on_id,
-        recipients=tuple(recipients), objective_ids=tuple(objectives), attachments=tuple(attachments),
+        id=row.id,
+        number=row.number,
+        title=row.title,
+        planned_offset_s=row.planned_offset_s,
+        position=row.position,
+        phase_id=row.phase_id,
+        scenario_time=_dt(row.scenario_time),
+        content=row.content,
+        delivery_method=DeliveryMethod(row.delivery_method),
+        event_type=EventType(row.event_type),
+        sender=row.sender,
+        expected_actions=row.expected_actions,
+        controller_notes=row.controller_notes,
+        storyline=row.storyline,
+        status=InjectStatus(row.status),
+        depends_on_id=row.depends_on_id,
+        recipients=tuple(recipients),
+        objective_ids=tuple(objectives),
+        attachments=tuple(attachments),
     )
 
 
@@ -113,7 +159,9 @@ def _load_injects(session: Session, ids: Iterable[str] | None = None) -> list[In
     recipients: dict[str, list[Recipient]] = defaultdict(list)
     links_query = select(InjectRecipientRow).order_by(InjectRecipientRow.position, InjectRecipientRow.id)
     objective_query = select(InjectObjectiveRow).order_by(InjectObjectiveRow.position)
-    attachment_query = select(AttachmentRow).options(defer(AttachmentRow.data)).order_by(AttachmentRow.position)
+    attachment_query = (
+        select(AttachmentRow).options(defer(AttachmentRow.data)).order_by(AttachmentRow.position)
+    )
     if id_list is not None:
         links_query = links_query.where(InjectRecipientRow.inject_id.in_(id_list))
         objective_query = objective_query.where(InjectObjectiveRow.inject_id.in_(id_list))
@@ -136,32 +184,57 @@ def read_scenario(session: Session) -> Scenario:
         raise ValidationFailed("the document holds no exercise")
     return Scenario(
         exercise=exercise_of(exercise_row),
-        objectives=tuple(objective_of(r) for r in session.scalars(select(ObjectiveRow).order_by(ObjectiveRow.position))),
-        organisations=tuple(organisation_of(r) for r in
-                            session.scalars(select(OrganisationRow).order_by(OrganisationRow.position))),
-        phases=tuple(phase_of(r) for r in session.scalars(select(PhaseRow).order_by(PhaseRow.position,
-                                                                                   PhaseRow.start_offset_s))),
+        objectives=tuple(
+            objective_of(r) for r in session.scalars(select(ObjectiveRow).order_by(ObjectiveRow.position))
+        ),
+        organisations=tuple(
+            organisation_of(r)
+            for r in session.scalars(select(OrganisationRow).order_by(OrganisationRow.position))
+        ),
+        phases=tuple(
+            phase_of(r)
+            for r in session.scalars(select(PhaseRow).order_by(PhaseRow.position, PhaseRow.start_offset_s))
+        ),
         injects=tuple(_load_injects(session)),
     )
 
 
 def _exercise_values(exercise: Exercise) -> dict[str, object]:
     return dict(
-        title=exercise.title, exercise_type=exercise.exercise_type.value, aim=exercise.aim,
-        narrative=exercise.narrative, venue=exercise.venue, planned_date=_iso(exercise.planned_date),
-        planned_duration_minutes=exercise.planned_duration_minutes, marking=exercise.marking,
-        organiser=exercise.organiser, author=exercise.author, version=exercise.version, threat=exercise.threat,
-        scope=exercise.scope, updated_at=datetime.now(UTC).isoformat(),
+        title=exercise.title,
+        exercise_type=exercise.exercise_type.value,
+        aim=exercise.aim,
+        narrative=exercise.narrative,
+        venue=exercise.venue,
+        planned_date=_iso(exercise.planned_date),
+        planned_duration_minutes=exercise.planned_duration_minutes,
+        marking=exercise.marking,
+        organiser=exercise.organiser,
+        author=exercise.author,
+        version=exercise.version,
+        threat=exercise.threat,
+        scope=exercise.scope,
+        updated_at=datetime.now(UTC).isoformat(),
     )
 
 
 def _inject_values(inject: Inject) -> dict[str, object]:
     return dict(
-        number=inject.number, position=inject.position, phase_id=inject.phase_id,
-        planned_offset_s=inject.planned_offset_s, scenario_time=_iso(inject.scenario_time), title=inject.title,
-        content=inject.content, delivery_method=inject.delivery_method.value, event_type=inject.event_type.value,
-        sender=inject.sender, expected_actions=inject.expected_actions, controller_notes=inject.controller_notes,
-        storyline=inject.storyline, status=inject.status.value, depends_on_id=inject.depends_on_id,
+        number=inject.number,
+        position=inject.position,
+        phase_id=inject.phase_id,
+        planned_offset_s=inject.planned_offset_s,
+        scenario_time=_iso(inject.scenario_time),
+        title=inject.title,
+        content=inject.content,
+        delivery_method=inject.delivery_method.value,
+        event_type=inject.event_type.value,
+        sender=inject.sender,
+        expected_actions=inject.expected_actions,
+        controller_notes=inject.controller_notes,
+        storyline=inject.storyline,
+        status=inject.status.value,
+        depends_on_id=inject.depends_on_id,
     )
 
 
@@ -173,45 +246,74 @@ def _write_inject_links(session: Session, inject: Inject, blobs: Mapping[str, by
         if (recipient.organisation_id, recipient.role_id) in seen:
             continue
         seen.add((recipient.organisation_id, recipient.role_id))
-        session.add(InjectRecipientRow(inject_id=inject.id, organisation_id=recipient.organisation_id,
-                                       role_id=recipient.role_id, position=position))
+        session.add(
+            InjectRecipientRow(
+                inject_id=inject.id,
+                organisation_id=recipient.organisation_id,
+                role_id=recipient.role_id,
+                position=position,
+            )
+        )
     for position, objective_id in enumerate(dict.fromkeys(inject.objective_ids)):
         session.add(InjectObjectiveRow(inject_id=inject.id, objective_id=objective_id, position=position))
     kept = {a.id for a in inject.attachments}
-    session.execute(delete(AttachmentRow).where(AttachmentRow.inject_id == inject.id,
-                                                AttachmentRow.id.not_in(kept)))
+    session.execute(
+        delete(AttachmentRow).where(AttachmentRow.inject_id == inject.id, AttachmentRow.id.not_in(kept))
+    )
     existing = set(session.scalars(select(AttachmentRow.id).where(AttachmentRow.inject_id == inject.id)))
     for position, attachment in enumerate(inject.attachments):
         if attachment.id in existing:
-            session.execute(update(AttachmentRow).where(AttachmentRow.id == attachment.id)
-                            .values(position=position, filename=attachment.filename))
+            session.execute(
+                update(AttachmentRow)
+                .where(AttachmentRow.id == attachment.id)
+                .values(position=position, filename=attachment.filename)
+            )
             continue
         data = blobs.get(attachment.id)
         if data is None:
             raise ValidationFailed(f"attachment {attachment.filename!r} has no data")
-        session.add(AttachmentRow(id=attachment.id, inject_id=inject.id, filename=attachment.filename,
-                                  media_type=attachment.media_type, size=len(data),
-                                  sha256=hashlib.sha256(data).hexdigest(), data=data, position=position))
+        session.add(
+            AttachmentRow(
+                id=attachment.id,
+                inject_id=inject.id,
+                filename=attachment.filename,
+                media_type=attachment.media_type,
+                size=len(data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                data=data,
+                position=position,
+            )
+        )
 
 
 def write_scenario(session: Session, scenario: Scenario, blobs: Mapping[str, bytes]) -> None:
     """Insert a whole scenario into an empty document (used on creation and import)."""
     session.add(ExerciseRow(id=scenario.exercise.id, **_exercise_values(scenario.exercise)))
     for index, objective in enumerate(scenario.objectives):
-        session.add(ObjectiveRow(id=objective.id, code=objective.code, statement=objective.statement,
-                                 capability=objective.capability, position=index))
+        session.add(
+            ObjectiveRow(
+                id=objective.id,
+                code=objective.code,
+                statement=objective.statement,
+                capability=objective.capability,
+                position=index,
+            )
+        )
     for index, organisation in enumerate(scenario.organisations):
         _put_organisation(session, replace(organisation, position=index))
     for index, phase in enumerate(scenario.phases):
         _put_phase(session, replace(phase, position=index))
     session.flush()
     for index, inject in enumerate(scenario.injects):
-        session.add(InjectRow(id=inject.id, **_inject_values(replace(inject, position=index, depends_on_id=None))))
+        session.add(
+            InjectRow(id=inject.id, **_inject_values(replace(inject, position=index, depends_on_id=None)))
+        )
     session.flush()
     for inject in scenario.injects:
         if inject.depends_on_id:
-            session.execute(update(InjectRow).where(InjectRow.id == inject.id)
-                            .values(depends_on_id=inject.depends_on_id))
+            session.execute(
+                update(InjectRow).where(InjectRow.id == inject.id).values(depends_on_id=inject.depends_on_id)
+            )
         _write_inject_links(session, inject, blobs)
 
 
@@ -226,7 +328,12 @@ def _put_organisation(session: Session, organisation: Organisation) -> None:
     wanted = []
     for index, role in enumerate(organisation.roles):
         role_row = existing.get(role.id) or RoleRow(id=role.id)
-        role_row.key, role_row.name, role_row.level, role_row.position = role.key, role.name, role.level.value, index
+        role_row.key, role_row.name, role_row.level, role_row.position = (
+            role.key,
+            role.name,
+            role.level.value,
+            index,
+        )
         wanted.append(role_row)
     row.roles = wanted
 
@@ -285,12 +392,19 @@ class ScenarioService:
         if not objective.code.strip() or not objective.statement.strip():
             raise ValidationFailed("an objective needs a code and a statement")
         with self._sessions() as session, session.begin():
-            clash = session.scalar(select(ObjectiveRow).where(ObjectiveRow.code == objective.code,
-                                                               ObjectiveRow.id != objective.id))
+            clash = session.scalar(
+                select(ObjectiveRow).where(
+                    ObjectiveRow.code == objective.code, ObjectiveRow.id != objective.id
+                )
+            )
             if clash is not None:
                 raise ValidationFailed(f"objective code {objective.code} is already used")
             row = session.get(ObjectiveRow, objective.id) or ObjectiveRow(id=objective.id)
-            row.code, row.statement, row.capability = objective.code, objective.statement, objective.capability
+            row.code, row.statement, row.capability = (
+                objective.code,
+                objective.statement,
+                objective.capability,
+            )
             row.position = objective.position
             session.add(row)
             return objective
@@ -303,8 +417,11 @@ class ScenarioService:
         if not organisation.key.strip() or not organisation.name.strip():
             raise ValidationFailed("an organisation needs a key and a name")
         with self._sessions() as session, session.begin():
-            clash = session.scalar(select(OrganisationRow).where(OrganisationRow.key == organisation.key,
-                                                                  OrganisationRow.id != organisation.id))
+            clash = session.scalar(
+                select(OrganisationRow).where(
+                    OrganisationRow.key == organisation.key, OrganisationRow.id != organisation.id
+                )
+            )
             if clash is not None:
                 raise ValidationFailed(f"organisation key {organisation.key} is already used")
             _put_organisation(session, organisation)
@@ -330,7 +447,9 @@ class ScenarioService:
         with self._sessions() as session, session.begin():
             session.execute(delete(PhaseRow).where(PhaseRow.id == phase_id))
 
-    def put_injects(self, injects: Sequence[Inject], blobs: Mapping[str, bytes] | None = None) -> list[Inject]:
+    def put_injects(
+        self, injects: Sequence[Inject], blobs: Mapping[str, bytes] | None = None
+    ) -> list[Inject]:
         """Insert or update several injects in one transaction (bulk re-time, reorder, paste, undo)."""
         for inject in injects:
             if not inject.title.strip():
@@ -342,13 +461,18 @@ class ScenarioService:
             raise ValidationFailed("two injects in the same edit have the same number")
         with self._sessions() as session, session.begin():
             ids = [i.id for i in injects]
-            clash = session.scalar(select(InjectRow.number).where(InjectRow.number.in_(numbers),
-                                                                   InjectRow.id.not_in(ids)))
+            clash = session.scalar(
+                select(InjectRow.number).where(InjectRow.number.in_(numbers), InjectRow.id.not_in(ids))
+            )
             if clash is not None:
                 raise ValidationFailed(f"inject number {clash} is already used")
             # Numbers are unique: park the edited rows on temporary numbers first so that swaps succeed.
-            session.execute(update(InjectRow).where(InjectRow.id.in_(ids)).values(number=-InjectRow.number - 1))
-            existing = {row.id: row for row in session.scalars(select(InjectRow).where(InjectRow.id.in_(ids)))}
+            session.execute(
+                update(InjectRow).where(InjectRow.id.in_(ids)).values(number=-InjectRow.number - 1)
+            )
+            existing = {
+                row.id: row for row in session.scalars(select(InjectRow).where(InjectRow.id.in_(ids)))
+            }
             for inject in injects:
                 values = _inject_values(inject)
                 row = existing.get(inject.id)
