@@ -490,6 +490,28 @@ class ScenarioService:
     def put_inject(self, inject: Inject, blobs: Mapping[str, bytes] | None = None) -> Inject:
         return self.put_injects([inject], blobs)[0]
 
+    def merge_in(self, scenario: Scenario, blobs: Mapping[str, bytes] | None = None) -> Scenario:
+        """Write everything of ``scenario`` that is new or changed, in one transaction (an import, confirmed)."""
+        with self._sessions() as session, session.begin():
+            for index, objective in enumerate(scenario.objectives):
+                row = session.get(ObjectiveRow, objective.id) or ObjectiveRow(id=objective.id)
+                row.code, row.statement, row.capability = objective.code, objective.statement, objective.capability
+                row.position = index
+                session.add(row)
+            for index, organisation in enumerate(scenario.organisations):
+                _put_organisation(session, replace(organisation, position=index))
+            for index, phase in enumerate(scenario.phases):
+                _put_phase(session, replace(phase, position=index))
+            session.flush()
+            existing = set(session.scalars(select(InjectRow.id)))
+            new = [i for i in scenario.injects if i.id not in existing]
+            for inject in new:
+                session.add(InjectRow(id=inject.id, **_inject_values(inject)))
+            session.flush()
+            for inject in new:
+                _write_inject_links(session, inject, blobs or {})
+            return read_scenario(session)
+
     def delete_injects(self, inject_ids: Sequence[str]) -> None:
         with self._sessions() as session, session.begin():
             session.execute(delete(InjectRow).where(InjectRow.id.in_(list(inject_ids))))

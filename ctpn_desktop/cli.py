@@ -1,0 +1,252 @@
+"""The command line: everything that needs no window, calling the same services as the UI.
+
+Exit codes: 0 success, 1 the input was refused or a check failed (the message says why), 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ctpn_desktop import APP_NAME, __version__
+from ctpn_desktop.core.errors import CtpnError, ScenarioFormatError
+
+SUBCOMMANDS = {"new", "info", "validate", "demo", "schema", "verify", "msel", "export-json", "-h", "--help",
+               "--version"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ctpn-desktop",
+        description=f"{APP_NAME} {__version__}: offline exercise control. Without a command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    new = commands.add_parser("new", help="create an exercise document from a scenario JSON file")
+    new.add_argument("--from", dest="source", required=True, type=Path, metavar="SCENARIO.json")
+    new.add_argument("output", type=Path, metavar="OUT.ctpn")
+
+    info = commands.add_parser("info", help="show the counts and metadata of an exercise document")
+    info.add_argument("document", type=Path, metavar="FILE.ctpn")
+    info.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    validate = commands.add_parser("validate", help="check a scenario JSON file against the format")
+    validate.add_argument("scenario", type=Path, metavar="FILE.json")
+
+    demo = commands.add_parser("demo", help="make a demo exercise document from the scenario library")
+    demo.add_argument("output", type=Path, metavar="OUT.ctpn")
+    demo.add_argument("--force", action="store_true", help="replace OUT.ctpn if it exists")
+
+    commands.add_parser("schema", help="print the JSON Schema of the scenario format")
+
+    export = commands.add_parser("export-json", help="write the scenario of a document as scenario JSON")
+    export.add_argument("document", type=Path, metavar="FILE.ctpn")
+    export.add_argument("output", type=Path, metavar="OUT.json")
+    export.add_argument("--template", action="store_true", help="leave out identities (a template)")
+
+    verify = commands.add_parser("verify", help="check the decision-log hash chains of a document")
+    verify.add_argument("document", type=Path, metavar="FILE.ctpn")
+
+    msel = commands.add_parser("msel", help="import or export the MSEL as CSV or XLSX")
+    msel_commands = msel.add_subparsers(dest="msel_command", metavar="ACTION", required=True)
+    msel_import = msel_commands.add_parser("import", help="append the injects of a spreadsheet to a document")
+    msel_import.add_argument("spreadsheet", type=Path, metavar="FILE.xlsx|csv")
+    msel_import.add_argument("document", type=Path, metavar="DOC.ctpn")
+    msel_import.add_argument("--sheet", help="the sheet to read (default: the likeliest)")
+    msel_import.add_argument("--dry-run", action="store_true", help="report what would be imported; change nothing")
+    msel_export = msel_commands.add_parser("export", help="write the MSEL of a document")
+    msel_export.add_argument("document", type=Path, metavar="DOC.ctpn")
+    msel_export.add_argument("output", type=Path, metavar="OUT.xlsx|csv")
+    return parser
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def _new(args: argparse.Namespace) -> int:
+    from ctpn_desktop.core.io.scenario_json import read_scenario_file
+    from ctpn_desktop.core.services.document import create_document
+
+    scenario, blobs = read_scenario_file(args.source)
+    with create_document(args.output, scenario, blobs) as document:
+        summary = document.summary()
+    _out(f"Created {args.output}: {summary.title} ({summary.injects} injects, {summary.objectives} objectives)")
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from ctpn_desktop.core.services.document import open_document
+
+    with open_document(args.document) as document:
+        summary = document.summary()
+        created = document.info("created_at") or ""
+    if args.json:
+        _out(json.dumps({**asdict(summary), "created_at": created}, ensure_ascii=False, indent=2))
+        return 0
+    rows = [
+        ("Exercise", summary.title), ("Marking", summary.marking), ("Created", created),
+        ("Schema", summary.schema_revision), ("Objectives", summary.objectives),
+        ("Organisations", summary.organisations), ("Roles", summary.roles), ("Phases", summary.phases),
+        ("Injects", summary.injects), ("Attachments", summary.attachments), ("Runs", summary.runs),
+        ("Log entries", summary.log_entries), ("Observations", summary.observations),
+        ("Improvement actions", summary.improvement_actions),
+    ]
+    for label, value in rows:
+        _out(f"{label + ':':<21}{value}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from ctpn_desktop.core.io.scenario_json import read_scenario_file
+
+    scenario, _ = read_scenario_file(args.scenario)
+    _out(f"{args.scenario}: valid scenario '{scenario.exercise.title}' ({len(scenario.objectives)} objectives, "
+         f"{len(scenario.organisations)} organisations, {len(scenario.phases)} phases, "
+         f"{len(scenario.injects)} injects)")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from ctpn_desktop.core.demo import make_demo_document
+
+    if args.output.exists() and not args.force:
+        _err(f"{args.output}: already exists; use --force to replace it")
+        return 1
+    make_demo_document(args.output, replace=args.force)
+    _out(f"Created demo exercise {args.output}")
+    return 0
+
+
+def _schema(_args: argparse.Namespace) -> int:
+    from ctpn_desktop.core.io.scenario_json import json_schema
+
+    _out(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _export_json(args: argparse.Namespace) -> int:
+    from ctpn_desktop.core.io.scenario_json import dumps, from_scenario
+    from ctpn_desktop.core.services.document import open_document
+    from ctpn_desktop.core.services.scenario import ScenarioService
+
+    with open_document(args.document) as document:
+        service = ScenarioService(document)
+        text = dumps(from_scenario(service.load(), service.attachment_blobs(), with_ids=not args.template))
+    temporary = args.output.with_name(f".{args.output.name}.partial")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(args.output)
+    _out(f"Wrote {args.output}")
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from ctpn_desktop.core.clock import SystemTimeSource
+    from ctpn_desktop.core.services.document import open_document
+    from ctpn_desktop.core.services.log import LogService
+
+    with open_document(args.document) as document:
+        report = LogService(document, device_id="verify", source=SystemTimeSource()).verify()
+    if report.ok:
+        _out(f"{args.document}: log intact ({report.records_checked} records in {report.chains} chain(s))")
+        return 0
+    _err(f"{args.document}: LOG INTEGRITY FAILURE — first mismatch at entry {report.first_bad_entry_number}")
+    for problem in report.problems:
+        _err(f"  {problem}")
+    return 1
+
+
+def _msel(args: argparse.Namespace) -> int:
+    from ctpn_desktop.core.services.document import open_document
+    from ctpn_desktop.core.services.scenario import ScenarioService
+
+    if args.msel_command == "export":
+        from ctpn_desktop.core.io.msel_write import write_msel_csv, write_msel_xlsx
+
+        suffix = args.output.suffix.lower()
+        if suffix not in {".csv", ".xlsx"}:
+            _err(f"{args.output}: the file name must end in .csv or .xlsx")
+            return 2
+        with open_document(args.document) as document:
+            scenario = ScenarioService(document).load()
+        warnings = (write_msel_csv if suffix == ".csv" else write_msel_xlsx)(scenario, args.output)
+        for warning in warnings:
+            _err(f"warning: {warning}")
+        _out(f"Wrote {len(scenario.injects)} injects to {args.output}")
+        return 0
+
+    from ctpn_desktop.core.io.msel_import import merge_preview
+    from ctpn_desktop.core.io.msel_mapping import propose_sheet
+    from ctpn_desktop.core.io.msel_parse import parse_rows
+    from ctpn_desktop.core.io.msel_read import read_table
+
+    workbook = read_table(args.spreadsheet)
+    candidates = propose_sheet(workbook)
+    if args.sheet:
+        candidates = [c for c in candidates if c.sheet == args.sheet]
+        if not candidates:
+            _err(f"{args.spreadsheet}: no sheet named {args.sheet!r}; sheets: {', '.join(workbook.sheet_names)}")
+            return 1
+    if not candidates or candidates[0].mapping.header_row is None:
+        reason = candidates[0].mapping.explanation if candidates else "the file has no sheets with data"
+        _err(f"{args.spreadsheet}: no MSEL header found — {reason}")
+        return 1
+    best = candidates[0]
+    preview = parse_rows(workbook.sheet(best.sheet), best.mapping, source=str(args.spreadsheet))
+    for line in best.mapping.describe():
+        _out(f"  {line}")
+    for problem in preview.problems:
+        _err(f"{problem.severity.value}: {problem.location}: {problem.message}")
+    with open_document(args.document) as document:
+        service = ScenarioService(document)
+        outcome = merge_preview(service.load(), preview)
+        for note in outcome.notes:
+            _err(f"note: {note.location}: {note.message}")
+        _out(preview.summary())
+        if args.dry_run:
+            _out("Dry run: the document was not changed.")
+            return 0
+        service.merge_in(outcome.scenario)
+    _out(f"Imported {len(outcome.added)} injects into {args.document}")
+    return 0
+
+
+HANDLERS = {"new": _new, "info": _info, "validate": _validate, "demo": _demo, "schema": _schema,
+            "export-json": _export_json, "verify": _verify, "msel": _msel}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if not arguments or (arguments[0] not in SUBCOMMANDS and not arguments[0].startswith("-")) or \
+            arguments[0].startswith("--benchmark"):
+        from ctpn_desktop.app import main as run_app
+
+        return run_app(arguments)
+    args = _parser().parse_args(arguments)
+    if args.command is None:
+        _parser().print_help()
+        return 2
+    try:
+        return HANDLERS[args.command](args)
+    except ScenarioFormatError as error:
+        _err(str(error))
+        return 1
+    except CtpnError as error:
+        _err(f"error: {error}")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,235 @@
+"""The decision log: entries are appended, corrected by new revisions, never erased or overwritten.
+
+Each stored revision is chained by SHA-256 to the previous revision written on the same laptop for the same
+run (a chain per run and device), so a laptop's log can be verified on its own and merged into another copy
+without re-chaining. Changing any stored field, deleting a row or inserting one breaks the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ctpn_desktop.core.clock import TimeSource, scenario_time
+from ctpn_desktop.core.entities import ActionItem, JdmStage, LogEntry, LogKind, LogRevision
+from ctpn_desktop.core.errors import ValidationFailed
+from ctpn_desktop.core.services.document import Document
+from ctpn_desktop.storage.orm import LogRecordRow
+
+GENESIS = "0" * 64
+HASHED_FIELDS = (
+    "id", "entry_id", "run_id", "revision", "entry_number", "device_id", "chain_seq", "logged_at", "committed_at",
+    "exercise_s", "scenario_time", "logged_by", "decision_maker", "organisation", "kind", "text", "rationale",
+    "options_considered", "actions", "inject_id", "objective_ids", "jdm_stage", "revision_reason", "withdrawn",
+    "prev_hash",
+)
+
+
+@dataclass(frozen=True)
+class LogDraft:
+    """What a note-taker typed, before it is stored."""
+
+    kind: LogKind
+    text: str
+    rationale: str = ""
+    options_considered: str = ""
+    actions: tuple[ActionItem, ...] = ()
+    decision_maker: str = ""
+    organisation: str = ""
+    logged_by: str = ""
+    inject_id: str | None = None
+    objective_ids: tuple[str, ...] = ()
+    jdm_stage: JdmStage | None = None
+    logged_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class IntegrityReport:
+    ok: bool
+    records_checked: int
+    chains: int
+    problems: tuple[str, ...] = field(default=())
+    first_bad_entry_number: int | None = None
+    first_bad_record_id: str | None = None
+
+
+def record_hash(row: LogRecordRow) -> str:
+    values = {name: getattr(row, name) for name in HASHED_FIELDS}
+    values["exercise_s"] = repr(float(values["exercise_s"]))
+    values["withdrawn"] = bool(values["withdrawn"])
+    canonical = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def revision_of(row: LogRecordRow) -> LogRevision:
+    return LogRevision(
+        id=row.id, entry_id=row.entry_id, run_id=row.run_id, revision=row.revision, entry_number=row.entry_number,
+        device_id=row.device_id, chain_seq=row.chain_seq, logged_at=datetime.fromisoformat(row.logged_at),
+        committed_at=datetime.fromisoformat(row.committed_at), exercise_s=row.exercise_s,
+        scenario_time=datetime.fromisoformat(row.scenario_time) if row.scenario_time else None,
+        logged_by=row.logged_by, decision_maker=row.decision_maker, organisation=row.organisation,
+        kind=LogKind(row.kind), text=row.text, rationale=row.rationale, options_considered=row.options_considered,
+        actions=tuple(ActionItem(**a) for a in json.loads(row.actions or "[]")), inject_id=row.inject_id,
+        objective_ids=tuple(json.loads(row.objective_ids or "[]")),
+        jdm_stage=JdmStage(row.jdm_stage) if row.jdm_stage else None, revision_reason=row.revision_reason,
+        withdrawn=row.withdrawn, prev_hash=row.prev_hash, hash=row.hash,
+    )
+
+
+def verify_records(rows: list[LogRecordRow]) -> IntegrityReport:
+    """Check every chain; the first broken record is named so people know where to look."""
+    chains: dict[tuple[str, str], list[LogRecordRow]] = defaultdict(list)
+    for row in rows:
+        chains[(row.run_id, row.device_id)].append(row)
+    problems: list[str] = []
+    first: LogRecordRow | None = None
+    for chain in chains.values():
+        chain.sort(key=lambda r: r.chain_seq)
+        previous = GENESIS
+        for expected_seq, row in enumerate(chain, start=1):
+            problem = None
+            if row.chain_seq != expected_seq:
+                problem = f"a record is missing before entry {row.entry_number} (sequence {expected_seq})"
+            elif row.prev_hash != previous:
+                problem = f"entry {row.entry_number} revision {row.revision} does not follow the record before it"
+            elif record_hash(row) != row.hash:
+                problem = f"entry {row.entry_number} revision {row.revision} was changed after it was written"
+            if problem:
+                problems.append(problem)
+                if first is None or row.logged_at < first.logged_at:
+                    first = row
+                break
+            previous = row.hash
+    return IntegrityReport(ok=not problems, records_checked=len(rows), chains=len(chains), problems=tuple(problems),
+                           first_bad_entry_number=first.entry_number if first else None,
+                           first_bad_record_id=first.id if first else None)
+
+
+class LogService:
+    def __init__(self, document: Document, device_id: str, source: TimeSource) -> None:
+        self._document = document
+        self._sessions = document.sessions
+        self._device_id = device_id
+        self._source = source
+
+    def _now(self) -> datetime:
+        return self._source.wall().astimezone(UTC)
+
+    def _append_record(self, session: Session, row: LogRecordRow) -> LogRecordRow:
+        last = session.scalars(
+            select(LogRecordRow).where(LogRecordRow.run_id == row.run_id, LogRecordRow.device_id == self._device_id)
+            .order_by(LogRecordRow.chain_seq.desc()).limit(1)
+        ).first()
+        row.device_id = self._device_id
+        row.chain_seq = (last.chain_seq + 1) if last else 1
+        row.prev_hash = last.hash if last else GENESIS
+        row.hash = record_hash(row)
+        session.add(row)
+        session.flush()
+        return row
+
+    def append(self, run_id: str, draft: LogDraft, *, exercise_s: float) -> LogEntry:
+        """Store a new entry; it is committed to disk when this returns."""
+        if not draft.text.strip():
+            raise ValidationFailed("a log entry needs some text")
+        from ctpn_desktop.core.services.runs import RunService
+
+        phases = RunService(self._document, self._source).frozen_scenario(run_id).phases
+        story = scenario_time(exercise_s, phases)
+        now = self._now()
+        with self._sessions() as session, session.begin():
+            number = int(session.scalar(select(func.max(LogRecordRow.entry_number))
+                                        .where(LogRecordRow.run_id == run_id)) or 0) + 1
+            row = self._row_from(draft, run_id=run_id, entry_id=str(uuid.uuid4()), revision=1, number=number,
+                                 logged_at=(draft.logged_at or now), committed_at=now, exercise_s=exercise_s,
+                                 story=story.isoformat() if story else None, reason="", withdrawn=False)
+            self._append_record(session, row)
+            return LogEntry(current=revision_of(row))
+
+    @staticmethod
+    def _row_from(draft: LogDraft, *, run_id: str, entry_id: str, revision: int, number: int, logged_at: datetime,
+                  committed_at: datetime, exercise_s: float, story: str | None, reason: str,
+                  withdrawn: bool) -> LogRecordRow:
+        return LogRecordRow(
+            id=str(uuid.uuid4()), entry_id=entry_id, run_id=run_id, revision=revision, entry_number=number,
+            logged_at=logged_at.astimezone(UTC).isoformat(timespec="microseconds"),
+            committed_at=committed_at.isoformat(timespec="microseconds"), exercise_s=float(exercise_s),
+            scenario_time=story, logged_by=draft.logged_by, decision_maker=draft.decision_maker,
+            organisation=draft.organisation, kind=draft.kind.value, text=draft.text, rationale=draft.rationale,
+            options_considered=draft.options_considered,
+            actions=json.dumps([{"action": a.action, "owner": a.owner} for a in draft.actions], ensure_ascii=False),
+            inject_id=draft.inject_id, objective_ids=json.dumps(list(draft.objective_ids)),
+            jdm_stage=int(draft.jdm_stage) if draft.jdm_stage else None, revision_reason=reason, withdrawn=withdrawn,
+        )
+
+    def correct(self, entry_id: str, draft: LogDraft, reason: str) -> LogEntry:
+        """A new revision that supersedes the current one; the original stays in the record."""
+        return self._revise(entry_id, draft, reason, withdrawn=False)
+
+    def withdraw(self, entry_id: str, reason: str) -> LogEntry:
+        current = self.entry(entry_id).current
+        draft = LogDraft(kind=current.kind, text=current.text, rationale=current.rationale,
+                         options_considered=current.options_considered, actions=current.actions,
+                         decision_maker=current.decision_maker, organisation=current.organisation,
+                         logged_by=current.logged_by, inject_id=current.inject_id,
+                         objective_ids=current.objective_ids, jdm_stage=current.jdm_stage)
+        return self._revise(entry_id, draft, reason, withdrawn=True)
+
+    def _revise(self, entry_id: str, draft: LogDraft, reason: str, *, withdrawn: bool) -> LogEntry:
+        if not reason.strip():
+            raise ValidationFailed("a correction or withdrawal needs a reason")
+        if not draft.text.strip():
+            raise ValidationFailed("a log entry needs some text")
+        now = self._now()
+        with self._sessions() as session, session.begin():
+            rows = self._entry_rows(session, entry_id)
+            latest = rows[-1]
+            if latest.withdrawn:
+                raise ValidationFailed("a withdrawn entry cannot be changed")
+            row = self._row_from(draft, run_id=latest.run_id, entry_id=entry_id, revision=latest.revision + 1,
+                                 number=latest.entry_number, logged_at=datetime.fromisoformat(latest.logged_at),
+                                 committed_at=now, exercise_s=latest.exercise_s, story=latest.scenario_time,
+                                 reason=reason, withdrawn=withdrawn)
+            self._append_record(session, row)
+            rows.append(row)
+            return LogEntry(current=revision_of(row), history=tuple(revision_of(r) for r in rows[:-1]))
+
+    @staticmethod
+    def _entry_rows(session: Session, entry_id: str) -> list[LogRecordRow]:
+        rows = list(session.scalars(select(LogRecordRow).where(LogRecordRow.entry_id == entry_id)
+                                    .order_by(LogRecordRow.revision)))
+        if not rows:
+            raise ValidationFailed("that log entry does not exist")
+        return rows
+
+    def entry(self, entry_id: str) -> LogEntry:
+        with self._sessions() as session:
+            rows = self._entry_rows(session, entry_id)
+            return LogEntry(current=revision_of(rows[-1]), history=tuple(revision_of(r) for r in rows[:-1]))
+
+    def entries(self, run_id: str) -> list[LogEntry]:
+        """Every entry of a run in the order it was logged, each with its earlier revisions."""
+        with self._sessions() as session:
+            rows = session.scalars(select(LogRecordRow).where(LogRecordRow.run_id == run_id)
+                                   .order_by(LogRecordRow.revision))
+            grouped: dict[str, list[LogRevision]] = defaultdict(list)
+            for row in rows:
+                grouped[row.entry_id].append(revision_of(row))
+        entries = [LogEntry(current=revs[-1], history=tuple(revs[:-1])) for revs in grouped.values()]
+        entries.sort(key=lambda e: (e.history[0].logged_at if e.history else e.current.logged_at,
+                                    e.current.entry_number))
+        return entries
+
+    def verify(self, run_id: str | None = None) -> IntegrityReport:
+        with self._sessions() as session:
+            query = select(LogRecordRow)
+            if run_id is not None:
+                query = query.where(LogRecordRow.run_id == run_id)
+            return verify_records(list(session.scalars(query)))

@@ -1,0 +1,212 @@
+"""Runs: one conduct of the exercise, its clock and what happened to each inject.
+
+A run freezes the scenario (as scenario JSON v1, attachments included) when it is created, so later edits in
+the scenario editor never rewrite history. Every clock action and inject event is committed before the
+method returns: what the facilitator sees as done is on disk.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ctpn_desktop.core.clock import ExerciseClock, TimeSource, scenario_time
+from ctpn_desktop.core.entities import (
+    ClockAnchor,
+    ClockEventKind,
+    InjectEvent,
+    InjectEventKind,
+    RunInfo,
+    RunStatus,
+    Scenario,
+)
+from ctpn_desktop.core.errors import RunStateError, ValidationFailed
+from ctpn_desktop.core.io import scenario_json
+from ctpn_desktop.core.services.document import Document
+from ctpn_desktop.core.services.scenario import read_scenario
+from ctpn_desktop.storage.orm import AttachmentRow, ClockAnchorRow, InjectEventRow, LogRecordRow, RunRow
+
+
+def _dt(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def run_info_of(row: RunRow) -> RunInfo:
+    return RunInfo(id=row.id, number=row.number, label=row.label, rehearsal=row.rehearsal,
+                   status=RunStatus(row.status), created_at=datetime.fromisoformat(row.created_at),
+                   started_at=_dt(row.started_at), ended_at=_dt(row.ended_at))
+
+
+def anchor_of(row: ClockAnchorRow) -> ClockAnchor:
+    return ClockAnchor(seq=row.seq, kind=ClockEventKind(row.kind), wall_time=datetime.fromisoformat(row.wall_time),
+                       exercise_s=row.exercise_s, running=row.running, compression=row.compression,
+                       reason=row.reason)
+
+
+def event_of(row: InjectEventRow) -> InjectEvent:
+    return InjectEvent(id=row.id, run_id=row.run_id, inject_id=row.inject_id, kind=InjectEventKind(row.kind),
+                       wall_time=datetime.fromisoformat(row.wall_time), exercise_s=row.exercise_s,
+                       scenario_time=_dt(row.scenario_time), actor=row.actor, note=row.note,
+                       new_offset_s=row.new_offset_s)
+
+
+class RunService:
+    def __init__(self, document: Document, source: TimeSource, actor: str = "") -> None:
+        self._sessions = document.sessions
+        self._source = source
+        self._actor = actor
+        self._frozen: dict[str, Scenario] = {}
+        self._clocks: dict[str, ExerciseClock] = {}
+
+    def list_runs(self, *, include_discarded: bool = False) -> list[RunInfo]:
+        with self._sessions() as session:
+            query = select(RunRow).order_by(RunRow.number)
+            if not include_discarded:
+                query = query.where(RunRow.discarded.is_(False))
+            return [run_info_of(r) for r in session.scalars(query)]
+
+    def run(self, run_id: str) -> RunInfo:
+        with self._sessions() as session:
+            return run_info_of(self._row(session, run_id))
+
+    def create_run(self, label: str = "", *, rehearsal: bool = False) -> RunInfo:
+        """Freeze the scenario as it is now into a new run, ready to start."""
+        with self._sessions() as session, session.begin():
+            scenario = read_scenario(session)
+            blobs = {row.id: row.data for row in session.scalars(select(AttachmentRow))}
+            frozen = scenario_json.dumps(scenario_json.from_scenario(scenario, blobs))
+            number = int(session.scalar(select(func.max(RunRow.number))) or 0) + 1
+            row = RunRow(id=str(uuid.uuid4()), number=number, label=label or f"Run {number}", rehearsal=rehearsal,
+                         status=RunStatus.READY.value, created_at=self._source.wall().isoformat(),
+                         frozen_scenario=frozen)
+            session.add(row)
+            session.flush()
+            return run_info_of(row)
+
+    def discard_run(self, run_id: str) -> None:
+        """Only rehearsals can be discarded; a real run's record is kept whatever happens."""
+        with self._sessions() as session, session.begin():
+            row = self._row(session, run_id)
+            if not row.rehearsal:
+                raise RunStateError("a real run cannot be discarded; only rehearsal runs can")
+            row.discarded = True
+
+    def frozen_scenario(self, run_id: str) -> Scenario:
+        if run_id not in self._frozen:
+            with self._sessions() as session:
+                text = self._row(session, run_id).frozen_scenario
+            self._frozen[run_id] = scenario_json.to_scenario(scenario_json.parse_scenario_text(text))[0]
+        return self._frozen[run_id]
+
+    def clock(self, run_id: str) -> ExerciseClock:
+        if run_id not in self._clocks:
+            with self._sessions() as session:
+                rows = session.scalars(select(ClockAnchorRow).where(ClockAnchorRow.run_id == run_id)
+                                       .order_by(ClockAnchorRow.seq)).all()
+                self._clocks[run_id] = ExerciseClock([anchor_of(r) for r in rows], self._source)
+        return self._clocks[run_id]
+
+    def events(self, run_id: str) -> list[InjectEvent]:
+        with self._sessions() as session:
+            rows = session.scalars(select(InjectEventRow).where(InjectEventRow.run_id == run_id)
+                                   .order_by(InjectEventRow.wall_time, InjectEventRow.id))
+            return [event_of(r) for r in rows]
+
+    def _row(self, session: Session, run_id: str) -> RunRow:
+        row = session.get(RunRow, run_id)
+        if row is None:
+            raise ValidationFailed("that run does not exist in this document")
+        return row
+
+    def _persist_anchor(self, run_id: str, anchor: ClockAnchor) -> RunInfo:
+        clock = self.clock(run_id)
+        with self._sessions() as session, session.begin():
+            row = self._row(session, run_id)
+            session.add(ClockAnchorRow(run_id=run_id, seq=anchor.seq, kind=anchor.kind.value,
+                                       wall_time=anchor.wall_time.isoformat(), exercise_s=anchor.exercise_s,
+                                       running=anchor.running, compression=anchor.compression,
+                                       reason=anchor.reason))
+            clock.apply(anchor)
+            row.status = clock.status.value
+            if anchor.kind is ClockEventKind.START:
+                row.started_at = anchor.wall_time.isoformat()
+            if anchor.kind is ClockEventKind.END:
+                row.ended_at = anchor.wall_time.isoformat()
+            session.flush()
+            info = run_info_of(row)
+        return info
+
+    def start(self, run_id: str) -> RunInfo:
+        return self._persist_anchor(run_id, self.clock(run_id).start())
+
+    def pause(self, run_id: str, reason: str = "") -> RunInfo:
+        return self._persist_anchor(run_id, self.clock(run_id).pause(reason))
+
+    def resume(self, run_id: str, reason: str = "") -> RunInfo:
+        return self._persist_anchor(run_id, self.clock(run_id).resume(reason))
+
+    def halt(self, run_id: str, reason: str) -> RunInfo:
+        return self._persist_anchor(run_id, self.clock(run_id).halt(reason))
+
+    def end(self, run_id: str, reason: str = "") -> RunInfo:
+        return self._persist_anchor(run_id, self.clock(run_id).end(reason))
+
+    def set_compression(self, run_id: str, factor: float, reason: str = "") -> RunInfo:
+        return self._persist_anchor(run_id, self.clock(run_id).set_compression(factor, reason))
+
+    def adjust(self, run_id: str, *, to_exercise_s: float, reason: str) -> RunInfo:
+        return self._persist_anchor(run_id, self.clock(run_id).adjust(to_exercise_s=to_exercise_s, reason=reason))
+
+    def jump_to(self, run_id: str, exercise_s: float, reason: str) -> RunInfo:
+        return self._persist_anchor(run_id, self.clock(run_id).jump_to(exercise_s, reason))
+
+    def scenario_time_now(self, run_id: str) -> datetime | None:
+        return scenario_time(self.clock(run_id).elapsed(), self.frozen_scenario(run_id).phases)
+
+    def _record(self, run_id: str, inject_id: str, kind: InjectEventKind, note: str = "",
+                new_offset_s: int | None = None) -> InjectEvent:
+        clock = self.clock(run_id)
+        if clock.status in (RunStatus.READY, RunStatus.ENDED):
+            raise RunStateError(f"the run is {clock.status.value}: start it before acting on injects")
+        known = {i.id for i in self.frozen_scenario(run_id).injects} | {p.id for p in
+                                                                          self.frozen_scenario(run_id).phases}
+        if inject_id not in known and not self._is_adhoc(run_id, inject_id):
+            raise ValidationFailed("that inject is not part of this run")
+        elapsed = clock.elapsed()
+        story = scenario_time(elapsed, self.frozen_scenario(run_id).phases)
+        row = InjectEventRow(id=str(uuid.uuid4()), run_id=run_id, inject_id=inject_id, kind=kind.value,
+                             wall_time=self._source.wall().astimezone(UTC).isoformat(timespec="microseconds"),
+                             exercise_s=elapsed, scenario_time=story.isoformat() if story else None,
+                             actor=self._actor, note=note, new_offset_s=new_offset_s)
+        with self._sessions() as session, session.begin():
+            session.add(row)
+        return event_of(row)
+
+    def _is_adhoc(self, run_id: str, inject_id: str) -> bool:
+        from ctpn_desktop.storage.orm import AdhocInjectRow
+
+        with self._sessions() as session:
+            row = session.get(AdhocInjectRow, inject_id)
+            return row is not None and row.run_id == run_id
+
+    def release(self, run_id: str, inject_id: str, note: str = "") -> InjectEvent:
+        return self._record(run_id, inject_id, InjectEventKind.RELEASED, note)
+
+    def skip(self, run_id: str, inject_id: str, note: str = "") -> InjectEvent:
+        return self._record(run_id, inject_id, InjectEventKind.SKIPPED, note)
+
+    def defer(self, run_id: str, inject_id: str, minutes: float, note: str = "") -> InjectEvent:
+        if minutes <= 0:
+            raise ValidationFailed("defer by a positive number of minutes")
+        new_offset = int(self.clock(run_id).elapsed() + minutes * 60)
+        return self._record(run_id, inject_id, InjectEventKind.DEFERRED, note, new_offset)
+
+    def retime(self, run_id: str, inject_id: str, new_offset_s: int, note: str = "") -> InjectEvent:
+        return self._record(run_id, inject_id, InjectEventKind.RETIMED, note, int(new_offset_s))
+
+    def has_log(self, run_id: str) -> bool:
+        with self._sessions() as session:
+            return session.scalar(select(LogRecordRow.id).where(LogRecordRow.run_id == run_id).limit(1)) is not None

@@ -1,0 +1,55 @@
+"""Every icon name the application uses, in one place, so the look can change without hunting for strings.
+
+Icons come from qtawesome's bundled fonts: nothing is fetched at run time.
+"""
+
+from __future__ import annotations
+
+import qtawesome as qta
+from PySide6.QtGui import QIcon
+
+# Navigation
+START = "mdi6.home-outline"
+SCENARIO = "mdi6.script-text-outline"
+CONDUCT = "mdi6.play-circle-outline"
+DECISION_LOG = "mdi6.notebook-edit-outline"
+DEBRIEF = "mdi6.clipboard-text-search-outline"
+
+# File and help
+NEW = "mdi6.file-plus-outline"
+OPEN = "mdi6.folder-open-outline"
+SAVE_COPY = "mdi6.content-save-move-outline"
+CLOSE = "mdi6.close-box-outline"
+QUIT = "mdi6.exit-to-app"
+ABOUT = "mdi6.information-outline"
+RECENT = "mdi6.history"
+DOCUMENT = "mdi6.file-document-outline"
+
+# View
+DARK_ROOM = "mdi6.theme-light-dark"
+ZOOM_IN = "mdi6.magnify-plus-outline"
+ZOOM_OUT = "mdi6.magnify-minus-outline"
+
+# Content and empty states
+LIBRARY = "mdi6.book-open-page-variant-outline"
+MARKING = "mdi6.shield-alert-outline"
+FILTER = "mdi6.magnify"
+ERROR = "mdi6.alert-circle-outline"
+EMPTY = "mdi6.inbox-outline"
+CLOCK = "mdi6.clock-outline"
+INJECTS = "mdi6.format-list-numbered"
+ORGANISATIONS = "mdi6.account-group-outline"
+OBJECTIVES = "mdi6.bullseye-arrow"
+TIMELINE = "mdi6.chart-timeline-variant"
+REPORT = "mdi6.file-chart-outline"
+
+
+def icon(name: str, color: str | None = None) -> QIcon:
+    """A themed icon; without a colour it follows the palette's text colour so it stays visible in dark mode."""
+    if color is None:
+        from PySide6.QtWidgets import QApplication
+
+        app = QApplication.instance()
+        palette = app.palette() if isinstance(app, QApplication) else None
+        color = palette.windowText().color().name() if palette is not None else "#202020"
+    return qta.icon(name, color=color)
