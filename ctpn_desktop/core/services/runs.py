@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
 from ctpn_desktop.core.clock import ExerciseClock, TimeSource, scenario_time
@@ -112,7 +112,7 @@ class RunService:
     def events(self, run_id: str) -> list[InjectEvent]:
         with self._sessions() as session:
             rows = session.scalars(select(InjectEventRow).where(InjectEventRow.run_id == run_id)
-                                   .order_by(InjectEventRow.wall_time, InjectEventRow.id))
+                                   .order_by(literal_column("rowid")))
             return [event_of(r) for r in rows]
 
     def _row(self, session: Session, run_id: str) -> RunRow:

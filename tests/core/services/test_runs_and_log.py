@@ -1,0 +1,137 @@
+"""Runs and the decision log through the services, on a fake clock."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from ctpn_desktop.core.clock import FakeTimeSource
+from ctpn_desktop.core.entities import ActionItem, InjectEventKind, JdmStage, LogKind, RunStatus
+from ctpn_desktop.core.errors import RunStateError, ValidationFailed
+from ctpn_desktop.core.services.document import open_document
+from ctpn_desktop.core.services.log import LogDraft, LogService
+from ctpn_desktop.core.services.runs import RunService
+from ctpn_desktop.core.services.scenario import ScenarioService
+from tests.factories import library_document
+
+
+@pytest.fixture
+def source() -> FakeTimeSource:
+    return FakeTimeSource(wall=datetime(2027, 12, 12, 17, 0, tzinfo=UTC))
+
+
+def test_a_run_freezes_the_scenario_against_later_edits(tmp_path: Path, source: FakeTimeSource) -> None:
+    with library_document(tmp_path) as document:
+        runs = RunService(document, source)
+        run = runs.create_run("Rehearsal", rehearsal=True)
+        scenario = ScenarioService(document)
+        first = scenario.load().injects[0]
+        scenario.put_inject(replace(first, title="Rewritten after the exercise"))
+        assert RunService(document, source).frozen_scenario(run.id).injects[0].title == first.title
+        assert scenario.load().injects[0].title == "Rewritten after the exercise"
+
+
+def test_clock_and_inject_events_are_stored_and_survive_reopening(tmp_path: Path, source: FakeTimeSource) -> None:
+    with library_document(tmp_path) as document:
+        runs = RunService(document, source, actor="Lead facilitator")
+        run = runs.create_run()
+        injects = runs.frozen_scenario(run.id).injects
+        with pytest.raises(RunStateError):
+            runs.release(run.id, injects[0].id)
+        runs.start(run.id)
+        source.advance(600)
+        released = runs.release(run.id, injects[0].id, note="read aloud")
+        assert released.exercise_s == pytest.approx(600)
+        assert released.scenario_time is not None
+        runs.skip(run.id, injects[1].id, note="players already there")
+        runs.pause(run.id, "coffee")
+        source.advance(900)
+        runs.resume(run.id)
+        source.advance(60)
+        deferred = runs.defer(run.id, injects[2].id, minutes=5)
+        assert deferred.new_offset_s == 660 + 300
+        assert runs.run(run.id).status is RunStatus.RUNNING
+        path = document.path
+    reopened = open_document(path)
+    later = RunService(reopened, source.restarted(after_s=30))
+    assert later.clock(run.id).elapsed() == pytest.approx(690)
+    kinds = [e.kind for e in later.events(run.id)]
+    assert kinds == [InjectEventKind.RELEASED, InjectEventKind.SKIPPED, InjectEventKind.DEFERRED]
+    later.end(run.id)
+    assert later.run(run.id).status is RunStatus.ENDED
+    with pytest.raises(RunStateError):
+        later.resume(run.id)
+    reopened.close()
+
+
+def test_real_runs_cannot_be_discarded(tmp_path: Path, source: FakeTimeSource) -> None:
+    with library_document(tmp_path) as document:
+        runs = RunService(document, source)
+        real = runs.create_run("Live")
+        rehearsal = runs.create_run("Rehearsal", rehearsal=True)
+        with pytest.raises(RunStateError):
+            runs.discard_run(real.id)
+        runs.discard_run(rehearsal.id)
+        assert [r.label for r in runs.list_runs()] == ["Live"]
+
+
+def _draft(text: str, **extra: object) -> LogDraft:
+    return LogDraft(kind=LogKind.DECISION, text=text, decision_maker="Police Gold", organisation="Police",
+                    logged_by="Zoë Müller", **extra)  # type: ignore[arg-type]
+
+
+def test_entries_are_corrected_and_withdrawn_without_erasure(tmp_path: Path, source: FakeTimeSource) -> None:
+    with library_document(tmp_path) as document:
+        run = RunService(document, source).create_run()
+        log = LogService(document, device_id="laptop-a", source=source)
+        first = log.append(run.id, _draft("Declare a major incident", rationale="M/ETHANE from the scene",
+                                          actions=(ActionItem("Inform partners", "Police"),),
+                                          jdm_stage=JdmStage.TAKE_ACTION), exercise_s=300)
+        second = log.append(run.id, _draft("مرحبا — right-to-left and emoji 🚒 kept"), exercise_s=320)
+        with pytest.raises(ValidationFailed):
+            log.correct(first.entry_id, _draft("x"), reason="  ")
+        corrected = log.correct(first.entry_id, _draft("Declare a major incident at 18:12"), reason="time added")
+        withdrawn = log.withdraw(second.entry_id, reason="logged against the wrong run")
+        with pytest.raises(ValidationFailed):
+            log.correct(second.entry_id, _draft("again"), reason="no")
+        entries = log.entries(run.id)
+    assert [e.current.entry_number for e in entries] == [1, 2]
+    assert corrected.history[0].text == "Declare a major incident"
+    assert corrected.current.revision == 2 and corrected.current.revision_reason == "time added"
+    assert withdrawn.current.withdrawn and withdrawn.history[0].text.startswith("مرحبا")
+    assert entries[0].history[0].actions == (ActionItem("Inform partners", "Police"),)
+    assert entries[0].history[0].jdm_stage is JdmStage.TAKE_ACTION
+
+
+def test_tampering_behind_the_applications_back_is_found(tmp_path: Path, source: FakeTimeSource) -> None:
+    with library_document(tmp_path) as document:
+        run = RunService(document, source).create_run()
+        log = LogService(document, device_id="laptop-a", source=source)
+        for index in range(5):
+            log.append(run.id, _draft(f"Decision {index + 1}"), exercise_s=60 * index)
+        assert log.verify().ok
+        path = document.path
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE log_record SET text = 'Nothing was decided' WHERE entry_number = 3")
+    with open_document(path) as reopened:
+        report = LogService(reopened, device_id="laptop-a", source=source).verify()
+    assert not report.ok and report.first_bad_entry_number == 3
+    assert "changed after it was written" in report.problems[0]
+
+
+def test_a_deleted_record_is_found(tmp_path: Path, source: FakeTimeSource) -> None:
+    with library_document(tmp_path) as document:
+        run = RunService(document, source).create_run()
+        log = LogService(document, device_id="laptop-a", source=source)
+        for index in range(4):
+            log.append(run.id, _draft(f"Decision {index + 1}"), exercise_s=60 * index)
+        path = document.path
+    with sqlite3.connect(path) as connection:
+        connection.execute("DELETE FROM log_record WHERE entry_number = 2")
+    with open_document(path) as reopened:
+        report = LogService(reopened, device_id="x", source=source).verify()
+    assert not report.ok and "missing" in report.problems[0]
