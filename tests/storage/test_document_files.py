@@ -13,6 +13,7 @@ from ctpn_desktop.core.errors import DamagedDocumentError, DocumentError, NewerS
 from ctpn_desktop.core.services.document import open_document
 from ctpn_desktop.storage import db
 from ctpn_desktop.storage.orm import Base
+
 from tests.factories import library_document
 
 
