@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from ctpn_desktop.core.entities import (
     AttachmentInfo,
@@ -119,63 +119,55 @@ def phase_of(row: PhaseRow) -> Phase:
     )
 
 
-def _inject_of(
-    row: InjectRow,
-    recipients: Sequence[Recipient],
-    objectives: Sequence[str],
-    attachments: Sequence[AttachmentInfo],
-) -> Inject:
-    return Inject(
-        id=row.id,
-        number=row.number,
-        title=row.title,
-        planned_offset_s=row.planned_offset_s,
-        position=row.position,
-        phase_id=row.phase_id,
-        scenario_time=_dt(row.scenario_time),
-        content=row.content,
-        delivery_method=DeliveryMethod(row.delivery_method),
-        event_type=EventType(row.event_type),
-        sender=row.sender,
-        expected_actions=row.expected_actions,
-        controller_notes=row.controller_notes,
-        storyline=row.storyline,
-        status=InjectStatus(row.status),
-        depends_on_id=row.depends_on_id,
-        recipients=tuple(recipients),
-        objective_ids=tuple(objectives),
-        attachments=tuple(attachments),
-    )
+_INJECT_COLUMNS = (
+    InjectRow.id, InjectRow.number, InjectRow.title, InjectRow.planned_offset_s, InjectRow.position,
+    InjectRow.phase_id, InjectRow.scenario_time, InjectRow.content, InjectRow.delivery_method,
+    InjectRow.event_type, InjectRow.sender, InjectRow.expected_actions, InjectRow.controller_notes,
+    InjectRow.storyline, InjectRow.status, InjectRow.depends_on_id,
+)
 
 
 def _load_injects(session: Session, ids: Iterable[str] | None = None) -> list[Inject]:
-    """Injects with their links, in MSEL order, in four queries however many there are."""
-    query = select(InjectRow).order_by(InjectRow.position, InjectRow.number)
+    """Injects with their links, in MSEL order, in four plain-row queries however many there are.
+
+    Plain column tuples rather than ORM instances: with thousands of injects, building tracked objects
+    only to copy them into frozen entities was most of the time it took to open the MSEL.
+    """
     id_list = list(ids) if ids is not None else None
+    query = select(*_INJECT_COLUMNS).order_by(InjectRow.position, InjectRow.number)
+    links_query = select(InjectRecipientRow.inject_id, InjectRecipientRow.organisation_id,
+                         InjectRecipientRow.role_id).order_by(InjectRecipientRow.position, InjectRecipientRow.id)
+    objective_query = select(InjectObjectiveRow.inject_id, InjectObjectiveRow.objective_id).order_by(
+        InjectObjectiveRow.position)
+    attachment_query = select(AttachmentRow.inject_id, AttachmentRow.id, AttachmentRow.filename,
+                              AttachmentRow.media_type, AttachmentRow.size, AttachmentRow.sha256).order_by(
+        AttachmentRow.position)
     if id_list is not None:
         query = query.where(InjectRow.id.in_(id_list))
-    rows = session.scalars(query).all()
-    wanted = {r.id for r in rows}
-    recipients: dict[str, list[Recipient]] = defaultdict(list)
-    links_query = select(InjectRecipientRow).order_by(InjectRecipientRow.position, InjectRecipientRow.id)
-    objective_query = select(InjectObjectiveRow).order_by(InjectObjectiveRow.position)
-    attachment_query = (
-        select(AttachmentRow).options(defer(AttachmentRow.data)).order_by(AttachmentRow.position)
-    )
-    if id_list is not None:
         links_query = links_query.where(InjectRecipientRow.inject_id.in_(id_list))
         objective_query = objective_query.where(InjectObjectiveRow.inject_id.in_(id_list))
         attachment_query = attachment_query.where(AttachmentRow.inject_id.in_(id_list))
-    for link in session.scalars(links_query):
-        if link.inject_id in wanted:
-            recipients[link.inject_id].append(Recipient(link.organisation_id, link.role_id))
+    recipients: dict[str, list[Recipient]] = defaultdict(list)
+    for inject_id, organisation_id, role_id in session.execute(links_query):
+        recipients[inject_id].append(Recipient(organisation_id, role_id))
     objectives: dict[str, list[str]] = defaultdict(list)
-    for o_link in session.scalars(objective_query):
-        objectives[o_link.inject_id].append(o_link.objective_id)
+    for inject_id, objective_id in session.execute(objective_query):
+        objectives[inject_id].append(objective_id)
     attachments: dict[str, list[AttachmentInfo]] = defaultdict(list)
-    for a in session.scalars(attachment_query):
-        attachments[a.inject_id].append(AttachmentInfo(a.id, a.filename, a.media_type, a.size, a.sha256))
-    return [_inject_of(r, recipients[r.id], objectives[r.id], attachments[r.id]) for r in rows]
+    for inject_id, *info in session.execute(attachment_query):
+        attachments[inject_id].append(AttachmentInfo(*info))
+    empty: tuple[()] = ()
+    return [
+        Inject(
+            id=r[0], number=r[1], title=r[2], planned_offset_s=r[3], position=r[4], phase_id=r[5],
+            scenario_time=_dt(r[6]), content=r[7], delivery_method=DeliveryMethod(r[8]), event_type=EventType(r[9]),
+            sender=r[10], expected_actions=r[11], controller_notes=r[12], storyline=r[13],
+            status=InjectStatus(r[14]), depends_on_id=r[15],
+            recipients=tuple(recipients.get(r[0], empty)), objective_ids=tuple(objectives.get(r[0], empty)),
+            attachments=tuple(attachments.get(r[0], empty)),
+        )
+        for r in session.execute(query)
+    ]
 
 
 def read_scenario(session: Session) -> Scenario:
