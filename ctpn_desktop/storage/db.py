@@ -101,6 +101,16 @@ def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
         connection.close()
 
 
+def _application_id_through_wal(path: Path) -> int:
+    """The id as SQLite sees it, write-ahead log included: a file killed before its first checkpoint."""
+    try:
+        with _read_only(path) as connection:
+            row = connection.execute("PRAGMA application_id").fetchone()
+    except sqlite3.DatabaseError:
+        return 0
+    return int(row[0]) if row else 0
+
+
 def check_file(path: Path) -> FileCheck:
     """Refuse, with a message that says why, any file we must not write to."""
     name = str(path)
@@ -121,12 +131,14 @@ def check_file(path: Path) -> FileCheck:
     if len(header) < 100:
         raise DamagedDocumentError(name, "the file is truncated: its header is incomplete")
     application_id = struct.unpack(">I", header[68:72])[0]
+    wal = path.with_name(path.name + "-wal")
+    if application_id == 0 and wal.exists() and wal.stat().st_size:
+        application_id = _application_id_through_wal(path)
     if application_id != APPLICATION_ID:
         raise NotAnExerciseFile(name, "this SQLite database belongs to another application, not CTPN Desktop")
     page_size = struct.unpack(">H", header[16:18])[0]
     page_size = 65536 if page_size == 1 else page_size
     page_count = struct.unpack(">I", header[28:32])[0]
-    wal = path.with_name(path.name + "-wal")
     if page_count and size < page_size * page_count and not (wal.exists() and wal.stat().st_size):
         raise DamagedDocumentError(
             name, f"the file is truncated: {size} bytes of the {page_size * page_count} it should have"
@@ -199,6 +211,7 @@ def create_schema(path: Path) -> Engine:
         Base.metadata.create_all(connection)
         context = MigrationContext.configure(connection)
         context.stamp(ScriptDirectory.from_config(alembic_config()), "head")
+    checkpoint(engine)
     return engine
 
 

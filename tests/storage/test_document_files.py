@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -171,3 +173,29 @@ def test_creating_over_an_existing_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DocumentError, match="already exists"):
         library_document(tmp_path)
     assert existing.read_bytes() == b"precious"
+
+
+def test_a_document_whose_process_was_killed_before_closing_reopens(tmp_path: Path) -> None:
+    """The id and every saved edit must survive a pulled plug, not only a clean close."""
+    path = tmp_path / "killed.ctpn"
+    code = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from ctpn_desktop.core.services.document import create_document\n"
+        "from ctpn_desktop.core.services.scenario import ScenarioService\n"
+        "from dataclasses import replace\n"
+        "from tests.factories import LIBRARY\n"
+        "from ctpn_desktop.core.io.scenario_json import read_scenario_file\n"
+        "scenario, blobs = read_scenario_file(LIBRARY / 'metro-chemical-release.json')\n"
+        f"document = create_document(Path({str(path)!r}), scenario, blobs)\n"
+        "service = ScenarioService(document)\n"
+        "service.put_exercise(replace(service.load().exercise, title='Edited before the plug was pulled'))\n"
+        "sys.stdout.write('saved'); sys.stdout.flush()\n"
+        "os._exit(9)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[2], capture_output=True,
+                            text=True, timeout=120)
+    assert result.stdout == "saved", result.stderr
+    assert path.with_name(path.name + "-wal").exists()
+    with open_document(path) as document:
+        assert document.summary().title == "Edited before the plug was pulled"

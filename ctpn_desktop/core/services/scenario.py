@@ -154,8 +154,8 @@ def _load_injects(session: Session, ids: Iterable[str] | None = None) -> list[In
     for inject_id, objective_id in session.execute(objective_query):
         objectives[inject_id].append(objective_id)
     attachments: dict[str, list[AttachmentInfo]] = defaultdict(list)
-    for inject_id, *info in session.execute(attachment_query):
-        attachments[inject_id].append(AttachmentInfo(*info))
+    for inject_id, attachment_id, filename, media_type, size, sha256 in session.execute(attachment_query):
+        attachments[inject_id].append(AttachmentInfo(attachment_id, filename, media_type, size, sha256))
     empty: tuple[()] = ()
     return [
         Inject(
