@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QStackedWidget,
@@ -18,18 +20,33 @@ from PySide6.QtWidgets import (
 from ctpn_desktop.ui import icons
 
 
-def heading(text: str, level: int = 1, parent: QWidget | None = None) -> QLabel:
-    """A page or section title; scaled from the application font so it follows text-size changes."""
-    label = QLabel(text, parent)
-    label.setProperty("heading", level)
-    font = QFont(label.font())
-    font.setBold(True)
-    base = font.pointSizeF() if font.pointSizeF() > 0 else 10.0
-    font.setPointSizeF(base * {1: 1.6, 2: 1.25}.get(level, 1.0))
-    label.setFont(font)
-    label.setAccessibleName(text)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
+class Heading(QLabel):
+    """A page or section title, scaled from the application font and re-scaled when the user changes text size."""
+
+    SCALE = {1: 1.5, 2: 1.2, 3: 1.0}
+
+    def __init__(self, text: str, level: int = 1, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.level = level
+        self.setProperty("heading", level)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._scale_font()
+
+    def _scale_font(self) -> None:
+        font = QFont(QApplication.font())
+        font.setBold(True)
+        base = font.pointSizeF() if font.pointSizeF() > 0 else 10.0
+        font.setPointSizeF(base * self.SCALE.get(self.level, 1.0))
+        self.setFont(font)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ApplicationFontChange:
+            self._scale_font()
+        return super().event(event)
+
+
+def heading(text: str, level: int = 1, parent: QWidget | None = None) -> Heading:
+    return Heading(text, level, parent)
 
 
 def muted(text: str = "", parent: QWidget | None = None) -> QLabel:
@@ -57,9 +74,14 @@ class EmptyState(QWidget):
         self.title_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.text_label = muted(text, self)
         self.text_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.text_label.setMaximumWidth(560)
+        self.title_label.setWordWrap(True)
+        self.text_label.setMaximumWidth(620)  # short lines read better than a sentence across the screen
         layout.addWidget(self.title_label)
-        layout.addWidget(self.text_label, 0, Qt.AlignmentFlag.AlignHCenter)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.text_label, 100)
+        row.addStretch(1)
+        layout.addLayout(row)
         layout.addStretch(2)
         self.setAccessibleName(title)
         self.setAccessibleDescription(text)

@@ -9,9 +9,10 @@ import PySide6
 from PySide6.QtCore import Qt, qVersion
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
-from ctpn_desktop import APP_NAME, __version__
 from ctpn_desktop.ui import icons
 from ctpn_desktop.ui.widgets import heading, muted
+
+from ctpn_desktop import APP_NAME, __version__
 
 OFFLINE_STATEMENT = (
     "CTPN Desktop works entirely offline. It never connects to a network, sends no telemetry, and every font, "

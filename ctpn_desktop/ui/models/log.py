@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
@@ -11,6 +10,7 @@ from PySide6.QtGui import QFont
 from ctpn_desktop.core.clock import format_elapsed
 from ctpn_desktop.core.entities import LogEntry
 
+from ctpn_desktop.ui.formatting import format_wall_time
 from ctpn_desktop.ui.models.msel import SORT_ROLE
 
 Index = QModelIndex | QPersistentModelIndex
@@ -21,11 +21,6 @@ COLUMNS: tuple[str, ...] = (
 )
 NUMBER, LOGGED, EXERCISE_TIME, KIND, DECISION_MAKER, ORGANISATION, TEXT, RATIONALE, LOGGED_BY, REVISION = range(
     len(COLUMNS))
-
-
-def format_wall_time(value: datetime | None) -> str:
-    """Wall time in the laptop's local zone, as the note-taker saw it on the wall clock."""
-    return value.astimezone().strftime("%d %b %H:%M:%S") if value is not None else ""
 
 
 class LogTableModel(QAbstractTableModel):
@@ -51,7 +46,7 @@ class LogTableModel(QAbstractTableModel):
                 revision = str(rev.revision)
             row = (
                 str(rev.entry_number),
-                format_wall_time(rev.logged_at),
+                format_wall_time(rev.logged_at, with_date=False),
                 format_elapsed(rev.exercise_s),
                 rev.kind.value.capitalize(),
                 rev.decision_maker,
@@ -85,8 +80,11 @@ class LogTableModel(QAbstractTableModel):
             return self._display[row][column]
         if role == SORT_ROLE:
             return self._sort[row][column]
-        if role == Qt.ItemDataRole.ToolTipRole and column in (TEXT, RATIONALE):
-            return self._display[row][column] or None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == LOGGED:
+                return format_wall_time(self._entries[row].current.logged_at)
+            if column in (TEXT, RATIONALE):
+                return self._display[row][column] or None
         if role == Qt.ItemDataRole.FontRole and self._entries[row].current.withdrawn:
             font = QFont()
             font.setStrikeOut(True)

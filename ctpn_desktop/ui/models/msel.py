@@ -14,13 +14,16 @@ from PySide6.QtCore import (
 )
 
 from ctpn_desktop.core.clock import format_elapsed
-from ctpn_desktop.core.entities import Inject, Scenario
+from ctpn_desktop.core.entities import Exercise, ExerciseType, Inject, Scenario
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 """A value that sorts naturally (numbers as numbers, times as seconds)."""
 INJECT_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 Index = QModelIndex | QPersistentModelIndex
+
+EMPTY_SCENARIO = Scenario(exercise=Exercise(id="", title="", exercise_type=ExerciseType.TABLE_TOP))
+"""What a table shows before a document is open."""
 
 COLUMNS: tuple[str, ...] = (
     "No.", "Phase", "Planned", "Scenario time", "Title", "From", "To", "Method", "Objectives",
@@ -101,6 +104,30 @@ class MselTableModel(QAbstractTableModel):
         """Whether ``needle`` (already case-folded) appears in any column of ``row``."""
         return needle in self._haystack[row]
 
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort on the precomputed keys with Python's own sort: one pass, no per-comparison calls into Qt.
+
+        Column -1 restores the MSEL order (planned time). Selections survive through persistent indexes.
+        """
+        count = len(self._injects)
+        if column < 0 or column >= len(COLUMNS):
+            new_order = sorted(range(count), key=lambda r: (self._injects[r].planned_offset_s,
+                                                            self._injects[r].position, self._injects[r].number))
+        else:
+            new_order = sorted(range(count), key=lambda r: self._sort[r][column],
+                               reverse=order == Qt.SortOrder.DescendingOrder)
+        if new_order == list(range(count)):
+            return
+        self.layoutAboutToBeChanged.emit()
+        new_row_of = {old: new for new, old in enumerate(new_order)}
+        self._injects = tuple(self._injects[r] for r in new_order)
+        self._display = [self._display[r] for r in new_order]
+        self._sort = [self._sort[r] for r in new_order]
+        self._haystack = [self._haystack[r] for r in new_order]
+        old = self.persistentIndexList()
+        self.changePersistentIndexList(old, [self.index(new_row_of[i.row()], i.column()) for i in old])
+        self.layoutChanged.emit()
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
         return 0 if parent.isValid() else len(self._display)
 
@@ -132,7 +159,7 @@ class MselTableModel(QAbstractTableModel):
                 horizontal = (Qt.AlignmentFlag.AlignRight if section in _RIGHT_ALIGNED
                               else Qt.AlignmentFlag.AlignLeft)
                 return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole and 0 <= section:
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole and section >= 0:
             return str(section + 1)
         return None
 
@@ -146,8 +173,13 @@ class MselFilterProxy(QSortFilterProxyModel):
         self.setSortRole(SORT_ROLE)
 
     def set_filter_text(self, text: str) -> None:
-        self._needle = text.strip().casefold()
-        self.invalidateRowsFilter()
+        if hasattr(self, "beginFilterChange"):  # Qt 6.10 and later
+            self.beginFilterChange()
+            self._needle = text.strip().casefold()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self._needle = text.strip().casefold()
+            self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         if not self._needle:
@@ -156,6 +188,14 @@ class MselFilterProxy(QSortFilterProxyModel):
         if isinstance(model, MselTableModel):
             return model.matches(source_row, self._needle)
         return super().filterAcceptsRow(source_row, source_parent)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Let the MSEL model sort itself (fast with thousands of rows); the proxy keeps its order and filters."""
+        model = self.sourceModel()
+        if isinstance(model, MselTableModel):
+            model.sort(column, order)
+        else:
+            super().sort(column, order)
 
     def lessThan(self, left: Index, right: Index) -> bool:
         a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)

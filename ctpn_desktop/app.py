@@ -1,0 +1,137 @@
+"""The composition root of the window: settings, services and the main window are wired here and nowhere else.
+
+`main(argv)` receives the arguments after the program name (``ctpn-desktop [FILE] [--benchmark-startup]``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QWidget
+
+from ctpn_desktop.core.clock import SystemTimeSource, TimeSource
+from ctpn_desktop.core.library import library_items
+from ctpn_desktop.core.services.document import Document
+from ctpn_desktop.core.services.log import LogService
+from ctpn_desktop.core.services.runs import RunService
+from ctpn_desktop.core.services.scenario import ScenarioService
+
+from ctpn_desktop.ui import icons
+from ctpn_desktop.ui.context import ContextFactory, DocumentContext
+from ctpn_desktop.ui.main_window import MainWindow
+from ctpn_desktop.ui.theme import readable_font
+
+from ctpn_desktop import APP_NAME, __version__, paths
+
+ORGANISATION = "CTPN"
+T0_ENV = "CTPN_T0"
+_IMPORTED_AT = time.perf_counter()
+
+
+def seconds_since_start() -> float:
+    """Seconds since the process started: from ``CTPN_T0`` (``time.time()`` at launch) when a launcher
+    or ``__main__`` set it, otherwise since this module was imported."""
+    stamp = os.environ.get(T0_ENV)
+    if stamp:
+        try:
+            return time.time() - float(stamp)
+        except ValueError:
+            pass
+    return time.perf_counter() - _IMPORTED_AT
+
+
+def make_settings() -> QSettings:
+    """Settings in an INI file in the user's config folder (``CTPN_CONFIG_DIR`` overrides it)."""
+    return QSettings(str(paths.settings_path()), QSettings.Format.IniFormat)
+
+
+def context_factory(device_id: str, source: TimeSource | None = None) -> ContextFactory:
+    """How an opened document becomes the services the workspaces use."""
+    clock_source = source or SystemTimeSource()
+
+    def build(document: Document) -> DocumentContext:
+        return DocumentContext(
+            document=document,
+            scenario=ScenarioService(document),
+            runs=RunService(document, clock_source),
+            log=LogService(document, device_id, clock_source),
+        )
+
+    return build
+
+
+def application(argv: Sequence[str] = ()) -> QApplication:
+    """The QApplication, named so that QSettings and the desktop know who we are; reused if it exists."""
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0] if sys.argv else APP_NAME,
+                                                                            *argv])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("ctpn-desktop")
+    app.setStyle("Fusion")
+    app.setFont(readable_font(app))
+    icon_path = paths.app_icon_path()
+    app.setWindowIcon(QIcon(str(icon_path)) if icon_path.is_file() else icons.icon(icons.MARKING))
+    return app
+
+
+def build_window(settings: QSettings | None = None, source: TimeSource | None = None) -> MainWindow:
+    return MainWindow(
+        settings or make_settings(),
+        library_items,
+        context_factory(paths.device_id(), source),
+        default_directory=paths.documents_dir(),
+    )
+
+
+class _FirstPaint(QObject):
+    """Prints ``painted <seconds>`` at the first paint of the window, then quits: the startup benchmark."""
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self._window = window
+        self._done = False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (not self._done and event.type() == QEvent.Type.Paint and isinstance(watched, QWidget)
+                and watched.window() is self._window):
+            self._done = True
+            print(f"painted {seconds_since_start():.3f}", flush=True)
+            app = QApplication.instance()
+            if app is not None:
+                app.removeEventFilter(self)
+                QTimer.singleShot(0, app.quit)
+        return False
+
+
+def _arguments(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="ctpn-desktop", description=f"{APP_NAME}: open the window.")
+    parser.add_argument("file", nargs="?", type=Path, help="an exercise file (.ctpn) to open")
+    parser.add_argument("--benchmark-startup", action="store_true",
+                        help="print the seconds from launch to the first paint, then quit")
+    return parser.parse_args(list(argv))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _arguments(sys.argv[1:] if argv is None else argv)
+    app = application()
+    window = build_window()
+    if args.benchmark_startup:
+        app.installEventFilter(_FirstPaint(window))
+    window.show()
+    if args.file is not None:
+        window.open_path(args.file)
+    code = app.exec()
+    if args.benchmark_startup:
+        window.close()
+        return 0
+    return int(code)

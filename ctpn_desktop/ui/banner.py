@@ -1,0 +1,79 @@
+"""The protective-marking banner shown above (and below) every screen while an exercise is open.
+
+It keeps its own fixed colours, independent of the theme, so the marking always reads the same: white
+capitals on black, and amber "EXERCISE EXERCISE EXERCISE" so nobody mistakes play for a real incident.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
+
+EXERCISE_TEXT = "EXERCISE EXERCISE EXERCISE"
+
+_STYLE = """
+QFrame#markingBanner { background: #000000; border-bottom: 2px solid #ffbf00; }
+QFrame#markingBanner[position="bottom"] { border-bottom: none; border-top: 2px solid #ffbf00; }
+QFrame#markingBanner QLabel { color: #ffffff; background: transparent; }
+QFrame#markingBanner QLabel#exerciseText { color: #ffbf00; }
+"""
+
+
+class MarkingBanner(QFrame):
+    def __init__(self, position: str = "top", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("markingBanner")
+        self.setProperty("position", position)
+        self.setStyleSheet(_STYLE)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 4, 16, 4)
+        self.left = QLabel(EXERCISE_TEXT, self)
+        self.marking_label = QLabel("", self)
+        self.right = QLabel(EXERCISE_TEXT, self)
+        self.marking_label.setObjectName("markingText")
+        self.marking_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        for label in (self.left, self.right):
+            label.setObjectName("exerciseText")
+            # The reminders give way on a narrow window; the marking itself never does.
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.left.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.right.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(self.left, 1)
+        layout.addWidget(self.marking_label, 1)
+        layout.addWidget(self.right, 1)
+        self._apply_fonts()
+        self.set_marking(None)
+
+    def _apply_fonts(self) -> None:
+        base = QFont(QApplication.font())
+        size = base.pointSizeF() if base.pointSizeF() > 0 else 10.0
+        strong = QFont(base)
+        strong.setBold(True)
+        strong.setPointSizeF(size * 1.15)
+        strong.setLetterSpacing(QFont.SpacingType.PercentageSpacing, 108)
+        self.marking_label.setFont(strong)
+        small = QFont(base)
+        small.setBold(True)
+        small.setPointSizeF(size * 0.9)
+        self.left.setFont(small)
+        self.right.setFont(small)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ApplicationFontChange:
+            self._apply_fonts()
+        return super().event(event)
+
+    def set_marking(self, marking: str | None) -> None:
+        """Show ``marking`` in capitals; None hides the banner (no exercise open)."""
+        text = (marking or "").strip().upper()
+        self.marking_label.setText(text)
+        self.setVisible(marking is not None)
+        name = f"Protective marking: {text}. {EXERCISE_TEXT}" if text else "No exercise open"
+        self.setAccessibleName(name)
+        self.marking_label.setAccessibleName(f"Protective marking: {text}")
+
+    @property
+    def marking(self) -> str:
+        return self.marking_label.text()

@@ -1,0 +1,469 @@
+"""The main window: marking banner, navigation between the start page and the four workspaces, File menu.
+
+It is the one place where documents are opened, created and closed, so the menu, the start page and the
+command line share the same error reporting: a file that cannot be opened is explained and left untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ctpn_desktop.core.entities import Scenario
+from ctpn_desktop.core.errors import CtpnError
+from ctpn_desktop.core.io.scenario_json import read_scenario_file
+from ctpn_desktop.core.services.document import DOCUMENT_SUFFIX, Document, create_document, open_document
+
+from ctpn_desktop.ui import icons, preferences, theme
+from ctpn_desktop.ui.actions import WORKSPACE_ACTIONS, ActionId, Actions, recent_file_action
+from ctpn_desktop.ui.banner import MarkingBanner
+from ctpn_desktop.ui.context import ContextFactory, DocumentContext
+from ctpn_desktop.ui.dialogs.about import AboutDialog
+from ctpn_desktop.ui.dialogs.prompts import FileDialogs, QtFileDialogs, show_error
+from ctpn_desktop.ui.preferences import RecentFiles
+from ctpn_desktop.ui.start_page import LibraryFn, StartPage
+from ctpn_desktop.ui.workspaces.base import Workspace
+from ctpn_desktop.ui.workspaces.conduct import ConductWorkspace
+from ctpn_desktop.ui.workspaces.debrief import DebriefWorkspace
+from ctpn_desktop.ui.workspaces.decision_log import DecisionLogWorkspace
+from ctpn_desktop.ui.workspaces.scenario import ScenarioWorkspace
+
+from ctpn_desktop import APP_NAME
+
+log = logging.getLogger(__name__)
+
+START, SCENARIO, CONDUCT, DECISION_LOG, DEBRIEF = range(5)
+PAGES: tuple[tuple[str, str], ...] = (
+    ("Start", icons.START),
+    ("Scenario", icons.SCENARIO),
+    ("Conduct", icons.CONDUCT),
+    ("Decision log", icons.DECISION_LOG),
+    ("Debrief", icons.DEBRIEF),
+)
+MAX_ZOOM_STEPS = 12
+
+OpenFn = Callable[[Path], Document]
+CreateFn = Callable[..., Document]
+ReadScenarioFn = Callable[[Path], tuple[Scenario, dict[str, bytes]]]
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        settings: QSettings,
+        library_items_fn: LibraryFn,
+        context_factory: ContextFactory,
+        file_dialogs: FileDialogs | None = None,
+        *,
+        open_document_fn: OpenFn = open_document,
+        create_document_fn: CreateFn = create_document,
+        read_scenario_fn: ReadScenarioFn = read_scenario_file,
+        default_directory: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.settings = settings
+        self.recent = RecentFiles(settings)
+        self.file_dialogs: FileDialogs = file_dialogs or QtFileDialogs()
+        self._context_factory = context_factory
+        self._open_document = open_document_fn
+        self._create_document = create_document_fn
+        self._read_scenario = read_scenario_fn
+        self._default_directory = default_directory or Path.home()
+        self.context: DocumentContext | None = None
+        self.about_dialog: AboutDialog | None = None
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        self._base_font = QFont(app.font())
+
+        self.actions = Actions(self)
+        self._build_ui(library_items_fn)
+        self._build_menus()
+        self._connect()
+        self.actions.set_document_open(False)
+        self._apply_view_preferences()
+        self._refresh_recent()
+        self._update_title()
+        self.resize(1280, 820)
+        self.restore_window_state()
+        self.navigation.setCurrentRow(START)
+
+    # Construction ----------------------------------------------------------------------------------------
+    def _build_ui(self, library_items_fn: LibraryFn) -> None:
+        central = QWidget(self)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.banner = MarkingBanner("top", central)
+        self.bottom_banner = MarkingBanner("bottom", central)
+        outer.addWidget(self.banner)
+
+        middle = QHBoxLayout()
+        middle.setContentsMargins(0, 0, 0, 0)
+        middle.setSpacing(0)
+        self.navigation = QListWidget(central)
+        self.navigation.setObjectName("navigation")
+        self.navigation.setAccessibleName("Workspaces")
+        self.navigation.setAccessibleDescription("Choose a page: Start, Scenario, Conduct, Decision log or Debrief")
+        self.navigation.setIconSize(QSize(22, 22))
+        self.navigation.setUniformItemSizes(True)
+        self.navigation.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.navigation.setFrameShape(QFrame.Shape.NoFrame)
+        for (text, icon_name), action_id in zip(PAGES, WORKSPACE_ACTIONS, strict=True):
+            shortcut = self.actions[action_id].shortcut().toString(
+                self.actions[action_id].shortcut().SequenceFormat.NativeText)
+            item = QListWidgetItem(icons.icon(icon_name), text)
+            item.setToolTip(f"{text} ({shortcut})")
+            item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, f"Shortcut {shortcut}")
+            self.navigation.addItem(item)
+        self.navigation.setSpacing(2)
+        self._fit_navigation()
+        middle.addWidget(self.navigation)
+        separator = QFrame(central)
+        separator.setFrameShape(QFrame.Shape.VLine)
+        separator.setFrameShadow(QFrame.Shadow.Sunken)
+        middle.addWidget(separator)
+
+        self.stack = QStackedWidget(central)
+        self.stack.setObjectName("pages")
+        self.start_page = StartPage(library_items_fn, self.stack)
+        self.scenario_page = ScenarioWorkspace(self.stack)
+        self.conduct_page = ConductWorkspace(self.stack)
+        self.decision_log_page = DecisionLogWorkspace(self.stack)
+        self.debrief_page = DebriefWorkspace(self.stack)
+        self.workspaces: list[Workspace] = [
+            self.scenario_page, self.conduct_page, self.decision_log_page, self.debrief_page]
+        for page in (self.start_page, *self.workspaces):
+            self.stack.addWidget(page)
+        middle.addWidget(self.stack, 1)
+        outer.addLayout(middle, 1)
+        outer.addWidget(self.bottom_banner)
+        self.setCentralWidget(central)
+        self.statusBar().setSizeGripEnabled(True)
+        self.setTabOrder(self.navigation, self.stack)
+
+    def _fit_navigation(self) -> None:
+        """Wide enough for the longest label at the current text size, never truncated; tall enough to aim at."""
+        metrics = QFontMetrics(QApplication.font())
+        widest = max(metrics.horizontalAdvance(text) for text, _ in PAGES)
+        height = max(metrics.height(), self.navigation.iconSize().height()) + 18
+        for index in range(self.navigation.count()):
+            self.navigation.item(index).setSizeHint(QSize(0, height))
+        self.navigation.setFixedWidth(widest + self.navigation.iconSize().width() + 64)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        a = self.actions
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(a[ActionId.NEW_FROM_LIBRARY])
+        file_menu.addAction(a[ActionId.OPEN])
+        self.recent_menu = QMenu("Open &Recent", file_menu)
+        self.recent_menu.setObjectName("recentMenu")
+        self.recent_menu.setIcon(icons.icon(icons.RECENT))
+        file_menu.addMenu(self.recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(a[ActionId.SAVE_COPY])
+        file_menu.addAction(a[ActionId.CLOSE])
+        file_menu.addSeparator()
+        file_menu.addAction(a[ActionId.QUIT])
+        view_menu = bar.addMenu("&View")
+        for action_id in WORKSPACE_ACTIONS:
+            view_menu.addAction(a[action_id])
+        view_menu.addSeparator()
+        view_menu.addAction(a[ActionId.DARK_ROOM])
+        view_menu.addAction(a[ActionId.ZOOM_IN])
+        view_menu.addAction(a[ActionId.ZOOM_OUT])
+        view_menu.addAction(a[ActionId.ZOOM_RESET])
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(a[ActionId.ABOUT])
+        self.file_menu, self.view_menu, self.help_menu = file_menu, view_menu, help_menu
+
+    def _connect(self) -> None:
+        a = self.actions
+        a[ActionId.NEW_FROM_LIBRARY].triggered.connect(self.new_from_library)
+        a[ActionId.OPEN].triggered.connect(self.ask_open)
+        a[ActionId.SAVE_COPY].triggered.connect(self.save_copy)
+        a[ActionId.CLOSE].triggered.connect(self.close_document)
+        a[ActionId.QUIT].triggered.connect(self.close)
+        a[ActionId.ABOUT].triggered.connect(self.show_about)
+        a[ActionId.DARK_ROOM].toggled.connect(self.set_dark_room)
+        a[ActionId.ZOOM_IN].triggered.connect(lambda: self.zoom(+1))
+        a[ActionId.ZOOM_OUT].triggered.connect(lambda: self.zoom(-1))
+        a[ActionId.ZOOM_RESET].triggered.connect(lambda: self.zoom(None))
+        for index, action_id in enumerate(WORKSPACE_ACTIONS):
+            a[action_id].triggered.connect(lambda _checked=False, i=index: self.show_page(i))
+            self.addAction(a[action_id])
+        self.navigation.currentRowChanged.connect(self._page_changed)
+        self.start_page.create_requested.connect(self.create_from_library)
+        self.start_page.open_requested.connect(self.ask_open)
+        self.start_page.recent_requested.connect(self.open_path)
+
+    # Navigation ------------------------------------------------------------------------------------------
+    def show_page(self, index: int) -> None:
+        self.navigation.setCurrentRow(index)
+
+    def _page_changed(self, index: int) -> None:
+        if index >= 0:
+            self.stack.setCurrentIndex(index)
+
+    @property
+    def current_page(self) -> QWidget:
+        return self.stack.currentWidget()
+
+    # Documents -------------------------------------------------------------------------------------------
+    @property
+    def document(self) -> Document | None:
+        return self.context.document if self.context is not None else None
+
+    def open_path(self, path: Path) -> bool:
+        """Open ``path`` as the current exercise; explain and keep the current one if it cannot be opened."""
+        path = Path(path)
+        current = self.document
+        if current is not None and _same_file(current.path, path):
+            self.show_page(SCENARIO)
+            return True
+        try:
+            document = self._open_document(path)
+        except (CtpnError, OSError) as error:
+            if not path.exists():
+                self.recent.remove(path)
+                self._refresh_recent()
+            self._report("Cannot open exercise", f"“{path.name}” could not be opened.", _problem(error))
+            return False
+        except Exception as error:  # the last line of defence: report, never crash the control room
+            log.exception("opening %s", path)
+            self._report("Cannot open exercise", f"“{path.name}” could not be opened.", str(error))
+            return False
+        return self._adopt(document)
+
+    def _adopt(self, document: Document) -> bool:
+        try:
+            context = self._context_factory(document)
+            for workspace in self.workspaces:
+                workspace.set_context(context)
+        except Exception as error:
+            log.exception("loading %s", document.path)
+            for workspace in self.workspaces:
+                workspace.set_context(self.context)
+            document.close()
+            self._report("Cannot open exercise", f"“{document.path.name}” could not be read.", _problem(error))
+            return False
+        previous, self.context = self.context, context
+        if previous is not None:
+            self._close_quietly(previous.document)
+        self.recent.add(document.path)
+        self.settings.setValue(preferences.LAST_DIRECTORY, str(document.path.parent))
+        self._refresh_recent()
+        self.actions.set_document_open(True)
+        self._update_title()
+        self.show_page(SCENARIO)
+        self.statusBar().showMessage(f"Opened {document.path}", 8000)
+        return True
+
+    def ask_open(self) -> None:
+        path = self.file_dialogs.open_path(self, "Open exercise", self._last_directory())
+        if path is not None:
+            self.open_path(path)
+
+    def new_from_library(self) -> None:
+        self.show_page(START)
+        self.start_page.focus_library()
+
+    def create_from_library(self, library_path: Path) -> bool:
+        """Ask where to save, then create a new exercise file from a library scenario and open it."""
+        suggested = self._last_directory() / f"{Path(library_path).stem}{DOCUMENT_SUFFIX}"
+        target = self.file_dialogs.save_path(self, "Save new exercise as", suggested)
+        if target is None:
+            return False
+        if target.exists():
+            self._report("File already exists", f"“{target.name}” already exists and was left as it was.",
+                         "Choose another name for the new exercise.")
+            return False
+        try:
+            scenario, blobs = self._read_scenario(Path(library_path))
+            document = self._create_document(target, scenario, blobs)
+        except (CtpnError, OSError) as error:
+            self._report("Cannot create exercise", f"The exercise could not be created in “{target.name}”.",
+                         _problem(error))
+            return False
+        return self._adopt(document)
+
+    def save_copy(self) -> None:
+        document = self.document
+        if document is None:
+            return
+        suggested = document.path.with_name(f"{document.path.stem} copy{DOCUMENT_SUFFIX}")
+        target = self.file_dialogs.save_path(self, "Save a copy of the exercise", suggested)
+        if target is None:
+            return
+        if target.exists():
+            self._report("File already exists", f"“{target.name}” already exists and was left as it was.",
+                         "Choose another name for the copy.")
+            return
+        try:
+            written = document.save_copy(target)
+        except (CtpnError, OSError) as error:
+            self._report("Cannot save a copy", f"The copy could not be written to “{target.name}”.",
+                         _problem(error))
+            return
+        self.statusBar().showMessage(f"Copy saved to {written}", 8000)
+
+    def close_document(self) -> None:
+        """Everything is saved as it happens, so closing only folds the write-ahead log back into the file."""
+        context, self.context = self.context, None
+        for workspace in self.workspaces:
+            workspace.set_context(None)
+        if context is not None:
+            self._close_quietly(context.document)
+        self.actions.set_document_open(False)
+        self._update_title()
+        self._refresh_recent()
+        self.show_page(START)
+
+    def _close_quietly(self, document: Document) -> None:
+        try:
+            document.close()
+        except Exception as error:
+            log.exception("closing %s", document.path)
+            self._report("Problem closing exercise", f"“{document.path.name}” was not closed cleanly.",
+                         _problem(error))
+
+    def _report(self, title: str, text: str, details: str = "") -> None:
+        show_error(self, title, text, details)
+
+    def _last_directory(self) -> Path:
+        value = self.settings.value(preferences.LAST_DIRECTORY)
+        directory = Path(str(value)) if value else self._default_directory
+        return directory if directory.is_dir() else self._default_directory
+
+    def _update_title(self) -> None:
+        scenario = self.scenario_page.scenario if self.context is not None else None
+        if scenario is None:
+            self.setWindowTitle(APP_NAME)
+            self.setWindowFilePath("")
+            self.banner.set_marking(None)
+            self.bottom_banner.set_marking(None)
+            return
+        self.setWindowTitle(f"{scenario.exercise.title} — {APP_NAME}")
+        if self.document is not None:
+            self.setWindowFilePath(str(self.document.path))
+        self.banner.set_marking(scenario.exercise.marking)
+        self.bottom_banner.set_marking(scenario.exercise.marking)
+
+    def _refresh_recent(self) -> None:
+        paths = self.recent.paths()
+        self.start_page.set_recent(paths)
+        self.recent_menu.clear()
+        for index, path in enumerate(paths):
+            action = recent_file_action(self.recent_menu, index, path.name.replace("&", "&&"), str(path))
+            action.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
+            self.recent_menu.addAction(action)
+        if not paths:
+            empty = self.recent_menu.addAction("No recent exercises")
+            empty.setEnabled(False)
+
+    # Help and view ---------------------------------------------------------------------------------------
+    def show_about(self) -> None:
+        if self.about_dialog is None:
+            self.about_dialog = AboutDialog(self)
+        self.about_dialog.open()
+
+    def set_dark_room(self, dark: bool) -> None:
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        theme.apply_theme(app, dark)
+        self.settings.setValue(preferences.DARK_ROOM, dark)
+        self._refresh_icons()
+
+    def zoom(self, step: int | None) -> None:
+        """Larger or smaller text everywhere; None returns to the normal size."""
+        delta = 0 if step is None else preferences.read_int(self.settings, preferences.TEXT_SIZE) + step
+        delta = max(-2, min(MAX_ZOOM_STEPS, delta))
+        self.settings.setValue(preferences.TEXT_SIZE, delta)
+        self._apply_font(delta)
+
+    def _apply_font(self, delta: int) -> None:
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        font = QFont(self._base_font)
+        size = font.pointSizeF() if font.pointSizeF() > 0 else theme.MIN_POINT_SIZE
+        font.setPointSizeF(max(8.0, size + delta))
+        app.setFont(font)
+        self._fit_navigation()
+
+    def _apply_view_preferences(self) -> None:
+        dark = preferences.read_bool(self.settings, preferences.DARK_ROOM)
+        self.actions[ActionId.DARK_ROOM].setChecked(dark)
+        if not dark:
+            app = QApplication.instance()
+            assert isinstance(app, QApplication)
+            theme.apply_theme(app, False)
+        delta = preferences.read_int(self.settings, preferences.TEXT_SIZE)
+        if delta:
+            self._apply_font(delta)
+
+    def _refresh_icons(self) -> None:
+        self.actions.refresh_icons()
+        self.recent_menu.setIcon(icons.icon(icons.RECENT))
+        for index, (_text, icon_name) in enumerate(PAGES):
+            self.navigation.item(index).setIcon(icons.icon(icon_name))
+        self.start_page.refresh_icons()
+        for workspace in self.workspaces:
+            workspace.refresh_icons()
+
+    # Window state ----------------------------------------------------------------------------------------
+    def restore_window_state(self) -> None:
+        geometry = self.settings.value(preferences.GEOMETRY)
+        if isinstance(geometry, QByteArray | bytes):
+            self.restoreGeometry(QByteArray(geometry))
+        state = self.settings.value(preferences.WINDOW_STATE)
+        if isinstance(state, QByteArray | bytes):
+            self.restoreState(QByteArray(state))
+
+    def save_window_state(self) -> None:
+        self.settings.setValue(preferences.GEOMETRY, self.saveGeometry())
+        self.settings.setValue(preferences.WINDOW_STATE, self.saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_window_state()
+        if self.context is not None:
+            self._close_quietly(self.context.document)
+            self.context = None
+        if self.about_dialog is not None:
+            self.about_dialog.close()
+        super().closeEvent(event)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _problem(error: BaseException) -> str:
+    """The part of an error message a person can act on."""
+    problem = getattr(error, "problem", None)
+    if isinstance(problem, str) and problem:
+        return problem[:1].upper() + problem[1:] + ("" if problem.endswith(".") else ".")
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror}."
+    return str(error)
+

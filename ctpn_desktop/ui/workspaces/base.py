@@ -1,0 +1,48 @@
+"""What every workspace shares: a page title, and a clear empty state while no exercise is open."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from ctpn_desktop.ui import icons
+from ctpn_desktop.ui.context import DocumentContext
+from ctpn_desktop.ui.widgets import EmptyState, SwitchStack, heading, muted
+
+
+class Workspace(QWidget):
+    """A page of the main window; `set_context` gives it an open document, or None when closed."""
+
+    title = ""
+    icon_name = icons.EMPTY
+    subtitle = ""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context: DocumentContext | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.setSpacing(8)
+        self.title_label = heading(self.title, 1, self)
+        self.subtitle_label = muted(self.subtitle, self)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.subtitle_label)
+        self.body = QWidget(self)
+        self.no_document = EmptyState(
+            "No exercise open",
+            "Create an exercise from the library or open an exercise file on the Start page (Ctrl+0).",
+            self.icon_name, self)
+        self.stack = SwitchStack(self.body, self.no_document, self)
+        layout.addWidget(self.stack, 1)
+        self.stack.show_content(False)
+        self.setAccessibleName(f"{self.title} workspace")
+
+    def set_context(self, context: DocumentContext | None) -> None:
+        self.context = context
+        self.stack.show_content(context is not None)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload what the page shows from the services."""
+
+    def refresh_icons(self) -> None:
+        self.no_document.refresh_icon()

@@ -1,0 +1,112 @@
+"""The table models: Qt's model contract (qtmodeltester), what each column shows, sorting and filtering."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+from PySide6.QtCore import Qt
+
+from ctpn_desktop.core.entities import LogKind, Scenario
+
+from ctpn_desktop.ui.models import msel
+from ctpn_desktop.ui.models.log import LogTableModel
+from ctpn_desktop.ui.models.msel import SORT_ROLE, MselFilterProxy, MselTableModel
+
+from tests.ui.conftest import LIBRARY_SCENARIO
+
+
+def _scenario() -> Scenario:
+    from ctpn_desktop.core.io.scenario_json import read_scenario_file
+
+    return read_scenario_file(LIBRARY_SCENARIO)[0]
+
+
+def test_msel_model_passes_the_model_tester(qtmodeltester) -> None:
+    model = MselTableModel(_scenario())
+    qtmodeltester.check(model)
+    proxy = MselFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.sort(msel.PLANNED, Qt.SortOrder.DescendingOrder)
+    qtmodeltester.check(proxy)
+
+
+def test_msel_model_shows_the_columns_planners_expect(qtbot) -> None:
+    scenario = _scenario()
+    model = MselTableModel(scenario)
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert headers == ["No.", "Phase", "Planned", "Scenario time", "Title", "From", "To", "Method", "Objectives"]
+    assert model.rowCount() == len(scenario.injects)
+    first = min(scenario.injects, key=lambda i: (i.planned_offset_s, i.number))
+    row = [model.index(0, c).data() for c in range(model.columnCount())]
+    assert row[msel.NUMBER] == str(first.number)
+    assert row[msel.PHASE] == scenario.phase(first.phase_id).name
+    assert row[msel.PLANNED] == "0:04:00"
+    assert row[msel.SCENARIO_TIME] == "Sun 25 Apr 09:41"
+    assert row[msel.TITLE] == first.title
+    assert row[msel.METHOD] == "Radio"
+    assert row[msel.OBJECTIVES] == "O1, O2"
+    assert "Police – Operational Commander (Bronze)" in row[msel.RECIPIENTS]
+
+
+def test_msel_sorts_numbers_and_times_as_values(qtbot) -> None:
+    scenario = _scenario()
+    late = dataclasses.replace(scenario.injects[0], id="late", number=100, planned_offset_s=36_000)
+    early = dataclasses.replace(scenario.injects[0], id="early", number=9, planned_offset_s=5)
+    model = MselTableModel(dataclasses.replace(scenario, injects=(late, early, *scenario.injects[1:3])))
+    proxy = MselFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.sort(msel.NUMBER, Qt.SortOrder.DescendingOrder)
+    assert proxy.index(0, msel.NUMBER).data() == "100"  # not "9", as text sorting would give
+    proxy.sort(msel.PLANNED, Qt.SortOrder.AscendingOrder)
+    assert proxy.index(0, msel.PLANNED).data() == "0:00:05"
+    assert proxy.index(proxy.rowCount() - 1, msel.PLANNED).data() == "10:00:00"
+    assert proxy.index(0, msel.PLANNED).data(SORT_ROLE) == 5
+
+
+def test_msel_filter_matches_any_column_ignoring_case(qtbot) -> None:
+    model = MselTableModel(_scenario())
+    proxy = MselFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.set_filter_text("GRANDSTAND")
+    assert 0 < proxy.rowCount() < model.rowCount()
+    assert all("grandstand" in "\n".join(proxy.index(r, c).data() for c in range(9)).lower()
+               for r in range(proxy.rowCount()))
+    proxy.set_filter_text("no such words anywhere")
+    assert proxy.rowCount() == 0
+    proxy.set_filter_text("")
+    assert proxy.rowCount() == model.rowCount()
+
+
+def test_msel_model_holds_five_thousand_injects(qtbot) -> None:
+    scenario = _scenario()
+    template = scenario.injects[0]
+    injects = tuple(
+        dataclasses.replace(template, id=f"i{n}", number=n + 1, planned_offset_s=n * 7,
+                            scenario_time=template.scenario_time + timedelta(seconds=n * 7))
+        for n in range(5000))
+    model = MselTableModel(dataclasses.replace(scenario, injects=injects))
+    assert model.rowCount() == 5000
+    assert model.index(4999, msel.NUMBER).data() == "5000"
+    assert model.index(4999, msel.PLANNED).data() == "9:43:13"
+
+
+def test_log_model_passes_the_model_tester_and_marks_corrections(qtmodeltester, window, document_path) -> None:
+    from ctpn_desktop.core.services.log import LogDraft
+
+    window.open_path(document_path)
+    context = window.context
+    run = context.runs.create_run("Main run")
+    log = context.log
+    first = log.append(run.id, LogDraft(kind=LogKind.DECISION, text="Halt the race at 20 km", rationale="Risk",
+                                        decision_maker="Silver", logged_by="NT1"), exercise_s=125.0)
+    log.append(run.id, LogDraft(kind=LogKind.ACTION, text="Close Civic Square"), exercise_s=300.0)
+    log.correct(first.entry_id, LogDraft(kind=LogKind.DECISION, text="Halt the race at 21 km"), "wrong km")
+
+    model = LogTableModel(log.entries(run.id))
+    qtmodeltester.check(model)
+    assert model.rowCount() == 2
+    assert model.index(0, 6).data() == "Halt the race at 21 km"
+    assert model.index(0, 9).data() == "2 (corrected)"
+    assert model.index(0, 2).data() == "0:02:05"
+    assert model.index(1, 3).data() == "Action"
