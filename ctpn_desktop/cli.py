@@ -11,8 +11,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ctpn_desktop import APP_NAME, __version__
 from ctpn_desktop.core.errors import CtpnError, ScenarioFormatError
+
+from ctpn_desktop import APP_NAME, __version__
 
 SUBCOMMANDS = {"new", "info", "validate", "demo", "schema", "verify", "msel", "export-json", "-h", "--help",
                "--version"}

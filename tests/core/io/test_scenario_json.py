@@ -18,6 +18,7 @@ from ctpn_desktop.core.io.scenario_json import (
 )
 from ctpn_desktop.core.services.document import create_document, open_document
 from ctpn_desktop.core.services.scenario import ScenarioService
+
 from tests.factories import LIBRARY
 
 LIBRARY_FILES = sorted(LIBRARY.glob("*.json"))

@@ -16,6 +16,7 @@ from ctpn_desktop.core.services.document import open_document
 from ctpn_desktop.core.services.log import LogDraft, LogService
 from ctpn_desktop.core.services.runs import RunService
 from ctpn_desktop.core.services.scenario import ScenarioService
+
 from tests.factories import library_document
 
 
