@@ -15,7 +15,8 @@ from ctpn_desktop.core.errors import CtpnError, ScenarioFormatError
 
 from ctpn_desktop import APP_NAME, __version__
 
-SUBCOMMANDS = {"new", "info", "validate", "demo", "schema", "verify", "msel", "export-json", "-h", "--help",
+SUBCOMMANDS = {"new", "info", "validate", "demo", "schema", "verify", "msel", "export-json", "merge",
+               "-h", "--help",
                "--version"}
 
 
@@ -51,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
 
     verify = commands.add_parser("verify", help="check the decision-log hash chains of a document")
     verify.add_argument("document", type=Path, metavar="FILE.ctpn")
+
+    merge = commands.add_parser("merge", help="merge into a document the log kept on another copy of it")
+    merge.add_argument("document", type=Path, metavar="DOC.ctpn")
+    merge.add_argument("other", type=Path, metavar="OTHER.ctpn")
 
     msel = commands.add_parser("msel", help="import or export the MSEL as CSV or XLSX")
     msel_commands = msel.add_subparsers(dest="msel_command", metavar="ACTION", required=True)
@@ -167,6 +172,16 @@ def _verify(args: argparse.Namespace) -> int:
     return 1
 
 
+def _merge(args: argparse.Namespace) -> int:
+    from ctpn_desktop.core.services.document import open_document
+    from ctpn_desktop.core.services.merge import merge_from
+
+    with open_document(args.document) as document:
+        report = merge_from(document, args.other)
+    _out(report.describe())
+    return 0
+
+
 def _msel(args: argparse.Namespace) -> int:
     from ctpn_desktop.core.services.document import open_document
     from ctpn_desktop.core.services.scenario import ScenarioService
@@ -223,7 +238,7 @@ def _msel(args: argparse.Namespace) -> int:
 
 
 HANDLERS = {"new": _new, "info": _info, "validate": _validate, "demo": _demo, "schema": _schema,
-            "export-json": _export_json, "verify": _verify, "msel": _msel}
+            "export-json": _export_json, "verify": _verify, "msel": _msel, "merge": _merge}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
