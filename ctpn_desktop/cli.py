@@ -15,7 +15,8 @@ from ctpn_desktop.core.errors import CtpnError, ScenarioFormatError
 
 from ctpn_desktop import APP_NAME, __version__
 
-SUBCOMMANDS = {"new", "info", "validate", "demo", "schema", "verify", "msel", "export-json", "-h", "--help",
+SUBCOMMANDS = {"new", "info", "validate", "demo", "schema", "verify", "msel", "export-json", "merge", "log",
+               "-h", "--help",
                "--version"}
 
 
@@ -51,6 +52,17 @@ def _parser() -> argparse.ArgumentParser:
 
     verify = commands.add_parser("verify", help="check the decision-log hash chains of a document")
     verify.add_argument("document", type=Path, metavar="FILE.ctpn")
+
+    merge = commands.add_parser("merge", help="merge into a document the log kept on another copy of it")
+    merge.add_argument("document", type=Path, metavar="DOC.ctpn")
+    merge.add_argument("other", type=Path, metavar="OTHER.ctpn")
+
+    log = commands.add_parser("log", help="export the decision log")
+    log_commands = log.add_subparsers(dest="log_command", metavar="ACTION", required=True)
+    log_export = log_commands.add_parser("export", help="write the decision log of a run as CSV")
+    log_export.add_argument("document", type=Path, metavar="DOC.ctpn")
+    log_export.add_argument("output", type=Path, metavar="OUT.csv")
+    log_export.add_argument("--run", type=int, metavar="N", help="the run number (default: the latest run)")
 
     msel = commands.add_parser("msel", help="import or export the MSEL as CSV or XLSX")
     msel_commands = msel.add_subparsers(dest="msel_command", metavar="ACTION", required=True)
@@ -167,6 +179,39 @@ def _verify(args: argparse.Namespace) -> int:
     return 1
 
 
+def _merge(args: argparse.Namespace) -> int:
+    from ctpn_desktop.core.services.document import open_document
+    from ctpn_desktop.core.services.merge import merge_from
+
+    with open_document(args.document) as document:
+        report = merge_from(document, args.other)
+    _out(report.describe())
+    return 0
+
+
+def _log(args: argparse.Namespace) -> int:
+    from ctpn_desktop.core.clock import SystemTimeSource
+    from ctpn_desktop.core.io.log_csv import write_log_csv
+    from ctpn_desktop.core.services.document import open_document
+    from ctpn_desktop.core.services.log import LogService
+    from ctpn_desktop.core.services.runs import RunService
+
+    with open_document(args.document) as document:
+        runs = RunService(document, SystemTimeSource())
+        available = runs.list_runs(include_discarded=True)
+        if not available:
+            _err(f"{args.document}: the document has no runs, so no log to export")
+            return 1
+        chosen = available[-1] if args.run is None else next((r for r in available if r.number == args.run), None)
+        if chosen is None:
+            _err(f"{args.document}: no run {args.run}; runs: {', '.join(str(r.number) for r in available)}")
+            return 1
+        entries = LogService(document, device_id="export", source=SystemTimeSource()).entries(chosen.id)
+        count = write_log_csv(args.output, entries, runs.frozen_scenario(chosen.id))
+    _out(f"Wrote {len(entries)} entries ({count} revisions) of run {chosen.number} to {args.output}")
+    return 0
+
+
 def _msel(args: argparse.Namespace) -> int:
     from ctpn_desktop.core.services.document import open_document
     from ctpn_desktop.core.services.scenario import ScenarioService
@@ -223,7 +268,7 @@ def _msel(args: argparse.Namespace) -> int:
 
 
 HANDLERS = {"new": _new, "info": _info, "validate": _validate, "demo": _demo, "schema": _schema,
-            "export-json": _export_json, "verify": _verify, "msel": _msel}
+            "export-json": _export_json, "verify": _verify, "msel": _msel, "merge": _merge, "log": _log}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

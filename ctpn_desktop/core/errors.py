@@ -57,3 +57,12 @@ class SpreadsheetError(CtpnError):
         super().__init__(f"{path}: {problem}")
         self.path = path
         self.problem = problem
+
+
+class MergeRefused(CtpnError):
+    """Another copy's log cannot be merged into this document; nothing in either file has changed."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason

@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from ctpn_desktop.storage import fts
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -311,3 +313,6 @@ class ImprovementActionRow(Base):
 def utc_text(moment: datetime) -> str:
     """Timestamps are stored as ISO text with microseconds so that they sort and survive round trips."""
     return moment.isoformat(timespec="microseconds")
+
+
+fts.attach_to(Base.metadata)

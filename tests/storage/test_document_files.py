@@ -69,6 +69,16 @@ def test_migrations_from_an_empty_file_match_the_models(tmp_path: Path) -> None:
         }
 
     assert shape(migrated) == shape(created)
+
+    def schema_sql(path: Path) -> set[tuple[str, str, str]]:
+        """Triggers, views and virtual tables are not columns; compare their definitions too."""
+        with sqlite3.connect(path) as connection:
+            rows = connection.execute("SELECT type, name, sql FROM sqlite_master WHERE type IN ('trigger', 'view') "
+                                      "OR sql LIKE 'CREATE VIRTUAL TABLE%'").fetchall()
+        return {(kind, name, " ".join((sql or "").split())) for kind, name, sql in rows}
+
+    assert schema_sql(migrated) == schema_sql(created)
+    assert {name for _, name, _ in schema_sql(created)} >= {"log_record_fts", "log_record_fts_insert"}
     with sqlite3.connect(migrated) as connection:
         assert connection.execute("SELECT version_num FROM alembic_version").fetchone()[0] == db.head_revision()
 

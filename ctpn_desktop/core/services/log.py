@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 import uuid
 from collections import defaultdict
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, literal_column, select, text
+from sqlalchemy.orm import Session, aliased
 
 from ctpn_desktop.core.clock import TimeSource, scenario_time
 from ctpn_desktop.core.entities import ActionItem, JdmStage, LogEntry, LogKind, LogRevision
 from ctpn_desktop.core.errors import ValidationFailed
 from ctpn_desktop.core.services.document import Document
+from ctpn_desktop.storage.fts import FTS_TABLE
 from ctpn_desktop.storage.orm import LogRecordRow
 
 GENESIS = "0" * 64
@@ -58,6 +61,24 @@ class IntegrityReport:
     problems: tuple[str, ...] = field(default=())
     first_bad_entry_number: int | None = None
     first_bad_record_id: str | None = None
+
+
+def _is_word_character(character: str) -> bool:
+    return unicodedata.category(character)[0] in "LN" or unicodedata.category(character) in ("Co", "So")
+
+
+def fts_query(query: str) -> str | None:
+    """What a person typed as a safe FTS5 MATCH expression: every word must appear, as a word or its start.
+
+    Each whitespace-separated word becomes a quoted phrase (quotes inside doubled) with a prefix star, so FTS5
+    operators (AND, OR, NOT, NEAR, ``*``, ``^``, ``:``, brackets, quotes) typed by people are only ever text.
+    Words with no letter, digit or symbol in them cannot match anything and are left out; None means that
+    nothing searchable was typed.
+    """
+    words = [w for w in query.split() if any(_is_word_character(c) for c in w)]
+    if not words:
+        return None
+    return " ".join('"' + word.replace('"', '""') + '"*' for word in words)
 
 
 def record_hash(row: LogRecordRow) -> str:
@@ -110,6 +131,12 @@ def verify_records(rows: list[LogRecordRow]) -> IntegrityReport:
     return IntegrityReport(ok=not problems, records_checked=len(rows), chains=len(chains), problems=tuple(problems),
                            first_bad_entry_number=first.entry_number if first else None,
                            first_bad_record_id=first.id if first else None)
+
+
+def entry_order(entry: LogEntry) -> tuple[datetime, int, str, str]:
+    """Entries interleave by when they were logged, whichever laptop logged them (see ``merge``)."""
+    first = entry.history[0] if entry.history else entry.current
+    return (first.logged_at, first.entry_number, first.device_id, first.entry_id)
 
 
 class LogService:
@@ -223,8 +250,61 @@ class LogService:
             for row in rows:
                 grouped[row.entry_id].append(revision_of(row))
         entries = [LogEntry(current=revs[-1], history=tuple(revs[:-1])) for revs in grouped.values()]
-        entries.sort(key=lambda e: (e.history[0].logged_at if e.history else e.current.logged_at,
-                                    e.current.entry_number))
+        entries.sort(key=entry_order)
+        return entries
+
+    def search(self, run_id: str, query: str = "", *, kinds: Iterable[LogKind] | None = None,
+               organisation: str | None = None, objective_id: str | None = None, inject_id: str | None = None,
+               since_s: float | None = None, until_s: float | None = None,
+               newest_first: bool = False) -> list[LogEntry]:
+        """Entries whose current revision matches every filter given; any text people type is safe to pass.
+
+        The words of ``query`` are looked for (as words or word starts, accents ignored) in the text, rationale,
+        options, decision maker, organisation, loggist and actions; earlier revisions are not searched, so a
+        corrected mistake is not found. ``organisation`` matches case-insensitively; ``since_s``/``until_s``
+        bound the exercise time (inclusive). Entries come in logged order, or the newest first.
+        """
+        current = LogRecordRow
+        later = aliased(LogRecordRow)
+        statement = select(current).where(
+            current.run_id == run_id,
+            ~select(later.id).where(later.entry_id == current.entry_id, later.revision > current.revision)
+            .exists(),
+        )
+        match = fts_query(query)
+        if match is not None:
+            hits: Select[tuple[str]] = select(literal_column("record_id")).select_from(text(FTS_TABLE)).where(
+                text(f"{FTS_TABLE} MATCH :match").bindparams(match=match))
+            statement = statement.where(current.id.in_(hits))
+        if kinds is not None:
+            wanted: Collection[str] = {LogKind(k).value for k in kinds}
+            statement = statement.where(current.kind.in_(wanted))
+        if organisation:
+            statement = statement.where(func.lower(current.organisation) == organisation.strip().lower())
+        if inject_id is not None:
+            statement = statement.where(current.inject_id == inject_id)
+        if objective_id is not None:
+            statement = statement.where(text(
+                "EXISTS (SELECT 1 FROM json_each(log_record.objective_ids) WHERE json_each.value = :objective)"
+            ).bindparams(objective=objective_id))
+        if since_s is not None:
+            statement = statement.where(current.exercise_s >= since_s)
+        if until_s is not None:
+            statement = statement.where(current.exercise_s <= until_s)
+        with self._sessions() as session:
+            matched = list(session.scalars(statement))
+            if not matched:
+                return []
+            entry_ids = [row.entry_id for row in matched]
+            grouped: dict[str, list[LogRevision]] = defaultdict(list)
+            for start in range(0, len(entry_ids), 500):
+                chunk = entry_ids[start:start + 500]
+                rows = session.scalars(select(LogRecordRow).where(LogRecordRow.entry_id.in_(chunk))
+                                       .order_by(LogRecordRow.revision))
+                for row in rows:
+                    grouped[row.entry_id].append(revision_of(row))
+        entries = [LogEntry(current=revs[-1], history=tuple(revs[:-1])) for revs in grouped.values()]
+        entries.sort(key=entry_order, reverse=newest_first)
         return entries
 
     def verify(self, run_id: str | None = None) -> IntegrityReport:

@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session
 
 from ctpn_desktop.core.clock import ExerciseClock, TimeSource, scenario_time
 from ctpn_desktop.core.entities import (
+    AdhocInject,
     ClockAnchor,
     ClockEventKind,
+    DeliveryMethod,
     InjectEvent,
     InjectEventKind,
     RunInfo,
@@ -27,7 +29,14 @@ from ctpn_desktop.core.errors import RunStateError, ValidationFailed
 from ctpn_desktop.core.io import scenario_json
 from ctpn_desktop.core.services.document import Document
 from ctpn_desktop.core.services.scenario import read_scenario
-from ctpn_desktop.storage.orm import AttachmentRow, ClockAnchorRow, InjectEventRow, LogRecordRow, RunRow
+from ctpn_desktop.storage.orm import (
+    AdhocInjectRow,
+    AttachmentRow,
+    ClockAnchorRow,
+    InjectEventRow,
+    LogRecordRow,
+    RunRow,
+)
 
 
 def _dt(text: str | None) -> datetime | None:
@@ -51,6 +60,13 @@ def event_of(row: InjectEventRow) -> InjectEvent:
                        wall_time=datetime.fromisoformat(row.wall_time), exercise_s=row.exercise_s,
                        scenario_time=_dt(row.scenario_time), actor=row.actor, note=row.note,
                        new_offset_s=row.new_offset_s)
+
+
+def adhoc_of(row: AdhocInjectRow) -> AdhocInject:
+    return AdhocInject(id=row.id, run_id=row.run_id, number=row.number, title=row.title, content=row.content,
+                       created_at=datetime.fromisoformat(row.created_at), exercise_s=row.exercise_s,
+                       delivery_method=DeliveryMethod(row.delivery_method), recipients_text=row.recipients_text,
+                       phase_id=row.phase_id, author=row.author)
 
 
 class RunService:
@@ -186,8 +202,6 @@ class RunService:
         return event_of(row)
 
     def _is_adhoc(self, run_id: str, inject_id: str) -> bool:
-        from ctpn_desktop.storage.orm import AdhocInjectRow
-
         with self._sessions() as session:
             row = session.get(AdhocInjectRow, inject_id)
             return row is not None and row.run_id == run_id
@@ -206,6 +220,36 @@ class RunService:
 
     def retime(self, run_id: str, inject_id: str, new_offset_s: int, note: str = "") -> InjectEvent:
         return self._record(run_id, inject_id, InjectEventKind.RETIMED, note, int(new_offset_s))
+
+    def add_adhoc(self, run_id: str, title: str, content: str = "", *,
+                  delivery_method: DeliveryMethod = DeliveryMethod.VERBAL, recipients_text: str = "",
+                  phase_id: str | None = None, release: bool = True,
+                  note: str = "") -> tuple[AdhocInject, InjectEvent | None]:
+        """An inject written live; numbered A1, A2 … within the run and, unless asked not to, released at once."""
+        if not title.strip():
+            raise ValidationFailed("an ad-hoc inject needs a title")
+        clock = self.clock(run_id)
+        if clock.status in (RunStatus.READY, RunStatus.ENDED):
+            raise RunStateError(f"the run is {clock.status.value}: start it before writing ad-hoc injects")
+        if phase_id is not None and self.frozen_scenario(run_id).phase(phase_id) is None:
+            raise ValidationFailed("that phase is not part of this run")
+        with self._sessions() as session, session.begin():
+            number = int(session.scalar(select(func.max(AdhocInjectRow.number))
+                                        .where(AdhocInjectRow.run_id == run_id)) or 0) + 1
+            row = AdhocInjectRow(id=str(uuid.uuid4()), run_id=run_id, number=number, title=title, content=content,
+                                 delivery_method=DeliveryMethod(delivery_method).value,
+                                 recipients_text=recipients_text, phase_id=phase_id, author=self._actor,
+                                 created_at=self._source.wall().astimezone(UTC).isoformat(timespec="microseconds"),
+                                 exercise_s=clock.elapsed())
+            session.add(row)
+        adhoc = adhoc_of(row)
+        return adhoc, (self.release(run_id, adhoc.id, note) if release else None)
+
+    def adhoc_injects(self, run_id: str) -> list[AdhocInject]:
+        with self._sessions() as session:
+            rows = session.scalars(select(AdhocInjectRow).where(AdhocInjectRow.run_id == run_id)
+                                   .order_by(AdhocInjectRow.number))
+            return [adhoc_of(r) for r in rows]
 
     def has_log(self, run_id: str) -> bool:
         with self._sessions() as session:

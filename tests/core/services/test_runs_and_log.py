@@ -136,3 +136,23 @@ def test_a_deleted_record_is_found(tmp_path: Path, source: FakeTimeSource) -> No
     with open_document(path) as reopened:
         report = LogService(reopened, device_id="x", source=source).verify()
     assert not report.ok and "missing" in report.problems[0]
+
+
+def test_adhoc_injects_are_numbered_released_and_kept(tmp_path: Path, source: FakeTimeSource) -> None:
+    with library_document(tmp_path) as document:
+        runs = RunService(document, source, actor="Facilitator")
+        run = runs.create_run()
+        with pytest.raises(RunStateError):
+            runs.add_adhoc(run.id, "Too early")
+        runs.start(run.id)
+        source.advance(120)
+        first, event = runs.add_adhoc(run.id, "Media call 📞", "עיתונאי מתקשר", recipients_text="Press office")
+        second, none = runs.add_adhoc(run.id, "Held back", release=False)
+        with pytest.raises(ValidationFailed):
+            runs.add_adhoc(run.id, "  ")
+        assert (first.number, second.number, none) == (1, 2, None)
+        assert event is not None and event.inject_id == first.id and event.kind is InjectEventKind.RELEASED
+        assert event.exercise_s == pytest.approx(120) and first.author == "Facilitator"
+        runs.release(run.id, second.id)
+        assert RunService(document, source).adhoc_injects(run.id) == [first, second]
+        assert first.content == "עיתונאי מתקשר"

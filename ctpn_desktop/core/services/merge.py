@@ -1,0 +1,177 @@
+"""Merging the decision logs that several note-takers kept on separate copies of one exercise document.
+
+Each laptop's log is its own hash chain (per run and device), so records are copied verbatim — same ids,
+hashes, device and chain position — and both chains stay verifiable. Nothing is re-chained or renumbered.
+
+Entry numbers: each laptop numbers its entries itself, so two laptops can both have an "entry 12". The stored
+number is part of the hash and is kept; entries are presented interleaved by the time they were logged (then
+number, then device — see ``log.entry_order``), and the device tells them apart. New entries continue after the
+highest number in the run.
+
+The other copy is never written to: it is checked read-only, copied with SQLite's backup API into a temporary
+folder, and only that copy is opened (and migrated, if it is older). A merge is refused, with the reason and with
+this document unchanged, when the other file is not a sound document, belongs to another exercise, holds a run
+this document does not have, has a broken chain, or conflicts (the same chain position or the same revision of
+an entry written differently on each side). Merging the same copy again adds nothing.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ctpn_desktop.core.errors import MergeRefused
+from ctpn_desktop.core.services.document import Document, open_document
+from ctpn_desktop.core.services.log import verify_records
+from ctpn_desktop.storage import db
+from ctpn_desktop.storage.orm import (
+    Base,
+    ExerciseRow,
+    HotwashNoteRow,
+    ImprovementActionRow,
+    LogRecordRow,
+    ObservationRow,
+    RunRow,
+)
+
+
+@dataclass(frozen=True)
+class MergeReport:
+    source: str
+    records_added: int
+    entries_added: int
+    entries_revised: int
+    observations_added: int
+    hotwash_notes_added: int
+    improvement_actions_added: int
+    runs: tuple[str, ...]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.records_added or self.observations_added or self.hotwash_notes_added
+                    or self.improvement_actions_added)
+
+    def describe(self) -> str:
+        if not self.changed:
+            return f"Nothing new in {self.source}: everything it holds is already here."
+        return (f"Merged from {self.source}: {self.entries_added} new log entries, {self.entries_revised} "
+                f"corrections or withdrawals ({self.records_added} records), {self.observations_added} observations,"
+                f" {self.hotwash_notes_added} hot wash notes, {self.improvement_actions_added} improvement actions"
+                f" — run(s) {', '.join(self.runs) or 'none'}.")
+
+
+def _values(row: Base) -> dict[str, Any]:
+    return {column.key: getattr(row, column.key) for column in row.__table__.columns}
+
+
+@dataclass
+class _Copy:
+    exercise_id: str | None
+    runs: dict[str, RunRow]
+    records: list[LogRecordRow]
+    extras: dict[type[Base], list[dict[str, Any]]]
+
+
+def _read_other(path: Path) -> _Copy:
+    db.check_file(path)  # read-only: refuses foreign, truncated, damaged or newer files unchanged
+    with tempfile.TemporaryDirectory(prefix="ctpn-merge-") as folder:
+        copy = db.backup_to(path, Path(folder) / "other.ctpn")
+        with open_document(copy) as other, other.sessions() as session:
+            exercise = session.scalars(select(ExerciseRow)).first()
+            runs = {r.id: r for r in session.scalars(select(RunRow))}
+            records = list(session.scalars(select(LogRecordRow)))
+            extras: dict[type[Base], list[dict[str, Any]]] = {
+                model: [_values(r) for r in session.scalars(select(model))]
+                for model in (ObservationRow, HotwashNoteRow, ImprovementActionRow)
+            }
+            session.expunge_all()
+    return _Copy(exercise.id if exercise else None, runs, records, extras)
+
+
+def merge_from(document: Document, other_path: Path) -> MergeReport:
+    """Bring into ``document`` every log record and evaluation note of another copy that it lacks."""
+    other_path = Path(other_path)
+    name = str(other_path)
+    if other_path.resolve() == document.path.resolve():
+        raise MergeRefused(name, "this is the open document itself; choose the other laptop's copy")
+    other = _read_other(other_path)
+
+    check = verify_records(other.records)
+    if not check.ok:
+        raise MergeRefused(name, f"its decision log fails the integrity check (first problem at entry "
+                                 f"{check.first_bad_entry_number}: {check.problems[0]}); nothing was merged")
+
+    with document.sessions() as session, session.begin():
+        exercise = session.scalars(select(ExerciseRow)).first()
+        if exercise is None or other.exercise_id != exercise.id:
+            raise MergeRefused(name, "it is a copy of another exercise, not of this one")
+        ours = {r.id for r in session.scalars(select(RunRow))}
+        used_runs = {r.run_id for r in other.records} | {
+            v["run_id"] for rows in other.extras.values() for v in rows}
+        missing = sorted(used_runs - ours)
+        if missing:
+            run = other.runs.get(missing[0])
+            label = f"'{run.label}' (run {run.number})" if run else missing[0]
+            raise MergeRefused(name, f"it holds a log for run {label}, which this document does not have; merge "
+                                     "copies of the same run, made from the same document")
+        added = _merge_records(session, name, other.records)
+        counts = {model: _merge_rows(session, model, rows) for model, rows in other.extras.items()}
+        after = verify_records(list(session.scalars(select(LogRecordRow))))
+        if not after.ok:
+            raise MergeRefused(name, f"after merging, the log would not verify ({after.problems[0]}); nothing was "
+                                     "merged")
+        touched = {r.run_id for r in added} | {v["run_id"] for rows in other.extras.values() for v in rows}
+        labels = tuple(f"{row.number} {row.label}".strip() for row in session.scalars(
+            select(RunRow).where(RunRow.id.in_(touched)).order_by(RunRow.number)))
+    return MergeReport(
+        source=name, records_added=len(added),
+        entries_added=len({r.entry_id for r in added if r.revision == 1}),
+        entries_revised=len([r for r in added if r.revision > 1]),
+        observations_added=counts[ObservationRow], hotwash_notes_added=counts[HotwashNoteRow],
+        improvement_actions_added=counts[ImprovementActionRow],
+        runs=labels,
+    )
+
+
+def _merge_records(session: Session, name: str, records: list[LogRecordRow]) -> list[LogRecordRow]:
+    existing = {r.id: r for r in session.scalars(select(LogRecordRow))}
+    positions = {(r.run_id, r.device_id, r.chain_seq): r for r in existing.values()}
+    revisions = {(r.entry_id, r.revision): r for r in existing.values()}
+    added: list[LogRecordRow] = []
+    for record in sorted(records, key=lambda r: (r.run_id, r.device_id, r.chain_seq)):
+        mine = existing.get(record.id)
+        if mine is not None:
+            if mine.hash != record.hash:
+                raise MergeRefused(name, f"entry {record.entry_number} revision {record.revision} differs between "
+                                         "the two copies; one of them was changed")
+            continue
+        clash = positions.get((record.run_id, record.device_id, record.chain_seq))
+        if clash is not None:
+            raise MergeRefused(name, f"the log of device '{record.device_id}' went two different ways (position "
+                                     f"{record.chain_seq}: entry {clash.entry_number} here, entry "
+                                     f"{record.entry_number} there); were both laptops set up with the same "
+                                     "device name?")
+        twin = revisions.get((record.entry_id, record.revision))
+        if twin is not None:
+            raise MergeRefused(name, f"entry {record.entry_number} was corrected on both laptops (revision "
+                                     f"{record.revision}); merge refused so that neither correction is lost")
+        row = LogRecordRow(**_values(record))
+        session.add(row)
+        positions[(row.run_id, row.device_id, row.chain_seq)] = row
+        revisions[(row.entry_id, row.revision)] = row
+        added.append(row)
+    session.flush()
+    return added
+
+
+def _merge_rows(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> int:
+    present = set(session.scalars(select(model.id)))  # type: ignore[attr-defined]
+    new = [model(**values) for values in rows if values["id"] not in present]
+    session.add_all(new)
+    session.flush()
+    return len(new)
