@@ -280,7 +280,7 @@ def timeline_chart(data: DebriefData) -> Drawing:
         if lane not in lanes:
             lanes.append(lane)
     lanes = lanes or ["No phase"]
-    label_w, lane_h, top, bottom = 95.0, 22.0, 10.0, 48.0
+    label_w, lane_h, top, bottom = 120.0, 22.0, 10.0, 48.0
     height = top + bottom + lane_h * len(lanes)
     drawing = Drawing(BODY_W, height)
     plot_w = BODY_W - label_w - 10
@@ -297,7 +297,7 @@ def timeline_chart(data: DebriefData) -> Drawing:
         if index % 2 == 0:
             drawing.add(Rect(label_w, plot_top - lane_h * (index + 1), plot_w, lane_h, fillColor=ZEBRA,
                              strokeColor=None))
-        name = lane if len(lane) <= 22 else lane[:21] + "…"
+        name = lane if len(lane) <= 30 else lane[:29] + "…"
         drawing.add(String(label_w - 6, y - 3, name, fontName=FONT, fontSize=7.5, textAnchor="end", fillColor=INK))
     axis_y = plot_top - lane_h * len(lanes)
     drawing.add(Line(label_w, axis_y, label_w + plot_w, axis_y, strokeColor=MUTED, strokeWidth=0.6))
@@ -409,7 +409,7 @@ def ratings_chart(data: DebriefData) -> Drawing | None:
     height = 40 + 18 * rows
     drawing = Drawing(BODY_W, height + 20)
     chart = HorizontalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 60, 30, BODY_W - 200, height - 30
+    chart.x, chart.y, chart.width, chart.height = 40, 30, BODY_W - 230, height - 30
     chart.data = [[g.rating_counts[r] for g in reversed(groups)] for r in ratings]
     chart.categoryAxis.categoryNames = [g.objective.code if g.objective else "—" for g in reversed(groups)]
     chart.categoryAxis.style = "stacked"
@@ -435,6 +435,7 @@ def ratings_chart(data: DebriefData) -> Drawing | None:
     legend.fontSize = 7.5
     legend.dx = legend.dy = 7
     legend.alignment = "right"
+    legend.columnMaximum = len(ratings)
     legend.colorNamePairs = [(RATING_COLOURS[r], f"{r.value} – {r.label}") for r in ratings]
     drawing.add(legend)
     return drawing
@@ -600,7 +601,9 @@ class _Builder:
             if line.outcome is InjectOutcome.SKIPPED:
                 outcome = f"<font color='#b00020'>{outcome}</font>"
             outcome += "".join(f"<br/><font size='7' color='#555555'>{text(n)}</font>" for n in line.notes)
-            number = escape(line.number) + (" <font size='6.5' color='#555555'>ad hoc</font>" if line.adhoc else "")
+            number = escape(line.number)
+            if line.adhoc:
+                parts.insert(0, "<font size='7' color='#555555'>AD HOC INJECT</font>")
             rows.append([number, "<br/>".join(parts), text(line.phase), escape(_clock(line.planned_s)),
                          escape(_clock(line.due_s)), escape(_clock(line.released_s)), outcome])
         self.story.append(_table(["No.", "Inject", "Phase", "Planned", "Due", "Released", "Outcome"], rows,
@@ -684,12 +687,12 @@ class _Builder:
             self.note("Ratings: " + "; ".join(f"<b>{r.value}</b> {escape(r.label)}" for r in Rating) + ".")
         for group in d.observations:
             objective = group.objective
-            if objective is None:
-                title = "Observations not linked to an objective"
-            else:
-                title = f"{escape(objective.code)} — {text(objective.statement)}"
             overall = group.overall
-            self.h2(title)
+            if objective is None:
+                self.h2("Observations not linked to an objective")
+            else:
+                self.h2(f"Objective {escape(objective.code)}")
+                self.para(text(objective.statement))
             if overall is not None:
                 colour = RATING_COLOURS[overall].hexval().replace("0x", "#")
                 self.para(f"Rating: <font color='{colour}'><b>{overall.value}</b></font> — {escape(overall.label)}")
@@ -699,7 +702,7 @@ class _Builder:
             rows = [[text(o.evaluator), escape(o.rating.value) if o.rating else EMPTY, text(o.text),
                      text(o.strengths), text(o.improvements)] for o in group.observations]
             self.story.append(_table(["Evaluator", "Rating", "Observation", "Strengths", "Areas for improvement"],
-                                     rows, [26, 13, 55, 38, 38], self.s))
+                                     rows, [24, 16, 54, 38, 38], self.s))
 
     def hotwash(self) -> None:
         d = self.data
@@ -723,7 +726,7 @@ class _Builder:
                  text(a.owner_organisation), text(a.contact), _date(a.start_date), _date(a.due_date)]
                 for a in d.improvements]
         self.story.append(_table(["Issue", "Corrective action", "Capability element", "Responsible organisation",
-                                  "Contact", "Start", "Completion"], rows, [34, 40, 20, 24, 20, 16, 16], self.s))
+                                  "Contact", "Start", "Due"], rows, [31, 37, 19, 23, 18, 21, 21], self.s))
 
     def integrity(self) -> None:
         d = self.data
