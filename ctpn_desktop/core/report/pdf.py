@@ -154,12 +154,19 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths_mm: Sequ
 
 
 def _tallest_row(data: Sequence[Sequence[Any]], widths: Sequence[float]) -> float:
+    """A quick upper estimate of the tallest row, from the length of its text (wrapping every cell is slow)."""
     tallest = 0.0
     for row in data:
         height = 0.0
         for cell, width in zip(row, widths, strict=False):
             parts = cell if isinstance(cell, list) else [cell]
-            height = max(height, sum(p.wrap(width - 8, PAGE_H)[1] for p in parts if isinstance(p, Flowable)))
+            lines = 0.0
+            for part in parts:
+                if isinstance(part, Paragraph):
+                    markup = part.text
+                    per_line = max(4.0, (width - 8) / (0.5 * part.style.fontSize))
+                    lines += len(markup) / per_line + markup.count("<br/>") + 1
+            height = max(height, lines * 10.5)
         tallest = max(tallest, height)
     return tallest
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from ctpn_desktop.core.clock import SystemTimeSource
+from ctpn_desktop.core.clock import FakeTimeSource, SystemTimeSource
+from ctpn_desktop.core.entities import LogKind
 from ctpn_desktop.core.report.debrief_data import DebriefOptions, InjectOutcome, Section, assemble_debrief
 from ctpn_desktop.core.report.pdf import EXERCISE_BANNER, render_debrief
 from ctpn_desktop.core.services.document import open_document
+from ctpn_desktop.core.services.log import LogDraft, LogService
 from ctpn_desktop.core.services.runs import RunService
 
 from tests.core.report.debrief_helpers import (
@@ -136,3 +139,17 @@ def test_export_replaces_the_file_only_when_complete(tmp_path: Path, monkeypatch
     monkeypatch.undo()
     render_debrief(data, target)
     assert target.read_bytes().startswith(b"%PDF")
+
+
+def test_an_entry_longer_than_a_page_flows_over_pages(tmp_path: Path) -> None:
+    source = FakeTimeSource(wall=datetime(2027, 12, 12, 17, 0, tzinfo=UTC))
+    paragraphs = "\n".join(f"Paragraph {i}: the strategic coordinating group reviewed the casualty figures." for i
+                           in range(120))
+    with library_document(tmp_path) as document:
+        run = RunService(document, source).create_run()
+        LogService(document, "laptop-a", source).append(
+            run.id, LogDraft(kind=LogKind.INFORMATION, text=paragraphs, organisation="SCG"), exercise_s=60)
+        data = assemble_debrief(document, run.id, DebriefOptions(sections={Section.DECISIONS}))
+        out = render_debrief(data, tmp_path / "long.pdf")
+    flat = squash("\n".join(page_texts(out)))
+    assert squash("Paragraph 0:") in flat and squash("Paragraph 119: the strategic") in flat
