@@ -386,7 +386,7 @@ def decisions_chart(data: DebriefData) -> Drawing | None:
     chart.valueAxis.gridStrokeColor = RULE
     chart.valueAxis.visibleGrid = True
     chart.barSpacing = 1
-    chart.groupSpacing = 6
+    chart.groupSpacing = 3
     for index in range(len(organisations)):
         chart.bars[index].fillColor = PALETTE[index % len(PALETTE)]
         chart.bars[index].strokeColor = None
