@@ -20,6 +20,7 @@ from sqlalchemy import literal_column, select
 from ctpn_desktop.core.clock import SystemTimeSource, TimeSource
 from ctpn_desktop.core.entities import (
     CapabilityElement,
+    ClockAnchor,
     EventType,
     HotwashKind,
     ImprovementAction,
@@ -219,6 +220,8 @@ class DebriefData:
     end_s: float = 0.0
     """Exercise time at which the run ended (or the latest thing recorded in it)."""
     objective_codes: dict[str, str] = field(default_factory=dict)
+    clock_events: tuple[ClockAnchor, ...] = ()
+    """STARTEX, pauses, halts (with their reasons), time adjustments and ENDEX, in order."""
 
     @property
     def sections(self) -> tuple[Section, ...]:
@@ -419,5 +422,5 @@ def assemble_debrief(document: Document, run_id: str, options: DebriefOptions | 
                             due_date=a.due_date, objective=codes.get(a.objective_id or "", ""))
             for a in actions
         ),
-        integrity=integrity, end_s=float(end_s), objective_codes=codes,
+        integrity=integrity, end_s=float(end_s), objective_codes=codes, clock_events=tuple(clock.anchors),
     )

@@ -69,6 +69,8 @@ PALETTE = [colors.HexColor(c) for c in ("#0072B2", "#E69F00", "#009E73", "#CC79A
                                          "#F0E442", "#000000", "#7f7f7f")]
 RATING_COLOURS = {Rating.P: colors.HexColor("#2e7d32"), Rating.S: colors.HexColor("#f9a825"),
                   Rating.M: colors.HexColor("#ef6c00"), Rating.U: colors.HexColor("#c62828")}
+_CLOCK_LABELS = {"start": "STARTEX", "pause": "Paused", "resume": "Resumed", "adjust": "Clock adjusted",
+                 "compression": "Speed changed", "halt": "HALTED (real-world)", "end": "ENDEX"}
 HOTWASH_HEADINGS = {HotwashKind.STRENGTH: "Strengths", HotwashKind.IMPROVEMENT: "Areas for improvement",
                     HotwashKind.LESSON: "Lessons identified"}
 
@@ -569,6 +571,13 @@ class _Builder:
             rows = [[text(p.name), escape(_clock(p.start_s)), escape(_clock(p.started_s))] for p in d.phases]
             self.story.append(_table(["Phase", "Planned start", "Started by facilitator"], rows, [100, 35, 35],
                                      self.s))
+        if d.clock_events:
+            self.h2("Conduct of the clock")
+            rows = [[escape(_CLOCK_LABELS.get(a.kind.value, a.kind.value)), escape(_wall(a.wall_time)),
+                     escape(_clock(a.exercise_s)), escape(f"×{a.compression:g}"), text(a.reason)]
+                    for a in d.clock_events]
+            self.story.append(_table(["Event", "Wall clock", "Exercise time", "Speed", "Reason"], rows,
+                                     [28, 40, 22, 14, 66], self.s))
         self.h2("Planned against actual release")
         self.story.append(KeepTogether([timeline_chart(d), Spacer(1, 2 * mm),
                                         _p("Each inject appears in its phase's lane: a hollow circle at its "

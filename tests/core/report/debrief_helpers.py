@@ -21,6 +21,7 @@ EUROPEAN = "Ζωή Παπαδοπούλου, Łódź Żółć, Straße Grüße, 
 LONG_TOKEN = "".join(f"{i % 10}" if i % 7 else "Q" for i in range(300))
 URL = "https://resilience.example.org/plans/" + "/".join(f"section-{i}" for i in range(20)) + "?q=a&b=c"
 ADHOC_TITLE = "Ad hoc: press call from Kraków radio"
+HALT_REASON = "NO DUPLICITY — real casualty <car park> & ambulance called"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,9 @@ def drive_run(document: Document) -> DrivenRun:
     runs.start(run.id)
     source.advance(injects[0].planned_offset_s + 45)
     runs.release(run.id, injects[0].id, note="Read aloud <twice> & handed out")
+    runs.halt(run.id, HALT_REASON)
+    source.advance(300)
+    runs.resume(run.id, "Casualty handed over; play resumes")
     source.advance(120)
     runs.skip(run.id, injects[1].id, note="Players already there")
     runs.defer(run.id, injects[2].id, minutes=10, note="Room still on inject 1")
@@ -54,6 +58,8 @@ def drive_run(document: Document) -> DrivenRun:
                                    content="Journalist asks about casualties", delivery_method="phone",
                                    recipients_text="Police press officer", author="Lead facilitator",
                                    created_at=source.wall().isoformat(), exercise_s=runs.clock(run.id).elapsed()))
+    source.advance(600)
+    runs.end(run.id, "ENDEX called by the exercise director")
     log = LogService(document, device_id="laptop-a", source=source)
     first = log.append(run.id, LogDraft(kind=LogKind.DECISION, text=f"Declare a major incident. {MARKUP}",
                                         rationale=f"M/ETHANE from the scene. {EUROPEAN}",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from ctpn_desktop.core.services.runs import RunService
 from tests.core.report.debrief_helpers import (
     ADHOC_TITLE,
     EUROPEAN,
+    HALT_REASON,
     LONG_TOKEN,
     MARKUP,
     URL,
@@ -57,11 +60,12 @@ def test_debrief_of_a_library_run_keeps_every_word(tmp_path: Path, name: str) ->
             if revision.revision_reason:
                 assert squash(revision.revision_reason) in flat
     for tricky in (MARKUP, EUROPEAN, LONG_TOKEN, URL, "Time & street added <after> ENDEX check",
-                   "Read aloud <twice> & handed out", "Shared picture formed late <15 min>"):
+                   "Read aloud <twice> & handed out", "Shared picture formed late <15 min>", HALT_REASON):
         assert squash(tricky) in flat, tricky
     assert "&amp;amp;" not in whole and "&lt;" not in whole
     for phrase in ("WITHDRAWN", "Logged against the wrong run", ADHOC_TITLE, "Train first crews on M/ETHANE",
-                   "Radio discipline & call signs", "none has been changed", "Performed with major challenges"):
+                   "Radio discipline & call signs", "none has been changed", "STARTEX", "ENDEX", "HALTED",
+                   "Performed with major challenges"):
         assert squash(phrase) in flat, phrase
     assert "Rationale:—" in flat  # the empty rationale is shown as a dash
     assert data.integrity is not None and squash(data.integrity.document_sha256) in flat
@@ -153,3 +157,17 @@ def test_an_entry_longer_than_a_page_flows_over_pages(tmp_path: Path) -> None:
         out = render_debrief(data, tmp_path / "long.pdf")
     flat = squash("\n".join(page_texts(out)))
     assert squash("Paragraph 0:") in flat and squash("Paragraph 119: the strategic") in flat
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) is not installed")
+def test_every_page_rasterises(tmp_path: Path) -> None:
+    """A second PDF reader (poppler) opens every page; the PNGs are kept for people to look at."""
+    with library_document(tmp_path) as document:
+        data = assemble_debrief(document, drive_run(document).run_id, DebriefOptions(draft=True))
+        out = render_debrief(data, tmp_path / "debrief.pdf")
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    result = subprocess.run(["pdftoppm", "-png", "-r", "40", str(out), str(shots / "page")], capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0 and "Error" not in result.stderr, result.stderr
+    assert len(list(shots.glob("page-*.png"))) == len(PdfReader(out).pages)
