@@ -25,6 +25,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
@@ -44,12 +45,18 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from ctpn_desktop.core.clock import format_elapsed
 from ctpn_desktop.core.entities import HotwashKind, LogEntry, LogKind, LogRevision, Rating
+from ctpn_desktop.core.errors import CtpnError
 from ctpn_desktop.core.report.debrief_data import DebriefData, InjectOutcome, Section
 from ctpn_desktop.core.report.fonts import FONT, FONT_BOLD, register_fonts
 
 from ctpn_desktop import APP_NAME, __version__
 
 Progress = Callable[[float, str], None]
+
+
+class DebriefError(CtpnError):
+    """The report cannot be made from what was given (for example an unreadable logo)."""
+
 
 EXERCISE_BANNER = "EXERCISE EXERCISE EXERCISE"
 EMPTY = "—"
@@ -479,11 +486,13 @@ class _Builder:
         d, s = self.data, self.s
         self.story.append(Spacer(1, 14 * mm))
         logo = d.options.logo_path
-        if logo is not None and Path(logo).is_file():
-            image = Image(str(logo))
-            scale = min(60 * mm / image.imageWidth, 30 * mm / image.imageHeight, 1.0 * mm * 10)
-            image.drawWidth, image.drawHeight = image.imageWidth * scale, image.imageHeight * scale
-            self.story.extend([image, Spacer(1, 8 * mm)])
+        if logo is not None:
+            try:
+                width, height = ImageReader(str(logo)).getSize()
+            except Exception as error:  # reportlab raises whatever PIL or its own reader raised
+                raise DebriefError(f"{logo}: the logo cannot be read as an image ({error})") from error
+            scale = min(60 * mm / width, 30 * mm / height)
+            self.story.extend([Image(str(logo), width=width * scale, height=height * scale), Spacer(1, 8 * mm)])
         if d.options.organisation_name.strip():
             self.story.append(_p(text(d.options.organisation_name), s.cover_sub))
             self.story.append(Spacer(1, 10 * mm))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import struct
 import subprocess
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from pypdf import PdfReader
 from ctpn_desktop.core.clock import FakeTimeSource, SystemTimeSource
 from ctpn_desktop.core.entities import LogKind
 from ctpn_desktop.core.report.debrief_data import DebriefOptions, InjectOutcome, Section, assemble_debrief
-from ctpn_desktop.core.report.pdf import EXERCISE_BANNER, render_debrief
+from ctpn_desktop.core.report.pdf import EXERCISE_BANNER, DebriefError, render_debrief
 from ctpn_desktop.core.services.document import open_document
 from ctpn_desktop.core.services.log import LogDraft, LogService
 from ctpn_desktop.core.services.runs import RunService
@@ -171,3 +173,27 @@ def test_every_page_rasterises(tmp_path: Path) -> None:
                             text=True, check=False)
     assert result.returncode == 0 and "Error" not in result.stderr, result.stderr
     assert len(list(shots.glob("page-*.png"))) == len(PdfReader(out).pages)
+
+
+def test_a_logo_is_placed_on_the_cover_and_a_broken_one_is_refused(tmp_path: Path) -> None:
+    def png(width: int, height: int) -> bytes:
+        def chunk(kind: bytes, body: bytes) -> bytes:
+            return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+        raw = b"".join(b"\x00" + b"\x1f\x3a\x5f" * width for _ in range(height))
+        header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+        return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(png(120, 40))
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not an image")
+    with library_document(tmp_path) as document:
+        run_id = drive_run(document).run_id
+        good = assemble_debrief(document, run_id, DebriefOptions(logo_path=logo))
+        bad = assemble_debrief(document, run_id, DebriefOptions(logo_path=broken))
+    out = render_debrief(good, tmp_path / "logo.pdf")
+    assert PdfReader(out).pages[0].images
+    with pytest.raises(DebriefError, match="logo cannot be read"):
+        render_debrief(bad, tmp_path / "bad.pdf")
+    assert not (tmp_path / "bad.pdf").exists()
