@@ -15,9 +15,10 @@ from ctpn_desktop.core.errors import CtpnError, ScenarioFormatError
 
 from ctpn_desktop import APP_NAME, __version__
 
+DEBRIEF_SECTIONS = ("overview", "objectives", "participants", "timeline", "injects", "decisions", "observations",
+                    "hotwash", "improvement", "integrity")
 SUBCOMMANDS = {"new", "info", "validate", "demo", "schema", "verify", "msel", "export-json", "merge", "log",
-               "-h", "--help",
-               "--version"}
+               "debrief", "-h", "--help", "--version"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -63,6 +64,18 @@ def _parser() -> argparse.ArgumentParser:
     log_export.add_argument("document", type=Path, metavar="DOC.ctpn")
     log_export.add_argument("output", type=Path, metavar="OUT.csv")
     log_export.add_argument("--run", type=int, metavar="N", help="the run number (default: the latest run)")
+
+    debrief = commands.add_parser("debrief", help="export the post-exercise debrief of a run as PDF")
+    debrief.add_argument("document", type=Path, metavar="DOC.ctpn")
+    debrief.add_argument("--run", type=int, metavar="N", help="the run number (default: the latest run)")
+    debrief.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.pdf")
+    debrief.add_argument("--no-controller-notes", action="store_true", help="leave out the controllers' notes")
+    debrief.add_argument("--marking", metavar="M", help="print this protective marking instead of the exercise's")
+    debrief.add_argument("--organisation", default="", metavar="NAME", help="the organisation issuing the report")
+    debrief.add_argument("--logo", type=Path, metavar="PNG", help="a logo for the cover page")
+    debrief.add_argument("--sections", nargs="+", metavar="SECTION", choices=DEBRIEF_SECTIONS,
+                         help=f"only these sections ({', '.join(DEBRIEF_SECTIONS)})")
+    debrief.add_argument("--draft", action="store_true", help="mark every page DRAFT")
 
     msel = commands.add_parser("msel", help="import or export the MSEL as CSV or XLSX")
     msel_commands = msel.add_subparsers(dest="msel_command", metavar="ACTION", required=True)
@@ -212,6 +225,37 @@ def _log(args: argparse.Namespace) -> int:
     return 0
 
 
+def _debrief(args: argparse.Namespace) -> int:
+    from ctpn_desktop.core.clock import SystemTimeSource
+    from ctpn_desktop.core.report.debrief_data import ALL_SECTIONS, DebriefOptions, assemble_debrief
+    from ctpn_desktop.core.report.pdf import render_debrief
+    from ctpn_desktop.core.services.document import open_document
+    from ctpn_desktop.core.services.runs import RunService
+
+    if args.output.suffix.lower() != ".pdf":
+        _err(f"{args.output}: the file name must end in .pdf")
+        return 2
+    if args.logo is not None and not args.logo.is_file():
+        _err(f"{args.logo}: no such logo file")
+        return 1
+    options = DebriefOptions(sections=frozenset(args.sections) if args.sections else ALL_SECTIONS,
+                             include_controller_notes=not args.no_controller_notes, marking_override=args.marking,
+                             organisation_name=args.organisation, logo_path=args.logo, draft=args.draft)
+    with open_document(args.document) as document:
+        runs = RunService(document, SystemTimeSource()).list_runs()
+        if not runs:
+            _err(f"{args.document}: the exercise has no runs yet; there is nothing to debrief")
+            return 1
+        chosen = runs[-1] if args.run is None else next((r for r in runs if r.number == args.run), None)
+        if chosen is None:
+            _err(f"{args.document}: no run {args.run}; runs: {', '.join(str(r.number) for r in runs)}")
+            return 1
+        data = assemble_debrief(document, chosen.id, options)
+    render_debrief(data, args.output)
+    _out(f"Wrote the debrief of {chosen.label} (run {chosen.number}) to {args.output}")
+    return 0
+
+
 def _msel(args: argparse.Namespace) -> int:
     from ctpn_desktop.core.services.document import open_document
     from ctpn_desktop.core.services.scenario import ScenarioService
@@ -268,7 +312,8 @@ def _msel(args: argparse.Namespace) -> int:
 
 
 HANDLERS = {"new": _new, "info": _info, "validate": _validate, "demo": _demo, "schema": _schema,
-            "export-json": _export_json, "verify": _verify, "msel": _msel, "merge": _merge, "log": _log}
+            "export-json": _export_json, "verify": _verify, "msel": _msel, "merge": _merge, "log": _log,
+            "debrief": _debrief}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,829 @@
+"""The debrief as a PDF, laid out with reportlab's platypus from a `DebriefData`.
+
+Every page carries the protective marking, centred at top and bottom in capitals, the exercise marking
+"EXERCISE EXERCISE EXERCISE" and "Page x of y"; the page count is known only when the last page is laid
+out, so the canvas holds every page back and writes the numbers when the document is saved. Everything people
+typed is escaped before it reaches reportlab's paragraph mark-up, so ``<``, ``&`` and ``>`` print as typed.
+The file is written under a temporary name and moved into place, so a failed export never leaves half a PDF.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.shapes import Circle, Drawing, Line, Rect, String
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    Image,
+    KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.doctemplate import BaseDocTemplate, PageTemplate
+from reportlab.platypus.frames import Frame
+from reportlab.platypus.tableofcontents import TableOfContents
+
+from ctpn_desktop.core.clock import format_elapsed
+from ctpn_desktop.core.entities import HotwashKind, LogEntry, LogKind, LogRevision, Rating
+from ctpn_desktop.core.errors import CtpnError
+from ctpn_desktop.core.report.debrief_data import DebriefData, InjectOutcome, Section
+from ctpn_desktop.core.report.fonts import FONT, FONT_BOLD, register_fonts
+
+from ctpn_desktop import APP_NAME, __version__
+
+Progress = Callable[[float, str], None]
+
+
+class DebriefError(CtpnError):
+    """The report cannot be made from what was given (for example an unreadable logo)."""
+
+
+EXERCISE_BANNER = "EXERCISE EXERCISE EXERCISE"
+EMPTY = "—"
+PAGE_W, PAGE_H = A4
+MARGIN_X = 20 * mm
+MARGIN_TOP = 24 * mm
+MARGIN_BOTTOM = 26 * mm
+BODY_W = PAGE_W - 2 * MARGIN_X
+
+NAVY = colors.HexColor("#1f3a5f")
+INK = colors.HexColor("#1a1a1a")
+MUTED = colors.HexColor("#555555")
+RULE = colors.HexColor("#b8c2cc")
+ZEBRA = colors.HexColor("#f2f5f8")
+ALERT = colors.HexColor("#b00020")
+PALETTE = [colors.HexColor(c) for c in ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
+                                         "#F0E442", "#000000", "#7f7f7f")]
+RATING_COLOURS = {Rating.P: colors.HexColor("#2e7d32"), Rating.S: colors.HexColor("#f9a825"),
+                  Rating.M: colors.HexColor("#ef6c00"), Rating.U: colors.HexColor("#c62828")}
+_CLOCK_LABELS = {"start": "STARTEX", "pause": "Paused", "resume": "Resumed", "adjust": "Clock adjusted",
+                 "compression": "Speed changed", "halt": "HALTED (real-world)", "end": "ENDEX"}
+HOTWASH_HEADINGS = {HotwashKind.STRENGTH: "Strengths", HotwashKind.IMPROVEMENT: "Areas for improvement",
+                    HotwashKind.LESSON: "Lessons identified"}
+
+
+# ---------------------------------------------------------------------------------------------- text helpers
+
+
+def text(value: object) -> str:
+    """Paragraph mark-up for something a person typed: escaped, line breaks kept, empty shown as a dash."""
+    if value is None:
+        return EMPTY
+    raw = str(value)
+    if not raw.strip():
+        return EMPTY
+    return escape(raw.strip()).replace("\r\n", "\n").replace("\n", "<br/>")
+
+
+def _date(value: object) -> str:
+    return value.isoformat() if value is not None and hasattr(value, "isoformat") else EMPTY
+
+
+def _wall(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else EMPTY
+
+
+def _clock(seconds: float | None) -> str:
+    return EMPTY if seconds is None else format_elapsed(seconds)
+
+
+class _Styles:
+    def __init__(self) -> None:
+        base = ParagraphStyle("Body", fontName=FONT, fontSize=9.5, leading=13, textColor=INK, spaceAfter=4)
+        self.body = base
+        self.small = ParagraphStyle("Small", parent=base, fontSize=8, leading=10.5, textColor=MUTED)
+        self.cell = ParagraphStyle("Cell", parent=base, fontSize=8, leading=10, spaceAfter=0)
+        self.cell_muted = ParagraphStyle("CellMuted", parent=self.cell, textColor=MUTED, fontSize=7.5, leading=9.5)
+        self.cell_head = ParagraphStyle("CellHead", parent=self.cell, fontName=FONT_BOLD, textColor=colors.white)
+        self.h1 = ParagraphStyle("H1", parent=base, fontName=FONT_BOLD, fontSize=16, leading=20, textColor=NAVY,
+                                 spaceBefore=4, spaceAfter=8)
+        self.h2 = ParagraphStyle("H2", parent=base, fontName=FONT_BOLD, fontSize=11.5, leading=15, textColor=NAVY,
+                                 spaceBefore=10, spaceAfter=4)
+        self.cover_title = ParagraphStyle("CoverTitle", parent=base, fontName=FONT_BOLD, fontSize=26, leading=32,
+                                          textColor=NAVY, alignment=TA_CENTER, spaceAfter=10)
+        self.cover_sub = ParagraphStyle("CoverSub", parent=base, fontSize=13, leading=18, alignment=TA_CENTER,
+                                        textColor=MUTED, spaceAfter=6)
+        self.cover_marking = ParagraphStyle("CoverMarking", parent=base, fontName=FONT_BOLD, fontSize=14,
+                                            leading=18, alignment=TA_CENTER, textColor=INK)
+        self.draft = ParagraphStyle("Draft", parent=base, fontName=FONT_BOLD, fontSize=22, leading=28,
+                                    alignment=TA_CENTER, textColor=ALERT, spaceBefore=10)
+        self.alert = ParagraphStyle("Alert", parent=base, fontName=FONT_BOLD, textColor=ALERT)
+        self.toc_title = ParagraphStyle("TocTitle", parent=self.h1)
+
+
+def _p(markup: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(markup, style)
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths_mm: Sequence[float],
+           styles: _Styles) -> Table:
+    """A ruled table whose header row repeats on every page it runs over."""
+    total = sum(widths_mm)
+    widths = [BODY_W * w / total for w in widths_mm]
+    data: list[list[Any]] = [[_p(escape(h), styles.cell_head) for h in header]]
+    for row in rows:
+        data.append([cell if not isinstance(cell, str) else _p(cell, styles.cell) for cell in row])
+    tall = _tallest_row(data, widths) > 0.4 * (PAGE_H - MARGIN_TOP - MARGIN_BOTTOM)
+    # Rows are kept whole unless one is too tall to move to the next page; then rows may split.
+    table = Table(data, colWidths=widths, repeatRows=1, splitInRow=1 if tall else 0, hAlign="LEFT")
+    commands: list[tuple[Any, ...]] = [
+        ("BACKGROUND", (0, 0), (-1, 0), NAVY),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+        ("BOX", (0, 0), (-1, -1), 0.6, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ]
+    for index in range(2, len(data), 2):
+        commands.append(("BACKGROUND", (0, index), (-1, index), ZEBRA))
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def _tallest_row(data: Sequence[Sequence[Any]], widths: Sequence[float]) -> float:
+    """A quick upper estimate of the tallest row, from the length of its text (wrapping every cell is slow)."""
+    tallest = 0.0
+    for row in data:
+        height = 0.0
+        for cell, width in zip(row, widths, strict=False):
+            parts = cell if isinstance(cell, list) else [cell]
+            lines = 0.0
+            for part in parts:
+                if isinstance(part, Paragraph):
+                    markup = part.text
+                    per_line = max(4.0, (width - 8) / (0.5 * part.style.fontSize))
+                    lines += len(markup) / per_line + markup.count("<br/>") + 1
+            height = max(height, lines * 10.5)
+        tallest = max(tallest, height)
+    return tallest
+
+
+def _key_values(pairs: Sequence[tuple[str, str]], styles: _Styles) -> Table:
+    data = [[_p(escape(k), ParagraphStyle("K", parent=styles.cell, fontName=FONT_BOLD)), _p(v, styles.cell)]
+            for k, v in pairs]
+    table = Table(data, colWidths=[45 * mm, BODY_W - 45 * mm], splitInRow=1, hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+        ("BACKGROUND", (0, 0), (0, -1), ZEBRA),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return table
+
+
+# ------------------------------------------------------------------------------------------ page furniture
+
+
+class _NumberedCanvas(Canvas):
+    """Holds every page back until the end so that each can say "Page x of y"."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._held: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._held.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._held)
+        for number, state in enumerate(self._held, start=1):
+            self.__dict__.update(state)
+            self.setFont(FONT, 8)
+            self.setFillColor(MUTED)
+            self.drawRightString(PAGE_W - MARGIN_X, 14 * mm, f"Page {number} of {total}")
+            super().showPage()
+        super().save()
+
+
+class _DebriefDoc(BaseDocTemplate):
+    def __init__(self, filename: str, data: DebriefData, **kwargs: Any) -> None:
+        super().__init__(filename, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
+                         bottomMargin=MARGIN_BOTTOM, **kwargs)
+        self._data = data
+        frame = Frame(MARGIN_X, MARGIN_BOTTOM, BODY_W, PAGE_H - MARGIN_TOP - MARGIN_BOTTOM, id="body",
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._furniture)])
+        self._heading_count = 0
+
+    def _furniture(self, canvas: Canvas, _doc: BaseDocTemplate) -> None:
+        data = self._data
+        canvas.saveState()
+        if data.options.draft:
+            canvas.saveState()
+            canvas.setFillColor(ALERT)
+            canvas.setFillAlpha(0.07)
+            canvas.setFont(FONT_BOLD, 110)
+            canvas.translate(PAGE_W / 2, PAGE_H / 2)
+            canvas.rotate(50)
+            canvas.drawCentredString(0, -35, "DRAFT")
+            canvas.restoreState()
+        canvas.setFillColor(INK)
+        canvas.setFont(FONT_BOLD, 10.5)
+        canvas.drawCentredString(PAGE_W / 2, PAGE_H - 11 * mm, data.marking)
+        canvas.drawCentredString(PAGE_W / 2, 7 * mm, data.marking)
+        canvas.setFillColor(ALERT)
+        canvas.setFont(FONT_BOLD, 8)
+        canvas.drawCentredString(PAGE_W / 2, PAGE_H - 16 * mm, EXERCISE_BANNER)
+        canvas.drawCentredString(PAGE_W / 2, 14 * mm, EXERCISE_BANNER)
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.5)
+        canvas.line(MARGIN_X, PAGE_H - 19 * mm, PAGE_W - MARGIN_X, PAGE_H - 19 * mm)
+        canvas.line(MARGIN_X, 19 * mm, PAGE_W - MARGIN_X, 19 * mm)
+        canvas.setFillColor(MUTED)
+        canvas.setFont(FONT, 8)
+        left = data.title if len(data.title) <= 48 else data.title[:47] + "…"
+        canvas.drawString(MARGIN_X, 14 * mm, left + (" · DRAFT" if data.options.draft else ""))
+        canvas.restoreState()
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        if isinstance(flowable, Paragraph) and flowable.style.name in ("H1", "H2"):
+            level = 0 if flowable.style.name == "H1" else 1
+            title = flowable.getPlainText()
+            key = getattr(flowable, "_bookmark", None)
+            if key is None:
+                self._heading_count += 1
+                key = f"h{self._heading_count}"
+                flowable._bookmark = key
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(title, key, level=level, closed=level > 0)
+            if level == 0:
+                self.notify("TOCEntry", (0, title, self.page, key))
+
+
+# ---------------------------------------------------------------------------------------------------- charts
+
+
+def _nice_step_s(span_s: float, target: int = 8) -> int:
+    for minutes in (1, 2, 5, 10, 15, 20, 30, 60, 120, 240):
+        if span_s / (minutes * 60) <= target:
+            return minutes * 60
+    return 480 * 60
+
+
+def _minutes_label(seconds: float) -> str:
+    return f"{int(seconds // 3600)}:{int(seconds % 3600 // 60):02d}"
+
+
+def timeline_chart(data: DebriefData) -> Drawing:
+    """Planned (hollow) against actual (filled) release of every inject, one lane per phase."""
+    lanes: list[str] = [p.name for p in data.phases]
+    for line in data.injects:
+        lane = ("Ad hoc" if line.adhoc else line.phase) or "No phase"
+        if lane not in lanes:
+            lanes.append(lane)
+    lanes = lanes or ["No phase"]
+    label_w, lane_h, top, bottom = 120.0, 22.0, 10.0, 48.0
+    height = top + bottom + lane_h * len(lanes)
+    drawing = Drawing(BODY_W, height)
+    plot_w = BODY_W - label_w - 10
+    span = max(data.end_s, 60.0) * 1.03
+    step = _nice_step_s(span)
+    span = math.ceil(span / step) * step
+
+    def x_of(seconds: float) -> float:
+        return label_w + plot_w * max(0.0, seconds) / span
+
+    plot_top = height - top
+    for index, lane in enumerate(lanes):
+        y = plot_top - lane_h * (index + 0.5)
+        if index % 2 == 0:
+            drawing.add(Rect(label_w, plot_top - lane_h * (index + 1), plot_w, lane_h, fillColor=ZEBRA,
+                             strokeColor=None))
+        name = lane if len(lane) <= 30 else lane[:29] + "…"
+        drawing.add(String(label_w - 6, y - 3, name, fontName=FONT, fontSize=7.5, textAnchor="end", fillColor=INK))
+    axis_y = plot_top - lane_h * len(lanes)
+    drawing.add(Line(label_w, axis_y, label_w + plot_w, axis_y, strokeColor=MUTED, strokeWidth=0.6))
+    tick = 0
+    while tick <= span:
+        x = x_of(tick)
+        drawing.add(Line(x, axis_y, x, plot_top, strokeColor=RULE, strokeWidth=0.3))
+        drawing.add(String(x, axis_y - 10, _minutes_label(tick), fontName=FONT, fontSize=7, textAnchor="middle",
+                           fillColor=MUTED))
+        tick += step
+    drawing.add(String(label_w + plot_w / 2, axis_y - 21, "Exercise time (h:mm)", fontName=FONT, fontSize=7.5,
+                       textAnchor="middle", fillColor=MUTED))
+    for line in data.injects:
+        lane = ("Ad hoc" if line.adhoc else line.phase) or "No phase"
+        y = plot_top - lane_h * (lanes.index(lane) + 0.5)
+        if line.planned_s is not None and line.released_s is not None:
+            drawing.add(Line(x_of(line.planned_s), y, x_of(line.released_s), y, strokeColor=PALETTE[0],
+                             strokeWidth=0.8))
+        if line.planned_s is not None:
+            if line.outcome is InjectOutcome.SKIPPED:
+                px = x_of(line.planned_s)
+                drawing.add(Line(px - 3, y - 3, px + 3, y + 3, strokeColor=ALERT, strokeWidth=1))
+                drawing.add(Line(px - 3, y + 3, px + 3, y - 3, strokeColor=ALERT, strokeWidth=1))
+            else:
+                drawing.add(Circle(x_of(line.planned_s), y, 2.8, fillColor=colors.white, strokeColor=NAVY,
+                                   strokeWidth=0.8))
+        if line.released_s is not None:
+            drawing.add(Circle(x_of(line.released_s), y, 2.6, fillColor=PALETTE[0], strokeColor=PALETTE[0]))
+    legend_y = 8.0
+    items = [("planned", "Planned"), ("actual", "Released (actual)"), ("skip", "Skipped")]
+    x = label_w
+    for kind, label in items:
+        if kind == "planned":
+            drawing.add(Circle(x + 3, legend_y + 3, 2.8, fillColor=colors.white, strokeColor=NAVY, strokeWidth=0.8))
+        elif kind == "actual":
+            drawing.add(Circle(x + 3, legend_y + 3, 2.6, fillColor=PALETTE[0], strokeColor=PALETTE[0]))
+        else:
+            drawing.add(Line(x, legend_y, x + 6, legend_y + 6, strokeColor=ALERT, strokeWidth=1))
+            drawing.add(Line(x, legend_y + 6, x + 6, legend_y, strokeColor=ALERT, strokeWidth=1))
+        drawing.add(String(x + 10, legend_y, label, fontName=FONT, fontSize=7.5, fillColor=INK))
+        x += 100
+    return drawing
+
+
+def _counted_entries(data: DebriefData) -> list[LogRevision]:
+    live = [e.current for e in data.log if not e.current.withdrawn]
+    decisions = [r for r in live if r.kind is LogKind.DECISION]
+    return decisions or live
+
+
+def decisions_chart(data: DebriefData) -> Drawing | None:
+    """How many decisions each organisation logged in each slice of exercise time (stacked bars)."""
+    entries = _counted_entries(data)
+    if not entries:
+        return None
+    end = max([data.end_s] + [r.exercise_s for r in entries] + [60.0])
+    step = _nice_step_s(end, target=12)
+    bins = max(1, math.ceil((end + 1) / step))
+    organisations = sorted({r.organisation.strip() or "Unattributed" for r in entries})
+    series = [[0] * bins for _ in organisations]
+    for revision in entries:
+        org = revision.organisation.strip() or "Unattributed"
+        series[organisations.index(org)][min(bins - 1, int(max(0.0, revision.exercise_s) // step))] += 1
+    drawing = Drawing(BODY_W, 190)
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 36, 40, BODY_W - 180, 135
+    chart.data = series
+    chart.categoryAxis.style = "stacked"
+    chart.categoryAxis.categoryNames = [_minutes_label(i * step) for i in range(bins)]
+    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.angle = 0
+    chart.valueAxis.labels.fontName = FONT
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin = 0
+    peak = max(sum(s[i] for s in series) for i in range(bins))
+    chart.valueAxis.valueStep = max(1, math.ceil(peak / 6))
+    chart.valueAxis.valueMax = max(1, math.ceil(peak / chart.valueAxis.valueStep) * chart.valueAxis.valueStep)
+    chart.valueAxis.gridStrokeColor = RULE
+    chart.valueAxis.visibleGrid = True
+    chart.barSpacing = 1
+    chart.groupSpacing = 3
+    for index in range(len(organisations)):
+        chart.bars[index].fillColor = PALETTE[index % len(PALETTE)]
+        chart.bars[index].strokeColor = None
+    drawing.add(chart)
+    drawing.add(String(chart.x + chart.width / 2, 14, f"Exercise time (h:mm), {step // 60}-minute slices",
+                       fontName=FONT, fontSize=7.5, textAnchor="middle", fillColor=MUTED))
+    legend = Legend()
+    legend.x, legend.y = chart.x + chart.width + 18, chart.y + chart.height
+    legend.fontName = FONT
+    legend.fontSize = 7.5
+    legend.alignment = "right"
+    legend.columnMaximum = 12
+    legend.dx = legend.dy = 7
+    legend.colorNamePairs = [(PALETTE[i % len(PALETTE)], (o if len(o) <= 26 else o[:25] + "…"))
+                             for i, o in enumerate(organisations)]
+    drawing.add(legend)
+    return drawing
+
+
+def ratings_chart(data: DebriefData) -> Drawing | None:
+    """For each objective, how many observations gave each rating (stacked horizontal bars)."""
+    groups = [g for g in data.observations if g.objective is not None]
+    if not any(g.observations for g in data.observations):
+        return None
+    ratings = list(Rating)
+    rows = len(groups) or 1
+    height = 40 + 18 * rows
+    drawing = Drawing(BODY_W, height + 20)
+    chart = HorizontalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 40, 30, BODY_W - 230, height - 30
+    chart.data = [[g.rating_counts[r] for g in reversed(groups)] for r in ratings]
+    chart.categoryAxis.categoryNames = [g.objective.code if g.objective else "—" for g in reversed(groups)]
+    chart.categoryAxis.style = "stacked"
+    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = 8
+    chart.valueAxis.labels.fontName = FONT
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin = 0
+    peak = max([sum(g.rating_counts.values()) for g in groups] + [1])
+    chart.valueAxis.valueStep = max(1, math.ceil(peak / 6))
+    chart.valueAxis.valueMax = math.ceil(peak / chart.valueAxis.valueStep) * chart.valueAxis.valueStep
+    chart.valueAxis.visibleGrid = True
+    chart.valueAxis.gridStrokeColor = RULE
+    for index, rating in enumerate(ratings):
+        chart.bars[index].fillColor = RATING_COLOURS[rating]
+        chart.bars[index].strokeColor = None
+    drawing.add(chart)
+    drawing.add(String(chart.x + chart.width / 2, 8, "Observations", fontName=FONT, fontSize=7.5,
+                       textAnchor="middle", fillColor=MUTED))
+    legend = Legend()
+    legend.x, legend.y = chart.x + chart.width + 16, chart.y + chart.height
+    legend.fontName = FONT
+    legend.fontSize = 7.5
+    legend.dx = legend.dy = 7
+    legend.alignment = "right"
+    legend.columnMaximum = len(ratings)
+    legend.colorNamePairs = [(RATING_COLOURS[r], f"{r.value} – {r.label}") for r in ratings]
+    drawing.add(legend)
+    return drawing
+
+
+# -------------------------------------------------------------------------------------------------- sections
+
+
+class _Builder:
+    def __init__(self, data: DebriefData) -> None:
+        self.data = data
+        self.s = _Styles()
+        self.story: list[Flowable] = []
+
+    def h1(self, title: str) -> None:
+        self.story.append(CondPageBreak(60 * mm))
+        self.story.append(_p(escape(title), self.s.h1))
+
+    def h2(self, markup: str) -> None:
+        self.story.append(CondPageBreak(30 * mm))
+        self.story.append(_p(markup, self.s.h2))
+
+    def para(self, markup: str, style: ParagraphStyle | None = None) -> None:
+        self.story.append(_p(markup, style or self.s.body))
+
+    def note(self, markup: str) -> None:
+        self.story.append(_p(markup, self.s.small))
+
+    # cover and contents ----------------------------------------------------------------------------------
+
+    def cover(self) -> None:
+        d, s = self.data, self.s
+        self.story.append(Spacer(1, 14 * mm))
+        logo = d.options.logo_path
+        if logo is not None:
+            try:
+                width, height = ImageReader(str(logo)).getSize()
+            except Exception as error:  # reportlab raises whatever PIL or its own reader raised
+                raise DebriefError(f"{logo}: the logo cannot be read as an image ({error})") from error
+            scale = min(60 * mm / width, 30 * mm / height)
+            self.story.extend([Image(str(logo), width=width * scale, height=height * scale), Spacer(1, 8 * mm)])
+        if d.options.organisation_name.strip():
+            self.story.append(_p(text(d.options.organisation_name), s.cover_sub))
+            self.story.append(Spacer(1, 10 * mm))
+        self.story.append(_p("Post-exercise debrief report", s.cover_sub))
+        self.story.append(_p("After-Action Report and Improvement Plan", s.cover_sub))
+        self.story.append(Spacer(1, 12 * mm))
+        self.story.append(_p(text(d.title), s.cover_title))
+        self.story.append(Spacer(1, 10 * mm))
+        run = d.run
+        pairs = [
+            ("Exercise type", escape(d.exercise_type)),
+            ("Date", _date(d.planned_date)),
+            ("Venue", text(d.venue)),
+            ("Organiser", text(d.organiser)),
+            ("Run", text(f"{run.label} (run {run.number}{', rehearsal' if run.rehearsal else ''})")),
+            ("Report generated", escape(_wall(d.generated_at))),
+        ]
+        table = _key_values(pairs, s)
+        table._argW = [45 * mm, 95 * mm]  # a narrower, centred block on the cover
+        table.hAlign = "CENTER"
+        self.story.append(table)
+        self.story.append(Spacer(1, 16 * mm))
+        marking = Table([[_p(escape(d.marking), s.cover_marking)]], colWidths=[110 * mm], hAlign="CENTER")
+        marking.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.2, INK), ("TOPPADDING", (0, 0), (-1, -1), 8),
+                                     ("BOTTOMPADDING", (0, 0), (-1, -1), 8)]))
+        self.story.append(marking)
+        if d.options.draft:
+            self.story.append(_p("DRAFT — not for distribution", s.draft))
+        self.story.append(PageBreak())
+
+    def contents(self) -> None:
+        self.story.append(_p("Contents", self.s.toc_title))
+        toc = TableOfContents()
+        toc.levelStyles = [ParagraphStyle("TOC0", fontName=FONT, fontSize=10.5, leading=16, leftIndent=4,
+                                          firstLineIndent=0, textColor=INK)]
+        toc.dotsMinLevel = 0
+        self.story.append(toc)
+        self.story.append(PageBreak())
+
+    # sections ----------------------------------------------------------------------------------------------
+
+    def overview(self) -> None:
+        d = self.data
+        self.h1(Section.OVERVIEW.heading)
+        run = d.run
+        pairs = [
+            ("Exercise", text(d.title)), ("Type", escape(d.exercise_type)), ("Date", _date(d.planned_date)),
+            ("Venue", text(d.venue)), ("Organiser", text(d.organiser)), ("Author", text(d.author)),
+            ("Scenario version", text(d.version)), ("Threat or hazard", text(d.threat)), ("Scope", text(d.scope)),
+            ("Run", text(f"{run.label} (run {run.number}{', rehearsal' if run.rehearsal else ''})")),
+            ("STARTEX", escape(_wall(run.started_at))), ("ENDEX", escape(_wall(run.ended_at))),
+            ("Run status", escape(run.status.value.capitalize())), ("Protective marking", escape(d.marking)),
+        ]
+        self.story.append(_key_values(pairs, self.s))
+        self.h2("Aim")
+        self.para(text(d.aim))
+        self.h2("Scenario (general idea)")
+        self.para(text(d.narrative))
+
+    def objectives(self) -> None:
+        self.h1(Section.OBJECTIVES.heading)
+        if not self.data.objectives:
+            self.para("No objectives were set for this exercise.")
+            return
+        rows = [[text(o.code), text(o.statement), text(o.capability)] for o in self.data.objectives]
+        self.story.append(_table(["Code", "Objective", "Capability"], rows, [14, 110, 46], self.s))
+
+    def participants(self) -> None:
+        self.h1(Section.PARTICIPANTS.heading)
+        if not self.data.participants:
+            self.para("No participating organisations were recorded.")
+            return
+        rows = []
+        for org in self.data.participants:
+            name = text(org.name) + (f" ({text(org.short_name)})" if org.short_name.strip() else "")
+            roles = "<br/>".join(f"{text(r.name)} <font color='#555555'>· {escape(r.level)}</font>"
+                                 for r in org.roles) or EMPTY
+            rows.append([name, escape("Exercise cell" if org.kind == "cell" else "Agency"), roles])
+        self.story.append(_table(["Organisation", "Kind", "Roles"], rows, [62, 24, 84], self.s))
+
+    def timeline(self) -> None:
+        d = self.data
+        self.h1(Section.TIMELINE.heading)
+        if d.phases:
+            rows = [[text(p.name), escape(_clock(p.start_s)), escape(_clock(p.started_s))] for p in d.phases]
+            self.story.append(_table(["Phase", "Planned start", "Started by facilitator"], rows, [100, 35, 35],
+                                     self.s))
+        if d.clock_events:
+            self.h2("Conduct of the clock")
+            rows = [[escape(_CLOCK_LABELS.get(a.kind.value, a.kind.value)), escape(_wall(a.wall_time)),
+                     escape(_clock(a.exercise_s)), escape(f"×{a.compression:g}"), text(a.reason)]
+                    for a in d.clock_events]
+            self.story.append(_table(["Event", "Wall clock", "Exercise time", "Speed", "Reason"], rows,
+                                     [28, 40, 22, 14, 66], self.s))
+        self.h2("Planned against actual release")
+        self.story.append(KeepTogether([timeline_chart(d), Spacer(1, 2 * mm),
+                                        _p("Each inject appears in its phase's lane: a hollow circle at its "
+                                           "planned time, a filled circle at the time it was released.",
+                                           self.s.small)]))
+        heading = _p("Decisions over exercise time, by organisation", self.s.h2)
+        chart = decisions_chart(d)
+        if chart is None:
+            self.story.extend([heading, _p("No decisions were logged in this run.", self.s.body)])
+        else:
+            self.story.append(KeepTogether([heading, chart]))
+
+    def injects(self) -> None:
+        d = self.data
+        self.h1(Section.INJECTS.heading)
+        if not d.injects:
+            self.para("This run has no injects.")
+            return
+        released = sum(1 for i in d.injects if i.outcome is InjectOutcome.RELEASED)
+        skipped = sum(1 for i in d.injects if i.outcome is InjectOutcome.SKIPPED)
+        self.note(f"{len(d.injects)} injects: {released} released, {skipped} skipped, "
+                  f"{len(d.injects) - released - skipped} not released. Times are exercise time (h:mm:ss from "
+                  "STARTEX); “Due” is the time after any deferral or re-time.")
+        rows = []
+        for line in d.injects:
+            parts = [f"<b>{text(line.title)}</b>"]
+            details = " · ".join(x for x in (escape(line.delivery), text(line.recipients) if line.recipients else "")
+                                 if x)
+            if details:
+                parts.append(f"<font size='7' color='#555555'>{details}</font>")
+            if line.controller_notes.strip():
+                parts.append(f"<font size='7' color='#555555'><i>Controller notes:</i> "
+                             f"{text(line.controller_notes)}</font>")
+            outcome = escape(line.outcome.label)
+            if line.deferrals and line.outcome is not InjectOutcome.DEFERRED:
+                outcome += f" (deferred {line.deferrals}×)"
+            if line.outcome is InjectOutcome.SKIPPED:
+                outcome = f"<font color='#b00020'>{outcome}</font>"
+            outcome += "".join(f"<br/><font size='7' color='#555555'>{text(n)}</font>" for n in line.notes)
+            number = escape(line.number)
+            if line.adhoc:
+                parts.insert(0, "<font size='7' color='#555555'>AD HOC INJECT</font>")
+            rows.append([number, "<br/>".join(parts), text(line.phase), escape(_clock(line.planned_s)),
+                         escape(_clock(line.due_s)), escape(_clock(line.released_s)), outcome])
+        self.story.append(_table(["No.", "Inject", "Phase", "Planned", "Due", "Released", "Outcome"], rows,
+                                 [10, 55, 25, 17, 17, 18, 28], self.s))
+
+    def _revision_markup(self, revision: LogRevision, *, struck: bool) -> str:
+        open_, close = ("<strike>", "</strike>") if struck else ("", "")
+        parts = [f"<font size='7' color='#555555'>{escape(revision.kind.value.upper())}</font> "
+                 f"{open_}{text(revision.text)}{close}"]
+        rationale = f"{open_}{text(revision.rationale)}{close}" if revision.rationale.strip() else EMPTY
+        parts.append(f"<font color='#555555'>Rationale:</font> {rationale}")
+        if revision.options_considered.strip():
+            parts.append(f"<font color='#555555'>Options considered:</font> "
+                         f"{open_}{text(revision.options_considered)}{close}")
+        for action in revision.actions:
+            owner = f" — {text(action.owner)}" if action.owner.strip() else ""
+            parts.append(f"<font color='#555555'>Action:</font> {open_}{text(action.action)}{owner}{close}")
+        if revision.jdm_stage is not None:
+            parts.append(f"<font color='#555555'>JDM stage {int(revision.jdm_stage)}:</font> "
+                         f"{escape(revision.jdm_stage.label)}")
+        return "<br/>".join(parts)
+
+    def _entry_cell(self, entry: LogEntry) -> list[Flowable]:
+        s = self.s
+        revisions = [*entry.history, entry.current]
+        cell: list[Flowable] = []
+        for index, revision in enumerate(entry.history):
+            successor = revisions[index + 1]
+            cell.append(_p(self._revision_markup(revision, struck=True), s.cell))
+            verb = "Withdrawn" if successor.withdrawn else f"Corrected by revision {successor.revision}"
+            cell.append(_p(f"<font color='#b00020'>Revision {revision.revision} — {verb} at "
+                           f"{escape(_wall(successor.committed_at))}. Reason: {text(successor.revision_reason)}"
+                           "</font>", s.cell_muted))
+            cell.append(Spacer(1, 3))
+        current = entry.current
+        if current.withdrawn:
+            cell.append(_p("<b><font color='#b00020'>WITHDRAWN</font></b> — the entry stands in the record "
+                           "as logged above and no longer applies.", s.cell_muted))
+        else:
+            if entry.history:
+                cell.append(_p(f"<b>Current (revision {current.revision})</b>", s.cell_muted))
+            cell.append(_p(self._revision_markup(current, struck=False), s.cell))
+        return cell
+
+    def decisions(self) -> None:
+        d = self.data
+        self.h1(Section.DECISIONS.heading)
+        if not d.log:
+            self.para("No log entries were made in this run.")
+            return
+        corrected = sum(1 for e in d.log if e.history and not e.current.withdrawn)
+        withdrawn = sum(1 for e in d.log if e.current.withdrawn)
+        self.note(f"{len(d.log)} entries in the order they were logged; {corrected} corrected and {withdrawn} "
+                  "withdrawn. Nothing is erased: a corrected original is shown struck through with the reason "
+                  "for the correction.")
+        rows: list[list[Any]] = []
+        for entry in d.log:
+            c = entry.current
+            first = entry.history[0] if entry.history else c
+            when = [f"<b>{escape(format_elapsed(c.exercise_s))}</b>"]
+            if c.withdrawn:
+                when.append("<font color='#b00020'><b>Withdrawn</b></font>")
+            if c.scenario_time:
+                when.append(f"Scenario {escape(c.scenario_time.strftime('%d %b %H:%M'))}")
+            when.append(f"<font size='7' color='#555555'>Logged {escape(first.logged_at.strftime('%H:%M:%S'))} "
+                        "UTC</font>")
+            who = [f"<b>{text(c.decision_maker)}</b>", text(c.organisation),
+                   f"<font size='7' color='#555555'>Loggist: {text(c.logged_by)}</font>"]
+            number = escape(str(c.entry_number))
+            rows.append([number, "<br/>".join(when), "<br/>".join(who), self._entry_cell(entry)])
+        self.story.append(_table(["No.", "Time", "Decision maker", "Entry"], rows, [11, 25, 34, 100], self.s))
+
+    def observations(self) -> None:
+        d = self.data
+        self.h1(Section.OBSERVATIONS.heading)
+        chart = ratings_chart(d)
+        if chart is None:
+            self.para("No observations were recorded against the objectives in this run.")
+        else:
+            self.story.append(chart)
+            self.note("Ratings: " + "; ".join(f"<b>{r.value}</b> {escape(r.label)}" for r in Rating) + ".")
+        for group in d.observations:
+            objective = group.objective
+            overall = group.overall
+            if objective is None:
+                self.h2("Observations not linked to an objective")
+            else:
+                self.h2(f"Objective {escape(objective.code)}")
+                self.para(text(objective.statement))
+            if overall is not None:
+                colour = RATING_COLOURS[overall].hexval().replace("0x", "#")
+                self.para(f"Rating: <font color='{colour}'><b>{overall.value}</b></font> — {escape(overall.label)}")
+            if not group.observations:
+                self.note("No observations recorded against this objective.")
+                continue
+            rows = [[text(o.evaluator), escape(o.rating.value) if o.rating else EMPTY, text(o.text),
+                     text(o.strengths), text(o.improvements)] for o in group.observations]
+            self.story.append(_table(["Evaluator", "Rating", "Observation", "Strengths", "Areas for improvement"],
+                                     rows, [24, 16, 54, 38, 38], self.s))
+
+    def hotwash(self) -> None:
+        d = self.data
+        self.h1(Section.HOTWASH.heading)
+        if not d.hotwash:
+            self.para("No hot-wash notes were recorded for this run.")
+            return
+        for kind, notes in d.hotwash:
+            self.h2(escape(HOTWASH_HEADINGS[kind]))
+            rows = [[text(n.text), text(n.objective), text(n.author)] for n in notes]
+            self.story.append(_table(["Note", "Objective", "From"], rows, [118, 20, 32], self.s))
+
+    def improvement(self) -> None:
+        d = self.data
+        self.h1(Section.IMPROVEMENT.heading)
+        if not d.improvements:
+            self.para("No improvement actions were recorded for this run.")
+            return
+        rows = [[text(a.issue) + (f"<br/><font size='7' color='#555555'>{escape(a.objective)}</font>"
+                                  if a.objective else ""), text(a.action), escape(a.capability_element.capitalize()),
+                 text(a.owner_organisation), text(a.contact), _date(a.start_date), _date(a.due_date)]
+                for a in d.improvements]
+        self.story.append(_table(["Issue", "Corrective action", "Capability element", "Responsible organisation",
+                                  "Contact", "Start", "Due"], rows, [31, 37, 19, 23, 18, 21, 21], self.s))
+
+    def integrity(self) -> None:
+        d = self.data
+        self.h1(Section.INTEGRITY.heading)
+        check = d.integrity
+        if check is None:
+            self.para("The log was not checked.")
+            return
+        if check.ok:
+            self.para(f"The decision log of this run holds {check.records_checked} stored revisions in "
+                      f"{check.chains} chain(s), one for each laptop that logged. Every revision was checked against "
+                      "its SHA-256 hash chain when this report was generated: none has been changed, removed or "
+                      "inserted since it was written.")
+        else:
+            self.para("LOG INTEGRITY FAILURE: the decision log of this run does not match its hash chain. "
+                      f"The first mismatch is at entry {check.first_bad_entry_number}. The entries shown in this "
+                      "report may have been altered outside the application.", self.s.alert)
+            for problem in check.problems:
+                self.para("• " + escape(problem))
+        pairs = [("Document file", text(check.document_name)),
+                 ("Document SHA-256", f"<font name='{FONT}'>{escape(check.document_sha256)}</font>"),
+                 ("Revisions checked", str(check.records_checked)), ("Chains", str(check.chains)),
+                 ("Result", "Intact" if check.ok else "<font color='#b00020'><b>FAILED</b></font>"),
+                 ("Generated", escape(_wall(d.generated_at))), ("Generated by", escape(f"{APP_NAME} {__version__}"))]
+        self.story.append(_key_values(pairs, self.s))
+        self.note("The SHA-256 of the document file identifies the exact file this report was made from; "
+                  "anyone holding a copy can compare it.")
+
+
+def render_debrief(data: DebriefData, path: Path, progress: Progress | None = None) -> Path:
+    """Write the debrief of ``data`` to ``path`` (replaced only once the new file is complete)."""
+    register_fonts()
+    path = Path(path)
+
+    def report(fraction: float, message: str) -> None:
+        if progress is not None:
+            progress(fraction, message)
+
+    report(0.05, "Laying out the report")
+    builder = _Builder(data)
+    builder.cover()
+    builder.contents()
+    steps = {
+        Section.OVERVIEW: builder.overview, Section.OBJECTIVES: builder.objectives,
+        Section.PARTICIPANTS: builder.participants, Section.TIMELINE: builder.timeline,
+        Section.INJECTS: builder.injects, Section.DECISIONS: builder.decisions,
+        Section.OBSERVATIONS: builder.observations, Section.HOTWASH: builder.hotwash,
+        Section.IMPROVEMENT: builder.improvement, Section.INTEGRITY: builder.integrity,
+    }
+    sections = data.sections
+    for index, section in enumerate(sections):
+        steps[section]()
+        report(0.05 + 0.35 * (index + 1) / max(1, len(sections)), f"Prepared {section.heading.lower()}")
+    builder.story.insert(0, NextPageTemplate("page"))
+
+    temporary = path.with_name(f".{path.name}.partial")
+    author = data.options.organisation_name.strip() or data.organiser or data.author or APP_NAME
+    doc = _DebriefDoc(str(temporary), data, title=f"{data.title} — debrief", author=author,
+                      subject=f"Post-exercise debrief report, {data.run.label} — {data.marking}"
+                              + (" — DRAFT" if data.options.draft else ""),
+                      creator=f"{APP_NAME} {__version__}",
+                      keywords=["debrief", "after-action report", "exercise", data.marking], lang="en-GB",
+                      displayDocTitle=1)
+    report(0.45, "Writing pages")
+    try:
+        doc.multiBuild(builder.story, canvasmaker=_NumberedCanvas)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    report(1.0, f"Wrote {path.name}")
+    return path
+
+
+__all__ = ["EXERCISE_BANNER", "decisions_chart", "ratings_chart", "render_debrief", "text", "timeline_chart"]
