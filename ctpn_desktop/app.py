@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from ctpn_desktop.core.clock import SystemTimeSource, TimeSource
 from ctpn_desktop.core.library import library_items
 from ctpn_desktop.core.services.document import Document
+from ctpn_desktop.core.services.evaluation import EvaluationService
 from ctpn_desktop.core.services.log import LogService
 from ctpn_desktop.core.services.runs import RunService
 from ctpn_desktop.core.services.scenario import ScenarioService
@@ -62,6 +63,9 @@ def context_factory(device_id: str, source: TimeSource | None = None) -> Context
             scenario=ScenarioService(document),
             runs=RunService(document, clock_source),
             log=LogService(document, device_id, clock_source),
+            evaluation=EvaluationService(document, clock_source, device_id),
+            time_source=clock_source,
+            device_id=device_id,
         )
 
     return build

@@ -1,43 +1,34 @@
-"""What a workspace needs from an open document: the services, typed by the few calls the UI makes.
+"""What a workspace needs from an open document: the document and the services built on it.
 
-Protocols rather than concrete classes keep the workspaces independent of how `app.py` builds the services
-and let tests hand in small fakes for run data that only a live exercise would produce.
+The composition root (`app.py`) builds one context per opened document; workspaces call the services and never
+touch storage. Tests build a context with a fake time source through `app.context_factory`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
-from ctpn_desktop.core.entities import DocumentSummary, InjectEvent, LogEntry, RunInfo, Scenario
+from ctpn_desktop.core.clock import TimeSource
+from ctpn_desktop.core.entities import DocumentSummary
 from ctpn_desktop.core.services.document import Document
-
-
-class ScenarioSource(Protocol):
-    def load(self) -> Scenario: ...
-
-
-class RunsSource(Protocol):
-    def list_runs(self) -> list[RunInfo]: ...
-
-    def frozen_scenario(self, run_id: str) -> Scenario: ...
-
-    def events(self, run_id: str) -> list[InjectEvent]: ...
-
-
-class LogSource(Protocol):
-    def entries(self, run_id: str) -> list[LogEntry]: ...
+from ctpn_desktop.core.services.evaluation import EvaluationService
+from ctpn_desktop.core.services.log import LogService
+from ctpn_desktop.core.services.runs import RunService
+from ctpn_desktop.core.services.scenario import ScenarioService
 
 
 @dataclass(frozen=True, slots=True)
 class DocumentContext:
-    """One open document and its services; built by the composition root."""
+    """One open document and its services."""
 
     document: Document
-    scenario: ScenarioSource
-    runs: RunsSource
-    log: LogSource
+    scenario: ScenarioService
+    runs: RunService
+    log: LogService
+    evaluation: EvaluationService
+    time_source: TimeSource
+    device_id: str
 
     def summary(self) -> DocumentSummary:
         return self.document.summary()
