@@ -190,6 +190,10 @@ class MainWindow(QMainWindow):
         view_menu.addAction(a[ActionId.ZOOM_IN])
         view_menu.addAction(a[ActionId.ZOOM_OUT])
         view_menu.addAction(a[ActionId.ZOOM_RESET])
+        for workspace in self.workspaces:
+            menu = workspace.menu()
+            if menu is not None:
+                bar.addMenu(menu)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(a[ActionId.ABOUT])
         self.file_menu, self.view_menu, self.help_menu = file_menu, view_menu, help_menu

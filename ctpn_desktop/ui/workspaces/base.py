@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMenu, QVBoxLayout, QWidget
 
 from ctpn_desktop.ui import icons
 from ctpn_desktop.ui.context import DocumentContext
@@ -40,6 +40,12 @@ class Workspace(QWidget):
         self.context = context
         self.stack.show_content(context is not None)
         self.refresh()
+
+    def menu(self) -> QMenu | None:
+        """A menu of this workspace's commands for the menu bar (between View and Help), or None.
+
+        Its actions carry their own shortcuts, so keyboard users reach every command from anywhere."""
+        return None
 
     def refresh(self) -> None:
         """Reload what the page shows from the services."""
