@@ -31,6 +31,16 @@ os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 FIGURES: dict[str, str] = {
     "startup": "startup:startup",
     "open_5000": "msel:open_5000",
+    "msel_open_5000": "editor:msel_open_5000",
+    "msel_filter_keystroke": "editor:msel_filter_keystroke",
+    "msel_retime_1000": "editor:msel_retime_1000",
+    "release_p99": "conduct:release_p99",
+    "timeline_repaint_2000": "conduct:timeline_repaint_2000",
+    "log_commit_p99": "log:log_commit_p99",
+    "log_open_50000": "log:log_open_50000",
+    "log_search_50000": "log:log_search_50000",
+    "merge_20000": "log:merge_20000",
+    "debrief_5000": "debrief:debrief_5000",
 }
 
 EXIT_UNKNOWN_NAME = 2
