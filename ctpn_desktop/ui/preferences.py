@@ -13,6 +13,14 @@ RECENT_FILES = "files/recent"
 LAST_DIRECTORY = "files/last_directory"
 DARK_ROOM = "view/dark_room"
 TEXT_SIZE = "view/text_size_delta"
+HIGH_CONTRAST = "view/high_contrast"
+SOUND_ON = "conduct/sound_on"
+PRESENTER_SCREEN = "conduct/presenter_screen"
+BACKUP_FOLDER = "backups/folder"
+BACKUP_INTERVAL_MIN = "backups/interval_minutes"
+DEFAULT_MARKING = "exercise/default_marking"
+ORGANISATION_NAME = "report/organisation_name"
+ORGANISATION_LOGO = "report/organisation_logo"
 
 MAX_RECENT = 10
 
