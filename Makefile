@@ -8,6 +8,7 @@ DEBIAN_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig
 	libxcb-image0 libnss3 libasound2 poppler-utils
 
 .PHONY: run test deps install bench lint clean
+.PHONY: standalone frozen-test kit desktop-install
 
 deps:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -34,6 +35,22 @@ test: install
 	$(BIN)/ruff check ctpn_desktop tests bench
 	$(BIN)/mypy
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+$(BIN)/pyinstaller: $(BIN)/ctpn-desktop
+	$(BIN)/python -m pip install --quiet -e ".[test,build]"
+	@touch $@
+
+standalone: install $(BIN)/pyinstaller
+	$(BIN)/python packaging/build.py
+
+frozen-test: install $(BIN)/pyinstaller
+	CTPN_TEST_FROZEN=1 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m frozen tests/packaging
+
+kit: install
+	$(BIN)/python packaging/offline_kit.py
+
+desktop-install:
+	sh packaging/linux/install.sh
 
 bench: install
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/run.py

@@ -1,0 +1,107 @@
+"""The standalone build runs on a machine without Python: built once, then driven from a clean environment.
+
+PyInstaller takes about a minute, so this module runs only when asked: ``CTPN_TEST_FROZEN=1`` builds the folder
+(``make frozen-test`` and CI do), or ``CTPN_FROZEN_DIR=dist/ctpn-desktop`` tests an existing build.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from ctpn_desktop.core.clock import FakeTimeSource
+from ctpn_desktop.core.entities import LogKind
+from ctpn_desktop.core.services.document import open_document
+from ctpn_desktop.core.services.log import LogDraft, LogService
+from ctpn_desktop.core.services.runs import RunService
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "packaging"))
+import build as frozen_build  # noqa: E402
+
+pytestmark = [
+    pytest.mark.frozen,
+    pytest.mark.skipif(not (os.environ.get("CTPN_TEST_FROZEN") or os.environ.get("CTPN_FROZEN_DIR")),
+                       reason="the standalone build is tested with CTPN_TEST_FROZEN=1 (make frozen-test)"),
+]
+
+
+@pytest.fixture(scope="module")
+def program(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    existing = os.environ.get("CTPN_FROZEN_DIR")
+    if existing:
+        folder = Path(existing).resolve()
+    else:
+        scratch = tmp_path_factory.mktemp("pyinstaller")
+        folder = frozen_build.build(scratch / "dist", scratch / "work")
+    yield frozen_build.executable(folder.parent)
+
+
+def run(program: Path, home: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    env = frozen_build.clean_environment(home)
+    assert env["PATH"] == "" and "PYTHONHOME" not in env and "PYTHONPATH" not in env
+    return subprocess.run([str(program), *arguments], env=env, cwd=home, capture_output=True, text=True,
+                          timeout=180)
+
+
+def test_the_folder_holds_every_resource(program: Path) -> None:
+    internal = program.parent / "_internal"
+    bundle = internal if internal.is_dir() else program.parent
+    for relative in ("scenarios/christmas-market-mta.json", "resources/fonts/DejaVuSans.ttf",
+                     "resources/icons/ctpn-desktop.svg", "ctpn_desktop/storage/migrations/env.py",
+                     "ctpn_desktop/storage/migrations/versions/0001_initial_schema.py"):
+        assert (bundle / relative).is_file(), relative
+    sources = (ROOT / "resources" / "sounds")
+    for sound in sources.glob("*") if sources.is_dir() else ():
+        assert (bundle / "resources" / "sounds" / sound.name).is_file()
+
+
+def test_demo_info_and_debrief_run_without_python(program: Path, tmp_path: Path) -> None:
+    document = tmp_path / "demo.ctpn"
+    made = run(program, tmp_path, "demo", str(document))
+    assert made.returncode == 0, made.stderr
+    info = run(program, tmp_path, "info", str(document), "--json")
+    assert info.returncode == 0, info.stderr
+    assert '"title": "Exercise WINTER LANTERN"' in info.stdout
+
+    # The demo has no run yet; conduct one through the services so there is something to debrief.
+    source = FakeTimeSource(wall=datetime(2027, 12, 12, 17, 0, tzinfo=UTC))
+    with open_document(document) as opened:
+        runs = RunService(opened, source, actor="Lead facilitator")
+        conduct = runs.create_run("Live conduct")
+        runs.start(conduct.id)
+        source.advance(600)
+        LogService(opened, "laptop-1", source).append(
+            conduct.id, LogDraft(kind=LogKind.DECISION, text="Cordon set at 400 m; Łódź liaison informed",
+                                 logged_by="Loggist"), exercise_s=600)
+        runs.end(conduct.id)
+
+    output = tmp_path / "debrief.pdf"
+    debrief = run(program, tmp_path, "debrief", str(document), "-o", str(output))
+    assert debrief.returncode == 0, debrief.stderr
+    text = "".join(page.extract_text() for page in PdfReader(output).pages)
+    assert "Exercise WINTER LANTERN" in text
+    assert "Łódź liaison informed" in text
+
+
+def test_a_foreign_file_is_refused_with_a_clear_message(program: Path, tmp_path: Path) -> None:
+    foreign = tmp_path / "notes.ctpn"
+    foreign.write_text("not an exercise", encoding="utf-8")
+    result = run(program, tmp_path, "info", str(foreign))
+    assert result.returncode == 1
+    assert "not an exercise file" in result.stderr
+
+
+def test_the_window_paints_offscreen(program: Path, tmp_path: Path) -> None:
+    env = {**frozen_build.clean_environment(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([str(program), "--benchmark-startup"], env=env, cwd=tmp_path, capture_output=True,
+                            text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("painted ")
