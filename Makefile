@@ -8,7 +8,7 @@ DEBIAN_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig
 	libxcb-image0 libnss3 libasound2 poppler-utils
 
 .PHONY: run test deps install bench lint clean
-.PHONY: standalone frozen-test kit desktop-install
+.PHONY: standalone packaging-test kit desktop-install
 
 deps:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -43,8 +43,9 @@ $(BIN)/pyinstaller: $(BIN)/ctpn-desktop
 standalone: install $(BIN)/pyinstaller
 	$(BIN)/python packaging/build.py
 
-frozen-test: install $(BIN)/pyinstaller
-	CTPN_TEST_FROZEN=1 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m frozen tests/packaging
+packaging-test: install $(BIN)/pyinstaller
+	CTPN_TEST_FROZEN=1 CTPN_TEST_KIT=1 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m "frozen or kit" \
+		tests/packaging
 
 kit: install
 	$(BIN)/python packaging/offline_kit.py

@@ -1,6 +1,7 @@
 """Where the application finds what it ships with and where it keeps what belongs to the user.
 
-Resources live next to the package in a checkout and under ``sys._MEIPASS`` in a PyInstaller bundle; user
+Resources live next to the package in a checkout, under ``sys._MEIPASS`` in a PyInstaller bundle and in
+``<prefix>/share/ctpn-desktop`` when installed from a wheel (the offline kit); user
 files go where platformdirs says, unless ``CTPN_CONFIG_DIR`` points elsewhere (tests and portable use), so
 nothing ever touches the user's real settings by accident.
 """
@@ -21,12 +22,19 @@ SETTINGS_FILE = "settings.ini"
 DEVICE_ID_FILE = "device-id"
 
 
+SHARE_DIR_NAME = "ctpn-desktop"
+
+
 def bundle_root() -> Path:
-    """The folder holding ``resources/`` and ``scenarios/``: the bundle when frozen, else the repository."""
+    """The folder holding ``resources/`` and ``scenarios/``: the bundle when frozen, the checkout when run from
+    source, else the data folder a wheel installs into."""
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
         return Path(frozen)
-    return Path(__file__).resolve().parent.parent
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "scenarios").is_dir() and (checkout / "resources").is_dir():
+        return checkout
+    return Path(sys.prefix) / "share" / SHARE_DIR_NAME
 
 
 def resources_dir() -> Path:

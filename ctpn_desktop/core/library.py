@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from ctpn_desktop.core.errors import ScenarioFormatError
 from ctpn_desktop.core.io.scenario_json import read_scenario_file
+
+from ctpn_desktop.paths import scenarios_dir
 
 
 @dataclass(frozen=True)
@@ -20,11 +21,8 @@ class LibraryItem:
 
 
 def library_folder() -> Path:
-    """`scenarios/` beside the package in a source checkout, or inside a frozen build."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle) / "scenarios"
-    return Path(__file__).resolve().parents[2] / "scenarios"
+    """`scenarios/` beside the package in a source checkout, inside a frozen build or in the installed data."""
+    return scenarios_dir()
 
 
 def _summary(aim: str, limit: int = 240) -> str:

@@ -10,17 +10,12 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from ctpn_desktop.core.clock import FakeTimeSource
-from ctpn_desktop.core.entities import LogKind
-from ctpn_desktop.core.services.document import open_document
-from ctpn_desktop.core.services.log import LogDraft, LogService
-from ctpn_desktop.core.services.runs import RunService
+from tests.packaging.helpers import LOGGED_TEXT, conduct_a_run
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "packaging"))
@@ -71,24 +66,14 @@ def test_demo_info_and_debrief_run_without_python(program: Path, tmp_path: Path)
     assert info.returncode == 0, info.stderr
     assert '"title": "Exercise WINTER LANTERN"' in info.stdout
 
-    # The demo has no run yet; conduct one through the services so there is something to debrief.
-    source = FakeTimeSource(wall=datetime(2027, 12, 12, 17, 0, tzinfo=UTC))
-    with open_document(document) as opened:
-        runs = RunService(opened, source, actor="Lead facilitator")
-        conduct = runs.create_run("Live conduct")
-        runs.start(conduct.id)
-        source.advance(600)
-        LogService(opened, "laptop-1", source).append(
-            conduct.id, LogDraft(kind=LogKind.DECISION, text="Cordon set at 400 m; Łódź liaison informed",
-                                 logged_by="Loggist"), exercise_s=600)
-        runs.end(conduct.id)
+    conduct_a_run(document)  # the demo has no run yet: conduct one so there is something to debrief
 
     output = tmp_path / "debrief.pdf"
     debrief = run(program, tmp_path, "debrief", str(document), "-o", str(output))
     assert debrief.returncode == 0, debrief.stderr
     text = "".join(page.extract_text() for page in PdfReader(output).pages)
     assert "Exercise WINTER LANTERN" in text
-    assert "Łódź liaison informed" in text
+    assert LOGGED_TEXT in text.replace("\n", " ")
 
 
 def test_a_foreign_file_is_refused_with_a_clear_message(program: Path, tmp_path: Path) -> None:

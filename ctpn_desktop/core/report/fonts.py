@@ -5,12 +5,13 @@ DejaVu Sans covers Latin (all European languages), Greek and Cyrillic; the licen
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+
+from ctpn_desktop.paths import resources_dir
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
@@ -20,10 +21,8 @@ _FILES = {FONT: "DejaVuSans.ttf", FONT_BOLD: "DejaVuSans-Bold.ttf", FONT_ITALIC:
 
 
 def fonts_dir() -> Path:
-    """``resources/fonts`` of the bundle when frozen, else of the checkout."""
-    frozen = getattr(sys, "_MEIPASS", None)
-    root = Path(frozen) if frozen else Path(__file__).resolve().parents[3]
-    return root / "resources" / "fonts"
+    """``resources/fonts`` of the frozen bundle, the checkout or the installed data folder."""
+    return resources_dir() / "fonts"
 
 
 def register_fonts() -> str:
