@@ -57,6 +57,17 @@ def config_dir() -> Path:
     return path
 
 
+def data_dir() -> Path:
+    """The user's data folder (not created here); beside the settings when ``CTPN_CONFIG_DIR`` is set."""
+    override = os.environ.get(CONFIG_DIR_ENV)
+    return Path(override) if override else Path(platformdirs.user_data_dir(APP_DIR_NAME, APP_AUTHOR))
+
+
+def default_backups_dir() -> Path:
+    """Where rolling backups of open exercises go unless the user chose another folder."""
+    return data_dir() / "backups"
+
+
 def settings_path() -> Path:
     return config_dir() / SETTINGS_FILE
 

@@ -8,7 +8,9 @@ is one we know. Only then is it opened for writing; an older schema is migrated 
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
+import stat
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ from ctpn_desktop.core.errors import (
     DocumentError,
     NewerSchemaError,
     NotAnExerciseFile,
+    ReadOnlyDocumentError,
 )
 from ctpn_desktop.storage.orm import Base
 
@@ -79,6 +82,70 @@ def make_engine(path: Path, *, foreign_keys: bool = True) -> Engine:
     return engine
 
 
+READ_ONLY_PROBLEM = ("the exercise is open read-only (the file or its folder cannot be written to); "
+                     "save a copy to a writable folder to make changes")
+_WRITING_STATEMENTS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "VACUUM", "REINDEX")
+
+
+def is_read_only_location(path: Path) -> bool:
+    """True when the document must not be written: a read-only medium, a read-only file (even for an
+    administrator, who could write to it anyway), or a folder where SQLite cannot create its side files."""
+    try:
+        mode = path.stat().st_mode
+        if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK):
+            return True
+        folder = path.resolve().parent
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return True
+        if hasattr(os, "statvfs") and os.statvfs(path).f_flag & getattr(os, "ST_RDONLY", 1):
+            return True
+    except OSError:
+        return True
+    return False
+
+
+def _has_wal_content(path: Path) -> bool:
+    wal = path.with_name(path.name + "-wal")
+    try:
+        return wal.stat().st_size > 0
+    except OSError:
+        return False
+
+
+def _read_only_uri(path: Path) -> str:
+    """``mode=ro`` never writes; where SQLite cannot even create the shared-memory file a WAL database needs
+    (a read-only folder or medium), ``immutable=1`` reads the file as it is without one. A write-ahead log
+    left by a crash is part of the document, so then the log and its shared memory are read as they are."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    return uri + "&immutable=1" if is_read_only_location(path) and not _has_wal_content(path) else uri
+
+
+def _refuse_writes(path: Path) -> Any:
+    def before_cursor_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith(_WRITING_STATEMENTS):
+            raise ReadOnlyDocumentError(str(path), READ_ONLY_PROBLEM)
+
+    return before_cursor_execute
+
+
+def make_read_only_engine(path: Path) -> Engine:
+    """An engine that reads the document without ever writing to it or beside it.
+
+    Every writing statement is refused with a `ReadOnlyDocumentError` before it reaches SQLite (which would
+    refuse it too: the connection is opened read-only and ``query_only``)."""
+    uri = _read_only_uri(path)
+
+    def connect() -> sqlite3.Connection:
+        connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        connection.execute("PRAGMA query_only=ON")
+        connection.execute("PRAGMA foreign_keys=ON")
+        return connection
+
+    engine = create_engine("sqlite://", creator=connect, poolclass=NullPool)
+    event.listen(engine, "before_cursor_execute", _refuse_writes(path))
+    return engine
+
+
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
@@ -94,7 +161,7 @@ def read_application_id(path: Path) -> int | None:
 
 @contextlib.contextmanager
 def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
-    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    connection = sqlite3.connect(_read_only_uri(path), uri=True)
     try:
         yield connection
     finally:
@@ -132,6 +199,11 @@ def check_file(path: Path) -> FileCheck:
         raise DamagedDocumentError(name, "the file is truncated: its header is incomplete")
     application_id = struct.unpack(">I", header[68:72])[0]
     wal = path.with_name(path.name + "-wal")
+    if (_has_wal_content(path) and not path.with_name(path.name + "-shm").exists()
+            and is_read_only_location(path)):
+        raise ReadOnlyDocumentError(
+            name, f"the file was not closed properly and is in a place that cannot be written to; copy it together "
+                  f"with {wal.name} to a writable folder and open it there")
     if application_id == 0 and wal.exists() and wal.stat().st_size:
         application_id = _application_id_through_wal(path)
     if application_id != APPLICATION_ID:

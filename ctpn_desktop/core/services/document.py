@@ -2,6 +2,9 @@
 
 A `Document` is the open file: its engine and its session factory. Services are built on a document and
 take nothing global, so tests and the CLI can open as many as they like side by side.
+
+A document on a read-only medium, or whose file or folder cannot be written to, opens read-only: nothing is
+written to it or beside it, and every write a service attempts is refused with a `ReadOnlyDocumentError`.
 """
 
 from __future__ import annotations
@@ -11,12 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ctpn_desktop.core.entities import DocumentSummary, Scenario
-from ctpn_desktop.core.errors import DocumentError
+from ctpn_desktop.core.errors import DocumentError, ReadOnlyDocumentError
 from ctpn_desktop.storage import db
 from ctpn_desktop.storage.orm import (
     AttachmentRow,
@@ -35,6 +39,9 @@ from ctpn_desktop.storage.orm import (
 
 from ctpn_desktop import __version__
 
+if TYPE_CHECKING:
+    from ctpn_desktop.core.services.backups import BackupService
+
 DOCUMENT_SUFFIX = ".ctpn"
 
 
@@ -49,6 +56,7 @@ class Document:
     sessions: sessionmaker[Session]
     migrated_from: str | None = None
     backup_path: Path | None = None
+    read_only: bool = False
     _closed: bool = field(default=False, repr=False)
 
     def close(self) -> None:
@@ -56,7 +64,8 @@ class Document:
         if self._closed:
             return
         try:
-            db.checkpoint(self.engine)
+            if not self.read_only:
+                db.checkpoint(self.engine)
         finally:
             self.engine.dispose()
             self._closed = True
@@ -134,13 +143,29 @@ def create_document(path: Path, scenario: Scenario, blobs: Mapping[str, bytes] |
         raise
 
 
-def open_document(path: Path) -> Document:
-    """Open an existing document, refusing (unchanged) anything that is not a sound file of ours."""
+def open_document(path: Path, *, read_only: bool = False, backups: BackupService | None = None) -> Document:
+    """Open an existing document, refusing (unchanged) anything that is not a sound file of ours.
+
+    ``read_only`` asks for a read-only document; a file that cannot be written to opens read-only anyway.
+    An older schema is migrated after a backup: into ``backups`` when given, else beside the file.
+    """
     path = Path(path)
     check = db.check_file(path)
+    read_only = read_only or db.is_read_only_location(path)
+    if read_only:
+        if check.needs_migration:
+            raise ReadOnlyDocumentError(
+                str(path), "the file was made by an older version and must be updated before it can be opened, "
+                           "but it cannot be written to; copy it to a writable folder and open the copy")
+        engine = db.make_read_only_engine(path)
+        return Document(path=path, engine=engine, sessions=db.make_sessionmaker(engine), read_only=True)
     backup_path = None
     if check.needs_migration:
-        backup_path = db.backup_to(path, db.migration_backup_path(path, check.revision or "none"))
+        revision = check.revision or "none"
+        if backups is not None:
+            backup_path = backups.take(path, reason=f"before-{revision}").path
+        else:
+            backup_path = db.backup_to(path, db.migration_backup_path(path, revision))
         db.migrate(path)
     engine = db.make_engine(path)
     return Document(
