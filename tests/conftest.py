@@ -18,3 +18,9 @@ LIBRARY = REPO / "scenarios"
 @pytest.fixture
 def library_paths() -> list[Path]:
     return sorted(LIBRARY.glob("*.json"))
+
+
+@pytest.fixture(autouse=True)
+def _scratch_user_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings, the device id and backups go to a scratch folder, never into the user's own folders."""
+    monkeypatch.setenv("CTPN_CONFIG_DIR", str(tmp_path_factory.mktemp("user-folders")))

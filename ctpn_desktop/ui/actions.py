@@ -32,6 +32,8 @@ class ActionId(enum.Enum):
     ZOOM_OUT = enum.auto()
     ZOOM_RESET = enum.auto()
     ABOUT = enum.auto()
+    PREFERENCES = enum.auto()
+    RESTORE_BACKUP = enum.auto()
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,12 @@ SPECS: dict[ActionId, ActionSpec] = {
         "S&maller Text", "Make all text smaller", icons.ZOOM_OUT, QKeySequence.StandardKey.ZoomOut, ("Ctrl+-",)),
     ActionId.ZOOM_RESET: ActionSpec("&Normal Text Size", "Return to the normal text size", keys=("Ctrl+Shift+0",)),
     ActionId.ABOUT: ActionSpec("&About CTPN Desktop", "Version, offline statement and licences", icons.ABOUT),
+    ActionId.PREFERENCES: ActionSpec(
+        "Se&ttings…", "Backups, default marking, organisation, sound, text size and high contrast", icons.SETTINGS,
+        QKeySequence.StandardKey.Preferences, ("Ctrl+,",)),
+    ActionId.RESTORE_BACKUP: ActionSpec(
+        "&Restore from Backup…", "Restore the open exercise from one of its automatic backups",
+        icons.RESTORE_BACKUP, needs_document=True),
 }
 
 WORKSPACE_ACTIONS: tuple[ActionId, ...] = (

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+
+from ctpn_desktop.ui import icons
 
 EXERCISE_TEXT = "EXERCISE EXERCISE EXERCISE"
 
@@ -77,3 +79,46 @@ class MarkingBanner(QFrame):
     @property
     def marking(self) -> str:
         return self.marking_label.text()
+
+
+_READ_ONLY_STYLE = """
+QFrame#readOnlyBanner { background: #fff3c4; border-bottom: 1px solid #b58900; }
+QFrame#readOnlyBanner QLabel { color: #1a1a1a; background: transparent; }
+QFrame#readOnlyBanner QPushButton { color: #1a1a1a; background: #ffffff; border: 1px solid #7a5c00;
+                                    border-radius: 3px; padding: 3px 12px; }
+QFrame#readOnlyBanner QPushButton:focus { border: 2px solid #000000; }
+"""
+
+
+class ReadOnlyBanner(QFrame):
+    """Says plainly that the open exercise cannot be changed, and offers the way out: a writable copy.
+
+    Fixed dark-on-amber colours, like the marking banner, so it reads the same in every theme."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("readOnlyBanner")
+        self.setStyleSheet(_READ_ONLY_STYLE)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 6, 16, 6)
+        layout.setSpacing(10)
+        self.icon_label = QLabel(self)
+        self.icon_label.setPixmap(icons.icon(icons.READ_ONLY, "#1a1a1a").pixmap(20, 20))
+        layout.addWidget(self.icon_label)
+        self.text_label = QLabel(self)
+        self.text_label.setObjectName("readOnlyText")
+        self.text_label.setWordWrap(True)
+        self.text_label.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.text_label, 1)
+        self.copy_button = QPushButton("Save a Writable Copy…", self)
+        self.copy_button.setObjectName("readOnlyCopy")
+        layout.addWidget(self.copy_button)
+        self.hide()
+
+    def show_for(self, file_name: str) -> None:
+        text = (f"Read-only: “{file_name}” is on a read-only disk or cannot be written to. You can look at "
+                f"everything and export reports; to make changes, save a copy to a writable folder and work on it.")
+        self.text_label.setText(text)
+        self.setAccessibleName(text)
+        self.show()

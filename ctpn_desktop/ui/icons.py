@@ -24,6 +24,9 @@ QUIT = "mdi6.exit-to-app"
 ABOUT = "mdi6.information-outline"
 RECENT = "mdi6.history"
 DOCUMENT = "mdi6.file-document-outline"
+SETTINGS = "mdi6.cog-outline"
+RESTORE_BACKUP = "mdi6.backup-restore"
+READ_ONLY = "mdi6.file-lock-outline"
 
 # View
 DARK_ROOM = "mdi6.theme-light-dark"

@@ -2,16 +2,19 @@
 
 It is the one place where documents are opened, created and closed, so the menu, the start page and the
 command line share the same error reporting: a file that cannot be opened is explained and left untouched.
+It also keeps the rolling backups going (one when a document opens, then on a timer), offers the newest good
+backup of a damaged file, and shows a banner while a document is open read-only.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
-from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -26,16 +29,19 @@ from PySide6.QtWidgets import (
 )
 
 from ctpn_desktop.core.entities import Scenario
-from ctpn_desktop.core.errors import CtpnError
+from ctpn_desktop.core.errors import CtpnError, DamagedDocumentError
 from ctpn_desktop.core.io.scenario_json import read_scenario_file
+from ctpn_desktop.core.services.backups import Backup, BackupService
 from ctpn_desktop.core.services.document import DOCUMENT_SUFFIX, Document, create_document, open_document
 
 from ctpn_desktop.ui import icons, preferences, theme
 from ctpn_desktop.ui.actions import WORKSPACE_ACTIONS, ActionId, Actions, recent_file_action
-from ctpn_desktop.ui.banner import MarkingBanner
+from ctpn_desktop.ui.banner import MarkingBanner, ReadOnlyBanner
 from ctpn_desktop.ui.context import ContextFactory, DocumentContext
 from ctpn_desktop.ui.dialogs.about import AboutDialog
 from ctpn_desktop.ui.dialogs.prompts import FileDialogs, QtFileDialogs, show_error
+from ctpn_desktop.ui.dialogs.restore import RestoreDialog, confirm, describe
+from ctpn_desktop.ui.dialogs.settings import SettingsDialog, backup_folder, backup_interval_min
 from ctpn_desktop.ui.preferences import RecentFiles
 from ctpn_desktop.ui.start_page import LibraryFn, StartPage
 from ctpn_desktop.ui.workspaces.base import Workspace
@@ -57,6 +63,7 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("Debrief", icons.DEBRIEF),
 )
 MAX_ZOOM_STEPS = 12
+SAVE_COPY_TEXT = "Save a &Copy…"
 
 OpenFn = Callable[[Path], Document]
 CreateFn = Callable[..., Document]
@@ -71,7 +78,7 @@ class MainWindow(QMainWindow):
         context_factory: ContextFactory,
         file_dialogs: FileDialogs | None = None,
         *,
-        open_document_fn: OpenFn = open_document,
+        open_document_fn: OpenFn | None = None,
         create_document_fn: CreateFn = create_document,
         read_scenario_fn: ReadScenarioFn = read_scenario_file,
         default_directory: Path | None = None,
@@ -82,12 +89,19 @@ class MainWindow(QMainWindow):
         self.recent = RecentFiles(settings)
         self.file_dialogs: FileDialogs = file_dialogs or QtFileDialogs()
         self._context_factory = context_factory
-        self._open_document = open_document_fn
+        self._open_document = open_document_fn or self._open_with_backups
         self._create_document = create_document_fn
         self._read_scenario = read_scenario_fn
         self._default_directory = default_directory or Path.home()
         self.context: DocumentContext | None = None
         self.about_dialog: AboutDialog | None = None
+        self.settings_dialog: SettingsDialog | None = None
+        self.restore_dialog: RestoreDialog | None = None
+        self.backups = BackupService(backup_folder(settings))
+        self.backup_timer = QTimer(self)
+        self.backup_timer.setObjectName("backupTimer")
+        self.backup_timer.timeout.connect(self.backup_now)
+        self._backup_failed = False
         app = QApplication.instance()
         assert isinstance(app, QApplication)
         self._base_font = QFont(app.font())
@@ -113,6 +127,8 @@ class MainWindow(QMainWindow):
         self.banner = MarkingBanner("top", central)
         self.bottom_banner = MarkingBanner("bottom", central)
         outer.addWidget(self.banner)
+        self.read_only_banner = ReadOnlyBanner(central)
+        outer.addWidget(self.read_only_banner)
 
         middle = QHBoxLayout()
         middle.setContentsMargins(0, 0, 0, 0)
@@ -179,7 +195,11 @@ class MainWindow(QMainWindow):
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
         file_menu.addAction(a[ActionId.SAVE_COPY])
+        file_menu.addAction(a[ActionId.RESTORE_BACKUP])
         file_menu.addAction(a[ActionId.CLOSE])
+        file_menu.addSeparator()
+        a[ActionId.PREFERENCES].setMenuRole(QAction.MenuRole.PreferencesRole)
+        file_menu.addAction(a[ActionId.PREFERENCES])
         file_menu.addSeparator()
         file_menu.addAction(a[ActionId.QUIT])
         view_menu = bar.addMenu("&View")
@@ -204,6 +224,9 @@ class MainWindow(QMainWindow):
         a[ActionId.OPEN].triggered.connect(self.ask_open)
         a[ActionId.SAVE_COPY].triggered.connect(self.save_copy)
         a[ActionId.CLOSE].triggered.connect(self.close_document)
+        a[ActionId.RESTORE_BACKUP].triggered.connect(self.show_restore)
+        a[ActionId.PREFERENCES].triggered.connect(self.show_settings)
+        self.read_only_banner.copy_button.clicked.connect(self.save_copy)
         a[ActionId.QUIT].triggered.connect(self.close)
         a[ActionId.ABOUT].triggered.connect(self.show_about)
         a[ActionId.DARK_ROOM].toggled.connect(self.set_dark_room)
@@ -244,6 +267,10 @@ class MainWindow(QMainWindow):
             return True
         try:
             document = self._open_document(path)
+        except DamagedDocumentError as error:
+            if not self._offer_backup(path, error):
+                self._report("Cannot open exercise", f"“{path.name}” could not be opened.", _problem(error))
+            return False
         except (CtpnError, OSError) as error:
             if not path.exists():
                 self.recent.remove(path)
@@ -277,7 +304,18 @@ class MainWindow(QMainWindow):
         self.actions.set_document_open(True)
         self._update_title()
         self.show_page(SCENARIO)
-        self.statusBar().showMessage(f"Opened {document.path}", 8000)
+        if document.read_only:
+            self.read_only_banner.show_for(document.path.name)
+            self.actions[ActionId.SAVE_COPY].setText("Save a Writable &Copy…")
+            self.statusBar().showMessage(f"Opened {document.path} read-only", 8000)
+        else:
+            self.read_only_banner.hide()
+            self.actions[ActionId.SAVE_COPY].setText(SAVE_COPY_TEXT)
+            self.statusBar().showMessage(f"Opened {document.path}", 8000)
+            self._backup_failed = False
+            # After the window has shown the exercise: a large file takes a moment to copy.
+            QTimer.singleShot(0, lambda: self.backup_now("open"))
+        self._schedule_backups()
         return True
 
     def ask_open(self) -> None:
@@ -335,10 +373,140 @@ class MainWindow(QMainWindow):
             workspace.set_context(None)
         if context is not None:
             self._close_quietly(context.document)
+        self.backup_timer.stop()
+        self.read_only_banner.hide()
+        self.actions[ActionId.SAVE_COPY].setText(SAVE_COPY_TEXT)
         self.actions.set_document_open(False)
         self._update_title()
         self._refresh_recent()
         self.show_page(START)
+
+    # Backups ---------------------------------------------------------------------------------------------------
+    def _open_with_backups(self, path: Path) -> Document:
+        """The default way to open: a document that must be migrated is backed up into the backup folder first."""
+        return open_document(path, backups=self.backups)
+
+    def _schedule_backups(self) -> None:
+        minutes = backup_interval_min(self.settings)
+        document = self.document
+        if document is None or document.read_only or minutes <= 0:
+            self.backup_timer.stop()
+            return
+        self.backup_timer.start(minutes * 60_000)
+
+    def backup_now(self, reason: str = "timer") -> Backup | None:
+        """Back up the open document if it changed since the last backup; a failure is said once, not every time."""
+        document = self.document
+        if document is None or document.read_only:
+            return None
+        try:
+            backup = (self.backups.take(document.path, reason) if reason != "timer"
+                      else self.backups.take_if_changed(document.path, reason))
+        except (CtpnError, OSError) as error:
+            log.warning("backup of %s failed: %s", document.path, error)
+            self.statusBar().showMessage(f"Backup failed: {_problem(error)}", 15000)
+            if not self._backup_failed:
+                self._backup_failed = True
+                self._report("Backup failed", f"“{document.path.name}” could not be backed up. The exercise itself "
+                             "is unaffected and everything is still saved in it.",
+                             f"{_problem(error)} Choose another backup folder in Settings.")
+            return None
+        self._backup_failed = False
+        return backup
+
+    def _offer_backup(self, path: Path, error: DamagedDocumentError) -> bool:
+        """A damaged file: offer its newest backup that passes every check, restored into a new file."""
+        good = self.backups.newest_good(path)
+        if good is None:
+            return False
+        confirm(self, "Exercise damaged", f"“{path.name}” is damaged and cannot be opened.",
+                f"{_problem(error)}\n\nA backup from {describe(good)} passed every check. Restore it into a new "
+                "file? The damaged file is left as it is.", "Restore to New File…",
+                lambda: self.restore_as_new(good, path))
+        return True
+
+    def show_restore(self) -> None:
+        document = self.document
+        if document is None:
+            return
+        if self.restore_dialog is not None:
+            self.restore_dialog.close()
+        dialog = RestoreDialog(document.path.name, self.backups.backups(document.path), self,
+                               can_replace=not document.read_only)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.restore_as_new.connect(lambda backup: self.restore_as_new(backup, document.path))
+        dialog.replace_current.connect(self.ask_replace)
+        dialog.destroyed.connect(lambda *_: setattr(self, "restore_dialog", None))
+        self.restore_dialog = dialog
+        dialog.open()
+
+    def restore_as_new(self, backup: Backup, original: Path) -> bool:
+        """Write ``backup`` into a new file the user names, then open it; nothing existing is replaced."""
+        stamp = backup.taken_at.astimezone().strftime("%Y-%m-%d %H%M")
+        suggested = original.with_name(f"{original.stem} restored {stamp}{DOCUMENT_SUFFIX}")
+        if not suggested.parent.is_dir() or not os.access(suggested.parent, os.W_OK):
+            suggested = self._last_directory() / suggested.name
+        target = self.file_dialogs.save_path(self, "Restore the backup as", suggested)
+        if target is None:
+            return False
+        if target.exists():
+            self._report("File already exists", f"“{target.name}” already exists and was left as it was.",
+                         "Choose another name for the restored exercise.")
+            return False
+        try:
+            self.backups.restore_to(backup, target)
+        except (CtpnError, OSError) as error:
+            self._report("Cannot restore backup", f"The backup could not be restored to “{target.name}”.",
+                         _problem(error))
+            return False
+        opened = self.open_path(target)
+        if opened:
+            self.statusBar().showMessage(f"Restored the backup from {describe(backup)} to {target}", 10000)
+        return opened
+
+    def ask_replace(self, backup: Backup) -> None:
+        document = self.document
+        if document is None or document.read_only:
+            return
+        path = document.path
+        confirm(self, "Replace exercise", f"Replace “{path.name}” with the backup from {describe(backup)}?",
+                "The exercise is closed, its current state is kept as one more backup, and the chosen backup "
+                "takes its place. Anything entered after that backup was taken is then only in the kept backup.",
+                "Replace", lambda: self.replace_with_backup(backup, path))
+
+    def replace_with_backup(self, backup: Backup, path: Path) -> bool:
+        """Close ``path``, put ``backup`` in its place (keeping the replaced state), and reopen it."""
+        if self.document is not None and _same_file(self.document.path, path):
+            self.close_document()
+        try:
+            self.backups.replace_with(backup, path)
+        except (CtpnError, OSError) as error:
+            self._report("Cannot restore backup", f"“{path.name}” could not be replaced by the backup.",
+                         _problem(error))
+            self.open_path(path)
+            return False
+        opened = self.open_path(path)
+        if opened:
+            self.statusBar().showMessage(f"Restored the backup from {describe(backup)}", 10000)
+        return opened
+
+    # Settings ------------------------------------------------------------------------------------------------
+    def show_settings(self) -> None:
+        if self.settings_dialog is None:
+            self.settings_dialog = SettingsDialog(self.settings, self)
+            self.settings_dialog.applied.connect(self.apply_settings)
+        self.settings_dialog.load()
+        self.settings_dialog.open()
+
+    def apply_settings(self) -> None:
+        """Follow what the settings dialog stored: backups, theme and text size."""
+        folder = backup_folder(self.settings)
+        if folder != self.backups.folder:
+            self.backups = BackupService(folder)
+            self.backup_now("open")
+        self._schedule_backups()
+        self._apply_theme()
+        self._apply_font(preferences.read_int(self.settings, preferences.TEXT_SIZE))
 
     def _close_quietly(self, document: Document) -> None:
         try:
@@ -389,11 +557,16 @@ class MainWindow(QMainWindow):
         self.about_dialog.open()
 
     def set_dark_room(self, dark: bool) -> None:
+        self.settings.setValue(preferences.DARK_ROOM, dark)
+        self._apply_theme()
+
+    def _apply_theme(self, refresh_icons: bool = True) -> None:
         app = QApplication.instance()
         assert isinstance(app, QApplication)
-        theme.apply_theme(app, dark)
-        self.settings.setValue(preferences.DARK_ROOM, dark)
-        self._refresh_icons()
+        theme.apply_theme(app, preferences.read_bool(self.settings, preferences.DARK_ROOM),
+                          preferences.read_bool(self.settings, preferences.HIGH_CONTRAST))
+        if refresh_icons:
+            self._refresh_icons()
 
     def zoom(self, step: int | None) -> None:
         """Larger or smaller text everywhere; None returns to the normal size."""
@@ -415,9 +588,7 @@ class MainWindow(QMainWindow):
         dark = preferences.read_bool(self.settings, preferences.DARK_ROOM)
         self.actions[ActionId.DARK_ROOM].setChecked(dark)
         if not dark:
-            app = QApplication.instance()
-            assert isinstance(app, QApplication)
-            theme.apply_theme(app, False)
+            self._apply_theme(refresh_icons=preferences.read_bool(self.settings, preferences.HIGH_CONTRAST))
         delta = preferences.read_int(self.settings, preferences.TEXT_SIZE)
         if delta:
             self._apply_font(delta)
@@ -450,8 +621,10 @@ class MainWindow(QMainWindow):
         if self.context is not None:
             self._close_quietly(self.context.document)
             self.context = None
-        if self.about_dialog is not None:
-            self.about_dialog.close()
+        self.backup_timer.stop()
+        for dialog in (self.about_dialog, self.settings_dialog, self.restore_dialog):
+            if dialog is not None:
+                dialog.close()
         super().closeEvent(event)
 
 

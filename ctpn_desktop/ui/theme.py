@@ -1,6 +1,7 @@
-"""Colours: the platform's own palette by day, a dim high-contrast palette for darkened control rooms.
+"""Colours: the platform's own palette by day, a dim palette for darkened control rooms, and a high-contrast
+palette (white on black, yellow focus) for people who need the strongest contrast.
 
-Fusion is used in both so the two look alike and the dark palette applies everywhere.
+Fusion is used in all three so they look alike and the palettes apply everywhere.
 """
 
 from __future__ import annotations
@@ -51,23 +52,77 @@ def dark_palette() -> QPalette:
     return palette
 
 
+def high_contrast_palette() -> QPalette:
+    """The strongest contrast the screen can give (21:1): white on black, black on yellow for selection."""
+    palette = QPalette()
+    role = QPalette.ColorRole
+    colours = {
+        role.Window: "#000000",
+        role.WindowText: "#ffffff",
+        role.Base: "#000000",
+        role.AlternateBase: "#1a1a1a",
+        role.ToolTipBase: "#000000",
+        role.ToolTipText: "#ffffff",
+        role.Text: "#ffffff",
+        role.Button: "#000000",
+        role.ButtonText: "#ffffff",
+        role.BrightText: "#ffff00",
+        role.Highlight: "#ffff00",
+        role.HighlightedText: "#000000",
+        role.Link: "#00ffff",
+        role.LinkVisited: "#ff80ff",
+        role.PlaceholderText: "#d0d0d0",
+        role.Mid: "#ffffff",
+        role.Dark: "#ffffff",
+        role.Light: "#ffffff",
+        role.Midlight: "#ffffff",
+        role.Shadow: "#ffffff",
+    }
+    for colour_role, value in colours.items():
+        palette.setColor(colour_role, QColor(value))
+    for colour_role in (role.WindowText, role.Text, role.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, colour_role, QColor("#a0a0a0"))
+    return palette
+
+
+_HIGH_CONTRAST_STYLE = """
+*:focus { outline: 2px solid #ffff00; }
+QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QSpinBox, QAbstractItemView, QPushButton, QToolButton {
+    border: 1px solid #ffffff;
+}
+QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QComboBox:focus, QSpinBox:focus,
+QAbstractItemView:focus, QPushButton:focus, QToolButton:focus, QCheckBox:focus { border: 2px solid #ffff00; }
+QPushButton { padding: 4px 12px; }
+QPushButton:default { border: 2px solid #ffffff; }
+QCheckBox::indicator, QRadioButton::indicator { width: 14px; height: 14px; border: 2px solid #ffffff;
+                                                background: #000000; }
+QCheckBox::indicator:checked, QRadioButton::indicator:checked { background: #ffff00; }
+QCheckBox::indicator:focus { border-color: #ffff00; }
+"""
+
 _day_palette: QPalette | None = None
 
 
-def apply_theme(app: QApplication, dark: bool) -> None:
-    """Switch between the platform's palette (remembered before the first switch) and the dark one."""
+def style_sheet(high_contrast: bool = False) -> str:
+    return _STYLE + (_HIGH_CONTRAST_STYLE if high_contrast else "")
+
+
+def apply_theme(app: QApplication, dark: bool, high_contrast: bool = False) -> None:
+    """Switch between the platform's palette (remembered before the first switch), the dark one and the high-
+    contrast one, which wins over both."""
     global _day_palette
     if _day_palette is None:
         _day_palette = QPalette(app.palette())
-    palette = dark_palette() if dark else _day_palette
+    palette = high_contrast_palette() if high_contrast else dark_palette() if dark else _day_palette
+    sheet = style_sheet(high_contrast)
     changed = app.palette() != palette
     if changed:
         app.setPalette(palette)
-    if changed or app.styleSheet() != _STYLE:
+    if changed or app.styleSheet() != sheet:
         # Style-sheet widgets keep the palette they were polished with; setting the sheet again re-polishes
         # them. Only on a real change, because re-polishing every widget is not free.
         app.setStyleSheet("")
-        app.setStyleSheet(_STYLE)
+        app.setStyleSheet(sheet)
 
 
 def readable_font(app: QApplication, delta: int = 0) -> QFont:
