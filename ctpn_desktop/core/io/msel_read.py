@@ -27,6 +27,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 import openpyxl
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
@@ -38,6 +39,10 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 600 * 1024 * 1024
 """An XLSX whose parts expand to more than this is treated as a zip bomb."""
 MAX_COMPRESSION_RATIO = 400
+MAX_XML_DEPTH = 48
+"""Elements nested deeper than this are refused; a real workbook part nests fewer than a dozen deep."""
+DEPTH_CHECKED_BYTES = 16 * 1024 * 1024
+"""XML parts up to this size are checked for nesting in full; every part is checked for a DTD."""
 MAX_ROWS = 100_000
 """Rows read per sheet; enough for any MSEL (50,000 rows are read in a few seconds)."""
 MAX_COLUMNS = 256
@@ -208,11 +213,70 @@ class _SheetPart:
     hidden: bool
 
 
+_DRIVE_RE = re.compile(r"^[A-Za-z]:")
+
+
+def _unsafe_name(name: str) -> bool:
+    """A part name that would point outside the archive if it were ever extracted."""
+    parts = name.replace("\\", "/").split("/")
+    return (name.startswith(("/", "\\")) or "\\" in name or "\x00" in name or ".." in parts
+            or bool(_DRIVE_RE.match(name)))
+
+
+class _XmlRefused(Exception):
+    pass
+
+
+class _PrologOver(Exception):
+    """The root element began: a DTD can no longer follow, so a large part need not be read further."""
+
+
+def _check_xml_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Refuse a DTD (entity expansion: "billion laughs", external entities) in any XML part and nesting deeper
+    than any workbook needs, before openpyxl parses anything. Malformed XML is left for openpyxl to report."""
+    parser = expat.ParserCreate()
+    depth = 0
+    check_depth = info.file_size <= DEPTH_CHECKED_BYTES
+
+    def refuse_dtd(*_args: object) -> None:
+        raise _XmlRefused(f"part {info.filename} declares a document type (DTD) with entities: refused, as "
+                          "workbooks never need one and it can expand without end")
+
+    def start(*_args: object) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > MAX_XML_DEPTH:
+            raise _XmlRefused(f"part {info.filename} nests elements more than {MAX_XML_DEPTH} deep: refused as a "
+                              "possible XML bomb")
+        if not check_depth:
+            raise _PrologOver
+
+    def end(*_args: object) -> None:
+        nonlocal depth
+        depth -= 1
+
+    parser.StartDoctypeDeclHandler = refuse_dtd
+    parser.EntityDeclHandler = refuse_dtd
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        with archive.open(info) as stream:
+            while chunk := stream.read(1024 * 1024):
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except (_PrologOver, expat.ExpatError):
+        return
+
+
 def _check_archive(archive: zipfile.ZipFile, where: str) -> None:
     total = 0
     names = set()
-    for info in archive.infolist():
+    infos = archive.infolist()
+    for info in infos:
         names.add(info.filename)
+        if _unsafe_name(info.filename):
+            raise SpreadsheetError(where, f"contains a part named {info.filename[:120]!r} that points outside the "
+                                          "workbook: refused")
         if info.flag_bits & 0x1:
             raise SpreadsheetError(where, "is an encrypted zip archive, not a workbook Excel can open")
         total += info.file_size
@@ -227,6 +291,12 @@ def _check_archive(archive: zipfile.ZipFile, where: str) -> None:
                                       "(or far larger than any MSEL)")
     if "xl/workbook.xml" not in names:
         raise SpreadsheetError(where, "is a zip archive but not an Excel workbook (no xl/workbook.xml)")
+    for info in infos:
+        if info.filename.lower().endswith((".xml", ".rels", ".vml")):
+            try:
+                _check_xml_part(archive, info)
+            except _XmlRefused as refusal:
+                raise SpreadsheetError(where, str(refusal)) from None
 
 
 def _sheet_parts(archive: zipfile.ZipFile) -> list[_SheetPart]:
