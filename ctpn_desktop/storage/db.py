@@ -73,9 +73,43 @@ def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+DISK_FULL_PROBLEM = ("the disk is full, so the last change could not be saved; everything saved before it is "
+                     "safe. Free some space (or save a copy elsewhere) and try again")
+WRITE_FAILED_PROBLEM = ("the file could not be written (was the USB stick removed?), so the last change was not "
+                        "saved; everything saved before it is safe")
+NO_LONGER_WRITABLE_PROBLEM = ("the file can no longer be written to, so the last change was not saved; save a "
+                              "copy to a writable folder")
+
+
+def storage_problem(error: BaseException) -> str | None:
+    """What a person should know about a SQLite failure caused by the disk rather than by the program."""
+    if not isinstance(error, sqlite3.OperationalError | sqlite3.DatabaseError):
+        return None
+    message = str(error).lower()
+    if "database or disk is full" in message or "disk is full" in message:
+        return DISK_FULL_PROBLEM
+    if "disk i/o error" in message:
+        return WRITE_FAILED_PROBLEM
+    if "readonly database" in message or "read-only" in message:
+        return NO_LONGER_WRITABLE_PROBLEM
+    return None
+
+
+def _explain_storage_errors(path: Path) -> Any:
+    def handle_error(context: Any) -> BaseException | None:
+        problem = storage_problem(context.original_exception)
+        return DocumentError(str(path), problem) if problem else None
+
+    return handle_error
+
+
 def make_engine(path: Path, *, foreign_keys: bool = True) -> Engine:
-    """An engine whose every connection has the durability pragmas; migrations ask for no foreign keys."""
+    """An engine whose every connection has the durability pragmas; migrations ask for no foreign keys.
+
+    A full disk, a failing medium or a file that became read-only is reported as a `DocumentError` that says
+    so, instead of a database error."""
     engine = create_engine(f"sqlite:///{path}", poolclass=NullPool if not foreign_keys else None)
+    event.listen(engine, "handle_error", _explain_storage_errors(path))
     event.listen(engine, "connect", _set_pragmas)
     if not foreign_keys:
         event.listen(engine, "connect", lambda c, _r: c.execute("PRAGMA foreign_keys=OFF"))
@@ -240,20 +274,66 @@ def check_file(path: Path) -> FileCheck:
     return FileCheck(revision=revision, needs_migration=revision != head_revision())
 
 
+def sync_file(path: Path) -> None:
+    """Push a finished file to the disk before its name is published, so a power cut cannot leave it empty."""
+    with path.open("rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def sync_folder(folder: Path) -> None:
+    """Make a rename durable (POSIX; Windows makes renames durable by itself and cannot open folders)."""
+    if os.name != "posix":
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 def backup_to(source: Engine | Path, target: Path) -> Path:
-    """A consistent copy with SQLite's online backup API, written beside the target and moved into place."""
+    """A consistent copy with SQLite's online backup API, written beside the target and moved into place.
+
+    A copy that cannot be finished (a full disk, a removed stick) leaves nothing behind but raises `OSError`
+    or a `DocumentError` that says why."""
     temporary = target.with_name(f".{target.name}.partial")
     temporary.unlink(missing_ok=True)
     source_path = Path(source.url.database or "") if isinstance(source, Engine) else source
-    with _read_only(source_path) as src:
-        dst = sqlite3.connect(temporary)
-        try:
-            src.backup(dst)
-            dst.execute("PRAGMA journal_mode=DELETE")
-        finally:
-            dst.close()
-    temporary.replace(target)
+    try:
+        with _read_only(source_path) as src:
+            dst = sqlite3.connect(temporary)
+            try:
+                src.backup(dst)
+                dst.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                dst.close()
+        sync_file(temporary)
+        temporary.replace(target)
+        sync_folder(target.parent)
+    except sqlite3.DatabaseError as error:
+        temporary.unlink(missing_ok=True)
+        problem = storage_problem(error)
+        raise DocumentError(str(target), problem or f"the copy could not be made ({error})") from error
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     return target
+
+
+def publish_new_file(finished: Path, target: Path) -> None:
+    """Give a finished file its final name without ever replacing a file of that name, durably."""
+    sync_file(finished)
+    try:
+        os.link(finished, target)  # refuses an existing target, atomically
+    except FileExistsError as error:
+        raise DocumentError(str(target), "a file of that name already exists; it was left as it was") from error
+    except OSError:  # no hard links here (FAT and exFAT USB sticks): check, then rename
+        if target.exists():
+            raise DocumentError(str(target), "a file of that name already exists; it was left as it was") from None
+        os.replace(finished, target)
+    else:
+        finished.unlink()
+    sync_folder(target.parent)
 
 
 def migration_backup_path(path: Path, revision: str) -> Path:

@@ -48,14 +48,16 @@ class Backup:
 
 
 def _fingerprint(document: Path) -> tuple[int, ...]:
-    """Size and modification time of the file and its write-ahead log: unchanged means nothing was written."""
+    """Size and modification time of the file and of its write-ahead log when that holds anything: unchanged
+    means nothing was written (readers may create an empty log, which changes nothing)."""
     values: list[int] = []
     for path in (document, document.with_name(document.name + "-wal")):
         try:
             info = path.stat()
-            values += [info.st_size, info.st_mtime_ns]
         except OSError:
-            values += [-1, -1]
+            values += [0, 0]
+            continue
+        values += [info.st_size, info.st_mtime_ns if info.st_size else 0]
     return tuple(values)
 
 

@@ -117,12 +117,32 @@ class Document:
         self.close()
 
 
+def _remove_with_side_files(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+
+
 def create_document(path: Path, scenario: Scenario, blobs: Mapping[str, bytes] | None = None) -> Document:
-    """A new document holding ``scenario``; a half-made file is removed if anything fails."""
+    """A new document holding ``scenario``.
+
+    It is built under a hidden name and given its own only when complete, so a crash or a full disk during
+    creation never leaves a half-made exercise under the chosen name; an existing file is never replaced.
+    """
     from ctpn_desktop.core.services.scenario import write_scenario
 
     path = Path(path)
-    engine = db.create_schema(path)
+    if path.exists():
+        raise DocumentError(str(path), "a file of that name already exists; it was left as it was")
+    building = path.with_name(f".{path.name}.creating")
+    try:
+        _remove_with_side_files(building)
+        engine = db.create_schema(building)
+    except OSError as error:
+        _remove_with_side_files(building)
+        raise DocumentError(str(path), f"the file could not be created ({error.strerror or error})") from error
+    except BaseException:
+        _remove_with_side_files(building)
+        raise
     try:
         sessions = db.make_sessionmaker(engine)
         with sessions() as session, session.begin():
@@ -135,12 +155,19 @@ def create_document(path: Path, scenario: Scenario, blobs: Mapping[str, bytes] |
                 ]
             )
             write_scenario(session, scenario, blobs or {})
-        return Document(path=path, engine=engine, sessions=sessions)
+        db.checkpoint(engine)
+        engine.dispose()
+        db.publish_new_file(building, path)
+    except OSError as error:
+        engine.dispose()
+        _remove_with_side_files(building)
+        raise DocumentError(str(path), f"the file could not be written ({error.strerror or error})") from error
     except BaseException:
         engine.dispose()
-        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-            leftover.unlink(missing_ok=True)
+        _remove_with_side_files(building)
         raise
+    engine = db.make_engine(path)
+    return Document(path=path, engine=engine, sessions=db.make_sessionmaker(engine))
 
 
 def open_document(path: Path, *, read_only: bool = False, backups: BackupService | None = None) -> Document:
