@@ -341,9 +341,25 @@ def migration_backup_path(path: Path, revision: str) -> Path:
     return path.with_name(f"{path.stem}.before-{revision}-{stamp}{path.suffix}.bak")
 
 
+def _transactional_ddl(engine: Engine) -> None:
+    """Python's sqlite3 module commits before every CREATE, ALTER or DROP on its own; a migration killed
+    half-way would then leave half a schema under the old version. Taking over BEGIN makes it all or nothing."""
+
+    def no_implicit_transactions(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    def begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    event.listen(engine, "connect", no_implicit_transactions)
+    event.listen(engine, "begin", begin)
+
+
 def migrate(path: Path) -> None:
-    """Bring an older document to the current schema, on a connection without the foreign-key pragma."""
+    """Bring an older document to the current schema in one transaction, on a connection without the
+    foreign-key pragma."""
     engine = make_engine(path, foreign_keys=False)
+    _transactional_ddl(engine)
     try:
         with engine.begin() as connection:
             config = alembic_config()
