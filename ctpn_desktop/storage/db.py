@@ -77,6 +77,7 @@ DISK_FULL_PROBLEM = ("the disk is full, so the last change could not be saved; e
                      "safe. Free some space (or save a copy elsewhere) and try again")
 WRITE_FAILED_PROBLEM = ("the file could not be written (was the USB stick removed?), so the last change was not "
                         "saved; everything saved before it is safe")
+CANNOT_OPEN_PROBLEM = "the file cannot be created or opened there; check that the folder exists and can be written to"
 NO_LONGER_WRITABLE_PROBLEM = ("the file can no longer be written to, so the last change was not saved; save a "
                               "copy to a writable folder")
 
@@ -92,6 +93,8 @@ def storage_problem(error: BaseException) -> str | None:
         return WRITE_FAILED_PROBLEM
     if "readonly database" in message or "read-only" in message:
         return NO_LONGER_WRITABLE_PROBLEM
+    if "unable to open database file" in message:
+        return CANNOT_OPEN_PROBLEM
     return None
 
 

@@ -78,7 +78,11 @@ class Document:
         """A consistent copy of the open document, even while it is being written to."""
         if target.resolve() == self.path.resolve():
             raise DocumentError(str(target), "a copy cannot replace the document it is copied from")
-        return db.backup_to(self.path, target)
+        try:
+            return db.backup_to(self.path, target)
+        except OSError as error:
+            raise DocumentError(str(target), f"the copy could not be written ({error.strerror or error}); "
+                                             "nothing was left behind") from error
 
     def info(self, key: str) -> str | None:
         with self.sessions() as session:
@@ -140,6 +144,9 @@ def create_document(path: Path, scenario: Scenario, blobs: Mapping[str, bytes] |
     except OSError as error:
         _remove_with_side_files(building)
         raise DocumentError(str(path), f"the file could not be created ({error.strerror or error})") from error
+    except DocumentError as error:
+        _remove_with_side_files(building)
+        raise DocumentError(str(path), error.problem) from error
     except BaseException:
         _remove_with_side_files(building)
         raise
@@ -162,6 +169,12 @@ def create_document(path: Path, scenario: Scenario, blobs: Mapping[str, bytes] |
         engine.dispose()
         _remove_with_side_files(building)
         raise DocumentError(str(path), f"the file could not be written ({error.strerror or error})") from error
+    except DocumentError as error:
+        engine.dispose()
+        _remove_with_side_files(building)
+        if error.path == str(building):  # name the file people chose, not the hidden one being built
+            raise DocumentError(str(path), error.problem) from error
+        raise
     except BaseException:
         engine.dispose()
         _remove_with_side_files(building)
