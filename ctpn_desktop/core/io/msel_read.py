@@ -21,6 +21,7 @@ import posixpath
 import re
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -297,6 +298,9 @@ def _check_archive(archive: zipfile.ZipFile, where: str) -> None:
                 _check_xml_part(archive, info)
             except _XmlRefused as refusal:
                 raise SpreadsheetError(where, str(refusal)) from None
+            except (zlib.error, zipfile.BadZipFile, EOFError, NotImplementedError) as error:
+                raise SpreadsheetError(where, f"is not a valid XLSX workbook (part {info.filename[:120]} is damaged: "
+                                              f"{error})") from error
 
 
 def _sheet_parts(archive: zipfile.ZipFile) -> list[_SheetPart]:
@@ -379,7 +383,7 @@ def _scan_sheet_xml(archive: zipfile.ZipFile, part: str) -> _SheetScan:
                 cut = max(len(buffer) - _OVERLAP, 0)
                 take(buffer, cut)
                 carry = buffer[cut:]
-    except (KeyError, zipfile.BadZipFile, OSError, EOFError):
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, zlib.error):
         return _SheetScan()
     return scan
 
