@@ -191,3 +191,13 @@ def test_json_nested_without_end_is_a_clear_scenario_error() -> None:
     with pytest.raises(ScenarioFormatError):
         parse_scenario_text('{"format": "ctpn-scenario", "version": 1, "exercise": ' + "{\"a\":" * 50_000 + "1"
                             + "}" * 50_001)
+
+
+def test_a_part_whose_stored_name_is_garbled_is_a_damaged_workbook(tmp_path: Path) -> None:
+    """Found by fuzzing: the local header of a part disagreeing with the index in undecodable bytes."""
+    path = rebuilt(tmp_path, lambda part, data: data, {"xl/media/café.xml": b"<x/>"})
+    raw = path.read_bytes()
+    local = raw.find("xl/media/café.xml".encode())  # the first copy of the name is the local header's
+    garbled = raw[:local + 13] + b"\xcf\xcf" + raw[local + 15:]
+    path.write_bytes(garbled)
+    refused(path, "damaged")

@@ -298,7 +298,7 @@ def _check_archive(archive: zipfile.ZipFile, where: str) -> None:
                 _check_xml_part(archive, info)
             except _XmlRefused as refusal:
                 raise SpreadsheetError(where, str(refusal)) from None
-            except (zlib.error, zipfile.BadZipFile, EOFError, NotImplementedError) as error:
+            except (zlib.error, zipfile.BadZipFile, EOFError, NotImplementedError, ValueError) as error:
                 raise SpreadsheetError(where, f"is not a valid XLSX workbook (part {info.filename[:120]} is damaged: "
                                               f"{error})") from error
 
@@ -405,7 +405,7 @@ def _read_xlsx(path: Path) -> SourceWorkbook:
             _check_archive(archive, where)
             parts = {p.name: p for p in _sheet_parts(archive)}
             scans = {name: _scan_sheet_xml(archive, p.part) for name, p in parts.items()}
-    except zipfile.BadZipFile as error:
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError) as error:
         raise SpreadsheetError(where,
                                f"is not a valid XLSX workbook (damaged zip archive: {error})") from error
     except OSError as error:
