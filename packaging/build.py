@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -36,7 +37,19 @@ def build(dist: Path, work: Path) -> Path:
          "--distpath", str(dist), "--workpath", str(work), str(SPEC)],
         cwd=ROOT, check=True,
     )
-    return dist / NAME
+    folder = dist / NAME
+    if sys.platform.startswith("linux"):
+        add_desktop_integration(folder)
+    return folder
+
+
+def add_desktop_integration(folder: Path) -> None:
+    """The menu entry, file type and icon travel in the folder, with the script that installs them."""
+    target = folder / "linux"
+    target.mkdir(exist_ok=True)
+    for source in (ROOT / "packaging" / "linux").iterdir():
+        shutil.copy2(source, target / source.name)
+    shutil.copy2(ROOT / "resources" / "icons" / "ctpn-desktop.svg", target / "ctpn-desktop.svg")
 
 
 def _has_pyinstaller() -> bool:

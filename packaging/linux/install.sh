@@ -5,21 +5,27 @@
 #   sh packaging/linux/install.sh [PROGRAM]
 #
 # PROGRAM is the ctpn-desktop to start: the one inside the standalone folder (dist/ctpn-desktop/ctpn-desktop)
-# or the one the offline kit installed. Without it, the ctpn-desktop found on PATH is used.
+# or the one the offline kit installed. Without it: the standalone folder this script sits in (its linux/
+# folder), else the ctpn-desktop found on PATH.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
 DATA=${XDG_DATA_HOME:-"$HOME/.local/share"}
 
-PROGRAM=${1:-$(command -v ctpn-desktop || true)}
+if [ -n "${1:-}" ]; then
+    PROGRAM=$1
+elif [ -x "$HERE/../ctpn-desktop" ]; then
+    PROGRAM=$HERE/../ctpn-desktop
+else
+    PROGRAM=$(command -v ctpn-desktop || true)
+fi
 if [ -z "$PROGRAM" ] || [ ! -x "$PROGRAM" ]; then
     echo "No ctpn-desktop program found. Name it: sh $0 /path/to/ctpn-desktop" >&2
     exit 1
 fi
 PROGRAM=$(cd "$(dirname "$PROGRAM")" && pwd)/$(basename "$PROGRAM")
 
-ICON="$ROOT/resources/icons/ctpn-desktop.svg"
-[ -f "$ICON" ] || ICON="$HERE/ctpn-desktop.svg"
+ICON="$HERE/ctpn-desktop.svg"                                   # beside this script in the standalone folder
+[ -f "$ICON" ] || ICON="$HERE/../../resources/icons/ctpn-desktop.svg"  # in a checkout
 
 mkdir -p "$DATA/applications" "$DATA/icons/hicolor/scalable/apps" "$DATA/icons/hicolor/scalable/mimetypes" \
     "$DATA/mime/packages"

@@ -58,6 +58,17 @@ def test_the_folder_holds_every_resource(program: Path) -> None:
         assert (bundle / "resources" / "sounds" / sound.name).is_file()
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="freedesktop integration is Linux's")
+def test_the_folder_installs_its_own_desktop_integration(program: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    result = subprocess.run(["sh", str(program.parent / "linux" / "install.sh")], capture_output=True, text=True,
+                            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_DATA_HOME": str(data)})
+    assert result.returncode == 0, result.stderr
+    entry = (data / "applications" / "ctpn-desktop.desktop").read_text(encoding="utf-8")
+    assert f'Exec="{program.resolve()}" %f' in entry.splitlines()
+    assert (data / "icons" / "hicolor" / "scalable" / "apps" / "ctpn-desktop.svg").is_file()
+
+
 def test_demo_info_and_debrief_run_without_python(program: Path, tmp_path: Path) -> None:
     document = tmp_path / "demo.ctpn"
     made = run(program, tmp_path, "demo", str(document))
