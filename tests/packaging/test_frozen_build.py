@@ -1,7 +1,7 @@
 """The standalone build runs on a machine without Python: built once, then driven from a clean environment.
 
 PyInstaller takes about a minute, so this module runs only when asked: ``CTPN_TEST_FROZEN=1`` builds the folder
-(``make frozen-test`` and CI do), or ``CTPN_FROZEN_DIR=dist/ctpn-desktop`` tests an existing build.
+(``make packaging-test`` and CI do), or ``CTPN_FROZEN_DIR=dist/ctpn-desktop`` tests an existing build.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import build as frozen_build  # noqa: E402
 pytestmark = [
     pytest.mark.frozen,
     pytest.mark.skipif(not (os.environ.get("CTPN_TEST_FROZEN") or os.environ.get("CTPN_FROZEN_DIR")),
-                       reason="the standalone build is tested with CTPN_TEST_FROZEN=1 (make frozen-test)"),
+                       reason="the standalone build is tested with CTPN_TEST_FROZEN=1 (make packaging-test)"),
 ]
 
 
