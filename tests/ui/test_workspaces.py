@@ -82,12 +82,13 @@ def test_conduct_lists_runs_with_status_frozen_injects_and_events(window, docume
     assert item.text(0) == "Run 1 – Main run"
     assert item.text(1) == "Running"
     assert page.frozen_view.model().rowCount() == 23
-    assert page.events_tree.topLevelItemCount() == 1
-    event = page.events_tree.topLevelItem(0)
+    assert page.events_tree.topLevelItemCount() == 2  # the start of the clock, then the release
+    assert page.events_tree.topLevelItem(0).text(3) == "Clock: start"
+    event = page.events_tree.topLevelItem(1)
     assert event.text(1) == "0:04:00"
-    assert event.text(2) == f"{first.number}. {first.title}"
+    assert event.text(4) == f"#{first.number} {first.title}"
     assert event.text(3) == "Released"
-    assert event.text(5) == "read out on radio"
+    assert event.text(6) == "read out on radio"
 
 
 def test_decision_log_shows_entries_of_the_selected_run(window, document_path, time_source) -> None:
