@@ -129,6 +129,7 @@ class PresenterWindow(QWidget):
         self.setWindowTitle(f"Presenter display — {APP_NAME}")
         self.setAccessibleName("Presenter display")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)  # the application ends with its main window
         self.slide = STAND_BY
         self.exercise_title = ""
         self._dark = False

@@ -413,6 +413,9 @@ class TimelineView(QAbstractScrollArea):
                 return
         super().mousePressEvent(event)
 
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        event.accept()  # a click selects on press; its release has nothing more to do
+
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y() or event.angleDelta().x()
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -1056,7 +1056,8 @@ class ConductWorkspace(Workspace):
 
     def ensure_presenter(self) -> PresenterWindow:
         if self.presenter is None:
-            self.presenter = PresenterWindow()
+            self.presenter = PresenterWindow(self)
+            self.window().installEventFilter(self)
             self.presenter.closed.connect(self._presenter_closed)
             self.presenter.set_marking(self.scenario.exercise.marking)
             self.presenter.set_exercise_title(self.scenario.exercise.title)
@@ -1151,6 +1152,12 @@ class ConductWorkspace(Workspace):
             settings.setValue(preferences.PRESENTER_SCREEN, name)
         if self.presenter is not None and self.presenter.isVisible():
             self.presenter.show_on(self._presenter_screen())  # type: ignore[arg-type]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The presenter display closes with the main window."""
+        if watched is self.window() and event.type() == QEvent.Type.Close and self.presenter is not None:
+            self.presenter.hide()
+        return False
 
     def _dark(self) -> bool:
         return self.palette().color(QPalette.ColorRole.Window).lightness() < 128
