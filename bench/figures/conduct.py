@@ -108,6 +108,7 @@ def timeline_repaint_2000() -> Figure:
         from PySide6.QtWidgets import QWidget
 
         from ctpn_desktop.core.timeline import InjectState
+
         from ctpn_desktop.ui.conduct.timeline_view import TimelineMark, TimelineView
     except ImportError as error:
         raise BenchmarkUnavailable(f"ctpn_desktop.ui.conduct.timeline_view: {error}") from error

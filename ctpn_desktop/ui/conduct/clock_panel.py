@@ -31,8 +31,8 @@ STATUS_STYLES: dict[RunStatus, tuple[str, str, str]] = {
     RunStatus.READY: ("NOT STARTED", "#5f6b76", "#ffffff"),
     RunStatus.RUNNING: ("RUNNING", "#1e7d3a", "#ffffff"),
     RunStatus.PAUSED: ("PAUSED", "#ffb300", "#1a1a1a"),
-    RunStatus.HALTED: ("HALTED — REAL-WORLD EMERGENCY", "#b00000", "#ffffff"),
-    RunStatus.ENDED: ("ENDED (ENDEX)", "#37474f", "#ffffff"),
+    RunStatus.HALTED: ("HALTED", "#b00000", "#ffffff"),
+    RunStatus.ENDED: ("ENDEX", "#37474f", "#ffffff"),
 }
 HALT_STYLE = """
 QPushButton#haltButton { background: #c62828; color: #ffffff; border: 2px solid #7f0000; border-radius: 6px;

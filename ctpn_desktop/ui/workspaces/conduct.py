@@ -490,6 +490,7 @@ class ConductWorkspace(Workspace):
             item = self.runs_tree.topLevelItem(index)
             if item.data(0, RUN_ID_ROLE) == self.run.id:
                 item.setText(1, RUN_STATUS_LABELS.get(self.run.status, self.run.status.value))
+                self.runs_tree.resizeColumnToContents(1)
         self.runs = [self.run if r.id == self.run.id else r for r in self.runs]
 
     def ask_new_run(self) -> None:
@@ -986,10 +987,10 @@ class ConductWorkspace(Workspace):
         upcoming = self.timeline.next_up(t)
         inject_text = "No inject still ahead"
         if upcoming is not None:
-            inject_text = (f"#{upcoming.inject.number} {upcoming.inject.title} "
-                           f"in {format_countdown(upcoming.seconds_until)}")
+            inject_text = (f"in {format_countdown(upcoming.seconds_until)} — "
+                           f"#{upcoming.inject.number} {upcoming.inject.title}")
         following = next_phase(self.scenario.phases, t, phase_jumps=jumps)
-        phase_text = (f"{following.phase.name} in {format_countdown(following.seconds_until)}"
+        phase_text = (f"in {format_countdown(following.seconds_until)} — {following.phase.name}"
                       if following is not None else "Last phase")
         self.clock_panel.show_next(inject_text, phase_text)
         self.clock_panel.next_inject_label.setToolTip(inject_text)

@@ -76,7 +76,7 @@ def test_a_run_end_to_end_records_every_action(qtbot, window, document_path, tim
     page.actions[RunAction.END].trigger()
     qtbot.keyClicks(dialog(page).reason_edit, "objectives met")
     qtbot.keyClick(dialog(page).reason_edit, Qt.Key.Key_Return)
-    assert page.clock_panel.status_label.text() == "ENDED (ENDEX)"
+    assert page.clock_panel.status_label.text() == "ENDEX"
     assert not page.actions[RunAction.RELEASE].isEnabled()
 
     events = runs.events(run_id)
