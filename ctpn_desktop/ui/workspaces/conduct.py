@@ -428,7 +428,7 @@ class ConductWorkspace(Workspace):
         self.runs = list(self.context.runs.list_runs()) if self.context is not None else []
         selected: QTreeWidgetItem | None = None
         for run in self.runs:
-            item = QTreeWidgetItem([run_label(run), RUN_STATUS_LABELS.get(run.status, run.status.value)])
+            item = QTreeWidgetItem([run_label(run), _short_status(run.status)])
             item.setData(0, RUN_ID_ROLE, run.id)
             started = f"\nStarted {format_wall_time(run.started_at)}" if run.started_at else "\nNot started"
             item.setToolTip(0, run_label(run) + ("" if run.rehearsal else " — a real run, kept for the record")
@@ -489,7 +489,7 @@ class ConductWorkspace(Workspace):
         for index in range(self.runs_tree.topLevelItemCount()):
             item = self.runs_tree.topLevelItem(index)
             if item.data(0, RUN_ID_ROLE) == self.run.id:
-                item.setText(1, RUN_STATUS_LABELS.get(self.run.status, self.run.status.value))
+                item.setText(1, _short_status(self.run.status))
                 self.runs_tree.resizeColumnToContents(1)
         self.runs = [self.run if r.id == self.run.id else r for r in self.runs]
 
@@ -1222,6 +1222,11 @@ class ConductWorkspace(Workspace):
         status_bar = getattr(window, "statusBar", None)
         if callable(status_bar):
             status_bar().showMessage(text, 8000)
+
+
+def _short_status(status: RunStatus) -> str:
+    """The status for the narrow runs list: "Halted", not the whole explanation."""
+    return RUN_STATUS_LABELS.get(status, status.value).split(" (")[0]
 
 
 def _html(text: str) -> str:
