@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -702,3 +703,35 @@ def _put_slots(session: Session, slots: Sequence[InjectSlot]) -> None:
         [{"row_id": s.id, "new_number": s.number, "new_position": s.position, "new_offset": s.planned_offset_s,
           "new_scenario_time": _iso(s.scenario_time)} for s in slots],
     )
+
+
+_SHIFT_RE = re.compile(
+    r"^(?P<sign>[+\-−])?\s*(?:(?P<h>\d{1,3})\s*h(?:ours?|rs?)?\s*(?:(?P<hm>\d{1,2})\s*(?:m(?:in(?:utes?)?)?)?)?"
+    r"|(?P<m>\d{1,5})\s*(?:m(?:in(?:utes?)?)?)?"
+    r"|(?P<ch>\d{1,3}):(?P<cm>[0-5]\d)(?::(?P<cs>[0-5]\d))?)$", re.IGNORECASE)
+
+
+def parse_shift(text: str) -> int:
+    """Seconds of a duration as designers type it: ``15`` or ``+15 min`` (minutes), ``-1:30`` (H:MM),
+    ``1:30:00``, ``2h``, ``1h30``. Raises ValueError with a message for anything else."""
+    match = _SHIFT_RE.match(text.strip())
+    if not match or not text.strip():
+        raise ValueError(f"'{text.strip()}' is not a duration: type minutes (15, -10) or H:MM (1:30)")
+    sign = -1 if match["sign"] in {"-", "−"} else 1
+    if match["h"] is not None:
+        seconds = int(match["h"]) * 3600 + int(match["hm"] or 0) * 60
+    elif match["m"] is not None:
+        seconds = int(match["m"]) * 60
+    else:
+        seconds = int(match["ch"]) * 3600 + int(match["cm"]) * 60 + int(match["cs"] or 0)
+    return sign * seconds
+
+
+def parse_planned(text: str) -> int:
+    """A planned time from STARTEX as shown in the MSEL: ``H:MM:SS`` or ``H:MM``, ``-`` before STARTEX."""
+    cleaned = text.strip().replace("−", "-")
+    match = re.fullmatch(r"(-)?(\d{1,3}):([0-5]\d)(?::([0-5]\d))?", cleaned)
+    if not match:
+        raise ValueError(f"'{text.strip()}' is not a planned time: type H:MM or H:MM:SS from STARTEX, e.g. 1:15")
+    seconds = int(match[2]) * 3600 + int(match[3]) * 60 + int(match[4] or 0)
+    return -seconds if match[1] else seconds

@@ -20,6 +20,8 @@ from ctpn_desktop.core.services.scenario import (
     msel_order,
     objective_links,
     organisation_links,
+    parse_planned,
+    parse_shift,
     phase_links,
     renumbered_slots,
     retimed_slots,
@@ -166,3 +168,25 @@ def test_links_name_what_refers_to_objectives_organisations_and_phases(tmp_path:
         phase = scenario.phases[0]
         assert {i.id for i in phase_links(scenario, phase.id).injects} == {
             i.id for i in scenario.injects if i.phase_id == phase.id}
+
+
+@pytest.mark.parametrize(("text", "seconds"), [
+    ("15", 900), ("+15", 900), ("-10", -600), ("−10 min", -600), ("1:30", 5400), ("-1:30:15", -5415),
+    ("2h", 7200), ("1h30", 5400), ("1 h 30 min", 5400), ("90 minutes", 5400),
+])
+def test_shift_durations_as_designers_type_them(text: str, seconds: int) -> None:
+    assert parse_shift(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "soon", "1:75", "15 sec"])
+def test_shift_refuses_what_is_not_a_duration(text: str) -> None:
+    with pytest.raises(ValueError, match="is not a duration"):
+        parse_shift(text)
+
+
+def test_planned_time_as_shown_in_the_msel() -> None:
+    assert parse_planned("0:05:00") == 300
+    assert parse_planned("1:15") == 4500
+    assert parse_planned("-0:15") == -900
+    with pytest.raises(ValueError, match="is not a planned time"):
+        parse_planned("quarter past")
