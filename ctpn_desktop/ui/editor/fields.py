@@ -65,6 +65,7 @@ class CommitLine(QLineEdit):
         self._label = label
         self._typing = typing
         self._stored = ""
+        self._previous = ""
         self.setAccessibleName(label)
         self.textEdited.connect(lambda _t: self._typing.start(self, self._label))
         self.editingFinished.connect(self.flush)
@@ -83,12 +84,12 @@ class CommitLine(QLineEdit):
     def flush(self) -> None:
         self._typing.stop(self)
         if self.text() != self._stored:
-            self._stored = self.text()
+            self._previous, self._stored = self._stored, self.text()
             self.commit.emit(self.text())
 
     def revert(self) -> None:
-        """Show the stored value again (after the service refused what was typed)."""
-        self.set_value(self._stored)
+        """Show the value stored before the last commit again (the commit was refused)."""
+        self.set_value(self._previous)
 
 
 class _IdleCommit:

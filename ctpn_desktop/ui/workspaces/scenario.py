@@ -163,7 +163,7 @@ class ScenarioWorkspace(Workspace):
         self.tabs.setObjectName("scenarioTabs")
         self.tabs.setAccessibleName("Scenario sections")
         self.tabs.setDocumentMode(True)
-        self.tabs.currentChanged.connect(lambda _i: self.flush())
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.overview = OverviewEditor(lambda: self.session, self.typing, self.report, self.tabs)
         self.objectives = ObjectivesEditor(lambda: self.session, self.typing, self.report,
                                            lambda *a: self.confirm(*a), self.tabs)
@@ -298,8 +298,10 @@ class ScenarioWorkspace(Workspace):
 
     def refresh(self) -> None:
         if self.session is not None:
-            self.session.deleteLater()
-            self.session = None
+            old, self.session = self.session, None
+            old.changed.disconnect(self._changed)
+            old.stack.indexChanged.disconnect(self._stack_changed)
+            old.deleteLater()
         if self.context is None:
             self.problems = ()
             self.problems_panel.set_problems(())
@@ -310,12 +312,18 @@ class ScenarioWorkspace(Workspace):
         session.changed.connect(self._changed)
         session.saved.connect(self._saved)
         session.failed.connect(self.report)
-        session.stack.indexChanged.connect(lambda _i: self._update_actions())
+        session.stack.indexChanged.connect(self._stack_changed)
         self.session = session
         self._fill_all(session.scenario)
         self.save_state.setText("Every change is saved to the file as you make it")
         self._update_actions()
         self.run_validation()
+
+    def _tab_changed(self, _index: int) -> None:
+        self.flush()
+
+    def _stack_changed(self, _index: int) -> None:
+        self._update_actions()
 
     def _fill_all(self, scenario: Scenario) -> None:
         self.overview.fill(scenario.exercise)
