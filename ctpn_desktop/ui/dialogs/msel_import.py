@@ -167,10 +167,11 @@ class MselImportDialog(QDialog):
         self.columns.setColumnWidth(1, min(self.columns.columnWidth(1), 280))
         self._show_missing()
 
-    def _assign(self, column: int, wanted: MselField | None) -> None:
+    def _assign(self, column: int, value: str | None) -> None:
         if self.mapping is None:
             return
-        self.mapping.assign(column, wanted)
+        # Qt hands the field back as plain text: turn it into the field again.
+        self.mapping.assign(column, MselField(value) if value else None)
         self.preview = None
         # A field moves when it is given to another column: show where it went.
         for row in range(self.columns.rowCount()):

@@ -184,7 +184,7 @@ class InjectForm(QScrollArea):
         for value, label in EVENT_TYPE_LABELS.items():
             self.event_type.addItem(label, value)
         self.event_type.activated.connect(
-            lambda _i: self._set("event_type", self.event_type.currentData(), "Change event type"))
+            lambda _i: self._set("event_type", EventType(self.event_type.currentData()), "Change event type"))
         self.method = QComboBox(top)
         self.method.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.method.setMinimumContentsLength(20)
@@ -192,14 +192,16 @@ class InjectForm(QScrollArea):
         for method in DeliveryMethod:
             self.method.addItem(method.label, method)
         self.method.activated.connect(
-            lambda _i: self._set("delivery_method", self.method.currentData(), "Change delivery method"))
+            lambda _i: self._set("delivery_method", DeliveryMethod(self.method.currentData()),
+                                 "Change delivery method"))
         self.status = QComboBox(top)
         self.status.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.status.setMinimumContentsLength(8)
         self.status.setAccessibleName("Status")
         for status, label in STATUS_LABELS.items():
             self.status.addItem(label, status)
-        self.status.activated.connect(lambda _i: self._set("status", self.status.currentData(), "Change status"))
+        self.status.activated.connect(
+            lambda _i: self._set("status", InjectStatus(self.status.currentData()), "Change status"))
         kinds.addWidget(self.event_type, 1)
         status_label = QLabel("Stat&us", top)
         status_label.setBuddy(self.status)

@@ -177,8 +177,10 @@ class MselPage(QWidget):
     def apply_filter(self) -> None:
         selected = self.selected_ids()
         current = self.current_id()
+        method = self.method_filter.currentData()
         self.model.set_filter(MselFilter(self.filter_text.text(), self.phase_filter.currentData(),
-                                         self.organisation_filter.currentData(), self.method_filter.currentData()))
+                                         self.organisation_filter.currentData(),
+                                         DeliveryMethod(method) if method else None))
         self._update_count()
         wanted = [i for i in selected if self.model.row_of(i) is not None]
         if wanted:

@@ -114,7 +114,8 @@ class OverviewEditor(QScrollArea):
         for kind in ExerciseType:
             self.exercise_type.addItem(kind.label, kind)
         self.exercise_type.activated.connect(
-            lambda _i: self._put("exercise_type", self.exercise_type.currentData(), "Change exercise type"))
+            lambda _i: self._put("exercise_type", ExerciseType(self.exercise_type.currentData()),
+                                 "Change exercise type"))
         add_row(form, "T&ype", self.exercise_type)
         self.marking = QComboBox(page)
         self.marking.setEditable(True)
@@ -453,7 +454,7 @@ class OrganisationsEditor(_ListEditor):
         self.org_kind = QComboBox(org_page)
         self.org_kind.addItem("Participating agency", OrganisationKind.AGENCY)
         self.org_kind.addItem("Exercise cell (control, players, evaluators …)", OrganisationKind.CELL)
-        self.org_kind.activated.connect(lambda _i: self._put_org(kind=self.org_kind.currentData()))
+        self.org_kind.activated.connect(lambda _i: self._put_org(kind=OrganisationKind(self.org_kind.currentData())))
         add_row(form, "&Kind", self.org_kind)
         role_page = QWidget(self.forms)
         role_form = form_layout(role_page)
@@ -463,7 +464,7 @@ class OrganisationsEditor(_ListEditor):
         self.role_level = QComboBox(role_page)
         for level, label in LEVEL_LABELS.items():
             self.role_level.addItem(label, level)
-        self.role_level.activated.connect(lambda _i: self._put_role(level=self.role_level.currentData()))
+        self.role_level.activated.connect(lambda _i: self._put_role(level=CommandLevel(self.role_level.currentData())))
         add_row(role_form, "Command &level", self.role_level)
         self.forms.addWidget(org_page)
         self.forms.addWidget(role_page)

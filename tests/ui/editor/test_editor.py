@@ -297,3 +297,22 @@ def test_clicking_the_planned_header_twice_keeps_dragging_off_until_msel_order(e
     page.msel.view.selectRow(3)
     page.move_selected(-1)
     assert "planned-time order" in error_boxes()[-1].text()
+
+
+def test_choices_from_lists_are_stored_as_their_values(qtbot, window: MainWindow, editor: ScenarioWorkspace) -> None:
+    page = editor
+    page.tabs.setCurrentIndex(MSEL)
+    form = page.msel.form
+    inject_id = form.inject.id
+    start = form.method.currentIndex()
+    _press(qtbot, form.method, Qt.Key.Key_Down)
+    _press(qtbot, form.status, Qt.Key.Key_Up)
+    page.tabs.setCurrentIndex(OVERVIEW)
+    _press(qtbot, page.overview.exercise_type, Qt.Key.Key_Down)
+    inject = page.session.inject(inject_id)
+    assert inject.delivery_method.label == form.method.itemText(start + 1)
+    assert inject.status.value == "draft"
+    assert page.scenario.exercise.exercise_type.label == "Workshop"
+    stored = _on_disk(window)
+    assert next(i for i in stored.injects if i.id == inject_id).delivery_method == inject.delivery_method
+    assert stored.exercise.exercise_type == page.overview.exercise_type.currentData()
