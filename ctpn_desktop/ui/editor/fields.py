@@ -198,6 +198,7 @@ class RichText(QWidget, _IdleCommit):
                                     ("list", icons.BULLETS, "Bulleted list")):
             button = QToolButton(self)
             button.setIcon(icons.icon(icon_name))
+            button.setProperty("iconName", icon_name)
             button.setToolTip(tip)
             button.setAccessibleName(tip)
             button.setCheckable(key != "list")

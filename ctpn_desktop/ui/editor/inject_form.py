@@ -277,7 +277,10 @@ class InjectForm(QScrollArea):
         self.open_attachment_button = QPushButton(icons.icon(icons.OPEN_EXTERNAL), "Open", box)
         self.open_attachment_button.setToolTip("Open the file with the program this computer uses for it")
         self.open_attachment_button.clicked.connect(self.open_attachment)
-        for button in (self.add_attachment_button, self.remove_attachment_button, self.open_attachment_button):
+        for button, icon_name in ((self.add_attachment_button, icons.ATTACH),
+                                  (self.remove_attachment_button, icons.DELETE),
+                                  (self.open_attachment_button, icons.OPEN_EXTERNAL)):
+            button.setProperty("iconName", icon_name)
             buttons.addWidget(button)
         buttons.addStretch(1)
         row.addWidget(self.attachments, 1)

@@ -83,6 +83,7 @@ def _delete_question(what: str, links: Links) -> tuple[str, list[str]]:
 
 def _button(icon_name: str, text: str, tip: str, parent: QWidget) -> QPushButton:
     button = QPushButton(icons.icon(icon_name), text, parent)
+    button.setProperty("iconName", icon_name)
     button.setToolTip(tip)
     button.setAccessibleName(text or tip)
     return button
@@ -164,6 +165,7 @@ class OverviewEditor(QScrollArea):
             add_row(form, label, field, hint)
             self.lines[key] = field
         self.aim = CommitText("Aim", typing, page, lines=3)
+        self.aim.setMaximumHeight(self.fontMetrics().lineSpacing() * 7 + 12)
         self.aim.commit.connect(lambda t: self._put("aim", t, "Edit aim"))
         add_row(form, "A&im", self.aim)
         self.narrative = CommitText("Narrative (general idea)", typing, page, lines=10)

@@ -16,6 +16,7 @@ from typing import Protocol
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QFileDialog,
     QLabel,
     QMenu,
@@ -290,6 +291,18 @@ class ScenarioWorkspace(Workspace):
             name = SPECS[action_id].icon
             if name:
                 action.setIcon(icons.icon(name))
+        # Buttons keep the colour their icon was drawn in: draw them again for the new palette.
+        for button in self.findChildren(QAbstractButton):
+            icon_name = button.property("iconName")
+            if isinstance(icon_name, str) and icon_name:
+                button.setIcon(icons.icon(icon_name))
+        tab_icons = (icons.SCENARIO, icons.OBJECTIVES, icons.ORGANISATIONS, icons.TIMELINE, icons.INJECTS)
+        for index, icon_name in enumerate(tab_icons):
+            self.tabs.setTabIcon(index, icons.icon(icon_name))
+        self.msel.empty.refresh_icon()
+        for editor in (self.objectives, self.organisations, self.phases):
+            editor.empty.refresh_icon()
+        self.problems_panel.set_problems(self.problems)
 
     # Document --------------------------------------------------------------------------------------------
     def set_context(self, context: object) -> None:
