@@ -316,3 +316,18 @@ def test_choices_from_lists_are_stored_as_their_values(qtbot, window: MainWindow
     stored = _on_disk(window)
     assert next(i for i in stored.injects if i.id == inject_id).delivery_method == inject.delivery_method
     assert stored.exercise.exercise_type == page.overview.exercise_type.currentData()
+
+
+def test_text_typed_just_before_the_window_closes_is_in_the_file(qtbot, window: MainWindow,
+                                                                 editor: ScenarioWorkspace) -> None:
+    page = editor
+    page.tabs.setCurrentIndex(MSEL)
+    form = page.msel.form
+    inject_id = form.inject.id
+    form.notes.setFocus()
+    qtbot.keyClicks(form.notes, "Radio check at 09:00")
+    path = window.document.path
+    window.close()
+    with open_document(path) as document:
+        stored = next(i for i in ScenarioService(document).load().injects if i.id == inject_id)
+    assert "Radio check at 09:00" in stored.controller_notes
