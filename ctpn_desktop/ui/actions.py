@@ -32,6 +32,19 @@ class ActionId(enum.Enum):
     ZOOM_OUT = enum.auto()
     ZOOM_RESET = enum.auto()
     ABOUT = enum.auto()
+    UNDO = enum.auto()
+    REDO = enum.auto()
+    ADD_INJECT = enum.auto()
+    DUPLICATE_INJECT = enum.auto()
+    DELETE_INJECT = enum.auto()
+    MOVE_INJECT_UP = enum.auto()
+    MOVE_INJECT_DOWN = enum.auto()
+    RETIME_INJECTS = enum.auto()
+    RENUMBER_INJECTS = enum.auto()
+    JUMP_TO_INJECT = enum.auto()
+    IMPORT_MSEL = enum.auto()
+    EXPORT_MSEL = enum.auto()
+    SAVE_AS_TEMPLATE = enum.auto()
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +87,32 @@ SPECS: dict[ActionId, ActionSpec] = {
         "S&maller Text", "Make all text smaller", icons.ZOOM_OUT, QKeySequence.StandardKey.ZoomOut, ("Ctrl+-",)),
     ActionId.ZOOM_RESET: ActionSpec("&Normal Text Size", "Return to the normal text size", keys=("Ctrl+Shift+0",)),
     ActionId.ABOUT: ActionSpec("&About CTPN Desktop", "Version, offline statement and licences", icons.ABOUT),
+    ActionId.UNDO: ActionSpec("&Undo", "Undo the last edit of the scenario", icons.UNDO,
+                              QKeySequence.StandardKey.Undo, ("Ctrl+Z",), needs_document=True),
+    ActionId.REDO: ActionSpec("&Redo", "Redo the edit just undone", icons.REDO, QKeySequence.StandardKey.Redo,
+                              ("Ctrl+Shift+Z",), needs_document=True),
+    ActionId.ADD_INJECT: ActionSpec("&Add Inject", "Add an inject after the current one", icons.ADD,
+                                    keys=("Ins",), needs_document=True),
+    ActionId.DUPLICATE_INJECT: ActionSpec("D&uplicate Injects", "Copy the selected injects under new numbers",
+                                          icons.DUPLICATE, keys=("Ctrl+D",), needs_document=True),
+    ActionId.DELETE_INJECT: ActionSpec("&Delete Injects", "Delete the selected injects (Undo brings them back)",
+                                       icons.DELETE, keys=("Del",), needs_document=True),
+    ActionId.MOVE_INJECT_UP: ActionSpec("Move &Up", "Move the selected injects one place earlier in the MSEL",
+                                        icons.MOVE_UP, keys=("Alt+Up",), needs_document=True),
+    ActionId.MOVE_INJECT_DOWN: ActionSpec("Move Do&wn", "Move the selected injects one place later in the MSEL",
+                                          icons.MOVE_DOWN, keys=("Alt+Down",), needs_document=True),
+    ActionId.RETIME_INJECTS: ActionSpec("Re-&time…", "Shift the selected injects, or all that follow, by a duration",
+                                        icons.RETIME, keys=("Ctrl+T",), needs_document=True),
+    ActionId.RENUMBER_INJECTS: ActionSpec("Re&number Injects", "Number the injects 1, 2, 3 … in MSEL order",
+                                          icons.RENUMBER, needs_document=True),
+    ActionId.JUMP_TO_INJECT: ActionSpec("&Jump to Inject…", "Go to an inject by its number", icons.JUMP,
+                                        keys=("Ctrl+J",), needs_document=True),
+    ActionId.IMPORT_MSEL: ActionSpec("&Import MSEL…", "Add the injects of an MSEL spreadsheet (CSV or XLSX)",
+                                     icons.IMPORT, keys=("Ctrl+Shift+I",), needs_document=True),
+    ActionId.EXPORT_MSEL: ActionSpec("E&xport MSEL…", "Write the MSEL as a CSV or XLSX spreadsheet", icons.EXPORT,
+                                     keys=("Ctrl+Shift+E",), needs_document=True),
+    ActionId.SAVE_AS_TEMPLATE: ActionSpec("Save as &Template…", "Write the scenario as a JSON template for the "
+                                          "library", icons.TEMPLATE, needs_document=True),
 }
 
 WORKSPACE_ACTIONS: tuple[ActionId, ...] = (
@@ -95,6 +134,20 @@ def shortcuts_for(spec: ActionSpec) -> list[QKeySequence]:
         if all(sequence != existing for existing in sequences):
             sequences.append(sequence)
     return sequences
+
+
+def make_action(action_id: ActionId, parent: QObject) -> QAction:
+    """One action from its declaration, for a workspace's own menu."""
+    spec = SPECS[action_id]
+    action = QAction(spec.text, parent)
+    action.setObjectName(f"action_{action_id.name.lower()}")
+    action.setStatusTip(spec.tip)
+    action.setToolTip(spec.tip)
+    if spec.icon:
+        action.setIcon(icons.icon(spec.icon))
+    action.setShortcuts(shortcuts_for(spec))
+    action.setCheckable(spec.checkable)
+    return action
 
 
 class Actions:

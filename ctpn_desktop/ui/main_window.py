@@ -217,6 +217,7 @@ class MainWindow(QMainWindow):
         self.start_page.create_requested.connect(self.create_from_library)
         self.start_page.open_requested.connect(self.ask_open)
         self.start_page.recent_requested.connect(self.open_path)
+        self.scenario_page.exercise_changed.connect(self._update_title)
 
     # Navigation ------------------------------------------------------------------------------------------
     def show_page(self, index: int) -> None:
