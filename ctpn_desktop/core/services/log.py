@@ -15,12 +15,13 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, func, literal_column, select, text
 from sqlalchemy.orm import Session, aliased
 
 from ctpn_desktop.core.clock import TimeSource, scenario_time
-from ctpn_desktop.core.entities import ActionItem, JdmStage, LogEntry, LogKind, LogRevision
+from ctpn_desktop.core.entities import ActionItem, JdmStage, LogEntry, LogKind, LogRevision, Phase
 from ctpn_desktop.core.errors import ValidationFailed
 from ctpn_desktop.core.services.document import Document
 from ctpn_desktop.storage.fts import FTS_TABLE
@@ -61,6 +62,58 @@ class IntegrityReport:
     problems: tuple[str, ...] = field(default=())
     first_bad_entry_number: int | None = None
     first_bad_record_id: str | None = None
+
+
+class LogSummary(NamedTuple):
+    """The current revision of an entry as a log table shows it: cheap to make by the ten thousand.
+
+    Values stay as SQLite returns them (times as ISO text, the kind as its value) so that a view of 50,000
+    entries converts only the rows it paints; the full entry with its history comes from ``LogService.entry``.
+    """
+
+    entry_id: str
+    record_id: str
+    entry_number: int
+    revision: int
+    device_id: str
+    logged_at: str
+    exercise_s: float
+    kind: str
+    decision_maker: str
+    organisation: str
+    text: str
+    rationale: str
+    logged_by: str
+    inject_id: str | None
+    withdrawn: bool
+
+    @property
+    def logged_time(self) -> datetime:
+        return datetime.fromisoformat(self.logged_at)
+
+    @property
+    def log_kind(self) -> LogKind:
+        return LogKind(self.kind)
+
+    @property
+    def corrected(self) -> bool:
+        return self.revision > 1
+
+    @classmethod
+    def of(cls, entry: LogEntry) -> LogSummary:
+        rev = entry.current
+        return cls(rev.entry_id, rev.id, rev.entry_number, rev.revision, rev.device_id,
+                   rev.logged_at.isoformat(timespec="microseconds"), rev.exercise_s, rev.kind.value,
+                   rev.decision_maker, rev.organisation, rev.text, rev.rationale, rev.logged_by, rev.inject_id,
+                   rev.withdrawn)
+
+
+_SUMMARY_COLUMNS = (
+    LogRecordRow.entry_id, LogRecordRow.id, LogRecordRow.entry_number, LogRecordRow.revision, LogRecordRow.device_id,
+    LogRecordRow.logged_at, LogRecordRow.exercise_s, LogRecordRow.kind, LogRecordRow.decision_maker,
+    LogRecordRow.organisation, LogRecordRow.text, LogRecordRow.rationale, LogRecordRow.logged_by,
+    LogRecordRow.inject_id, LogRecordRow.withdrawn,
+)
 
 
 def _is_word_character(character: str) -> bool:
@@ -145,6 +198,7 @@ class LogService:
         self._sessions = document.sessions
         self._device_id = device_id
         self._source = source
+        self._phases: dict[str, tuple[Phase, ...]] = {}
 
     def _now(self) -> datetime:
         return self._source.wall().astimezone(UTC)
@@ -166,10 +220,7 @@ class LogService:
         """Store a new entry; it is committed to disk when this returns."""
         if not draft.text.strip():
             raise ValidationFailed("a log entry needs some text")
-        from ctpn_desktop.core.services.runs import RunService
-
-        phases = RunService(self._document, self._source).frozen_scenario(run_id).phases
-        story = scenario_time(exercise_s, phases)
+        story = scenario_time(exercise_s, self._run_phases(run_id))
         now = self._now()
         with self._sessions() as session, session.begin():
             number = int(session.scalar(select(func.max(LogRecordRow.entry_number))
@@ -179,6 +230,18 @@ class LogService:
                                  story=story.isoformat() if story else None, reason="", withdrawn=False)
             self._append_record(session, row)
             return LogEntry(current=revision_of(row))
+
+    def _run_phases(self, run_id: str) -> tuple[Phase, ...]:
+        """The phases of the run's frozen scenario, read once: a run's frozen copy never changes."""
+        if run_id not in self._phases:
+            from ctpn_desktop.core.services.runs import RunService
+
+            self._phases[run_id] = RunService(self._document, self._source).frozen_scenario(run_id).phases
+        return self._phases[run_id]
+
+    @property
+    def device_id(self) -> str:
+        return self._device_id
 
     @staticmethod
     def _row_from(draft: LogDraft, *, run_id: str, entry_id: str, revision: int, number: int, logged_at: datetime,
@@ -264,33 +327,8 @@ class LogService:
         corrected mistake is not found. ``organisation`` matches case-insensitively; ``since_s``/``until_s``
         bound the exercise time (inclusive). Entries come in logged order, or the newest first.
         """
-        current = LogRecordRow
-        later = aliased(LogRecordRow)
-        statement = select(current).where(
-            current.run_id == run_id,
-            ~select(later.id).where(later.entry_id == current.entry_id, later.revision > current.revision)
-            .exists(),
-        )
-        match = fts_query(query)
-        if match is not None:
-            hits: Select[tuple[str]] = select(literal_column("record_id")).select_from(text(FTS_TABLE)).where(
-                text(f"{FTS_TABLE} MATCH :match").bindparams(match=match))
-            statement = statement.where(current.id.in_(hits))
-        if kinds is not None:
-            wanted: Collection[str] = {LogKind(k).value for k in kinds}
-            statement = statement.where(current.kind.in_(wanted))
-        if organisation:
-            statement = statement.where(func.lower(current.organisation) == organisation.strip().lower())
-        if inject_id is not None:
-            statement = statement.where(current.inject_id == inject_id)
-        if objective_id is not None:
-            statement = statement.where(text(
-                "EXISTS (SELECT 1 FROM json_each(log_record.objective_ids) WHERE json_each.value = :objective)"
-            ).bindparams(objective=objective_id))
-        if since_s is not None:
-            statement = statement.where(current.exercise_s >= since_s)
-        if until_s is not None:
-            statement = statement.where(current.exercise_s <= until_s)
+        statement = _filtered(select(LogRecordRow), run_id, query, kinds=kinds, organisation=organisation,
+                              objective_id=objective_id, inject_id=inject_id, since_s=since_s, until_s=until_s)
         with self._sessions() as session:
             matched = list(session.scalars(statement))
             if not matched:
@@ -307,9 +345,67 @@ class LogService:
         entries.sort(key=entry_order, reverse=newest_first)
         return entries
 
+    def summaries(self, run_id: str, query: str = "", *, kinds: Iterable[LogKind] | None = None,
+                  organisation: str | None = None, objective_id: str | None = None, inject_id: str | None = None,
+                  since_s: float | None = None, until_s: float | None = None,
+                  newest_first: bool = False) -> list[LogSummary]:
+        """What ``search`` finds, as light summaries of the current revisions, for tables of any size.
+
+        Same filters and the same order as ``search`` (by logged time, then number, then device).
+        """
+        statement = _filtered(select(*_SUMMARY_COLUMNS), run_id, query, kinds=kinds, organisation=organisation,
+                              objective_id=objective_id, inject_id=inject_id, since_s=since_s, until_s=until_s)
+        direction: list[Any] = [LogRecordRow.logged_at, LogRecordRow.entry_number, LogRecordRow.device_id,
+                                LogRecordRow.entry_id]
+        if newest_first:
+            direction = [column.desc() for column in direction]
+        with self._sessions() as session:
+            result = session.execute(statement.order_by(*direction))
+            return [LogSummary._make(row) for row in result.tuples()]
+
+    def organisations(self, run_id: str) -> list[str]:
+        """Every organisation named in the run's log (current revisions or not), for filters and completion."""
+        with self._sessions() as session:
+            names = session.scalars(select(LogRecordRow.organisation).where(LogRecordRow.run_id == run_id)
+                                    .distinct())
+            return sorted({name for name in names if name.strip()}, key=str.casefold)
+
     def verify(self, run_id: str | None = None) -> IntegrityReport:
         with self._sessions() as session:
             query = select(LogRecordRow)
             if run_id is not None:
                 query = query.where(LogRecordRow.run_id == run_id)
             return verify_records(list(session.scalars(query)))
+
+
+def _filtered(statement: Select[Any], run_id: str, query: str = "", *, kinds: Iterable[LogKind] | None = None,
+              organisation: str | None = None, objective_id: str | None = None, inject_id: str | None = None,
+              since_s: float | None = None, until_s: float | None = None) -> Select[Any]:
+    """Limit ``statement`` (over ``log_record``) to the run's current revisions that pass every filter."""
+    current = LogRecordRow
+    later = aliased(LogRecordRow)
+    statement = statement.where(
+        current.run_id == run_id,
+        ~select(later.id).where(later.entry_id == current.entry_id, later.revision > current.revision).exists(),
+    )
+    match = fts_query(query)
+    if match is not None:
+        hits: Select[tuple[str]] = select(literal_column("record_id")).select_from(text(FTS_TABLE)).where(
+            text(f"{FTS_TABLE} MATCH :match").bindparams(match=match))
+        statement = statement.where(current.id.in_(hits))
+    if kinds is not None:
+        wanted: Collection[str] = {LogKind(k).value for k in kinds}
+        statement = statement.where(current.kind.in_(wanted))
+    if organisation:
+        statement = statement.where(func.lower(current.organisation) == organisation.strip().lower())
+    if inject_id is not None:
+        statement = statement.where(current.inject_id == inject_id)
+    if objective_id is not None:
+        statement = statement.where(text(
+            "EXISTS (SELECT 1 FROM json_each(log_record.objective_ids) WHERE json_each.value = :objective)"
+        ).bindparams(objective=objective_id))
+    if since_s is not None:
+        statement = statement.where(current.exercise_s >= since_s)
+    if until_s is not None:
+        statement = statement.where(current.exercise_s <= until_s)
+    return statement
