@@ -66,7 +66,7 @@ class _Entry:
 
 
 P, H = POLICE_LAPTOP, HEALTH_LAPTOP
-D, A, I, O, X = LogKind.DECISION, LogKind.ACTION, LogKind.INFORMATION, LogKind.OBSERVATION, LogKind.ISSUE
+D, A, INFO, OBS, X = LogKind.DECISION, LogKind.ACTION, LogKind.INFORMATION, LogKind.OBSERVATION, LogKind.ISSUE
 GATHER, ASSESS, POWERS, OPTIONS, ACT = (JdmStage.GATHER_INFORMATION, JdmStage.ASSESS_RISKS,
                                        JdmStage.POWERS_POLICIES, JdmStage.OPTIONS, JdmStage.TAKE_ACTION)
 
@@ -86,7 +86,7 @@ ENTRIES: tuple[_Entry, ...] = (
     _Entry(6.8, P, A, "Fire Control Watch Manager", "Fire",
            "Two pumps and the specialist response team mobilised to Castle Street; crews to stand off until the RVP "
            "is confirmed.", inject=1, objectives=("O1",), stage=ACT),
-    _Entry(10.1, P, I, "Operational Commander (Bronze), Cathedral Square", "Police",
+    _Entry(10.1, P, INFO, "Operational Commander (Bronze), Cathedral Square", "Police",
            "First officers: two attackers with large knives near the Corn Exchange, one appears to wear a suicide "
            "vest. At least 12 casualties in the main aisle.", inject=2, objectives=("O1", "O2"), stage=GATHER),
     _Entry(10.9, P, D, "Tactical Commander (Silver)", "Police",
@@ -94,7 +94,7 @@ ENTRIES: tuple[_Entry, ...] = (
            "A possible suicide vest makes the risk to unarmed officers too high; armed response is four minutes out.",
            "Unarmed officers hold position / withdraw to cordons / withdraw completely.",
            (("Set cordon points at Castle Street and Bridge Street", "Bronze"),), 2, ("O1", "O2"), OPTIONS),
-    _Entry(12.5, P, I, "Operational Commander (Bronze), Cathedral Square", "Police",
+    _Entry(12.5, P, INFO, "Operational Commander (Bronze), Cathedral Square", "Police",
            "M/ETHANE passed to all three control rooms — Major incident (PLATO); Exact location: Cathedral Square, "
            "Minster Gate; Type: vehicle and bladed attack, possible IED; Hazards: attackers at large, possible "
            "vest, crowd crush; Access: Castle Street only; Number: 20+ casualties, 4 P1; Emergency services: "
@@ -110,10 +110,10 @@ ENTRIES: tuple[_Entry, ...] = (
     _Entry(16.2, H, A, "Head of Communications", "Council",
            "Council channels share the police 'Run, Hide, Tell' message; scheduled market promotions switched off.",
            inject=3, objectives=("O3",), stage=ACT),
-    _Entry(17.5, P, I, "Intelligence Liaison Officer", "CTP",
+    _Entry(17.5, P, INFO, "Intelligence Liaison Officer", "CTP",
            "The video shows three attackers, not two; the third leaves towards Minster Close. Passed to Silver.",
            inject=3, objectives=("O1",), stage=GATHER),
-    _Entry(20.0, P, I, "Head of Security and Stewarding", "Event organiser",
+    _Entry(20.0, P, INFO, "Head of Security and Stewarding", "Event organiser",
            "Stewards report hundreds sheltering in the Corn Exchange and the shops; the PA system still works.",
            inject=4, objectives=("O1", "O3"), stage=GATHER),
     _Entry(21.3, P, D, "Tactical Commander (Silver)", "Police",
@@ -121,7 +121,7 @@ ENTRIES: tuple[_Entry, ...] = (
            "The third attacker is unaccounted for; moving crowds into the open would expose them. The PA reaches "
            "people without phones.", "Evacuate via Castle Street / shelter in place / say nothing.",
            (("Write the PA script and pass it to the Head of Security", "Police Silver"),), 4, ("O3",), OPTIONS),
-    _Entry(26.0, P, I, "Force Incident Manager", "Police",
+    _Entry(26.0, P, INFO, "Force Incident Manager", "Police",
            "Two attackers stopped by armed officers at the Corn Exchange. The third is outstanding, last seen in "
            "Minster Close heading north.", inject=5, objectives=("O1", "O2"), stage=GATHER),
     _Entry(27.2, P, D, "Senior Investigating Officer", "CTP",
@@ -129,7 +129,7 @@ ENTRIES: tuple[_Entry, ...] = (
            "Evidence of the wider network is needed to stop the third attacker. Where evidence and casualty care "
            "conflict, casualty care comes first.", "", (("Brief Bronze on scene preservation", "SIO"),), 5, ("O2",),
            POWERS),
-    _Entry(31.7, H, I, "Tactical Commander", "Ambulance",
+    _Entry(31.7, H, INFO, "Tactical Commander", "Ambulance",
            "M/ETHANE from the first crew at the RVP: 26 casualties — 5 P1, 9 P2, 12 P3 — and 2 dead. HART entering "
            "the warm zone with a police escort.", inject=6, objectives=("O1", "O2", "O5"), stage=GATHER),
     _Entry(33.0, H, D, "Tactical Commander", "Ambulance",
@@ -142,7 +142,7 @@ ENTRIES: tuple[_Entry, ...] = (
            "Mutual aid requested: ten emergency ambulances from neighbouring services.", "",
            "", (("Place the request through the national coordination centre", "EOC Duty Manager"),), 6, ("O5",),
            ACT),
-    _Entry(39.0, H, I, "Hospital Incident Coordinator", "Hospitals",
+    _Entry(39.0, H, INFO, "Hospital Incident Coordinator", "Hospitals",
            "Royal Infirmary ED: 14 walk-in casualties and no pre-alert; the department is at capacity.", inject=7,
            objectives=("O2", "O5"), stage=GATHER),
     _Entry(40.5, H, D, "Executive Director on call", "Hospitals",
@@ -162,26 +162,26 @@ ENTRIES: tuple[_Entry, ...] = (
            "Street; first joint meeting at 19:35.",
            "Three RVPs split resources and delay the response; JESIP: co-locate, communicate, coordinate.", "",
            (("Tell fire and ambulance control of the single RVP", "Force Incident Manager"),), 8, ("O1",), ASSESS),
-    _Entry(48.0, H, I, "Tactical Commander (Silver)", "Police",
+    _Entry(48.0, H, INFO, "Tactical Commander (Silver)", "Police",
            "Single RVP agreed at Castle Street multi-storey; joint meeting at 19:35.", inject=8, objectives=("O1",)),
     _Entry(56.0, P, D, "Police, Fire and Ambulance Tactical Commanders", "Police",
            "Joint understanding of risk: hot zone from Cathedral Square to Minster Close; warm zone to Castle "
            "Street; cold zone beyond the cordons.", "Agreed at the first joint meeting using the Joint Decision "
            "Model.", "", (), 8, ("O1", "O2"), ASSESS),
-    _Entry(61.0, P, I, "Tactical Commander (Silver)", "Police",
+    _Entry(61.0, P, INFO, "Tactical Commander (Silver)", "Police",
            "Explosives officer assesses the suspect vest as an imitation.", inject=9, objectives=("O2",),
            stage=GATHER),
     _Entry(62.5, P, D, "Tactical Commander", "Fire",
            "Specialist responders to help extract casualties from the warm zone now the vest is an imitation.",
            "The main hazard to responders is gone; casualties are waiting for extraction.", "", (), 9, ("O2",),
            ACT),
-    _Entry(69.0, H, I, "Operational Commander, Casualty Clearing", "Ambulance",
+    _Entry(69.0, H, INFO, "Operational Commander, Casualty Clearing", "Ambulance",
            "CCS working: 19 casualties triaged, 4 P1 waiting for transport; extraction route via Castle Street.",
            inject=10, objectives=("O2",), stage=GATHER),
     _Entry(70.0, P, D, "Operational Commander (Bronze), Cathedral Square", "Police",
            "Extraction route one-way: in by Castle Street, out by Bridge Street.",
            "Ambulances were meeting head-on in Castle Street.", "", (), 10, ("O2",), ACT),
-    _Entry(77.0, H, I, "Executive Director on call", "Hospitals",
+    _Entry(77.0, H, INFO, "Executive Director on call", "Hospitals",
            "Capacity: Royal Infirmary 6 critical care beds, St Anne's 2; theatres for 8 cases before midnight.",
            inject=11, objectives=("O2", "O5"), stage=GATHER),
     _Entry(85.0, P, D, "Strategic Commander (Gold)", "Police",
@@ -192,7 +192,7 @@ ENTRIES: tuple[_Entry, ...] = (
     _Entry(87.0, P, A, "Senior Investigating Officer", "CTP",
            "National counter-terrorism network support requested for the hunt for the third attacker.", inject=12,
            objectives=("O5",), stage=ACT),
-    _Entry(103.0, P, I, "Head of Corporate Communications", "Police",
+    _Entry(103.0, P, INFO, "Head of Corporate Communications", "Police",
            "Breaking news wrongly reports a second attack at the railway station; a group claims responsibility "
            "online.", inject=14, objectives=("O3",), stage=GATHER),
     _Entry(104.5, H, D, "Head of Communications", "Council",
@@ -207,7 +207,7 @@ ENTRIES: tuple[_Entry, ...] = (
     _Entry(118.0, H, A, "Chief Executive (Strategic lead)", "Council",
            "The council leads the humanitarian response; the Director of Adult Social Care is the Humanitarian "
            "Assistance Lead.", inject=15, objectives=("O4",), stage=ACT),
-    _Entry(125.0, H, I, "Humanitarian Assistance Lead", "Council",
+    _Entry(125.0, H, INFO, "Humanitarian Assistance Lead", "Council",
            "Families gathering at the Royal Infirmary and the cathedral; a 9-year-old from the Lindenfeld choir is "
            "reported missing.", inject=16, objectives=("O4",), stage=GATHER),
     _Entry(126.5, H, D, "Humanitarian Assistance Lead", "Council",
@@ -219,7 +219,7 @@ ENTRIES: tuple[_Entry, ...] = (
     _Entry(128.0, P, A, "Tactical Commander (Silver)", "Police",
            "Missing child: family liaison and child protection teams tasked; CCTV review of Minster Gate ordered.",
            inject=16, objectives=("O4",), stage=ACT),
-    _Entry(130.0, H, I, "Humanitarian Assistance Lead", "Council",
+    _Entry(130.0, H, INFO, "Humanitarian Assistance Lead", "Council",
            "Lindenfeld consulate asks for one point of contact for the choir's families.", inject="adhoc",
            objectives=("O4",), stage=GATHER),
     _Entry(135.0, P, D, "Tactical Commander (Silver)", "Police",
@@ -240,7 +240,7 @@ ENTRIES: tuple[_Entry, ...] = (
     _Entry(181.0, H, D, "Humanitarian Assistance Lead", "Council",
            "Humanitarian Assistance Centre at the Guildhall from 10:00 on Saturday.", "", "", (), 21, ("O4", "O6"),
            ACT),
-    _Entry(190.0, H, I, "Emergency Planning Manager (Tactical lead)", "Council",
+    _Entry(190.0, H, INFO, "Emergency Planning Manager (Tactical lead)", "Council",
            "CTP expects to hand the scene back in 36 hours; tram line 2 stays suspended until then.", inject=22,
            objectives=("O6",), stage=GATHER),
     _Entry(192.0, H, D, "Chief Executive (Strategic lead)", "Council",
@@ -250,7 +250,7 @@ ENTRIES: tuple[_Entry, ...] = (
     _Entry(199.0, P, D, "Strategic Commander (Gold)", "Police",
            "Structured debriefs for all staff within 72 hours; TRiM assessments offered; welfare officer at each "
            "station.", "", "", (), 23, ("O6",), ACT),
-    _Entry(203.0, P, O, "Lead Evaluator", "Evaluation Team",
+    _Entry(203.0, P, OBS, "Lead Evaluator", "Evaluation Team",
            "Commanders reached sound decisions but seldom named the Joint Decision Model stage they were at.",
            objectives=("O1",)),
 )

@@ -361,7 +361,7 @@ class LogService:
             direction = [column.desc() for column in direction]
         with self._sessions() as session:
             result = session.execute(statement.order_by(*direction))
-            return [LogSummary._make(row) for row in result.tuples()]
+            return [LogSummary._make(row) for row in result]
 
     def organisations(self, run_id: str) -> list[str]:
         """Every organisation named in the run's log (current revisions or not), for filters and completion."""
