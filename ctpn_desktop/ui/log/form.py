@@ -190,17 +190,14 @@ class EntryForm(QWidget):
         self._maker_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self._maker_completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self._maker_completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        self._maker_completer.activated.connect(self._maker_chosen)
+        # Queued: the completer writes the whole suggestion into the field after this signal; split it after that.
+        self._maker_completer.activated.connect(self._maker_chosen, Qt.ConnectionType.QueuedConnection)
         self.maker.setCompleter(self._maker_completer)
         self._organisation_completer = QCompleter(self)
         self._organisation_completer.setModel(QStringListModel(self))
         self._organisation_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self._organisation_completer.setFilterMode(Qt.MatchFlag.MatchContains)
         self.organisation.setCompleter(self._organisation_completer)
-        self._objective_completer = QCompleter(self)
-        self._objective_completer.setModel(QStringListModel(self))
-        self._objective_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.objectives.setCompleter(self._objective_completer)
 
         self.setTabOrder(self.kind, self.maker)
         self.setTabOrder(self.maker, self.organisation)
@@ -241,9 +238,6 @@ class EntryForm(QWidget):
             organisations = self._organisation_completer.model()
             assert isinstance(organisations, QStringListModel)
             organisations.setStringList(list(choices.organisations))
-            objectives = self._objective_completer.model()
-            assert isinstance(objectives, QStringListModel)
-            objectives.setStringList([code for _, code, _ in choices.objectives])
             self.objectives.setToolTip("Objective codes separated by spaces: " + "; ".join(
                 f"{code} {statement[:60]}…" if len(statement) > 60 else f"{code} {statement}"
                 for _, code, statement in choices.objectives))

@@ -215,9 +215,9 @@ class DecisionLogWorkspace(Workspace):
 
     def _update_actions(self) -> None:
         has_run = self.context is not None and self.run_id is not None
+        needs_run = (ActionId.LOG_CORRECT, ActionId.LOG_WITHDRAW, ActionId.LOG_FIND, ActionId.LOG_EXPORT_CSV)
         for action_id, action in self._actions.items():
-            action.setEnabled(self.context is not None and (has_run or action_id in (
-                ActionId.LOG_VERIFY, ActionId.LOG_MERGE)))
+            action.setEnabled(self.context is not None and (has_run or action_id not in needs_run))
 
     def refresh_icons(self) -> None:
         super().refresh_icons()
