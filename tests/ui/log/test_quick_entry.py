@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import pytest
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -14,6 +12,7 @@ from ctpn_desktop.core.entities import ActionItem, JdmStage, LogKind
 
 from ctpn_desktop.ui.main_window import CONDUCT, DECISION_LOG, SCENARIO
 from ctpn_desktop.ui.models import log as columns
+
 from tests.ui.log.conftest import LiveRun
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -36,7 +35,6 @@ def test_ctrl_l_from_any_page_focuses_the_entry_text(qtbot, live: LiveRun) -> No
         qtbot.waitUntil(lambda: page.quick_entry.form.text.hasFocus())
 
 
-@pytest.mark.qt_log_ignore("This plugin does not support")  # the completer's popup, offscreen
 def test_a_decision_logged_with_the_keyboard_alone(qtbot, live: LiveRun) -> None:
     window, page, source = live.window, live.page, live.source
     window.show_page(SCENARIO)
