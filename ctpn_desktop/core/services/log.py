@@ -199,6 +199,8 @@ class LogService:
         self._device_id = device_id
         self._source = source
         self._phases: dict[str, tuple[Phase, ...]] = {}
+        self._numbers: dict[str, tuple[int, int]] = {}
+        """Per run: the highest rowid looked at and the highest entry number among the rows up to it."""
 
     def _now(self) -> datetime:
         return self._source.wall().astimezone(UTC)
@@ -223,13 +225,31 @@ class LogService:
         story = scenario_time(exercise_s, self._run_phases(run_id))
         now = self._now()
         with self._sessions() as session, session.begin():
-            number = int(session.scalar(select(func.max(LogRecordRow.entry_number))
-                                        .where(LogRecordRow.run_id == run_id)) or 0) + 1
+            number = self._next_number(session, run_id)
             row = self._row_from(draft, run_id=run_id, entry_id=str(uuid.uuid4()), revision=1, number=number,
                                  logged_at=(draft.logged_at or now), committed_at=now, exercise_s=exercise_s,
                                  story=story.isoformat() if story else None, reason="", withdrawn=False)
             self._append_record(session, row)
             return LogEntry(current=revision_of(row))
+
+    def _next_number(self, session: Session, run_id: str) -> int:
+        """The next entry number of the run: one more than the highest, whichever laptop logged it.
+
+        Rows are only ever inserted, so after the first full look only rows with a higher rowid (this laptop's
+        last entry, or records a merge brought in) need reading: the cost stays flat as the log grows. A
+        lower top rowid than last seen means the table was rewritten; then everything is read again.
+        """
+        top = int(session.scalar(text("SELECT max(rowid) FROM log_record")) or 0)
+        seen = self._numbers.get(run_id)
+        if seen is None or top < seen[0]:
+            highest = int(session.scalar(select(func.max(LogRecordRow.entry_number))
+                                         .where(LogRecordRow.run_id == run_id)) or 0)
+        else:
+            newer = session.scalar(text("SELECT max(entry_number) FROM log_record WHERE rowid > :seen "
+                                        "AND +run_id = :run").bindparams(seen=seen[0], run=run_id))
+            highest = max(seen[1], int(newer or 0))
+        self._numbers[run_id] = (top, highest)
+        return highest + 1
 
     def _run_phases(self, run_id: str) -> tuple[Phase, ...]:
         """The phases of the run's frozen scenario, read once: a run's frozen copy never changes."""
