@@ -243,7 +243,7 @@ def log_open_50000() -> Figure:
 def log_search_50000() -> Figure:
     from ctpn_desktop.core.clock import SystemTimeSource
     from ctpn_desktop.core.services.document import open_document
-    from ctpn_desktop.core.services.log import LogService
+    from ctpn_desktop.core.services.log import LogService, fts_query
 
     path = generate_log(50_000)
     run_id = _run_id(path)
@@ -257,7 +257,7 @@ def log_search_50000() -> Figure:
             rows = connection.execute(
                 "SELECT r.entry_id, r.text FROM log_record_fts f JOIN log_record r ON r.id = f.record_id "
                 "WHERE log_record_fts MATCH ? AND r.run_id = ? ORDER BY r.logged_at",
-                ('"casualty"* "clearing"*', run_id)).fetchall()
+                (fts_query(SEARCH), run_id)).fetchall()
             assert len(rows) == found
 
         floor = median(repeat(lambda: timed(plain), runs(9)))
