@@ -37,11 +37,11 @@ def entry_html(entry: LogEntry, choices: RunChoices, *, muted: str, problem: str
     title = f"Entry {current.entry_number} · {KIND_LABELS[current.kind]}"
     state = ""
     if current.withdrawn:
-        state = (f'<p style="color:{problem}"><b>Withdrawn</b> {html.escape(_when(current))} — reason: '
+        state = (f'<p style="color:{problem}"><b>Withdrawn</b> ({html.escape(_when(current))}). Reason: '
                  f"{_text(current.revision_reason)}</p>")
     elif entry.corrected:
-        state = (f'<p style="color:{muted}">Corrected: revision {current.revision}, '
-                 f"{html.escape(_when(current))} — reason: {_text(current.revision_reason)}</p>")
+        state = (f'<p style="color:{muted}">Corrected in revision {current.revision} '
+                 f"({html.escape(_when(current))}). Reason: {_text(current.revision_reason)}</p>")
     body = _text(current.text)
     if current.withdrawn:
         body = f"<s>{body}</s>"
