@@ -364,8 +364,8 @@ def play_rehearsal(document: Document, scenario: Scenario) -> str:
 
     steps: list[tuple[float, int, object]] = []
     for inject in scenario.injects:
-        at = inject.planned_offset_s + RELEASE_DRIFT_S.get(inject.number, 0)
-        steps.append((max(at, 1.0), 0, inject.number))
+        release_at = inject.planned_offset_s + RELEASE_DRIFT_S.get(inject.number, 0)
+        steps.append((max(release_at, 1.0), 0, inject.number))
     steps.append((ADHOC_AT_S, 1, "adhoc"))
     steps.extend((entry.minute * 60, 2, entry) for entry in ENTRIES)
     steps.sort(key=lambda step: (step[0], step[1]))
@@ -425,8 +425,8 @@ def _evaluate(evaluation: EvaluationService, run_id: str, objectives: dict[str, 
         evaluation.add_observation(run_id, objective_id=objectives[code], evaluator=EVALUATOR, rating=rating,
                                    text=text, strengths=strengths, improvements=improvements,
                                    exercise_s=float(END_AT_S))
-    for kind, text, code in HOTWASH:
-        evaluation.add_hotwash_note(run_id, kind, text, objective_id=objectives[code] if code else None,
+    for kind, note, about in HOTWASH:
+        evaluation.add_hotwash_note(run_id, kind, note, objective_id=objectives[about] if about else None,
                                     author="Lead Facilitator")
     today: date = source.wall().date()
     for issue, action, element, owner, contact, due_in_days, code in IMPROVEMENTS:

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Select, func, literal_column, select, text
 from sqlalchemy.orm import Session, aliased
@@ -373,7 +373,8 @@ class LogService:
 
         Same filters and the same order as ``search`` (by logged time, then number, then device).
         """
-        statement = _filtered(select(*_SUMMARY_COLUMNS), run_id, query, kinds=kinds, organisation=organisation,
+        columns = cast(Select[Any], select(*_SUMMARY_COLUMNS))
+        statement = _filtered(columns, run_id, query, kinds=kinds, organisation=organisation,
                               objective_id=objective_id, inject_id=inject_id, since_s=since_s, until_s=until_s)
         direction: list[Any] = [LogRecordRow.logged_at, LogRecordRow.entry_number, LogRecordRow.device_id,
                                 LogRecordRow.entry_id]
