@@ -229,7 +229,10 @@ class DecisionLogWorkspace(Workspace):
             name = LOG_SPECS[action_id].icon
             if name:
                 action.setIcon(icons.icon(name))
+        # The documents carry colours of the palette they were drawn with: draw them again in the new one.
         self.detail.show_entry(self.detail.entry, self.choices)
+        for pane in (self.observations, self.hotwash, self.improvements):
+            pane.reload()
 
     # Navigation ------------------------------------------------------------------------------------------
     def _bring_forward(self) -> None:
