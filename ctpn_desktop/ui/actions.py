@@ -45,6 +45,16 @@ class ActionId(enum.Enum):
     IMPORT_MSEL = enum.auto()
     EXPORT_MSEL = enum.auto()
     SAVE_AS_TEMPLATE = enum.auto()
+    LOG_ENTRY = enum.auto()
+    LOG_CORRECT = enum.auto()
+    LOG_WITHDRAW = enum.auto()
+    LOG_FIND = enum.auto()
+    LOG_OBSERVATIONS = enum.auto()
+    LOG_HOTWASH = enum.auto()
+    LOG_IMPROVEMENTS = enum.auto()
+    LOG_VERIFY = enum.auto()
+    LOG_MERGE = enum.auto()
+    LOG_EXPORT_CSV = enum.auto()
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,4 +206,48 @@ def recent_file_action(parent: QObject, index: int, label: str, tip: str) -> QAc
     action = QAction(f"{prefix}{label}", parent)
     action.setStatusTip(tip)
     action.setToolTip(tip)
+    return action
+
+
+LOG_SPECS: dict[ActionId, ActionSpec] = {
+    ActionId.LOG_ENTRY: ActionSpec(
+        "&Log an Entry", "Go to the quick-entry bar of the decision log from anywhere", icons.DECISION_LOG,
+        keys=("Ctrl+L",), needs_document=True),
+    ActionId.LOG_CORRECT: ActionSpec(
+        "&Correct Selected Entry…", "Write a corrected revision of the selected entry; the original stays",
+        needs_document=True),
+    ActionId.LOG_WITHDRAW: ActionSpec(
+        "&Withdraw Selected Entry…", "Withdraw the selected entry with a reason; it stays in the log, struck through",
+        needs_document=True),
+    ActionId.LOG_FIND: ActionSpec("&Find in Log", "Search the decision log", icons.FILTER, needs_document=True),
+    ActionId.LOG_OBSERVATIONS: ActionSpec(
+        "&Observations", "Observations against the objectives, with ratings", icons.OBJECTIVES, needs_document=True),
+    ActionId.LOG_HOTWASH: ActionSpec("&Hot Wash", "Strengths, areas for improvement and lessons identified",
+                                     needs_document=True),
+    ActionId.LOG_IMPROVEMENTS: ActionSpec("&Improvement Plan", "Improvement actions with owners and due dates",
+                                          needs_document=True),
+    ActionId.LOG_VERIFY: ActionSpec(
+        "Check Log &Integrity", "Check the hash chains of the decision log and name the first entry that does not "
+                                "match", needs_document=True),
+    ActionId.LOG_MERGE: ActionSpec(
+        "&Merge Logs from Another Copy…", "Bring in the entries, corrections and observations kept on another "
+                                          "laptop's copy of this exercise", needs_document=True),
+    ActionId.LOG_EXPORT_CSV: ActionSpec("&Export Log as CSV…", "Write the decision log of the run as a CSV file",
+                                        needs_document=True),
+}
+"""The Log menu's commands, made by the decision log workspace (`workspace_action`) and shown in the menu bar,
+so their shortcuts work from every page of the window."""
+
+
+def workspace_action(parent: QObject, action_id: ActionId, spec: ActionSpec) -> QAction:
+    """A QAction for a workspace's own menu, set up like the main window's."""
+    action = QAction(spec.text, parent)
+    action.setObjectName(f"action_{action_id.name.lower()}")
+    action.setStatusTip(spec.tip)
+    action.setToolTip(spec.tip)
+    if spec.icon:
+        action.setIcon(icons.icon(spec.icon))
+    action.setShortcuts(shortcuts_for(spec))
+    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    action.setCheckable(spec.checkable)
     return action
