@@ -394,6 +394,9 @@ class ConductWorkspace(Workspace):
         menu.addAction(a[RunAction.HALT])
         return menu
 
+    def global_actions(self) -> list[QAction]:
+        return [self.actions[RunAction.HALT]]
+
     # Settings --------------------------------------------------------------------------------------------
     def _settings(self) -> QSettings | None:
         settings = getattr(self.window(), "settings", None)

@@ -209,6 +209,9 @@ class DecisionLogWorkspace(Workspace):
             self._update_actions()
         return self._menu
 
+    def global_actions(self) -> list[QAction]:
+        return [self.action(ActionId.LOG_ENTRY)]
+
     def action(self, action_id: ActionId) -> QAction:
         self.menu()
         return self._actions[action_id]
