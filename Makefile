@@ -6,6 +6,7 @@ DEMO := build/demo.ctpn
 DEBIAN_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0 \
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 \
 	libxcb-image0 libnss3 libasound2 poppler-utils
+DEBIAN_PACKAGES += libpulse0  # Qt Multimedia (the due chime) loads it; without it the chime stays silent
 DEBIAN_PACKAGES += desktop-file-utils shared-mime-info
 
 .PHONY: run test deps install bench lint clean

@@ -32,6 +32,29 @@ class ActionId(enum.Enum):
     ZOOM_OUT = enum.auto()
     ZOOM_RESET = enum.auto()
     ABOUT = enum.auto()
+    UNDO = enum.auto()
+    REDO = enum.auto()
+    ADD_INJECT = enum.auto()
+    DUPLICATE_INJECT = enum.auto()
+    DELETE_INJECT = enum.auto()
+    MOVE_INJECT_UP = enum.auto()
+    MOVE_INJECT_DOWN = enum.auto()
+    RETIME_INJECTS = enum.auto()
+    RENUMBER_INJECTS = enum.auto()
+    JUMP_TO_INJECT = enum.auto()
+    IMPORT_MSEL = enum.auto()
+    EXPORT_MSEL = enum.auto()
+    SAVE_AS_TEMPLATE = enum.auto()
+    LOG_ENTRY = enum.auto()
+    LOG_CORRECT = enum.auto()
+    LOG_WITHDRAW = enum.auto()
+    LOG_FIND = enum.auto()
+    LOG_OBSERVATIONS = enum.auto()
+    LOG_HOTWASH = enum.auto()
+    LOG_IMPROVEMENTS = enum.auto()
+    LOG_VERIFY = enum.auto()
+    LOG_MERGE = enum.auto()
+    LOG_EXPORT_CSV = enum.auto()
     PREFERENCES = enum.auto()
     RESTORE_BACKUP = enum.auto()
 
@@ -76,6 +99,32 @@ SPECS: dict[ActionId, ActionSpec] = {
         "S&maller Text", "Make all text smaller", icons.ZOOM_OUT, QKeySequence.StandardKey.ZoomOut, ("Ctrl+-",)),
     ActionId.ZOOM_RESET: ActionSpec("&Normal Text Size", "Return to the normal text size", keys=("Ctrl+Shift+0",)),
     ActionId.ABOUT: ActionSpec("&About CTPN Desktop", "Version, offline statement and licences", icons.ABOUT),
+    ActionId.UNDO: ActionSpec("&Undo", "Undo the last edit of the scenario", icons.UNDO,
+                              QKeySequence.StandardKey.Undo, ("Ctrl+Z",), needs_document=True),
+    ActionId.REDO: ActionSpec("&Redo", "Redo the edit just undone", icons.REDO, QKeySequence.StandardKey.Redo,
+                              ("Ctrl+Shift+Z",), needs_document=True),
+    ActionId.ADD_INJECT: ActionSpec("&Add Inject", "Add an inject after the current one", icons.ADD,
+                                    keys=("Ins",), needs_document=True),
+    ActionId.DUPLICATE_INJECT: ActionSpec("D&uplicate Injects", "Copy the selected injects under new numbers",
+                                          icons.DUPLICATE, keys=("Ctrl+D",), needs_document=True),
+    ActionId.DELETE_INJECT: ActionSpec("&Delete Injects", "Delete the selected injects (Undo brings them back)",
+                                       icons.DELETE, keys=("Del",), needs_document=True),
+    ActionId.MOVE_INJECT_UP: ActionSpec("Move &Up", "Move the selected injects one place earlier in the MSEL",
+                                        icons.MOVE_UP, keys=("Alt+Up",), needs_document=True),
+    ActionId.MOVE_INJECT_DOWN: ActionSpec("Move Do&wn", "Move the selected injects one place later in the MSEL",
+                                          icons.MOVE_DOWN, keys=("Alt+Down",), needs_document=True),
+    ActionId.RETIME_INJECTS: ActionSpec("Re-&time…", "Shift the selected injects, or all that follow, by a duration",
+                                        icons.RETIME, keys=("Ctrl+T",), needs_document=True),
+    ActionId.RENUMBER_INJECTS: ActionSpec("Re&number Injects", "Number the injects 1, 2, 3 … in MSEL order",
+                                          icons.RENUMBER, needs_document=True),
+    ActionId.JUMP_TO_INJECT: ActionSpec("&Jump to Inject…", "Go to an inject by its number", icons.JUMP,
+                                        keys=("Ctrl+J",), needs_document=True),
+    ActionId.IMPORT_MSEL: ActionSpec("&Import MSEL…", "Add the injects of an MSEL spreadsheet (CSV or XLSX)",
+                                     icons.IMPORT, keys=("Ctrl+Shift+I",), needs_document=True),
+    ActionId.EXPORT_MSEL: ActionSpec("E&xport MSEL…", "Write the MSEL as a CSV or XLSX spreadsheet", icons.EXPORT,
+                                     keys=("Ctrl+Shift+E",), needs_document=True),
+    ActionId.SAVE_AS_TEMPLATE: ActionSpec("Save as &Template…", "Write the scenario as a JSON template for the "
+                                          "library", icons.TEMPLATE, needs_document=True),
     ActionId.PREFERENCES: ActionSpec(
         "Se&ttings…", "Backups, default marking, organisation, sound, text size and high contrast", icons.SETTINGS,
         QKeySequence.StandardKey.Preferences, ("Ctrl+,",)),
@@ -103,6 +152,20 @@ def shortcuts_for(spec: ActionSpec) -> list[QKeySequence]:
         if all(sequence != existing for existing in sequences):
             sequences.append(sequence)
     return sequences
+
+
+def make_action(action_id: ActionId, parent: QObject) -> QAction:
+    """One action from its declaration, for a workspace's own menu."""
+    spec = SPECS[action_id]
+    action = QAction(spec.text, parent)
+    action.setObjectName(f"action_{action_id.name.lower()}")
+    action.setStatusTip(spec.tip)
+    action.setToolTip(spec.tip)
+    if spec.icon:
+        action.setIcon(icons.icon(spec.icon))
+    action.setShortcuts(shortcuts_for(spec))
+    action.setCheckable(spec.checkable)
+    return action
 
 
 class Actions:
@@ -151,4 +214,48 @@ def recent_file_action(parent: QObject, index: int, label: str, tip: str) -> QAc
     action = QAction(f"{prefix}{label}", parent)
     action.setStatusTip(tip)
     action.setToolTip(tip)
+    return action
+
+
+LOG_SPECS: dict[ActionId, ActionSpec] = {
+    ActionId.LOG_ENTRY: ActionSpec(
+        "&Log an Entry", "Go to the quick-entry bar of the decision log from anywhere", icons.DECISION_LOG,
+        keys=("Ctrl+L",), needs_document=True),
+    ActionId.LOG_CORRECT: ActionSpec(
+        "&Correct Selected Entry…", "Write a corrected revision of the selected entry; the original stays",
+        needs_document=True),
+    ActionId.LOG_WITHDRAW: ActionSpec(
+        "&Withdraw Selected Entry…", "Withdraw the selected entry with a reason; it stays in the log, struck through",
+        needs_document=True),
+    ActionId.LOG_FIND: ActionSpec("&Find in Log", "Search the decision log", icons.FILTER, needs_document=True),
+    ActionId.LOG_OBSERVATIONS: ActionSpec(
+        "&Observations", "Observations against the objectives, with ratings", icons.OBJECTIVES, needs_document=True),
+    ActionId.LOG_HOTWASH: ActionSpec("&Hot Wash", "Strengths, areas for improvement and lessons identified",
+                                     needs_document=True),
+    ActionId.LOG_IMPROVEMENTS: ActionSpec("&Improvement Plan", "Improvement actions with owners and due dates",
+                                          needs_document=True),
+    ActionId.LOG_VERIFY: ActionSpec(
+        "Check Log &Integrity", "Check the hash chains of the decision log and name the first entry that does not "
+                                "match", needs_document=True),
+    ActionId.LOG_MERGE: ActionSpec(
+        "&Merge Logs from Another Copy…", "Bring in the entries, corrections and observations kept on another "
+                                          "laptop's copy of this exercise", needs_document=True),
+    ActionId.LOG_EXPORT_CSV: ActionSpec("&Export Log as CSV…", "Write the decision log of the run as a CSV file",
+                                        needs_document=True),
+}
+"""The Log menu's commands, made by the decision log workspace (`workspace_action`) and shown in the menu bar,
+so their shortcuts work from every page of the window."""
+
+
+def workspace_action(parent: QObject, action_id: ActionId, spec: ActionSpec) -> QAction:
+    """A QAction for a workspace's own menu, set up like the main window's."""
+    action = QAction(spec.text, parent)
+    action.setObjectName(f"action_{action_id.name.lower()}")
+    action.setStatusTip(spec.tip)
+    action.setToolTip(spec.tip)
+    if spec.icon:
+        action.setIcon(icons.icon(spec.icon))
+    action.setShortcuts(shortcuts_for(spec))
+    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    action.setCheckable(spec.checkable)
     return action

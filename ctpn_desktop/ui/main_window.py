@@ -117,6 +117,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 820)
         self.restore_window_state()
         self.navigation.setCurrentRow(START)
+        self._show_workspace_menu()
 
     # Construction ----------------------------------------------------------------------------------------
     def _build_ui(self, library_items_fn: LibraryFn) -> None:
@@ -210,11 +211,14 @@ class MainWindow(QMainWindow):
         view_menu.addAction(a[ActionId.ZOOM_IN])
         view_menu.addAction(a[ActionId.ZOOM_OUT])
         view_menu.addAction(a[ActionId.ZOOM_RESET])
+        help_menu = bar.addMenu("&Help")
+        self.workspace_menus: dict[QWidget, QMenu] = {}
         for workspace in self.workspaces:
             menu = workspace.menu()
             if menu is not None:
-                bar.addMenu(menu)
-        help_menu = bar.addMenu("&Help")
+                self.workspace_menus[workspace] = menu
+            for action in workspace.global_actions():
+                self.addAction(action)
         help_menu.addAction(a[ActionId.ABOUT])
         self.file_menu, self.view_menu, self.help_menu = file_menu, view_menu, help_menu
 
@@ -240,6 +244,7 @@ class MainWindow(QMainWindow):
         self.start_page.create_requested.connect(self.create_from_library)
         self.start_page.open_requested.connect(self.ask_open)
         self.start_page.recent_requested.connect(self.open_path)
+        self.scenario_page.exercise_changed.connect(self._update_title)
 
     # Navigation ------------------------------------------------------------------------------------------
     def show_page(self, index: int) -> None:
@@ -248,6 +253,19 @@ class MainWindow(QMainWindow):
     def _page_changed(self, index: int) -> None:
         if index >= 0:
             self.stack.setCurrentIndex(index)
+        self._show_workspace_menu()
+
+    def _show_workspace_menu(self) -> None:
+        """Only the current workspace's menu is in the menu bar, so its keys cannot act on a page not in view:
+        Ctrl+R typed in the decision log must never release an inject. Global commands stay on the window."""
+        bar = self.menuBar()
+        current = self.stack.currentWidget()
+        for workspace, menu in self.workspace_menus.items():
+            in_bar = menu.menuAction() in bar.actions()
+            if workspace is current and not in_bar:
+                bar.insertMenu(self.help_menu.menuAction(), menu)
+            elif workspace is not current and in_bar:
+                bar.removeAction(menu.menuAction())
 
     @property
     def current_page(self) -> QWidget:

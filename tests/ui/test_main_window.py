@@ -38,7 +38,7 @@ def test_opening_a_document_shows_marking_title_and_the_whole_msel(window, docum
     assert window.windowTitle() == f"{scenario.exercise.title} — CTPN Desktop"
     assert window.current_page is window.scenario_page
     assert window.scenario_page.msel_view.model().rowCount() == len(scenario.injects) == 23
-    assert window.scenario_page.overview_fields["title"].text() == scenario.exercise.title
+    assert window.scenario_page.overview.title.text() == scenario.exercise.title
     assert window.scenario_page.tabs.tabText(window.scenario_page.msel_tab) == "MSEL (23)"
 
 

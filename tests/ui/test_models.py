@@ -110,3 +110,52 @@ def test_log_model_passes_the_model_tester_and_marks_corrections(qtmodeltester, 
     assert model.index(0, 9).data() == "2 (corrected)"
     assert model.index(0, 2).data() == "0:02:05"
     assert model.index(1, 3).data() == "Action"
+
+
+def test_editable_msel_model_passes_the_model_tester_through_filters_and_updates(qtmodeltester) -> None:
+    scenario = _scenario()
+    edits: list[tuple[str, int, str]] = []
+    model = msel.MselTableModel(scenario, validation=True, editor=lambda i, c, t: edits.append((i, c, t)) or True)
+    qtmodeltester.check(model)
+    assert model.headerData(msel.VALIDATION, Qt.Orientation.Horizontal) == "Check"
+    first = model.inject_at(0)
+    model.set_problems({first.id: ["Inject 1 has no recipients"]})
+    assert model.index(0, msel.VALIDATION).data() == "1 problem"
+    assert model.index(1, msel.VALIDATION).data() == "OK"
+    police = scenario.organisations[0]
+    model.set_filter(msel.MselFilter(organisation_id=police.id))
+    assert 0 < model.rowCount() < model.total
+    assert all(any(r.organisation_id == police.id for r in model.inject_at(n).recipients)
+               for n in range(model.rowCount()))
+    model.set_filter(msel.MselFilter(text="grandstand", method=first.delivery_method))
+    assert all(model.inject_at(n).delivery_method is first.delivery_method for n in range(model.rowCount()))
+    model.set_filter(msel.MselFilter())
+    renamed = dataclasses.replace(first, title="Renamed in place")
+    later = dataclasses.replace(scenario.injects[1], planned_offset_s=99_999)
+    updated = dataclasses.replace(scenario, injects=(renamed, later, *scenario.injects[2:]))
+    model.update_injects(updated, {renamed.id, later.id})
+    assert model.index(0, msel.TITLE).data() == "Renamed in place"
+    assert model.inject_at(model.rowCount() - 1).id == later.id
+    model.update_injects(dataclasses.replace(updated, injects=updated.injects[1:]), set(), {renamed.id})
+    assert model.row_of(renamed.id) is None and model.total == len(scenario.injects) - 1
+    assert model.setData(model.index(0, msel.TITLE), "Typed")
+    assert edits == [(model.inject_at(0).id, msel.TITLE, "Typed")]
+    assert not model.setData(model.index(0, msel.RECIPIENTS), "Police")
+    qtmodeltester.check(model)
+
+
+def test_dragging_rows_asks_to_move_them_before_the_drop_row(qtbot) -> None:
+    scenario = _scenario()
+    model = msel.MselTableModel(scenario, validation=True, editor=lambda i, c, t: True)
+    asked: list[tuple[list[str], object]] = []
+    model.move_requested.connect(lambda ids, before: asked.append((ids, before)))
+    data = model.mimeData([model.index(5, 0), model.index(5, 3), model.index(7, 0)])
+    assert model.canDropMimeData(data, Qt.DropAction.MoveAction, 1, 0, model.index(-1, -1))
+    assert not model.dropMimeData(data, Qt.DropAction.MoveAction, 1, 0, model.index(-1, -1))
+    assert asked == [([model.inject_at(5).id, model.inject_at(7).id], model.inject_at(1).id)]
+    model.dropMimeData(data, Qt.DropAction.MoveAction, -1, -1, model.index(-1, -1))
+    assert asked[-1][1] is None
+    model.sort(msel.TITLE, Qt.SortOrder.AscendingOrder)
+    assert not model.canDropMimeData(data, Qt.DropAction.MoveAction, 1, 0, model.index(-1, -1))
+    read_only = MselTableModel(scenario)
+    assert not read_only.flags(read_only.index(0, 0)) & Qt.ItemFlag.ItemIsEditable

@@ -16,35 +16,38 @@ def test_scenario_workspace_shows_overview_objectives_organisations_and_phases(w
     window.open_path(document_path)
     page = window.scenario_page
     scenario = page.scenario
-    assert page.overview_fields["marking"].text() == "OFFICIAL"
-    assert page.overview_fields["type"].text() == "Table-top"
-    assert page.overview_fields["aim"].text() == scenario.exercise.aim
-    objectives = page.objectives_text.toPlainText()
-    for objective in scenario.objectives:
-        assert objective.code in objectives and objective.statement in objectives
-    assert page.organisations_tree.topLevelItemCount() == len(scenario.organisations)
-    roles = sum(page.organisations_tree.topLevelItem(i).childCount()
-                for i in range(page.organisations_tree.topLevelItemCount()))
+    assert page.overview.marking.currentText() == "OFFICIAL"
+    assert page.overview.exercise_type.currentText() == "Table-top"
+    assert page.overview.aim.toPlainText() == scenario.exercise.aim
+    objectives = page.objectives.tree
+    assert objectives.topLevelItemCount() == len(scenario.objectives)
+    shown = {(objectives.topLevelItem(i).text(0), objectives.topLevelItem(i).text(1))
+             for i in range(objectives.topLevelItemCount())}
+    assert shown == {(o.code, o.statement) for o in scenario.objectives}
+    tree = page.organisations.tree
+    assert tree.topLevelItemCount() == len(scenario.organisations)
+    roles = sum(tree.topLevelItem(i).childCount() for i in range(tree.topLevelItemCount()))
     assert roles == sum(len(o.roles) for o in scenario.organisations)
-    assert page.phases_tree.topLevelItemCount() == len(scenario.phases)
-    assert "Discussion questions" in page.phase_text.toPlainText()
+    assert page.phases.tree.topLevelItemCount() == len(scenario.phases)
+    first = min(scenario.phases, key=lambda p: p.start_offset_s)
+    assert page.phases.questions.toPlainText() == "\n".join(first.discussion_questions)
 
 
 def test_msel_filter_and_detail(qtbot, window, document_path) -> None:
     window.open_path(document_path)
     page = window.scenario_page
     page.tabs.setCurrentIndex(page.msel_tab)
-    assert "Drone hovering over the finish grandstand" in page.inject_text.toPlainText()
+    assert page.msel.form.title.text() == "Drone hovering over the finish grandstand"
     assert page.msel_count.text() == "23 injects"
 
     qtbot.keyClicks(page.msel_filter, "grandstand")
 
-    shown = page.msel_proxy.rowCount()
+    model = page.msel_model
+    shown = model.rowCount()
     assert 0 < shown < 23
     assert page.msel_count.text() == f"{shown} of 23 injects shown"
     page.msel_view.selectRow(shown - 1)
-    title = page.msel_proxy.index(shown - 1, 4).data()
-    assert title in page.inject_text.toPlainText()
+    assert page.msel.form.title.text() == model.index(shown - 1, 4).data()
 
 
 def test_conduct_without_runs_says_so(window, document_path) -> None:
@@ -82,12 +85,13 @@ def test_conduct_lists_runs_with_status_frozen_injects_and_events(window, docume
     assert item.text(0) == "Run 1 – Main run"
     assert item.text(1) == "Running"
     assert page.frozen_view.model().rowCount() == 23
-    assert page.events_tree.topLevelItemCount() == 1
-    event = page.events_tree.topLevelItem(0)
+    assert page.events_tree.topLevelItemCount() == 2  # the start of the clock, then the release
+    assert page.events_tree.topLevelItem(0).text(3) == "Clock: start"
+    event = page.events_tree.topLevelItem(1)
     assert event.text(1) == "0:04:00"
-    assert event.text(2) == f"{first.number}. {first.title}"
+    assert event.text(4) == f"#{first.number} {first.title}"
     assert event.text(3) == "Released"
-    assert event.text(5) == "read out on radio"
+    assert event.text(6) == "read out on radio"
 
 
 def test_decision_log_shows_entries_of_the_selected_run(window, document_path, time_source) -> None:
@@ -142,15 +146,16 @@ def test_clicking_a_msel_header_sorts_and_keeps_the_selection(qtbot, window, doc
     view = page.msel_view
     header = view.horizontalHeader()
     view.selectRow(0)
-    selected_title = page.msel_proxy.index(0, 4).data()
+    selected_title = page.msel_model.index(0, 4).data()
     x = header.sectionViewportPosition(0) + header.sectionSize(0) // 2
     from PySide6.QtCore import QPoint
 
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
     qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
 
-    numbers = [int(page.msel_proxy.index(r, 0).data()) for r in range(page.msel_proxy.rowCount())]
+    model = page.msel_model
+    numbers = [int(model.index(r, 0).data()) for r in range(model.rowCount())]
     assert numbers == sorted(numbers, reverse=True) or numbers == sorted(numbers)
     assert numbers[0] != numbers[-1]
     rows = view.selectionModel().selectedRows()
-    assert len(rows) == 1 and page.msel_proxy.index(rows[0].row(), 4).data() == selected_title
+    assert len(rows) == 1 and model.index(rows[0].row(), 4).data() == selected_title

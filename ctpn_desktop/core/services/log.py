@@ -12,15 +12,16 @@ import json
 import unicodedata
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Select, func, literal_column, select, text
 from sqlalchemy.orm import Session, aliased
 
 from ctpn_desktop.core.clock import TimeSource, scenario_time
-from ctpn_desktop.core.entities import ActionItem, JdmStage, LogEntry, LogKind, LogRevision
+from ctpn_desktop.core.entities import ActionItem, JdmStage, LogEntry, LogKind, LogRevision, Phase
 from ctpn_desktop.core.errors import ValidationFailed
 from ctpn_desktop.core.services.document import Document
 from ctpn_desktop.storage.fts import FTS_TABLE
@@ -63,6 +64,58 @@ class IntegrityReport:
     first_bad_record_id: str | None = None
 
 
+class LogSummary(NamedTuple):
+    """The current revision of an entry as a log table shows it: cheap to make by the ten thousand.
+
+    Values stay as SQLite returns them (times as ISO text, the kind as its value) so that a view of 50,000
+    entries converts only the rows it paints; the full entry with its history comes from ``LogService.entry``.
+    """
+
+    entry_id: str
+    record_id: str
+    entry_number: int
+    revision: int
+    device_id: str
+    logged_at: str
+    exercise_s: float
+    kind: str
+    decision_maker: str
+    organisation: str
+    text: str
+    rationale: str
+    logged_by: str
+    inject_id: str | None
+    withdrawn: bool
+
+    @property
+    def logged_time(self) -> datetime:
+        return datetime.fromisoformat(self.logged_at)
+
+    @property
+    def log_kind(self) -> LogKind:
+        return LogKind(self.kind)
+
+    @property
+    def corrected(self) -> bool:
+        return self.revision > 1
+
+    @classmethod
+    def of(cls, entry: LogEntry) -> LogSummary:
+        rev = entry.current
+        return cls(rev.entry_id, rev.id, rev.entry_number, rev.revision, rev.device_id,
+                   rev.logged_at.isoformat(timespec="microseconds"), rev.exercise_s, rev.kind.value,
+                   rev.decision_maker, rev.organisation, rev.text, rev.rationale, rev.logged_by, rev.inject_id,
+                   rev.withdrawn)
+
+
+_SUMMARY_COLUMNS = (
+    LogRecordRow.entry_id, LogRecordRow.id, LogRecordRow.entry_number, LogRecordRow.revision, LogRecordRow.device_id,
+    LogRecordRow.logged_at, LogRecordRow.exercise_s, LogRecordRow.kind, LogRecordRow.decision_maker,
+    LogRecordRow.organisation, LogRecordRow.text, LogRecordRow.rationale, LogRecordRow.logged_by,
+    LogRecordRow.inject_id, LogRecordRow.withdrawn,
+)
+
+
 def _is_word_character(character: str) -> bool:
     return unicodedata.category(character)[0] in "LN" or unicodedata.category(character) in ("Co", "So")
 
@@ -81,7 +134,8 @@ def fts_query(query: str) -> str | None:
     return " ".join('"' + word.replace('"', '""') + '"*' for word in words)
 
 
-def record_hash(row: LogRecordRow) -> str:
+def record_hash(row: Any) -> str:
+    """The SHA-256 of a record's fields; ``row`` is a `LogRecordRow` or a result row with the same columns."""
     values = {name: getattr(row, name) for name in HASHED_FIELDS}
     values["exercise_s"] = repr(float(values["exercise_s"]))
     values["withdrawn"] = bool(values["withdrawn"])
@@ -104,13 +158,17 @@ def revision_of(row: LogRecordRow) -> LogRevision:
     )
 
 
-def verify_records(rows: list[LogRecordRow]) -> IntegrityReport:
-    """Check every chain; the first broken record is named so people know where to look."""
-    chains: dict[tuple[str, str], list[LogRecordRow]] = defaultdict(list)
+def verify_records(rows: Sequence[Any], *, rehash: bool = True) -> IntegrityReport:
+    """Check every chain; the first broken record is named so people know where to look.
+
+    ``rows`` are `LogRecordRow`s or result rows with the same columns. Without ``rehash`` only the shape of the
+    chains is checked (no gap, each record follows the one before), for records whose hashes were checked already.
+    """
+    chains: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for row in rows:
         chains[(row.run_id, row.device_id)].append(row)
     problems: list[str] = []
-    first: LogRecordRow | None = None
+    first: Any = None
     for chain in chains.values():
         chain.sort(key=lambda r: r.chain_seq)
         previous = GENESIS
@@ -120,7 +178,7 @@ def verify_records(rows: list[LogRecordRow]) -> IntegrityReport:
                 problem = f"a record is missing before entry {row.entry_number} (sequence {expected_seq})"
             elif row.prev_hash != previous:
                 problem = f"entry {row.entry_number} revision {row.revision} does not follow the record before it"
-            elif record_hash(row) != row.hash:
+            elif rehash and record_hash(row) != row.hash:
                 problem = f"entry {row.entry_number} revision {row.revision} was changed after it was written"
             if problem:
                 problems.append(problem)
@@ -145,6 +203,9 @@ class LogService:
         self._sessions = document.sessions
         self._device_id = device_id
         self._source = source
+        self._phases: dict[str, tuple[Phase, ...]] = {}
+        self._numbers: dict[str, tuple[int, int]] = {}
+        """Per run: the highest rowid looked at and the highest entry number among the rows up to it."""
 
     def _now(self) -> datetime:
         return self._source.wall().astimezone(UTC)
@@ -166,19 +227,46 @@ class LogService:
         """Store a new entry; it is committed to disk when this returns."""
         if not draft.text.strip():
             raise ValidationFailed("a log entry needs some text")
-        from ctpn_desktop.core.services.runs import RunService
-
-        phases = RunService(self._document, self._source).frozen_scenario(run_id).phases
-        story = scenario_time(exercise_s, phases)
+        story = scenario_time(exercise_s, self._run_phases(run_id))
         now = self._now()
         with self._sessions() as session, session.begin():
-            number = int(session.scalar(select(func.max(LogRecordRow.entry_number))
-                                        .where(LogRecordRow.run_id == run_id)) or 0) + 1
+            number = self._next_number(session, run_id)
             row = self._row_from(draft, run_id=run_id, entry_id=str(uuid.uuid4()), revision=1, number=number,
                                  logged_at=(draft.logged_at or now), committed_at=now, exercise_s=exercise_s,
                                  story=story.isoformat() if story else None, reason="", withdrawn=False)
             self._append_record(session, row)
             return LogEntry(current=revision_of(row))
+
+    def _next_number(self, session: Session, run_id: str) -> int:
+        """The next entry number of the run: one more than the highest, whichever laptop logged it.
+
+        Rows are only ever inserted, so after the first full look only rows with a higher rowid (this laptop's
+        last entry, or records a merge brought in) need reading: the cost stays flat as the log grows. A
+        lower top rowid than last seen means the table was rewritten; then everything is read again.
+        """
+        top = int(session.scalar(text("SELECT max(rowid) FROM log_record")) or 0)
+        seen = self._numbers.get(run_id)
+        if seen is None or top < seen[0]:
+            highest = int(session.scalar(select(func.max(LogRecordRow.entry_number))
+                                         .where(LogRecordRow.run_id == run_id)) or 0)
+        else:
+            newer = session.scalar(text("SELECT max(entry_number) FROM log_record WHERE rowid > :seen "
+                                        "AND +run_id = :run").bindparams(seen=seen[0], run=run_id))
+            highest = max(seen[1], int(newer or 0))
+        self._numbers[run_id] = (top, highest)
+        return highest + 1
+
+    def _run_phases(self, run_id: str) -> tuple[Phase, ...]:
+        """The phases of the run's frozen scenario, read once: a run's frozen copy never changes."""
+        if run_id not in self._phases:
+            from ctpn_desktop.core.services.runs import RunService
+
+            self._phases[run_id] = RunService(self._document, self._source).frozen_scenario(run_id).phases
+        return self._phases[run_id]
+
+    @property
+    def device_id(self) -> str:
+        return self._device_id
 
     @staticmethod
     def _row_from(draft: LogDraft, *, run_id: str, entry_id: str, revision: int, number: int, logged_at: datetime,
@@ -264,33 +352,8 @@ class LogService:
         corrected mistake is not found. ``organisation`` matches case-insensitively; ``since_s``/``until_s``
         bound the exercise time (inclusive). Entries come in logged order, or the newest first.
         """
-        current = LogRecordRow
-        later = aliased(LogRecordRow)
-        statement = select(current).where(
-            current.run_id == run_id,
-            ~select(later.id).where(later.entry_id == current.entry_id, later.revision > current.revision)
-            .exists(),
-        )
-        match = fts_query(query)
-        if match is not None:
-            hits: Select[tuple[str]] = select(literal_column("record_id")).select_from(text(FTS_TABLE)).where(
-                text(f"{FTS_TABLE} MATCH :match").bindparams(match=match))
-            statement = statement.where(current.id.in_(hits))
-        if kinds is not None:
-            wanted: Collection[str] = {LogKind(k).value for k in kinds}
-            statement = statement.where(current.kind.in_(wanted))
-        if organisation:
-            statement = statement.where(func.lower(current.organisation) == organisation.strip().lower())
-        if inject_id is not None:
-            statement = statement.where(current.inject_id == inject_id)
-        if objective_id is not None:
-            statement = statement.where(text(
-                "EXISTS (SELECT 1 FROM json_each(log_record.objective_ids) WHERE json_each.value = :objective)"
-            ).bindparams(objective=objective_id))
-        if since_s is not None:
-            statement = statement.where(current.exercise_s >= since_s)
-        if until_s is not None:
-            statement = statement.where(current.exercise_s <= until_s)
+        statement = _filtered(select(LogRecordRow), run_id, query, kinds=kinds, organisation=organisation,
+                              objective_id=objective_id, inject_id=inject_id, since_s=since_s, until_s=until_s)
         with self._sessions() as session:
             matched = list(session.scalars(statement))
             if not matched:
@@ -307,9 +370,68 @@ class LogService:
         entries.sort(key=entry_order, reverse=newest_first)
         return entries
 
+    def summaries(self, run_id: str, query: str = "", *, kinds: Iterable[LogKind] | None = None,
+                  organisation: str | None = None, objective_id: str | None = None, inject_id: str | None = None,
+                  since_s: float | None = None, until_s: float | None = None,
+                  newest_first: bool = False) -> list[LogSummary]:
+        """What ``search`` finds, as light summaries of the current revisions, for tables of any size.
+
+        Same filters and the same order as ``search`` (by logged time, then number, then device).
+        """
+        columns = cast(Select[Any], select(*_SUMMARY_COLUMNS))
+        statement = _filtered(columns, run_id, query, kinds=kinds, organisation=organisation,
+                              objective_id=objective_id, inject_id=inject_id, since_s=since_s, until_s=until_s)
+        direction: list[Any] = [LogRecordRow.logged_at, LogRecordRow.entry_number, LogRecordRow.device_id,
+                                LogRecordRow.entry_id]
+        if newest_first:
+            direction = [column.desc() for column in direction]
+        with self._sessions() as session:
+            result = session.execute(statement.order_by(*direction))
+            return [LogSummary._make(row) for row in result]
+
+    def organisations(self, run_id: str) -> list[str]:
+        """Every organisation named in the run's log (current revisions or not), for filters and completion."""
+        with self._sessions() as session:
+            names = session.scalars(select(LogRecordRow.organisation).where(LogRecordRow.run_id == run_id)
+                                    .distinct())
+            return sorted({name for name in names if name.strip()}, key=str.casefold)
+
     def verify(self, run_id: str | None = None) -> IntegrityReport:
         with self._sessions() as session:
             query = select(LogRecordRow)
             if run_id is not None:
                 query = query.where(LogRecordRow.run_id == run_id)
             return verify_records(list(session.scalars(query)))
+
+
+def _filtered(statement: Select[Any], run_id: str, query: str = "", *, kinds: Iterable[LogKind] | None = None,
+              organisation: str | None = None, objective_id: str | None = None, inject_id: str | None = None,
+              since_s: float | None = None, until_s: float | None = None) -> Select[Any]:
+    """Limit ``statement`` (over ``log_record``) to the run's current revisions that pass every filter."""
+    current = LogRecordRow
+    later = aliased(LogRecordRow)
+    statement = statement.where(
+        current.run_id == run_id,
+        ~select(later.id).where(later.entry_id == current.entry_id, later.revision > current.revision).exists(),
+    )
+    match = fts_query(query)
+    if match is not None:
+        hits: Select[tuple[str]] = select(literal_column("record_id")).select_from(text(FTS_TABLE)).where(
+            text(f"{FTS_TABLE} MATCH :match").bindparams(match=match))
+        statement = statement.where(current.id.in_(hits))
+    if kinds is not None:
+        wanted: Collection[str] = {LogKind(k).value for k in kinds}
+        statement = statement.where(current.kind.in_(wanted))
+    if organisation:
+        statement = statement.where(func.lower(current.organisation) == organisation.strip().lower())
+    if inject_id is not None:
+        statement = statement.where(current.inject_id == inject_id)
+    if objective_id is not None:
+        statement = statement.where(text(
+            "EXISTS (SELECT 1 FROM json_each(log_record.objective_ids) WHERE json_each.value = :objective)"
+        ).bindparams(objective=objective_id))
+    if since_s is not None:
+        statement = statement.where(current.exercise_s >= since_s)
+    if until_s is not None:
+        statement = statement.where(current.exercise_s <= until_s)
+    return statement

@@ -21,6 +21,7 @@ from ctpn_desktop.core.entities import (
     DeliveryMethod,
     InjectEvent,
     InjectEventKind,
+    Phase,
     RunInfo,
     RunStatus,
     Scenario,
@@ -29,6 +30,7 @@ from ctpn_desktop.core.errors import RunStateError, ValidationFailed
 from ctpn_desktop.core.io import scenario_json
 from ctpn_desktop.core.services.document import Document
 from ctpn_desktop.core.services.scenario import read_scenario
+from ctpn_desktop.core.timeline import current_phase, next_phase, phase_starts
 from ctpn_desktop.storage.orm import (
     AdhocInjectRow,
     AttachmentRow,
@@ -75,7 +77,10 @@ class RunService:
         self._source = source
         self._actor = actor
         self._frozen: dict[str, Scenario] = {}
+        self._blobs: dict[str, dict[str, bytes]] = {}
         self._clocks: dict[str, ExerciseClock] = {}
+        self._phase_jumps: dict[str, dict[str, float]] = {}
+        self._known_injects: dict[str, frozenset[str]] = {}
 
     def list_runs(self, *, include_discarded: bool = False) -> list[RunInfo]:
         with self._sessions() as session:
@@ -114,8 +119,17 @@ class RunService:
         if run_id not in self._frozen:
             with self._sessions() as session:
                 text = self._row(session, run_id).frozen_scenario
-            self._frozen[run_id] = scenario_json.to_scenario(scenario_json.parse_scenario_text(text))[0]
+            self._frozen[run_id], self._blobs[run_id] = scenario_json.to_scenario(
+                scenario_json.parse_scenario_text(text))
         return self._frozen[run_id]
+
+    def attachment_data(self, run_id: str, attachment_id: str) -> bytes:
+        """An attachment as it was frozen into the run (the presenter shows these, not the live scenario's)."""
+        self.frozen_scenario(run_id)
+        try:
+            return self._blobs[run_id][attachment_id]
+        except KeyError:
+            raise ValidationFailed("that attachment is not part of this run") from None
 
     def clock(self, run_id: str) -> ExerciseClock:
         if run_id not in self._clocks:
@@ -162,6 +176,9 @@ class RunService:
         return self._persist_anchor(run_id, self.clock(run_id).pause(reason))
 
     def resume(self, run_id: str, reason: str = "") -> RunInfo:
+        """Run again; after a real-world halt only with a reason, so the record says why play went on."""
+        if self.clock(run_id).status is RunStatus.HALTED and not reason.strip():
+            raise ValidationFailed("Resuming after a halt needs a reason.")
         return self._persist_anchor(run_id, self.clock(run_id).resume(reason))
 
     def halt(self, run_id: str, reason: str) -> RunInfo:
@@ -179,27 +196,77 @@ class RunService:
     def jump_to(self, run_id: str, exercise_s: float, reason: str) -> RunInfo:
         return self._persist_anchor(run_id, self.clock(run_id).jump_to(exercise_s, reason))
 
+    def phase_jumps(self, run_id: str) -> dict[str, float]:
+        """Phase id → exercise time at which the facilitator started it, from the run's phase-started events."""
+        if run_id not in self._phase_jumps:
+            self._phase_jumps[run_id] = phase_starts(self.events(run_id))
+        return dict(self._phase_jumps[run_id])
+
+    def scenario_time_at(self, run_id: str, exercise_s: float) -> datetime | None:
+        return scenario_time(exercise_s, self.frozen_scenario(run_id).phases,
+                             phase_jumps=self._phase_jumps.get(run_id) or self.phase_jumps(run_id))
+
     def scenario_time_now(self, run_id: str) -> datetime | None:
-        return scenario_time(self.clock(run_id).elapsed(), self.frozen_scenario(run_id).phases)
+        return self.scenario_time_at(run_id, self.clock(run_id).elapsed())
+
+    def current_phase(self, run_id: str) -> Phase | None:
+        """The phase in play now, phases started by hand included."""
+        return current_phase(self.frozen_scenario(run_id).phases, self.clock(run_id).elapsed(),
+                             phase_jumps=self.phase_jumps(run_id))
+
+    def start_phase(self, run_id: str, phase_id: str, note: str = "") -> InjectEvent:
+        """Record that the facilitator opened ``phase_id`` now (a phase-started event)."""
+        if self.frozen_scenario(run_id).phase(phase_id) is None:
+            raise ValidationFailed("that phase is not part of this run")
+        return self._record(run_id, phase_id, InjectEventKind.PHASE_STARTED, note)
+
+    def advance_phase(self, run_id: str, note: str = "") -> tuple[Phase, InjectEvent]:
+        """Move play to the next phase: the clock jumps forward to its planned start, and the move is recorded.
+
+        The clock moves rather than the phase alone so that the phase's injects fall due on their planned
+        offsets and the story time opens at the phase's scenario start.
+        """
+        clock = self.clock(run_id)
+        if clock.status in (RunStatus.READY, RunStatus.ENDED):
+            raise RunStateError(f"the run is {clock.status.value}: start it before moving between phases")
+        upcoming = next_phase(self.frozen_scenario(run_id).phases, clock.elapsed(),
+                              phase_jumps=self.phase_jumps(run_id))
+        if upcoming is None:
+            raise RunStateError("play is already in the last phase")
+        if upcoming.start_s > clock.elapsed():
+            self.jump_to(run_id, upcoming.start_s, f"Moved to {upcoming.phase.name}")
+        return upcoming.phase, self.start_phase(run_id, upcoming.phase.id, note)
 
     def _record(self, run_id: str, inject_id: str, kind: InjectEventKind, note: str = "",
                 new_offset_s: int | None = None) -> InjectEvent:
         clock = self.clock(run_id)
         if clock.status in (RunStatus.READY, RunStatus.ENDED):
             raise RunStateError(f"the run is {clock.status.value}: start it before acting on injects")
-        known = {i.id for i in self.frozen_scenario(run_id).injects} | {p.id for p in
-                                                                          self.frozen_scenario(run_id).phases}
-        if inject_id not in known and not self._is_adhoc(run_id, inject_id):
+        scenario = self.frozen_scenario(run_id)
+        if kind is InjectEventKind.PHASE_STARTED:
+            if scenario.phase(inject_id) is None:
+                raise ValidationFailed("that phase is not part of this run")
+        elif inject_id not in self._inject_ids(run_id) and not self._is_adhoc(run_id, inject_id):
             raise ValidationFailed("that inject is not part of this run")
         elapsed = clock.elapsed()
-        story = scenario_time(elapsed, self.frozen_scenario(run_id).phases)
+        jumps = self.phase_jumps(run_id)
+        if kind is InjectEventKind.PHASE_STARTED:
+            jumps[inject_id] = elapsed
+        story = scenario_time(elapsed, self.frozen_scenario(run_id).phases, phase_jumps=jumps)
         row = InjectEventRow(id=str(uuid.uuid4()), run_id=run_id, inject_id=inject_id, kind=kind.value,
                              wall_time=self._source.wall().astimezone(UTC).isoformat(timespec="microseconds"),
                              exercise_s=elapsed, scenario_time=story.isoformat() if story else None,
                              actor=self._actor, note=note, new_offset_s=new_offset_s)
         with self._sessions() as session, session.begin():
             session.add(row)
+        if kind is InjectEventKind.PHASE_STARTED:
+            self._phase_jumps[run_id] = jumps
         return event_of(row)
+
+    def _inject_ids(self, run_id: str) -> frozenset[str]:
+        if run_id not in self._known_injects:
+            self._known_injects[run_id] = frozenset(i.id for i in self.frozen_scenario(run_id).injects)
+        return self._known_injects[run_id]
 
     def _is_adhoc(self, run_id: str, inject_id: str) -> bool:
         with self._sessions() as session:

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ctpn_desktop.core.entities import (
@@ -515,3 +518,220 @@ class ScenarioService:
     def next_inject_position(self) -> int:
         with self._sessions() as session:
             return int(session.scalar(select(func.max(InjectRow.position))) or 0) + 1
+
+    def put_slots(self, slots: Sequence[InjectSlot]) -> list[InjectSlot]:
+        """Store new numbers, positions and times of several injects in one transaction (re-time, reorder,
+        renumber and their undo)."""
+        if slots:
+            with self._sessions() as session, session.begin():
+                _put_slots(session, slots)
+        return list(slots)
+
+    def attachment_blobs_of(self, injects: Iterable[Inject]) -> dict[str, bytes]:
+        """The data of these injects' attachments: what a deleted inject needs to come back on undo."""
+        ids = [a.id for i in injects for a in i.attachments]
+        if not ids:
+            return {}
+        with self._sessions() as session:
+            return dict(session.execute(
+                select(AttachmentRow.id, AttachmentRow.data).where(AttachmentRow.id.in_(ids))).all())
+
+
+# Schedule edits: re-time, reorder, renumber ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InjectSlot:
+    """Where an inject sits in the MSEL: its number, order and times, and nothing else.
+
+    Re-timing, reordering and renumbering touch only these columns, so they are stored as slots: a bulk
+    re-time of a thousand injects is a thousand small updates instead of a thousand whole-inject rewrites,
+    and undo puts the previous slots back.
+    """
+
+    id: str
+    number: int
+    position: int
+    planned_offset_s: int
+    scenario_time: datetime | None = None
+
+    @classmethod
+    def of(cls, inject: Inject) -> InjectSlot:
+        return cls(inject.id, inject.number, inject.position, inject.planned_offset_s, inject.scenario_time)
+
+
+def msel_order(injects: Iterable[Inject]) -> list[Inject]:
+    """The MSEL as planners read it: by planned time, then by the order the designer gave, then by number."""
+    return sorted(injects, key=lambda i: (i.planned_offset_s, i.position, i.number))
+
+
+def with_slot(inject: Inject, slot: InjectSlot) -> Inject:
+    return replace(inject, number=slot.number, position=slot.position, planned_offset_s=slot.planned_offset_s,
+                   scenario_time=slot.scenario_time)
+
+
+def retimed_slots(injects: Iterable[Inject], ids: Iterable[str], delta_s: int, *,
+                  move_scenario_time: bool = True) -> list[InjectSlot]:
+    """The slots of the injects ``ids`` shifted by ``delta_s`` seconds (their own scenario times too)."""
+    wanted = set(ids)
+    delta = timedelta(seconds=delta_s)
+    return [
+        InjectSlot(i.id, i.number, i.position, i.planned_offset_s + delta_s,
+                   i.scenario_time + delta if move_scenario_time and i.scenario_time is not None
+                   else i.scenario_time)
+        for i in injects if i.id in wanted
+    ]
+
+
+def following_ids(injects: Iterable[Inject], inject_id: str) -> list[str]:
+    """The inject ``inject_id`` and every inject after it in MSEL order ("shift everything after this")."""
+    ordered = msel_order(injects)
+    index = next((n for n, i in enumerate(ordered) if i.id == inject_id), None)
+    if index is None:
+        raise ValidationFailed("the inject no longer exists")
+    return [i.id for i in ordered[index:]]
+
+
+def moved_slots(injects: Iterable[Inject], ids: Sequence[str], before_id: str | None) -> list[InjectSlot]:
+    """Slots that move the injects ``ids`` (kept in their order) to just before ``before_id`` (None: the end).
+
+    The MSEL is ordered by time, so a moved inject also takes a planned time that fits between its new
+    neighbours: kept when it already fits, otherwise the nearest neighbour's time. Positions are renumbered
+    along the new order; only slots that change are returned.
+    """
+    ordered = msel_order(injects)
+    moving_set = set(ids)
+    moving = [i for i in ordered if i.id in moving_set]
+    if not moving or (before_id is not None and before_id in moving_set):
+        return []
+    rest = [i for i in ordered if i.id not in moving_set]
+    at = len(rest) if before_id is None else next((n for n, i in enumerate(rest) if i.id == before_id), None)
+    if at is None:
+        raise ValidationFailed("the inject to move before no longer exists")
+    new_order = rest[:at] + moving + rest[at:]
+    low = rest[at - 1].planned_offset_s if at > 0 else None
+    high = rest[at].planned_offset_s if at < len(rest) else None
+    slots = []
+    for position, inject in enumerate(new_order):
+        offset = inject.planned_offset_s
+        if inject.id in moving_set:
+            if low is not None and offset < low:
+                offset = low
+            if high is not None and offset > high:
+                offset = high
+        shift = timedelta(seconds=offset - inject.planned_offset_s)
+        scenario_time = inject.scenario_time + shift if inject.scenario_time is not None else None
+        if position != inject.position or offset != inject.planned_offset_s:
+            slots.append(InjectSlot(inject.id, inject.number, position, offset, scenario_time))
+    return slots
+
+
+def renumbered_slots(injects: Iterable[Inject], first: int = 1) -> list[InjectSlot]:
+    """Numbers 1, 2, 3 … in MSEL order; only slots that change are returned."""
+    return [
+        InjectSlot(i.id, number, i.position, i.planned_offset_s, i.scenario_time)
+        for number, i in enumerate(msel_order(injects), start=first) if i.number != number
+    ]
+
+
+def duplicate_of(inject: Inject, number: int, blobs: Mapping[str, bytes]) -> tuple[Inject, dict[str, bytes]]:
+    """A copy of ``inject`` under a new identity and number, placed just after it, with its attachments."""
+    attachments = tuple(replace(a, id=str(uuid.uuid4())) for a in inject.attachments)
+    copied = {new.id: blobs[old.id] for old, new in zip(inject.attachments, attachments, strict=True)}
+    return replace(inject, id=str(uuid.uuid4()), number=number, position=inject.position,
+                   attachments=attachments, depends_on_id=inject.depends_on_id), copied
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """What refers to an objective, organisation or phase: shown before it is deleted."""
+
+    injects: tuple[Inject, ...] = ()
+
+    def describe(self, limit: int = 12) -> list[str]:
+        lines = [f"inject {i.number}: {i.title}" for i in msel_order(self.injects)[:limit]]
+        if len(self.injects) > limit:
+            lines.append(f"… and {len(self.injects) - limit} more injects")
+        return lines
+
+
+def objective_links(scenario: Scenario, objective_id: str) -> Links:
+    return Links(tuple(i for i in scenario.injects if objective_id in i.objective_ids))
+
+
+def organisation_links(scenario: Scenario, organisation_id: str, role_id: str | None = None) -> Links:
+    """Injects addressed to the organisation (to any of its roles), or to one role when ``role_id`` is given."""
+    return Links(tuple(
+        i for i in scenario.injects
+        if any(r.organisation_id == organisation_id and (role_id is None or r.role_id == role_id)
+               for r in i.recipients)
+    ))
+
+
+def phase_links(scenario: Scenario, phase_id: str) -> Links:
+    return Links(tuple(i for i in scenario.injects if i.phase_id == phase_id))
+
+
+def _put_slots(session: Session, slots: Sequence[InjectSlot]) -> None:
+    numbers = [s.number for s in slots]
+    if len(numbers) != len(set(numbers)):
+        raise ValidationFailed("two injects in the same edit have the same number")
+    if any(n < 1 for n in numbers):
+        raise ValidationFailed("inject numbers start at 1")
+    current = dict(session.execute(select(InjectRow.id, InjectRow.number)).all())
+    if any(s.id not in current for s in slots):
+        raise ValidationFailed("an inject of this edit no longer exists")
+    # Plain table statements: these are many small updates by key, not ORM objects to track.
+    table = cast(Table, InjectRow.__table__)
+    connection = session.connection()
+    changing = [s for s in slots if current[s.id] != s.number]
+    if changing:
+        moving = {s.id for s in changing}
+        taken = {number for inject_id, number in current.items() if inject_id not in moving}
+        clash = sorted({s.number for s in changing} & taken)
+        if clash:
+            raise ValidationFailed(f"inject number {clash[0]} is already used")
+        # Numbers are unique: park the renumbered rows on negative numbers first so that swaps succeed.
+        connection.execute(
+            update(table).where(table.c.id == bindparam("row_id")).values(number=bindparam("parked")),
+            [{"row_id": s.id, "parked": -n - 1} for n, s in enumerate(changing)],
+        )
+    connection.execute(
+        update(table).where(table.c.id == bindparam("row_id")).values(
+            number=bindparam("new_number"), position=bindparam("new_position"),
+            planned_offset_s=bindparam("new_offset"), scenario_time=bindparam("new_scenario_time")),
+        [{"row_id": s.id, "new_number": s.number, "new_position": s.position, "new_offset": s.planned_offset_s,
+          "new_scenario_time": _iso(s.scenario_time)} for s in slots],
+    )
+
+
+_SHIFT_RE = re.compile(
+    r"^(?P<sign>[+\-−])?\s*(?:(?P<h>\d{1,3})\s*h(?:ours?|rs?)?\s*(?:(?P<hm>\d{1,2})\s*(?:m(?:in(?:utes?)?)?)?)?"
+    r"|(?P<m>\d{1,5})\s*(?:m(?:in(?:utes?)?)?)?"
+    r"|(?P<ch>\d{1,3}):(?P<cm>[0-5]\d)(?::(?P<cs>[0-5]\d))?)$", re.IGNORECASE)
+
+
+def parse_shift(text: str) -> int:
+    """Seconds of a duration as designers type it: ``15`` or ``+15 min`` (minutes), ``-1:30`` (H:MM),
+    ``1:30:00``, ``2h``, ``1h30``. Raises ValueError with a message for anything else."""
+    match = _SHIFT_RE.match(text.strip())
+    if not match or not text.strip():
+        raise ValueError(f"'{text.strip()}' is not a duration: type minutes (15, -10) or H:MM (1:30)")
+    sign = -1 if match["sign"] in {"-", "−"} else 1
+    if match["h"] is not None:
+        seconds = int(match["h"]) * 3600 + int(match["hm"] or 0) * 60
+    elif match["m"] is not None:
+        seconds = int(match["m"]) * 60
+    else:
+        seconds = int(match["ch"]) * 3600 + int(match["cm"]) * 60 + int(match["cs"] or 0)
+    return sign * seconds
+
+
+def parse_planned(text: str) -> int:
+    """A planned time from STARTEX as shown in the MSEL: ``H:MM:SS`` or ``H:MM``, ``-`` before STARTEX."""
+    cleaned = text.strip().replace("−", "-")
+    match = re.fullmatch(r"(-)?(\d{1,3}):([0-5]\d)(?::([0-5]\d))?", cleaned)
+    if not match:
+        raise ValueError(f"'{text.strip()}' is not a planned time: type H:MM or H:MM:SS from STARTEX, e.g. 1:15")
+    seconds = int(match[2]) * 3600 + int(match[3]) * 60 + int(match[4] or 0)
+    return -seconds if match[1] else seconds

@@ -1,19 +1,28 @@
-"""The decision log of one run as a table; display strings worked out once, corrections shown, never hidden."""
+"""The decision log of one run as a table, lazy enough for 50,000 entries.
+
+The model holds the light summaries `LogService.summaries` returns and works out a cell's text only when the
+view asks for it (the view asks only for the rows it paints). Sorting is done here on plain Python keys, not
+through a proxy, so a click on a header sorts 50,000 rows at once. Withdrawn entries are struck through;
+corrected ones say so in the Revision column — nothing is hidden.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
 from ctpn_desktop.core.clock import format_elapsed
 from ctpn_desktop.core.entities import LogEntry
+from ctpn_desktop.core.services.log import LogSummary
 
 from ctpn_desktop.ui.formatting import format_wall_time
 from ctpn_desktop.ui.models.msel import SORT_ROLE
 
 Index = QModelIndex | QPersistentModelIndex
+ENTRY_ID_ROLE = Qt.ItemDataRole.UserRole + 20
 
 COLUMNS: tuple[str, ...] = (
     "No.", "Logged", "Exercise time", "Kind", "Decision maker", "Organisation", "Entry", "Rationale", "Logged by",
@@ -23,51 +32,104 @@ NUMBER, LOGGED, EXERCISE_TIME, KIND, DECISION_MAKER, ORGANISATION, TEXT, RATIONA
     len(COLUMNS))
 
 
-class LogTableModel(QAbstractTableModel):
-    def __init__(self, entries: Sequence[LogEntry] = (), parent: object | None = None) -> None:
-        super().__init__(parent)  # type: ignore[arg-type]
-        self._entries: list[LogEntry] = []
-        self._display: list[tuple[str, ...]] = []
-        self._sort: list[tuple[object, ...]] = []
-        self.set_entries(entries)
+def logged_order(row: LogSummary) -> tuple[str, int, str, str]:
+    """The order entries were logged in, whichever laptop logged them (as ``LogService`` returns them).
 
-    def set_entries(self, entries: Sequence[LogEntry]) -> None:
+    Logged times are stored as ISO text in UTC with microseconds, so comparing the text compares the times."""
+    return (row.logged_at, row.entry_number, row.device_id, row.entry_id)
+
+
+def revision_label(row: LogSummary) -> str:
+    if row.withdrawn:
+        return f"{row.revision} (withdrawn)"
+    if row.corrected:
+        return f"{row.revision} (corrected)"
+    return str(row.revision)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+_CELLS: dict[int, Callable[[LogSummary], str]] = {
+    NUMBER: lambda r: str(r.entry_number),
+    LOGGED: lambda r: format_wall_time(datetime.fromisoformat(r.logged_at), with_date=False),
+    EXERCISE_TIME: lambda r: format_elapsed(r.exercise_s),
+    KIND: lambda r: r.kind.capitalize(),
+    DECISION_MAKER: lambda r: r.decision_maker,
+    ORGANISATION: lambda r: r.organisation,
+    TEXT: lambda r: _one_line(r.text),
+    RATIONALE: lambda r: _one_line(r.rationale),
+    LOGGED_BY: lambda r: r.logged_by,
+    REVISION: revision_label,
+}
+
+_SORT_KEYS: dict[int, Callable[[LogSummary], object]] = {
+    NUMBER: lambda r: (r.entry_number, r.device_id, r.logged_at),
+    LOGGED: logged_order,
+    EXERCISE_TIME: lambda r: (r.exercise_s, r.logged_at),
+    KIND: lambda r: (r.kind, r.logged_at),
+    DECISION_MAKER: lambda r: (r.decision_maker.casefold(), r.logged_at),
+    ORGANISATION: lambda r: (r.organisation.casefold(), r.logged_at),
+    TEXT: lambda r: (r.text.casefold(), r.logged_at),
+    RATIONALE: lambda r: (r.rationale.casefold(), r.logged_at),
+    LOGGED_BY: lambda r: (r.logged_by.casefold(), r.logged_at),
+    REVISION: lambda r: (r.revision, r.withdrawn, r.logged_at),
+}
+
+
+class LogTableModel(QAbstractTableModel):
+    def __init__(self, rows: Sequence[LogSummary | LogEntry] = (), parent: object | None = None) -> None:
+        super().__init__(parent)  # type: ignore[arg-type]
+        self._rows: list[LogSummary] = []
+        self._sort_column = LOGGED
+        self._sort_order = Qt.SortOrder.AscendingOrder
+        self._struck = QFont()
+        self._struck.setStrikeOut(True)
+        self.set_entries(rows)
+
+    # Contents --------------------------------------------------------------------------------------------
+    def set_entries(self, rows: Sequence[LogSummary | LogEntry]) -> None:
+        """Show ``rows`` (summaries, or whole entries), in the model's current sort order."""
         self.beginResetModel()
-        self._entries = sorted(entries, key=lambda e: e.current.entry_number)
-        self._display = []
-        self._sort = []
-        for entry in self._entries:
-            rev = entry.current
-            if rev.withdrawn:
-                revision = f"{rev.revision} (withdrawn)"
-            elif entry.corrected:
-                revision = f"{rev.revision} (corrected)"
-            else:
-                revision = str(rev.revision)
-            row = (
-                str(rev.entry_number),
-                format_wall_time(rev.logged_at, with_date=False),
-                format_elapsed(rev.exercise_s),
-                rev.kind.value.capitalize(),
-                rev.decision_maker,
-                rev.organisation,
-                rev.text,
-                rev.rationale,
-                rev.logged_by,
-                revision,
-            )
-            self._display.append(row)
-            self._sort.append((
-                rev.entry_number, rev.logged_at.isoformat(), rev.exercise_s,
-                *(text.casefold() for text in row[KIND:REVISION]), rev.revision,
-            ))
+        self._rows = [LogSummary.of(row) if isinstance(row, LogEntry) else row for row in rows]
+        self._sort_rows()
         self.endResetModel()
 
-    def entry_at(self, row: int) -> LogEntry:
-        return self._entries[row]
+    def add(self, row: LogSummary) -> int:
+        """Insert one new entry where the current order puts it (after its equals); returns its row."""
+        key = _SORT_KEYS[self._sort_column]
+        target = key(row)
+        descending = self._sort_order == Qt.SortOrder.DescendingOrder
+        low, high = 0, len(self._rows)
+        while low < high:
+            middle = (low + high) // 2
+            here = key(self._rows[middle])
+            if (here >= target) if descending else (here <= target):  # type: ignore[operator]
+                low = middle + 1
+            else:
+                high = middle
+        self.beginInsertRows(QModelIndex(), low, low)
+        self._rows.insert(low, row)
+        self.endInsertRows()
+        return low
 
+    def entry_at(self, row: int) -> LogSummary:
+        return self._rows[row]
+
+    def row_of(self, entry_id: str) -> int | None:
+        for row, summary in enumerate(self._rows):
+            if summary.entry_id == entry_id:
+                return row
+        return None
+
+    @property
+    def rows(self) -> list[LogSummary]:
+        return list(self._rows)
+
+    # Qt --------------------------------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
-        return 0 if parent.isValid() else len(self._display)
+        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -75,20 +137,27 @@ class LogTableModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
-        row, column = index.row(), index.column()
+        row, column = self._rows[index.row()], index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._display[row][column]
+            text = _CELLS[column](row)
+            if role == Qt.ItemDataRole.AccessibleTextRole and row.withdrawn and column == TEXT:
+                return f"Withdrawn: {text}"
+            return text
         if role == SORT_ROLE:
-            return self._sort[row][column]
+            return _SORT_KEYS[column](row)
+        if role == ENTRY_ID_ROLE:
+            return row.entry_id
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == LOGGED:
-                return format_wall_time(self._entries[row].current.logged_at)
-            if column in (TEXT, RATIONALE):
-                return self._display[row][column] or None
-        if role == Qt.ItemDataRole.FontRole and self._entries[row].current.withdrawn:
-            font = QFont()
-            font.setStrikeOut(True)
-            return font
+                return format_wall_time(datetime.fromisoformat(row.logged_at))
+            if column == TEXT:
+                return row.text or None
+            if column == RATIONALE:
+                return row.rationale or None
+            if column == REVISION and row.withdrawn:
+                return "Withdrawn: the entry stays in the log, struck through; its reason is in the detail pane."
+        if role == Qt.ItemDataRole.FontRole and row.withdrawn:
+            return self._struck
         if role == Qt.ItemDataRole.TextAlignmentRole:
             horizontal = Qt.AlignmentFlag.AlignRight if column == NUMBER else Qt.AlignmentFlag.AlignLeft
             return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
@@ -99,3 +168,24 @@ class LogTableModel(QAbstractTableModel):
                 COLUMNS):
             return COLUMNS[section]
         return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            column = LOGGED
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        followed = [(index, self._rows[index.row()].entry_id) for index in persistent]
+        self._sort_column, self._sort_order = column, order
+        self._sort_rows()
+        rows = {summary.entry_id: number for number, summary in enumerate(self._rows)}
+        self.changePersistentIndexList(
+            [index for index, _ in followed],
+            [self.index(rows[entry_id], index.column()) for index, entry_id in followed])
+        self.layoutChanged.emit()
+
+    def _sort_rows(self) -> None:
+        self._rows.sort(key=_SORT_KEYS[self._sort_column], reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
+
+    @property
+    def sort_order(self) -> tuple[int, Qt.SortOrder]:
+        return self._sort_column, self._sort_order

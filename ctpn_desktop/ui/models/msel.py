@@ -1,24 +1,37 @@
-"""The MSEL as a table: one row per inject, display strings worked out once so that thousands of rows scroll
-and sort without recomputing anything per paint."""
+"""The MSEL as a table: one row per inject, display strings worked out once so that thousands of rows scroll,
+sort and filter without recomputing anything per paint.
+
+The model filters and sorts itself (text, phase, organisation, method) rather than through a proxy: a
+keystroke in the filter bar is one pass over precomputed strings and one reset, which stays fast at 5,000
+rows. Edits never change the model directly: it asks its editor (the scenario editor's session), and is told
+afterwards which injects changed, so what it shows is always what the document holds.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QByteArray,
+    QMimeData,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    Signal,
 )
 
 from ctpn_desktop.core.clock import format_elapsed
-from ctpn_desktop.core.entities import Exercise, ExerciseType, Inject, Scenario
+from ctpn_desktop.core.entities import DeliveryMethod, Exercise, ExerciseType, Inject, Scenario
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 """A value that sorts naturally (numbers as numbers, times as seconds)."""
 INJECT_ID_ROLE = Qt.ItemDataRole.UserRole + 2
+PROBLEMS_ROLE = Qt.ItemDataRole.UserRole + 3
+"""The validation messages of a row, as a list of strings."""
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -26,10 +39,16 @@ EMPTY_SCENARIO = Scenario(exercise=Exercise(id="", title="", exercise_type=Exerc
 """What a table shows before a document is open."""
 
 COLUMNS: tuple[str, ...] = (
-    "No.", "Phase", "Planned", "Scenario time", "Title", "From", "To", "Method", "Objectives",
+    "No.", "Phase", "Planned", "Scenario time", "Title", "From", "To", "Method", "Objectives", "Check",
 )
-NUMBER, PHASE, PLANNED, SCENARIO_TIME, TITLE, SENDER, RECIPIENTS, METHOD, OBJECTIVES = range(len(COLUMNS))
+NUMBER, PHASE, PLANNED, SCENARIO_TIME, TITLE, SENDER, RECIPIENTS, METHOD, OBJECTIVES, VALIDATION = range(
+    len(COLUMNS))
 _RIGHT_ALIGNED = frozenset({NUMBER, PLANNED})
+EDITABLE_COLUMNS = frozenset({NUMBER, PLANNED, TITLE, SENDER})
+INJECT_IDS_MIME = "application/x-ctpn-inject-ids"
+
+Editor = Callable[[str, int, str], bool]
+"""(inject id, column, typed text) -> whether the edit was stored."""
 
 
 def format_scenario_time(value: datetime | None) -> str:
@@ -37,124 +56,312 @@ def format_scenario_time(value: datetime | None) -> str:
     return value.strftime("%a %d %b %H:%M") if value is not None else ""
 
 
+def msel_key(inject: Inject) -> tuple[int, int, int]:
+    return inject.planned_offset_s, inject.position, inject.number
+
+
+@dataclass(frozen=True, slots=True)
+class MselFilter:
+    """What the filter bar asks for; empty values match everything."""
+
+    text: str = ""
+    phase_id: str | None = None
+    organisation_id: str | None = None
+    method: DeliveryMethod | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.text.strip()) or any(v is not None for v in (self.phase_id, self.organisation_id,
+                                                                      self.method))
+
+
+@dataclass(slots=True)
+class _Row:
+    inject: Inject
+    display: tuple[str, ...]
+    sort: tuple[object, ...]
+    haystack: str
+    organisations: frozenset[str]
+
+
+class _Lookups:
+    """Names of the scenario's phases, organisations, roles and objectives, gathered once per update."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.phases = {p.id: p.name for p in scenario.phases}
+        ordered = sorted(scenario.phases, key=lambda p: (p.start_offset_s, p.position))
+        self.phase_order = {p.id: n for n, p in enumerate(ordered)}
+        self.objectives = {o.id: o.code for o in scenario.objectives}
+        self.organisations = {o.id: o.display_name for o in scenario.organisations}
+        self.roles = {r.id: r.name for o in scenario.organisations for r in o.roles}
+
+    def row(self, inject: Inject) -> _Row:
+        recipients = "; ".join(
+            f"{self.organisations.get(r.organisation_id, '?')} – {self.roles.get(r.role_id, '?')}"
+            if r.role_id else self.organisations.get(r.organisation_id, "?")
+            for r in inject.recipients
+        )
+        display = (
+            str(inject.number),
+            self.phases.get(inject.phase_id or "", ""),
+            format_elapsed(inject.planned_offset_s),
+            format_scenario_time(inject.scenario_time),
+            inject.title,
+            inject.sender,
+            recipients,
+            inject.delivery_method.label,
+            ", ".join(self.objectives.get(o, "?") for o in inject.objective_ids),
+        )
+        sort = (
+            inject.number,
+            self.phase_order.get(inject.phase_id or "", len(self.phase_order)),
+            inject.planned_offset_s,
+            inject.scenario_time.isoformat() if inject.scenario_time else "",
+            *(text.casefold() for text in display[TITLE:]),
+        )
+        return _Row(inject, display, sort, "\n".join(display).casefold(),
+                    frozenset(r.organisation_id for r in inject.recipients))
+
+
 class MselTableModel(QAbstractTableModel):
-    """Read-only MSEL over one Scenario snapshot."""
+    """The MSEL of one scenario snapshot; with ``validation`` a last column shows each row's problems."""
 
-    def __init__(self, scenario: Scenario, parent: object | None = None) -> None:
+    move_requested = Signal(list, object)
+    """Inject ids dragged (in MSEL order) and the id of the inject to put them before (None: the end)."""
+
+    def __init__(self, scenario: Scenario, parent: object | None = None, *, validation: bool = False,
+                 editor: Editor | None = None) -> None:
         super().__init__(parent)  # type: ignore[arg-type]
+        self._validation = validation
+        self._editor = editor
         self._scenario = scenario
-        self._injects: tuple[Inject, ...] = ()
-        self._display: list[tuple[str, ...]] = []
-        self._sort: list[tuple[object, ...]] = []
-        self._haystack: list[str] = []
-        self._build(scenario)
+        self._rows: list[_Row] = []
+        self._shown: list[_Row] = []
+        self._row_of: dict[str, int] = {}
+        self._problems: dict[str, list[str]] = {}
+        self._filter = MselFilter()
+        self._sort_column = -1
+        self._sort_order = Qt.SortOrder.AscendingOrder
+        self._columns = len(COLUMNS) if validation else VALIDATION
+        self._rows = [_Lookups(scenario).row(i) for i in scenario.injects]
+        self._order_rows()
+        self._apply_filter()
 
-    def _build(self, scenario: Scenario) -> None:
-        phases = {p.id: p for p in scenario.phases}
-        phase_order = {p.id: i for i, p in enumerate(sorted(scenario.phases, key=lambda p: (p.start_offset_s,
-                                                                                            p.position)))}
-        objectives = {o.id: o.code for o in scenario.objectives}
-        organisations = {o.id: o.display_name for o in scenario.organisations}
-        roles = {r.id: r.name for o in scenario.organisations for r in o.roles}
-        injects = tuple(sorted(scenario.injects, key=lambda i: (i.planned_offset_s, i.position, i.number)))
-        display: list[tuple[str, ...]] = []
-        sort: list[tuple[object, ...]] = []
-        haystack: list[str] = []
-        for inject in injects:
-            phase = phases.get(inject.phase_id or "")
-            recipients = "; ".join(
-                f"{organisations.get(r.organisation_id, '?')} – {roles.get(r.role_id, '?')}"
-                if r.role_id else organisations.get(r.organisation_id, "?")
-                for r in inject.recipients
-            )
-            codes = ", ".join(objectives.get(o, "?") for o in inject.objective_ids)
-            row = (
-                str(inject.number),
-                phase.name if phase else "",
-                format_elapsed(inject.planned_offset_s),
-                format_scenario_time(inject.scenario_time),
-                inject.title,
-                inject.sender,
-                recipients,
-                inject.delivery_method.label,
-                codes,
-            )
-            display.append(row)
-            sort.append((
-                inject.number,
-                phase_order.get(inject.phase_id or "", len(phase_order)),
-                inject.planned_offset_s,
-                inject.scenario_time.isoformat() if inject.scenario_time else "",
-                *(text.casefold() for text in row[TITLE:]),
-            ))
-            haystack.append("\n".join(row).casefold())
-        self._injects = injects
-        self._display = display
-        self._sort = sort
-        self._haystack = haystack
-
+    # Reading --------------------------------------------------------------------------------------------
     @property
     def scenario(self) -> Scenario:
         return self._scenario
 
+    @property
+    def total(self) -> int:
+        return len(self._rows)
+
+    @property
+    def filter(self) -> MselFilter:
+        return self._filter
+
+    @property
+    def in_msel_order(self) -> bool:
+        """Rows are in planned-time order (no other column sorts them): drag to reorder makes sense."""
+        return self._sort_column in (-1, PLANNED) and self._sort_order == Qt.SortOrder.AscendingOrder
+
     def inject_at(self, row: int) -> Inject:
-        return self._injects[row]
+        return self._shown[row].inject
+
+    def injects_shown(self) -> list[Inject]:
+        return [r.inject for r in self._shown]
+
+    def row_of(self, inject_id: str) -> int | None:
+        return self._row_of.get(inject_id)
 
     def matches(self, row: int, needle: str) -> bool:
         """Whether ``needle`` (already case-folded) appears in any column of ``row``."""
-        return needle in self._haystack[row]
+        return needle in self._shown[row].haystack
+
+    # Changing what is shown -----------------------------------------------------------------------------
+    def set_scenario(self, scenario: Scenario) -> None:
+        self.beginResetModel()
+        self._scenario = scenario
+        lookups = _Lookups(scenario)
+        self._rows = [lookups.row(i) for i in scenario.injects]
+        self._order_rows()
+        self._apply_filter()
+        self.endResetModel()
+
+    def update_injects(self, scenario: Scenario, changed: Iterable[str], removed: Iterable[str] = ()) -> None:
+        """Take ``scenario`` as the new snapshot where only the injects ``changed`` and ``removed`` differ.
+
+        Rows that stay where they were are repainted in place; if the order or the filtered set changes the
+        model resets (the view keeps its selection through the page, by inject id).
+        """
+        changed_ids, removed_ids = set(changed), set(removed)
+        self._scenario = scenario
+        if not changed_ids and not removed_ids:
+            return
+        lookups = _Lookups(scenario)
+        fresh = {i.id: i for i in scenario.injects if i.id in changed_ids}
+        rows = [r for r in self._rows if r.inject.id not in removed_ids and r.inject.id not in fresh]
+        rows.extend(lookups.row(i) for i in fresh.values())
+        rows = self._ordered(rows)
+        shown = self._filtered(rows)
+        if [r.inject.id for r in shown] == [r.inject.id for r in self._shown]:
+            self._rows, self._shown = rows, shown
+            for inject_id in fresh:
+                row = self._row_of.get(inject_id)
+                if row is not None:
+                    self.dataChanged.emit(self.index(row, 0), self.index(row, self._columns - 1))
+            return
+        self.beginResetModel()
+        self._rows, self._shown = rows, shown
+        self._row_of = {r.inject.id: n for n, r in enumerate(shown)}
+        self.endResetModel()
+
+    def refresh_names(self, scenario: Scenario) -> None:
+        """Phases, organisations or objectives were renamed: every row's text is worked out again."""
+        self.set_scenario(scenario)
+
+    def set_filter(self, wanted: MselFilter) -> None:
+        if wanted == self._filter:
+            return
+        self.beginResetModel()
+        self._filter = wanted
+        self._apply_filter()
+        self.endResetModel()
+
+    def set_problems(self, problems: Mapping[str, Sequence[str]]) -> None:
+        self._problems = {k: list(v) for k, v in problems.items()}
+        if self._validation and self._shown:
+            self.dataChanged.emit(self.index(0, VALIDATION), self.index(len(self._shown) - 1, VALIDATION))
+
+    def _order_rows(self) -> None:
+        self._rows = self._ordered(self._rows)
+
+    def _ordered(self, rows: list[_Row]) -> list[_Row]:
+        column, descending = self._sort_column, self._sort_order == Qt.SortOrder.DescendingOrder
+        if column == VALIDATION:
+            return sorted(rows, key=lambda r: (len(self._problems.get(r.inject.id, ())), msel_key(r.inject)),
+                          reverse=descending)
+        if column < 0 or column >= VALIDATION:
+            return sorted(rows, key=lambda r: msel_key(r.inject))
+        return sorted(rows, key=lambda r: (r.sort[column], msel_key(r.inject)), reverse=descending)
+
+    def _filtered(self, rows: list[_Row] | None = None) -> list[_Row]:
+        wanted = self._filter
+        rows = self._rows if rows is None else rows
+        needle = wanted.text.strip().casefold()
+        if needle:
+            rows = [r for r in rows if needle in r.haystack]
+        if wanted.phase_id is not None:
+            rows = [r for r in rows if r.inject.phase_id == wanted.phase_id]
+        if wanted.organisation_id is not None:
+            organisation = wanted.organisation_id
+            rows = [r for r in rows if organisation in r.organisations]
+        if wanted.method is not None:
+            rows = [r for r in rows if r.inject.delivery_method is wanted.method]
+        return list(rows)
+
+    def _apply_filter(self) -> None:
+        self._shown = self._filtered()
+        self._row_of = {r.inject.id: n for n, r in enumerate(self._shown)}
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort on the precomputed keys with Python's own sort: one pass, no per-comparison calls into Qt.
 
         Column -1 restores the MSEL order (planned time). Selections survive through persistent indexes.
         """
-        count = len(self._injects)
-        if column < 0 or column >= len(COLUMNS):
-            new_order = sorted(range(count), key=lambda r: (self._injects[r].planned_offset_s,
-                                                            self._injects[r].position, self._injects[r].number))
-        else:
-            new_order = sorted(range(count), key=lambda r: self._sort[r][column],
-                               reverse=order == Qt.SortOrder.DescendingOrder)
-        if new_order == list(range(count)):
+        self._sort_column, self._sort_order = column, order
+        before = [r.inject.id for r in self._shown]
+        self._order_rows()
+        shown = self._filtered()
+        if [r.inject.id for r in shown] == before:
             return
         self.layoutAboutToBeChanged.emit()
-        new_row_of = {old: new for new, old in enumerate(new_order)}
-        self._injects = tuple(self._injects[r] for r in new_order)
-        self._display = [self._display[r] for r in new_order]
-        self._sort = [self._sort[r] for r in new_order]
-        self._haystack = [self._haystack[r] for r in new_order]
+        new_row_of = {r.inject.id: n for n, r in enumerate(shown)}
         old = self.persistentIndexList()
-        self.changePersistentIndexList(old, [self.index(new_row_of[i.row()], i.column()) for i in old])
+        self._shown = shown
+        self._row_of = new_row_of
+        self.changePersistentIndexList(
+            old, [self.index(new_row_of[before[i.row()]], i.column()) for i in old])
         self.layoutChanged.emit()
 
+    # Qt's model contract --------------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
-        return 0 if parent.isValid() else len(self._display)
+        return 0 if parent.isValid() else len(self._shown)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else self._columns
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
         row, column = index.row(), index.column()
+        item = self._shown[row]
+        if column == VALIDATION:
+            return self._validation_data(item, role)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._display[row][column]
+            return item.display[column]
+        if role == Qt.ItemDataRole.EditRole:
+            return item.inject.title if column == TITLE else item.display[column]
         if role == SORT_ROLE:
-            return self._sort[row][column]
+            return item.sort[column]
         if role == Qt.ItemDataRole.ToolTipRole and column in (TITLE, RECIPIENTS, SENDER, PHASE):
-            return self._display[row][column] or None
+            return item.display[column] or None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             horizontal = Qt.AlignmentFlag.AlignRight if column in _RIGHT_ALIGNED else Qt.AlignmentFlag.AlignLeft
             return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
         if role == INJECT_ID_ROLE:
-            return self._injects[row].id
+            return item.inject.id
+        if role == PROBLEMS_ROLE:
+            return self._problems.get(item.inject.id, [])
         return None
 
+    def _validation_data(self, item: _Row, role: int) -> object:
+        problems = self._problems.get(item.inject.id, [])
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            if not problems:
+                return "OK"
+            return "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "\n".join(problems) or "No problems found"
+        if role == Qt.ItemDataRole.ForegroundRole and problems:
+            from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+            dark = QGuiApplication.palette().color(QPalette.ColorRole.Base).lightness() < 128
+            return QColor("#ffb347" if dark else "#a04000")
+        if role == SORT_ROLE:
+            return len(problems)
+        if role == INJECT_ID_ROLE:
+            return item.inject.id
+        if role == PROBLEMS_ROLE:
+            return problems
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.ItemIsDropEnabled if self._editor is not None else Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self._editor is not None:
+            if index.column() in EDITABLE_COLUMNS:
+                flags |= Qt.ItemFlag.ItemIsEditable
+            if self.in_msel_order:
+                flags |= Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled
+        return flags
+
+    def setData(self, index: Index, value: object, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if self._editor is None or not index.isValid() or role != Qt.ItemDataRole.EditRole:
+            return False
+        if index.column() not in EDITABLE_COLUMNS:
+            return False
+        return self._editor(self._shown[index.row()].inject.id, index.column(), str(value))
+
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < self._columns:
             if role == Qt.ItemDataRole.DisplayRole:
                 return COLUMNS[section]
+            if role == Qt.ItemDataRole.ToolTipRole and section == VALIDATION:
+                return "Problems the validation found in this inject"
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 horizontal = (Qt.AlignmentFlag.AlignRight if section in _RIGHT_ALIGNED
                               else Qt.AlignmentFlag.AlignLeft)
@@ -163,9 +370,44 @@ class MselTableModel(QAbstractTableModel):
             return str(section + 1)
         return None
 
+    # Drag to reorder ------------------------------------------------------------------------------------
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        return [INJECT_IDS_MIME]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        data = QMimeData()
+        data.setData(INJECT_IDS_MIME, QByteArray("\n".join(self._shown[r].inject.id for r in rows).encode()))
+        return data
+
+    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
+                        parent: Index) -> bool:
+        return self._editor is not None and self.in_msel_order and data.hasFormat(INJECT_IDS_MIME)
+
+    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index) -> bool:
+        """Ask for the move; the session stores it and tells the model. Returns False so the view never removes
+        the dragged rows itself."""
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        ids = [i for i in bytes(data.data(INJECT_IDS_MIME).data()).decode().split("\n") if i]
+        target = row if row >= 0 else (parent.row() if parent.isValid() else len(self._shown))
+        before = self._shown[target].inject.id if target < len(self._shown) else None
+        if ids:
+            self.move_requested.emit(ids, before)
+        return False
+
 
 class MselFilterProxy(QSortFilterProxyModel):
-    """Sorts on the precomputed keys and filters on a precomputed text per row, so typing stays instant."""
+    """Sorts on the precomputed keys and filters on a precomputed text per row, so typing stays instant.
+
+    For read-only MSEL tables (a run's frozen copy); the editor filters in the model itself.
+    """
 
     def __init__(self, parent: object | None = None) -> None:
         super().__init__(parent)  # type: ignore[arg-type]

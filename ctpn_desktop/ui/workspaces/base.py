@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QVBoxLayout, QWidget
 
 from ctpn_desktop.ui import icons
@@ -46,6 +47,11 @@ class Workspace(QWidget):
 
         Its actions carry their own shortcuts, so keyboard users reach every command from anywhere."""
         return None
+
+    def global_actions(self) -> list[QAction]:
+        """Commands whose keys work from every page (the emergency halt, quick log entry); the others work only
+        while this workspace is shown."""
+        return []
 
     def refresh(self) -> None:
         """Reload what the page shows from the services."""

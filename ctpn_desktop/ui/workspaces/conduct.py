@@ -1,25 +1,74 @@
-"""The conduct workspace: the runs of this exercise and, for one run, the injects as frozen and what happened.
+"""The conduct workspace: the facilitator's screen on the day.
 
-Read-only until the live timeline lands; it shows what `RunService` has recorded.
+Runs on the left (start one, reopen one, discard a rehearsal); for the open run the clock panel, a banner for
+whatever is due, the inject queue, and tabs with the timeline, the selected inject, the history and the
+frozen MSEL. A presenter display can be put full screen on another screen for the players.
+
+Every command goes through `RunService`, which commits before it returns; the screen changes only after that,
+so what it shows as done is on disk. The clock label is refreshed by a timer but its value is always read
+from the clock (persisted anchors and a monotonic source), never counted from the timer's ticks.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import math
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTabWidget,
+    QTextBrowser,
+    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from ctpn_desktop.core.clock import format_elapsed
-from ctpn_desktop.core.entities import InjectEventKind, RunInfo
+from ctpn_desktop.core.clock import format_countdown, format_elapsed
+from ctpn_desktop.core.entities import AdhocInject, Inject, InjectEvent, InjectEventKind, RunInfo, RunStatus, Scenario
+from ctpn_desktop.core.errors import CtpnError
+from ctpn_desktop.core.timeline import InjectState, Timeline, current_phase, next_phase
 
-from ctpn_desktop.ui import icons
+from ctpn_desktop.ui import icons, preferences
+from ctpn_desktop.ui.conduct.actions import RunAction, RunActions
+from ctpn_desktop.ui.conduct.clock_panel import ClockPanel, action_button
+from ctpn_desktop.ui.conduct.dialogs import (
+    AdhocDialog,
+    CompressionDialog,
+    DeferDialog,
+    NewRunDialog,
+    ReasonDialog,
+    TimeDialog,
+)
+from ctpn_desktop.ui.conduct.presenter import (
+    STAND_BY,
+    PresenterSlide,
+    PresenterWindow,
+    SlideKind,
+    adhoc_slide,
+    halt_slide,
+    inject_slide,
+    phase_slide,
+    screen_names,
+)
+from ctpn_desktop.ui.conduct.queue import INJECT_ID_ROLE, TITLE, WIDTHS, QueueFilter, QueueModel
+from ctpn_desktop.ui.conduct.sound import DueChime
+from ctpn_desktop.ui.conduct.timeline_view import TimelineMark, TimelineView
+from ctpn_desktop.ui.dialogs.prompts import show_error
 from ctpn_desktop.ui.formatting import RUN_STATUS_LABELS, format_wall_time, run_label
 from ctpn_desktop.ui.models.msel import EMPTY_SCENARIO, MselFilterProxy, MselTableModel
 from ctpn_desktop.ui.widgets import EmptyState, SwitchStack, heading, set_column_widths, setup_table, setup_tree
@@ -27,6 +76,11 @@ from ctpn_desktop.ui.workspaces.base import Workspace
 from ctpn_desktop.ui.workspaces.scenario import MSEL_WIDTHS
 
 RUN_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+HALT_REASON = "Stop phrase called: real-world emergency"
+TICK_MS = 50
+"""How often the clock label is re-read: well inside the 100 ms it may lag the true time."""
+SLOW_TICK_S = 0.25
+"""How often the queue, banner and timeline follow the clock (and every time the exercise second changes)."""
 
 EVENT_LABELS: dict[InjectEventKind, str] = {
     InjectEventKind.RELEASED: "Released",
@@ -35,40 +89,224 @@ EVENT_LABELS: dict[InjectEventKind, str] = {
     InjectEventKind.RETIMED: "Re-timed",
     InjectEventKind.PHASE_STARTED: "Phase started",
 }
+LANES_BY_PHASE, LANES_BY_ORGANISATION = "phase", "organisation"
+_PLAYING = frozenset({RunStatus.RUNNING, RunStatus.PAUSED})
+
+
+def format_story_time(value: object) -> str:
+    return value.strftime("%a %d %b %H:%M:%S") if hasattr(value, "strftime") else "—"
+
+
+class DueBanner(QFrame):
+    """A strip that cannot be missed while anything is due: amber, red when overdue, flashing."""
+
+    def __init__(self, release: QAction, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("dueBanner")
+        self.setAccessibleName("Due injects")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(14, 8, 10, 8)
+        self.label = QLabel("", self)
+        self.label.setObjectName("dueText")
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        font = self.label.font()
+        font.setBold(True)
+        font.setPointSizeF(max(font.pointSizeF(), 10.0) * 1.25)
+        self.label.setFont(font)
+        layout.addWidget(self.label, 1)
+        self.release_button = QToolButton(self)
+        self.release_button.setDefaultAction(release)
+        self.release_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        layout.addWidget(self.release_button)
+        self.overdue = False
+        self.flash = False
+        self.hide()
+
+    def show_due(self, text: str, overdue: bool, flash: bool) -> None:
+        if text != self.label.text():
+            self.label.setText(text)
+            self.setAccessibleDescription(text)
+        if (overdue, flash) != (self.overdue, self.flash) or not self.styleSheet():
+            self.overdue, self.flash = overdue, flash
+            if overdue:
+                background, border, colour = ("#c62828", "#ffffff", "#ffffff") if flash else \
+                    ("#8e0000", "#ffbf00", "#ffffff")
+            else:
+                background, border, colour = ("#ffb300", "#1a1a1a", "#1a1a1a") if flash else \
+                    ("#ffe08a", "#ff8f00", "#1a1a1a")
+            self.setStyleSheet(f"QFrame#dueBanner {{ background: {background}; border: 3px solid {border}; "
+                               f"border-radius: 6px; }} QFrame#dueBanner QLabel {{ color: {colour}; }}")
+        self.show()
 
 
 class ConductWorkspace(Workspace):
     title = "Conduct"
     icon_name = icons.CONDUCT
-    subtitle = "Each run of the exercise, with the injects as they were frozen at its start and what happened."
+    subtitle = "Run the exercise: the clock, injects as they fall due, the timeline and the presenter display."
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runs: list[RunInfo] = []
+        self.run: RunInfo | None = None
+        self.scenario: Scenario = EMPTY_SCENARIO
+        self.timeline = Timeline(())
+        self.events: list[InjectEvent] = []
+        self.adhocs: list[AdhocInject] = []
+        self.presenter: PresenterWindow | None = None
+        self.presenter_slide: PresenterSlide = STAND_BY
+        self.chime = DueChime(self)
+        self.active_dialog: QDialog | None = None
+        self.cues = 0
+        """How many times an inject newly fell due and the cue (banner flash, chime if on) was given."""
+        self._actionable: set[str] = set()
+        self._last_second: int | None = None
+        self._last_slow = -math.inf
+        self._sound_on = False
+        self.actions = RunActions(self)
+        for _action_id, action in self.actions:
+            self.addAction(action)
+        self.timer = QTimer(self)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self.tick)
+        self._build()
+        self._connect()
+        self._update_actions()
+
+    # Construction ----------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        a = self.actions
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(0, 8, 0, 0)
-
         splitter = QSplitter(Qt.Orientation.Horizontal, self.body)
+        self.splitter = splitter
+
         left = QWidget(splitter)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 8, 0)
         left_layout.addWidget(heading("Runs", 2, left))
         self.runs_tree = QTreeWidget(left)
         self.runs_tree.setObjectName("runsList")
-        setup_tree(self.runs_tree, "Runs", ["Run", "Status", "Started", "Ended"])
+        setup_tree(self.runs_tree, "Runs", ["Run", "Status"])
         self.runs_tree.header().setStretchLastSection(False)
         self.runs_tree.header().setSectionResizeMode(0, self.runs_tree.header().ResizeMode.Stretch)
-        self.runs_tree.currentItemChanged.connect(self._show_run)
         left_layout.addWidget(self.runs_tree, 1)
+        run_buttons = QHBoxLayout()
+        for action_id in (RunAction.NEW_RUN, RunAction.DISCARD):
+            button = QToolButton(left)
+            button.setDefaultAction(a[action_id])
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            run_buttons.addWidget(button)
+        run_buttons.addStretch(1)
+        left_layout.addLayout(run_buttons)
 
         right = QWidget(splitter)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(8, 0, 0, 0)
+        right_layout.setSpacing(8)
+        title_row = QHBoxLayout()
         self.run_title = heading("", 2, right)
-        right_layout.addWidget(self.run_title)
-        self.run_tabs = QTabWidget(right)
+        title_row.addWidget(self.run_title)
+        self.feedback_label = QLabel("", right)
+        self.feedback_label.setObjectName("feedback")
+        self.feedback_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        title_row.addSpacing(16)
+        title_row.addWidget(self.feedback_label, 1)
+        self.presenter_state = QLabel("", right)
+        self.presenter_state.setProperty("muted", True)
+        self.presenter_state.setObjectName("presenterState")
+        title_row.addWidget(self.presenter_state)
+        presenter_button = QToolButton(right)
+        presenter_button.setDefaultAction(a[RunAction.PRESENTER])
+        presenter_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        title_row.addWidget(presenter_button)
+        title_row.addWidget(action_button(a[RunAction.STAND_BY], "Stand by", right))
+        right_layout.addLayout(title_row)
+
+        self.clock_panel = ClockPanel({
+            "start": a[RunAction.START], "pause": a[RunAction.PAUSE], "resume": a[RunAction.RESUME],
+            "end": a[RunAction.END], "next_inject": a[RunAction.NEXT_INJECT], "next_phase": a[RunAction.NEXT_PHASE],
+            "adjust": a[RunAction.ADJUST], "halt": a[RunAction.HALT]}, right)
+        right_layout.addWidget(self.clock_panel)
+        self.halt_notice = QLabel("", right)
+        self.halt_notice.setObjectName("haltNotice")
+        self.halt_notice.setWordWrap(True)
+        self.halt_notice.setStyleSheet("QLabel#haltNotice { background: #b00000; color: #ffffff; padding: 10px; "
+                                       "border-radius: 6px; font-weight: bold; }")
+        self.halt_notice.hide()
+        right_layout.addWidget(self.halt_notice)
+        self.due_banner = DueBanner(a[RunAction.RELEASE], right)
+        right_layout.addWidget(self.due_banner)
+
+        vertical = QSplitter(Qt.Orientation.Vertical, right)
+        queue_box = QWidget(vertical)
+        queue_layout = QVBoxLayout(queue_box)
+        queue_layout.setContentsMargins(0, 0, 0, 0)
+        queue_bar = QHBoxLayout()
+        queue_bar.addWidget(heading("Inject queue", 3, queue_box))
+        self.show_done_check = QCheckBox("Show released and skipped", queue_box)
+        queue_bar.addWidget(self.show_done_check)
+        queue_bar.addStretch(1)
+        for action_id, text in ((RunAction.RELEASE, "Release"), (RunAction.SKIP, "Skip…"),
+                                (RunAction.DEFER, "Defer…"), (RunAction.RETIME, "Re-time…"),
+                                (RunAction.ADHOC, "Ad-hoc…")):
+            queue_bar.addWidget(action_button(a[action_id], text, queue_box))
+        queue_layout.addLayout(queue_bar)
+        self.queue_view = QTableView(queue_box)
+        setup_table(self.queue_view, "Inject queue")
+        self.queue_view.setSortingEnabled(False)
+        self.queue_view.horizontalHeader().setSectionsMovable(False)
+        self.queue_model = QueueModel(self)
+        self.queue_proxy = QueueFilter(self)
+        self.queue_proxy.setSourceModel(self.queue_model)
+        self.queue_view.setModel(self.queue_proxy)
+        set_column_widths(self.queue_view, WIDTHS, stretch=TITLE)
+        queue_layout.addWidget(self.queue_view, 1)
+
+        self.run_tabs = QTabWidget(vertical)
         self.run_tabs.setDocumentMode(True)
         self.run_tabs.setAccessibleName("Selected run")
+        timeline_box = QWidget(self.run_tabs)
+        timeline_layout = QVBoxLayout(timeline_box)
+        timeline_layout.setContentsMargins(0, 4, 0, 0)
+        timeline_bar = QHBoxLayout()
+        timeline_bar.addWidget(QLabel("Lanes by:", timeline_box))
+        self.lanes_combo = QComboBox(timeline_box)
+        self.lanes_combo.setAccessibleName("Timeline lanes")
+        self.lanes_combo.addItem("Phase", LANES_BY_PHASE)
+        self.lanes_combo.addItem("Organisation", LANES_BY_ORGANISATION)
+        timeline_bar.addWidget(self.lanes_combo)
+        timeline_bar.addStretch(1)
+        self.timeline_view = TimelineView(timeline_box)
+        for text, tip, slot in (("−", "Zoom out (-)", lambda: self.timeline_view.zoom_by(0.8)),
+                                ("+", "Zoom in (+)", lambda: self.timeline_view.zoom_by(1.25)),
+                                ("Fit", "Show the whole exercise (0)", self.timeline_view.fit_all),
+                                ("Now", "Follow the now-line (N)", self._timeline_now)):
+            button = QPushButton(text, timeline_box)
+            button.setToolTip(tip)
+            button.setAccessibleName(tip)
+            button.setFixedWidth(max(40, button.fontMetrics().horizontalAdvance(text) + 24))
+            button.clicked.connect(slot)
+            timeline_bar.addWidget(button)
+        legend = QLabel("◇ planned   ● released   ┆ re-timed   │ now", timeline_box)
+        legend.setProperty("muted", True)
+        timeline_bar.addWidget(legend)
+        timeline_layout.addLayout(timeline_bar)
+        timeline_layout.addWidget(self.timeline_view, 1)
+
+        self.details = QTextBrowser(self.run_tabs)
+        self.details.setObjectName("injectDetails")
+        self.details.setAccessibleName("Selected inject, controller's view")
+        self.details.setOpenLinks(False)
+        self.events_tree = QTreeWidget(self.run_tabs)
+        self.events_tree.setObjectName("eventsList")
+        setup_tree(self.events_tree, "Run history",
+                   ["Wall time", "Exercise time", "Scenario time", "What", "Inject or reason", "By", "Note"])
+        self.events_empty = EmptyState(
+            "Nothing recorded yet", "Clock actions and what happens to each inject are listed here as they "
+            "happen.", icons.CLOCK)
+        self.events_stack = SwitchStack(self.events_tree, self.events_empty, self.run_tabs)
         self.frozen_view = QTableView(self.run_tabs)
         setup_table(self.frozen_view, "Injects as frozen for this run")
         self.frozen_model = MselTableModel(EMPTY_SCENARIO)
@@ -77,76 +315,925 @@ class ConductWorkspace(Workspace):
         self.frozen_view.setModel(self.frozen_proxy)
         self.frozen_view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         set_column_widths(self.frozen_view, MSEL_WIDTHS)
-        self.events_tree = QTreeWidget(self.run_tabs)
-        self.events_tree.setObjectName("eventsList")
-        setup_tree(self.events_tree, "Inject events",
-                   ["Wall time", "Exercise time", "Inject", "Event", "By", "Note"])
-        self.events_empty = EmptyState(
-            "No inject events", "Nothing has been released, skipped or deferred in this run yet.", icons.CLOCK)
-        self.events_stack = SwitchStack(self.events_tree, self.events_empty, self.run_tabs)
-        self.frozen_tab = self.run_tabs.addTab(self.frozen_view, icons.icon(icons.INJECTS), "Injects")
-        self.events_tab = self.run_tabs.addTab(self.events_stack, icons.icon(icons.CLOCK), "Events")
-        right_layout.addWidget(self.run_tabs, 1)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 5)
-        splitter.setSizes([440, 900])
-        splitter.setChildrenCollapsible(False)
+        self.timeline_tab = self.run_tabs.addTab(timeline_box, icons.icon(icons.TIMELINE), "Timeline")
+        self.details_tab = self.run_tabs.addTab(self.details, icons.icon(icons.INJECTS), "Selected inject")
+        self.events_tab = self.run_tabs.addTab(self.events_stack, icons.icon(icons.CLOCK), "History")
+        self.frozen_tab = self.run_tabs.addTab(self.frozen_view, icons.icon(icons.SCENARIO), "Injects as frozen")
+        vertical.setStretchFactor(0, 3)
+        vertical.setStretchFactor(1, 2)
+        vertical.setChildrenCollapsible(False)
+        right_layout.addWidget(vertical, 1)
 
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 5)
+        splitter.setSizes([250, 1150])
+        splitter.setChildrenCollapsible(False)
         self.no_runs = EmptyState(
             "No runs yet",
             "A run is recorded each time this exercise is conducted. It keeps its own clock, a frozen copy of "
-            "the scenario as it was played, and everything that happened.",
+            "the scenario as it was played, and everything that happened. Start one with New Run.",
             icons.CONDUCT)
+        self.new_run_button = QPushButton(a[RunAction.NEW_RUN].icon(), "New Run…", self.no_runs)
+        self.new_run_button.clicked.connect(a[RunAction.NEW_RUN].trigger)
+        empty_layout = self.no_runs.layout()
+        assert isinstance(empty_layout, QVBoxLayout)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.new_run_button)
+        row.addStretch(1)
+        empty_layout.insertLayout(empty_layout.count() - 1, row)
         self.runs_stack = SwitchStack(splitter, self.no_runs, self.body)
         layout.addWidget(self.runs_stack, 1)
 
+    def _connect(self) -> None:
+        a = self.actions
+        handlers: dict[RunAction, Callable[[], None]] = {
+            RunAction.NEW_RUN: self.ask_new_run, RunAction.START: self.start, RunAction.PAUSE: self.pause,
+            RunAction.RESUME: self.resume, RunAction.END: self.ask_end, RunAction.RELEASE: self.release,
+            RunAction.SKIP: self.ask_skip, RunAction.DEFER: self.ask_defer, RunAction.RETIME: self.ask_retime,
+            RunAction.ADHOC: self.ask_adhoc, RunAction.NEXT_INJECT: self.jump_to_next_inject,
+            RunAction.NEXT_PHASE: self.next_phase, RunAction.ADJUST: self.ask_adjust, RunAction.HALT: self.halt,
+            RunAction.SHOW_ON_PRESENTER: self.show_selected_on_presenter, RunAction.STAND_BY: self.stand_by,
+            RunAction.DISCARD: self.ask_discard,
+        }
+        for action_id, handler in handlers.items():
+            a[action_id].triggered.connect(lambda _checked=False, h=handler: h())
+        a[RunAction.PRESENTER].toggled.connect(self.set_presenter_shown)
+        a[RunAction.SOUND].toggled.connect(self.set_sound)
+        self.runs_tree.currentItemChanged.connect(self._run_selected)
+        self.clock_panel.compression_chosen.connect(self.set_compression)
+        self.clock_panel.custom_compression_requested.connect(self.ask_compression)
+        self.show_done_check.toggled.connect(self._show_done)
+        self.queue_view.selectionModel().currentRowChanged.connect(self._queue_selection_changed)
+        self.timeline_view.inject_clicked.connect(self.select_inject)
+        self.lanes_combo.currentIndexChanged.connect(lambda _index: self._rebuild_timeline())
+
+    def menu(self) -> QMenu | None:
+        a = self.actions
+        menu = QMenu("&Run", self)
+        menu.setObjectName("runMenu")
+        groups = (
+            (RunAction.NEW_RUN, RunAction.DISCARD),
+            (RunAction.START, RunAction.PAUSE, RunAction.RESUME, RunAction.END),
+            (RunAction.RELEASE, RunAction.SKIP, RunAction.DEFER, RunAction.RETIME, RunAction.ADHOC),
+            (RunAction.NEXT_INJECT, RunAction.NEXT_PHASE, RunAction.ADJUST),
+            (RunAction.PRESENTER,),
+        )
+        for group in groups:
+            for action_id in group:
+                menu.addAction(a[action_id])
+            menu.addSeparator()
+        self.screen_menu = QMenu("Presenter &Screen", menu)
+        self.screen_menu.setObjectName("presenterScreenMenu")
+        self.screen_menu.aboutToShow.connect(self._fill_screen_menu)
+        menu.addMenu(self.screen_menu)
+        menu.addAction(a[RunAction.SHOW_ON_PRESENTER])
+        menu.addAction(a[RunAction.STAND_BY])
+        menu.addAction(a[RunAction.SOUND])
+        menu.addSeparator()
+        menu.addAction(a[RunAction.HALT])
+        return menu
+
+    def global_actions(self) -> list[QAction]:
+        return [self.actions[RunAction.HALT]]
+
+    # Settings --------------------------------------------------------------------------------------------
+    def _settings(self) -> QSettings | None:
+        settings = getattr(self.window(), "settings", None)
+        return settings if isinstance(settings, QSettings) else None
+
+    def _load_preferences(self) -> None:
+        settings = self._settings()
+        sound = preferences.read_bool(settings, preferences.SOUND_ON) if settings is not None else self._sound_on
+        blocker = self.actions[RunAction.SOUND].blockSignals(True)
+        self.actions[RunAction.SOUND].setChecked(sound)
+        self.actions[RunAction.SOUND].blockSignals(blocker)
+        self._sound_on = sound
+
+    def set_sound(self, on: bool) -> None:
+        self._sound_on = on
+        settings = self._settings()
+        if settings is not None:
+            settings.setValue(preferences.SOUND_ON, on)
+
+    # Runs ------------------------------------------------------------------------------------------------
+    def set_context(self, context: object) -> None:
+        if context is None:
+            self.timer.stop()
+            self._close_presenter()
+        super().set_context(context)  # type: ignore[arg-type]
+
     def refresh(self) -> None:
+        self._load_preferences()
+        keep = self.run.id if self.run is not None else None
+        blocker = self.runs_tree.blockSignals(True)
         self.runs_tree.clear()
         self.runs = list(self.context.runs.list_runs()) if self.context is not None else []
+        selected: QTreeWidgetItem | None = None
         for run in self.runs:
-            item = QTreeWidgetItem([run_label(run), RUN_STATUS_LABELS.get(run.status, run.status.value),
-                                    format_wall_time(run.started_at, short=True),
-                                    format_wall_time(run.ended_at, short=True)])
+            item = QTreeWidgetItem([run_label(run), _short_status(run.status)])
             item.setData(0, RUN_ID_ROLE, run.id)
-            item.setToolTip(0, run_label(run))
-            item.setToolTip(2, format_wall_time(run.started_at))
-            item.setToolTip(3, format_wall_time(run.ended_at))
+            started = f"\nStarted {format_wall_time(run.started_at)}" if run.started_at else "\nNot started"
+            item.setToolTip(0, run_label(run) + ("" if run.rehearsal else " — a real run, kept for the record")
+                            + started)
             self.runs_tree.addTopLevelItem(item)
-        for column in range(1, 4):
-            self.runs_tree.resizeColumnToContents(column)
+            if run.id == keep:
+                selected = item
+        self.runs_tree.resizeColumnToContents(1)
+        self.runs_tree.blockSignals(blocker)
         self.runs_stack.show_content(bool(self.runs))
-        if self.runs:
-            self.runs_tree.setCurrentItem(self.runs_tree.topLevelItem(len(self.runs) - 1))
+        if selected is None and self.runs:
+            selected = self.runs_tree.topLevelItem(len(self.runs) - 1)
+        if selected is not None:
+            self.runs_tree.setCurrentItem(selected)
+            self.open_run(str(selected.data(0, RUN_ID_ROLE)))
         else:
-            self._show_run(None)
+            self.open_run(None)
 
-    def _show_run(self, current: QTreeWidgetItem | None, _previous: object = None) -> None:
-        run = next((r for r in self.runs if current is not None and r.id == current.data(0, RUN_ID_ROLE)), None)
-        if run is None or self.context is None:
+    def _run_selected(self, current: QTreeWidgetItem | None, _previous: object = None) -> None:
+        self.open_run(str(current.data(0, RUN_ID_ROLE)) if current is not None else None)
+
+    def open_run(self, run_id: str | None) -> None:
+        """Show ``run_id`` (reopening it: its clock is rebuilt from its anchors), or nothing."""
+        if run_id is None or self.context is None:
+            self.run = None
+            self.timer.stop()
+            self.scenario = EMPTY_SCENARIO
+            self.timeline = Timeline(())
+            self.events, self.adhocs = [], []
             self.run_title.setText("")
             self.frozen_model = MselTableModel(EMPTY_SCENARIO)
             self.frozen_proxy.setSourceModel(self.frozen_model)
+            self.queue_model.set_run(EMPTY_SCENARIO, self.timeline, [], 0.0)
             self.events_tree.clear()
+            self._update_actions()
             return
-        self.run_title.setText(f"{run_label(run)} · {RUN_STATUS_LABELS.get(run.status, run.status.value)}")
-        frozen = self.context.runs.frozen_scenario(run.id)
-        self.frozen_model = MselTableModel(frozen)
+        runs = self.context.runs
+        self.run = runs.run(run_id)
+        self.scenario = runs.frozen_scenario(run_id)
+        self.timeline = Timeline(self.scenario.injects)
+        self.frozen_model = MselTableModel(self.scenario)
         self.frozen_proxy.setSourceModel(self.frozen_model)
-        self.run_tabs.setTabText(self.frozen_tab, f"Injects ({len(frozen.injects)})")
-        numbers = {i.id: f"{i.number}. {i.title}" for i in frozen.injects}
-        events = self.context.runs.events(run.id)
+        self.run_tabs.setTabText(self.frozen_tab, f"Injects as frozen ({len(self.scenario.injects)})")
+        presenter = self._presenter_if_any()
+        if presenter is not None:
+            presenter.set_marking(self.scenario.exercise.marking)
+            presenter.set_exercise_title(self.scenario.exercise.title)
+        self._actionable = set()
+        self._reload(select=None)
+        status = runs.clock(run_id).status
+        self.present(halt_slide() if status is RunStatus.HALTED else STAND_BY)
+        self.timer.start()
+
+    def _update_run_row(self) -> None:
+        if self.run is None or self.context is None:
+            return
+        self.run = self.context.runs.run(self.run.id)
+        for index in range(self.runs_tree.topLevelItemCount()):
+            item = self.runs_tree.topLevelItem(index)
+            if item.data(0, RUN_ID_ROLE) == self.run.id:
+                item.setText(1, _short_status(self.run.status))
+                self.runs_tree.resizeColumnToContents(1)
+        self.runs = [self.run if r.id == self.run.id else r for r in self.runs]
+
+    def ask_new_run(self) -> None:
+        if self.context is None:
+            return
+        dialog = NewRunDialog(len(self.runs) + 1, self)
+        dialog.accepted.connect(lambda: self._create_run(dialog.label, dialog.rehearsal))
+        self._open(dialog)
+
+    def _create_run(self, label: str, rehearsal: bool) -> None:
+        if self.context is None:
+            return
+        run = self._do("Cannot create the run", lambda: self.context.runs.create_run(label, rehearsal=rehearsal))
+        if run is None:
+            return
+        self.run = run
+        self.refresh()
+        self._feedback(f"{run_label(run)} created: press Start (F5) at STARTEX")
+
+    def ask_discard(self) -> None:
+        run = self.run
+        if run is None or self.context is None:
+            return
+        if not run.rehearsal:
+            self._report("Real runs are kept", f"{run_label(run)} is a real run.",
+                         "Only rehearsal runs can be discarded; a real run stays in the record.")
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Discard rehearsal",
+                          f"Discard {run_label(run)}?", QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("discardBox")
+        box.setInformativeText("It disappears from the list of runs. Real runs are never affected.")
+        discard = box.addButton("Discard Rehearsal", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _result: self._discard(run) if box.clickedButton() is discard else None)
+        self.active_dialog = box
+        box.open()
+
+    def _discard(self, run: RunInfo) -> None:
+        if self.context is None:
+            return
+        if self._do("Cannot discard the run", lambda: self.context.runs.discard_run(run.id), ok=True):
+            self.run = None
+            self.refresh()
+            self._feedback(f"{run_label(run)} discarded")
+
+    # The clock -------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        run_id = self._run_id()
+        if run_id is None or self.context is None:
+            return
+        runs = self.context.runs
+        if self._do("Cannot start the clock", lambda: runs.start(run_id)) is None:
+            return
+        phase = current_phase(self.scenario.phases, runs.clock(run_id).elapsed(),
+                              phase_jumps=runs.phase_jumps(run_id))
+        if phase is not None:
+            self._do("Cannot record the phase", lambda: runs.start_phase(run_id, phase.id, "STARTEX"))
+            self.present(phase_slide(phase))
+        self._after_clock("STARTEX: the clock is running")
+        self._reload()
+
+    def pause(self) -> None:
+        self._clock_action("Cannot pause the clock", lambda run_id: self._runs().pause(run_id), "Clock paused")
+
+    def resume(self) -> None:
+        run_id = self._run_id()
+        if run_id is None:
+            return
+        if self._runs().clock(run_id).status is RunStatus.HALTED:
+            dialog = ReasonDialog("Resume after the halt", "Play was halted for a real-world emergency. Say why "
+                                  "it can go on; this is recorded with the halt.", "Resume Play", parent=self)
+            dialog.accepted.connect(lambda: self._resume(dialog.reason))
+            self._open(dialog)
+            return
+        self._resume("")
+
+    def _resume(self, reason: str) -> None:
+        resumed = self._clock_action("Cannot resume", lambda run_id: self._runs().resume(run_id, reason),
+                                     "Clock running")
+        if resumed and self.presenter_slide.kind is SlideKind.HALT:
+            self.present(STAND_BY)
+
+    def ask_end(self) -> None:
+        if self._run_id() is None:
+            return
+        dialog = ReasonDialog("End the run (ENDEX)", "The clock stops for good; injects can no longer be "
+                              "released in this run.", "End Run", "&Note:", required=False, parent=self)
+        dialog.accepted.connect(lambda: self._clock_action(
+            "Cannot end the run", lambda run_id: self._runs().end(run_id, dialog.reason), "ENDEX: the run has ended"))
+        self._open(dialog)
+
+    def halt(self) -> None:
+        """The stop phrase: at once, no question asked; the reason for resuming is asked when play resumes."""
+        if self._clock_action("Cannot halt", lambda run_id: self._runs().halt(run_id, HALT_REASON),
+                              "PLAY HALTED: real-world emergency"):
+            self.present(halt_slide())
+
+    def set_compression(self, factor: float) -> None:
+        run_id = self._run_id()
+        if run_id is None or self._runs().clock(run_id).compression == factor:
+            return
+        self._clock_action("Cannot change the compression",
+                           lambda rid: self._runs().set_compression(rid, factor), f"Time compression ×{factor:g}")
+
+    def ask_compression(self) -> None:
+        run_id = self._run_id()
+        if run_id is None:
+            return
+        dialog = CompressionDialog(self._runs().clock(run_id).compression, self)
+        dialog.accepted.connect(lambda: self.set_compression(dialog.factor))
+        dialog.rejected.connect(self._refresh_clock_state)
+        self._open(dialog)
+
+    def ask_adjust(self) -> None:
+        run_id = self._run_id()
+        if run_id is None:
+            return
+        dialog = TimeDialog("Adjust the clock", "Set the exercise time by hand. The adjustment and its reason "
+                            "are recorded.", "Adjust", self._runs().clock(run_id).elapsed(),
+                            reason_required=True, parent=self)
+        dialog.accepted.connect(lambda: self._clock_action(
+            "Cannot adjust the clock",
+            lambda rid: self._runs().adjust(rid, to_exercise_s=dialog.seconds, reason=dialog.reason),
+            f"Clock set to {format_elapsed(dialog.seconds)}"))
+        self._open(dialog)
+
+    def jump_to_next_inject(self) -> None:
+        run_id = self._run_id()
+        if run_id is None:
+            return
+        upcoming = self.timeline.next_up(self._runs().clock(run_id).elapsed())
+        if upcoming is None:
+            self._feedback("No inject is still ahead")
+            return
+        reason = f"Jump to inject {upcoming.inject.number}"
+        self._clock_action("Cannot jump", lambda rid: self._runs().jump_to(rid, upcoming.due_s, reason),
+                           f"Clock moved to inject {upcoming.inject.number}")
+
+    def next_phase(self) -> None:
+        run_id = self._run_id()
+        if run_id is None:
+            return
+        result = self._do("Cannot move to the next phase", lambda: self._runs().advance_phase(run_id))
+        if result is None:
+            return
+        phase, _event = result
+        self.present(phase_slide(phase))
+        self._after_clock(f"Moved to {phase.name}")
+        self._reload()
+
+    def _clock_action(self, title: str, action: Callable[[str], object], done: str) -> bool:
+        run_id = self._run_id()
+        if run_id is None:
+            return False
+        if self._do(title, lambda: action(run_id)) is None:
+            self._refresh_clock_state()
+            return False
+        self._after_clock(done)
+        return True
+
+    def _after_clock(self, done: str) -> None:
+        self._update_run_row()
+        self._feedback(done)
+        self._refresh_clock_state()
+        self._fill_history()
+        self._rebuild_timeline()
+        self.tick(force=True)
+
+    # Injects ---------------------------------------------------------------------------------------------
+    def selected_inject_id(self) -> str | None:
+        index = self.queue_view.selectionModel().currentIndex()
+        if not index.isValid() or not self.queue_view.selectionModel().isRowSelected(index.row(), index.parent()):
+            return None
+        value = index.siblingAtColumn(0).data(INJECT_ID_ROLE)
+        return str(value) if value else None
+
+    def _target(self, *, for_release: bool = False) -> Inject | None:
+        """The selected scenario inject; for a release, the first one due when nothing (open) is selected."""
+        selected = self.selected_inject_id()
+        by_id = {i.id: i for i in self.scenario.injects}
+        if selected in by_id:
+            state = self.timeline.row(selected, self._elapsed()).state
+            if not for_release or state not in (InjectState.RELEASED, InjectState.SKIPPED):
+                return by_id[selected]
+        if for_release:
+            due = self.timeline.due_now(self._elapsed())
+            return due[0].inject if due else None
+        return None
+
+    def release(self) -> None:
+        run_id = self._run_id()
+        inject = self._target(for_release=True)
+        if run_id is None:
+            return
+        if inject is None:
+            self._feedback("Nothing is due: select an inject in the queue to release it early")
+            return
+        early = self.timeline.row(inject.id, self._elapsed()).state is InjectState.PENDING
+        event = self._do("Cannot release the inject",
+                         lambda: self._runs().release(run_id, inject.id, "released early" if early else ""))
+        if event is None:
+            return
+        self.present(inject_slide(inject, lambda aid: self._runs().attachment_data(run_id, aid)))
+        self._reload(select=inject.id)
+        self._feedback(f"✓ Released #{inject.number} at {format_elapsed(event.exercise_s)} — saved")
+
+    def ask_skip(self) -> None:
+        inject = self._require_target()
+        if inject is None:
+            return
+        dialog = ReasonDialog("Skip inject", f"#{inject.number} {inject.title}", "Skip", "&Note:", required=False,
+                              parent=self)
+        dialog.accepted.connect(lambda: self._inject_event(
+            "Cannot skip the inject", inject, lambda rid: self._runs().skip(rid, inject.id, dialog.reason),
+            f"Skipped #{inject.number}"))
+        self._open(dialog)
+
+    def ask_defer(self) -> None:
+        inject = self._require_target()
+        if inject is None:
+            return
+        dialog = DeferDialog(f"#{inject.number} {inject.title}", parent=self)
+        dialog.accepted.connect(lambda: self._inject_event(
+            "Cannot defer the inject", inject,
+            lambda rid: self._runs().defer(rid, inject.id, dialog.minutes, dialog.note),
+            f"Deferred #{inject.number} by {dialog.minutes} min"))
+        self._open(dialog)
+
+    def ask_retime(self) -> None:
+        inject = self._require_target()
+        if inject is None:
+            return
+        due = self.timeline.row(inject.id, self._elapsed()).due_s
+        dialog = TimeDialog("Re-time inject", f"#{inject.number} {inject.title}", "Re-time", due,
+                            reason_required=False, parent=self)
+        dialog.accepted.connect(lambda: self._inject_event(
+            "Cannot re-time the inject", inject,
+            lambda rid: self._runs().retime(rid, inject.id, dialog.seconds, dialog.reason),
+            f"Re-timed #{inject.number} to {format_elapsed(dialog.seconds)}"))
+        self._open(dialog)
+
+    def _require_target(self) -> Inject | None:
+        if self._run_id() is None:
+            return None
+        inject = self._target()
+        if inject is None:
+            self._feedback("Select an inject of the scenario in the queue first")
+        return inject
+
+    def _inject_event(self, title: str, inject: Inject, action: Callable[[str], InjectEvent], done: str) -> None:
+        run_id = self._run_id()
+        if run_id is None:
+            return
+        if self._do(title, lambda: action(run_id)) is not None:
+            self._reload(select=inject.id)
+            self._feedback(f"✓ {done} — saved")
+
+    def ask_adhoc(self) -> None:
+        if self._run_id() is None:
+            return
+        dialog = AdhocDialog(self)
+        dialog.accepted.connect(lambda: self._adhoc(dialog.title, dialog.content, dialog.method, dialog.recipients,
+                                                    dialog.present_check.isChecked()))
+        self._open(dialog)
+
+    def _adhoc(self, title: str, content: str, method: object, recipients: str, present: bool) -> None:
+        run_id = self._run_id()
+        if run_id is None or self.context is None:
+            return
+        phase = self._current_phase()
+        result = self._do("Cannot write the ad-hoc inject", lambda: self._runs().add_adhoc(
+            run_id, title, content, delivery_method=method, recipients_text=recipients,  # type: ignore[arg-type]
+            phase_id=phase.id if phase is not None else None))
+        if result is None:
+            return
+        adhoc, _event = result
+        if present:
+            self.present(adhoc_slide(adhoc))
+        self._reload(select=adhoc.id)
+        self._feedback(f"✓ Ad-hoc inject A{adhoc.number} released — saved")
+
+    def select_inject(self, inject_id: str) -> None:
+        """Select ``inject_id`` in the queue (showing done injects if it is one of them)."""
+        row = self.queue_model.row_of(inject_id)
+        if row is None:
+            return
+        index = self.queue_proxy.mapFromSource(self.queue_model.index(row, 0))
+        if not index.isValid():
+            self.show_done_check.setChecked(True)
+            index = self.queue_proxy.mapFromSource(self.queue_model.index(row, 0))
+        self.queue_view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.queue_view.scrollTo(index)
+
+    def _queue_selection_changed(self, *_args: object) -> None:
+        inject_id = self.selected_inject_id()
+        self.timeline_view.set_selected(inject_id)
+        self._show_details(inject_id)
+        self._update_actions()
+
+    def _show_done(self, show: bool) -> None:
+        keep = self.selected_inject_id()
+        self.queue_proxy.set_show_done(show)
+        if keep is not None:
+            self.select_inject(keep)
+
+    # Reloading -------------------------------------------------------------------------------------------
+    def _reload(self, select: str | None = None) -> None:
+        """Read the run's events again (after every recorded action) and rebuild what depends on them."""
+        run_id = self._run_id()
+        if run_id is None:
+            return
+        runs = self._runs()
+        keep = select or self.selected_inject_id()
+        self.events = runs.events(run_id)
+        self.adhocs = runs.adhoc_injects(run_id)
+        self.timeline = self.timeline.with_events(self.events)
+        self.queue_model.set_run(self.scenario, self.timeline, self.adhocs, self._elapsed())
+        self._update_run_row()
+        self.run_title.setText(f"{run_label(self.run)}" if self.run is not None else "")
+        self._fill_history()
+        self._rebuild_timeline()
+        if keep is not None:
+            self.select_inject(keep)
+        self._refresh_clock_state()
+        self.tick(force=True)
+
+    def _rebuild_timeline(self) -> None:
+        t = self._elapsed()
+        by_phase = self.lanes_combo.currentData() != LANES_BY_ORGANISATION
+        phases = sorted(self.scenario.phases, key=lambda p: (p.start_offset_s, p.position))
+        marks: list[TimelineMark] = []
+        if by_phase:
+            names = [p.name for p in phases]
+            lane_of_phase = {p.id: i for i, p in enumerate(phases)}
+            no_lane = len(names)
+            names.append("No phase")
+        else:
+            organisations = sorted(self.scenario.organisations, key=lambda o: o.position)
+            names = [o.display_name for o in organisations]
+            lane_of_org = {o.id: i for i, o in enumerate(organisations)}
+            no_lane = len(names)
+            names.append("No recipient")
+        adhoc_lane = len(names)
+        names.append("Ad-hoc")
+        phase_names = {p.id: p.name for p in phases}
+        span = 0.0
+        for row in self.timeline.states_at(t):
+            inject = row.inject
+            fixed = row.state if row.state in (InjectState.RELEASED, InjectState.SKIPPED, InjectState.HELD) else None
+            tip = (f"#{inject.number} {inject.title}\nPlanned {format_elapsed(inject.planned_offset_s)}"
+                   + (f", due {format_elapsed(row.due_s)}" if row.retimed else "")
+                   + (f", released {format_elapsed(row.released_at_s)}" if row.released_at_s is not None else "")
+                   + f"\n{phase_names.get(inject.phase_id or '', 'No phase')} · {inject.delivery_method.label}"
+                   + (f"\n{row.reason}" if row.reason else ""))
+            if by_phase:
+                lanes = [lane_of_phase.get(inject.phase_id or "", no_lane)]
+            else:
+                lanes = sorted({lane_of_org.get(r.organisation_id, no_lane) for r in inject.recipients}) or [no_lane]
+            for lane in lanes:
+                marks.append(TimelineMark(inject.id, lane, f"#{inject.number}", inject.planned_offset_s, row.due_s,
+                                          row.released_at_s, fixed, row.waiting_on_id is not None, tip))
+            span = max(span, inject.planned_offset_s, row.due_s, row.released_at_s or 0.0)
+        for adhoc in self.adhocs:
+            marks.append(TimelineMark(adhoc.id, adhoc_lane, f"A{adhoc.number}", adhoc.exercise_s, adhoc.exercise_s,
+                                      adhoc.exercise_s, InjectState.RELEASED, False,
+                                      f"Ad-hoc A{adhoc.number} {adhoc.title}\n"
+                                      f"Released {format_elapsed(adhoc.exercise_s)}"))
+            span = max(span, adhoc.exercise_s)
+        planned_end = self.scenario.exercise.planned_duration_minutes * 60
+        self.timeline_view.overdue_after_s = self.timeline.overdue_after_s
+        self.timeline_view.set_marks(names, marks, max(span, planned_end, t) + 600)
+        self.timeline_view.set_now(t)
+
+    def _fill_history(self) -> None:
+        """Clock actions and inject events in the order they happened, newest last."""
         self.events_tree.clear()
-        for event in events:
-            item = QTreeWidgetItem([
-                format_wall_time(event.wall_time, with_date=False), format_elapsed(event.exercise_s),
-                numbers.get(event.inject_id, "Ad-hoc inject"), EVENT_LABELS.get(event.kind, event.kind.value),
-                event.actor, event.note,
-            ])
-            item.setToolTip(2, numbers.get(event.inject_id, ""))
-            item.setToolTip(5, event.note)
+        run_id = self._run_id()
+        if run_id is None:
+            self.events_stack.show_content(False)
+            return
+        titles = {i.id: f"#{i.number} {i.title}" for i in self.scenario.injects}
+        titles.update({p.id: p.name for p in self.scenario.phases})
+        titles.update({a.id: f"A{a.number} {a.title}" for a in self.adhocs})
+        rows: list[tuple[object, list[str]]] = []
+        runs = self._runs()
+        for anchor in runs.clock(run_id).anchors:
+            story = runs.scenario_time_at(run_id, anchor.exercise_s)
+            rows.append((anchor.wall_time, [format_wall_time(anchor.wall_time, with_date=False),
+                                            format_elapsed(anchor.exercise_s), format_story_time(story),
+                                            f"Clock: {anchor.kind.value}"
+                                            + (f" ×{anchor.compression:g}" if anchor.kind.value == "compression"
+                                               else ""), anchor.reason, "", ""]))
+        for event in self.events:
+            rows.append((event.wall_time, [format_wall_time(event.wall_time, with_date=False),
+                                           format_elapsed(event.exercise_s), format_story_time(event.scenario_time),
+                                           EVENT_LABELS.get(event.kind, event.kind.value)
+                                           + (f" to {format_elapsed(event.new_offset_s)}"
+                                              if event.new_offset_s is not None else ""),
+                                           titles.get(event.inject_id, "?"), event.actor, event.note]))
+        rows.sort(key=lambda r: r[0])  # type: ignore[arg-type,return-value]
+        for _when, texts in rows:
+            item = QTreeWidgetItem(texts)
+            item.setToolTip(4, texts[4])
+            item.setToolTip(6, texts[6])
+            if texts[3] == "Clock: halt":
+                for column in range(len(texts)):
+                    item.setForeground(column, Qt.GlobalColor.white)
+                    item.setBackground(column, Qt.GlobalColor.darkRed)
             self.events_tree.addTopLevelItem(item)
-        for column in (0, 1, 3):
+        for column in (0, 1, 2, 3):
             self.events_tree.resizeColumnToContents(column)
-        self.events_tree.setColumnWidth(2, self.fontMetrics().averageCharWidth() * 40)
-        self.events_stack.show_content(bool(events))
-        self.run_tabs.setTabText(self.events_tab, f"Events ({len(events)})")
+        self.events_tree.setColumnWidth(4, self.fontMetrics().averageCharWidth() * 44)
+        self.events_stack.show_content(bool(rows))
+        self.run_tabs.setTabText(self.events_tab, f"History ({len(rows)})")
+        if rows:
+            self.events_tree.scrollToBottom()
+
+    def _show_details(self, inject_id: str | None) -> None:
+        """The controller's view of the selected inject: everything, notes included (never on the presenter)."""
+        inject = next((i for i in self.scenario.injects if i.id == inject_id), None)
+        adhoc = next((a for a in self.adhocs if a.id == inject_id), None)
+        if inject is None and adhoc is None:
+            self.details.setHtml("<p style='color: gray'>Select an inject in the queue or on the timeline.</p>")
+            return
+        if adhoc is not None:
+            self.details.setHtml(
+                f"<h2>A{adhoc.number} · {_html(adhoc.title)}</h2><p><b>Ad-hoc inject</b>, released at "
+                f"{format_elapsed(adhoc.exercise_s)} · {_html(adhoc.delivery_method.label)}"
+                f"{' · to ' + _html(adhoc.recipients_text) if adhoc.recipients_text else ''}</p>"
+                f"<p>{_html(adhoc.content)}</p>")
+            return
+        assert inject is not None
+        row = self.timeline.row(inject.id, self._elapsed())
+        phase = self.scenario.phase(inject.phase_id)
+        recipients = "; ".join(self.scenario.recipient_label(r) for r in inject.recipients) or "—"
+        parts = [
+            f"<h2>#{inject.number} · {_html(inject.title)}</h2>",
+            f"<p><b>{row.state.label}</b> · due {format_elapsed(row.due_s)}"
+            f"{' (planned ' + format_elapsed(inject.planned_offset_s) + ')' if row.retimed else ''}"
+            f"{' · ' + _html(row.reason) if row.reason else ''}</p>",
+            f"<p>{_html(phase.name) if phase else 'No phase'} · {_html(inject.delivery_method.label)}"
+            f"{' · from ' + _html(inject.sender) if inject.sender else ''} · to {_html(recipients)}</p>",
+            f"<h3>Players receive</h3><p>{_html(inject.content) or '—'}</p>",
+            f"<h3>Expected actions (controller only)</h3><p>{_html(inject.expected_actions) or '—'}</p>",
+            f"<h3>Controller notes (controller only)</h3><p>{_html(inject.controller_notes) or '—'}</p>",
+        ]
+        if inject.attachments:
+            parts.append("<p>Attachments: " + ", ".join(_html(a.filename) for a in inject.attachments) + "</p>")
+        self.details.setHtml("".join(parts))
+
+    # The tick --------------------------------------------------------------------------------------------
+    def tick(self, force: bool = False) -> None:
+        """Read the clock and show it; follow it with the queue, banner, timeline and presenter at most 4×/s."""
+        run_id = self._run_id()
+        if run_id is None or self.context is None:
+            return
+        runs = self._runs()
+        clock = runs.clock(run_id)
+        t = clock.elapsed()
+        story = runs.scenario_time_at(run_id, t)
+        self.clock_panel.show_times(format_elapsed(t), format_story_time(story))
+        now = self.context.time_source.monotonic()
+        second = math.floor(t)
+        if not force and second == self._last_second and now - self._last_slow < SLOW_TICK_S:
+            return
+        self._last_second, self._last_slow = second, now
+        flash = int(now * 2) % 2 == 0
+        self.queue_model.tick(self.timeline, t, flash)
+        self.timeline_view.set_now(t)
+        due = self.timeline.due_now(t)
+        actionable = {row.inject_id for row in due}
+        playing = clock.status in _PLAYING
+        if actionable - self._actionable and playing:
+            self.cues += 1
+            if self._sound_on and not self.chime.play() and self.chime.unavailable_reason:
+                self._feedback(f"No chime: {self.chime.unavailable_reason}")
+        self._actionable = actionable
+        if due and playing:
+            overdue = [row for row in due if row.state is InjectState.OVERDUE]
+            first = due[0]
+            lead = "OVERDUE" if overdue else "DUE NOW"
+            late = format_countdown(first.seconds_until)
+            text = f"{lead}: #{first.number} {first.title} (due {format_elapsed(first.due_s)}, {late})"
+            if len(due) > 1:
+                text += f" — and {len(due) - 1} more due"
+            self.due_banner.show_due(text, bool(overdue), flash)
+        else:
+            self.due_banner.hide()
+        jumps = runs.phase_jumps(run_id)
+        upcoming = self.timeline.next_up(t)
+        inject_text = "No inject still ahead"
+        if upcoming is not None:
+            inject_text = (f"in {format_countdown(upcoming.seconds_until)} — "
+                           f"#{upcoming.inject.number} {upcoming.inject.title}")
+        following = next_phase(self.scenario.phases, t, phase_jumps=jumps)
+        phase_text = (f"in {format_countdown(following.seconds_until)} — {following.phase.name}"
+                      if following is not None else "Last phase")
+        self.clock_panel.show_next(inject_text, phase_text)
+        self.clock_panel.next_inject_label.setToolTip(inject_text)
+        self.clock_panel.next_phase_label.setToolTip(phase_text)
+        phase = current_phase(self.scenario.phases, t, phase_jumps=jumps)
+        if self.presenter is not None:
+            self.presenter.set_status(format_story_time(story)[:-3] if story is not None else "",
+                                      phase.name if phase is not None else "")
+
+    def _refresh_clock_state(self) -> None:
+        run_id = self._run_id()
+        if run_id is None:
+            self._update_actions()
+            return
+        clock = self._runs().clock(run_id)
+        phase = self._current_phase()
+        self.clock_panel.show_state(clock.status, clock.compression, phase.name if phase is not None else "")
+        halted = clock.status is RunStatus.HALTED
+        if halted:
+            last = clock.last_anchor
+            self.halt_notice.setText(
+                f"PLAY HALTED at {format_elapsed(last.exercise_s if last else 0)} — "
+                f"{last.reason if last else HALT_REASON}. The presenter display shows the halt screen. "
+                "Resume (F7) when the emergency is over; you will be asked why play can go on.")
+        self.halt_notice.setVisible(halted)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        a = self.actions
+        has_document = self.context is not None
+        status = self._runs().clock(self.run.id).status if self.run is not None and has_document else None
+        inject_ok = status in _PLAYING
+        a[RunAction.NEW_RUN].setEnabled(has_document)
+        a[RunAction.DISCARD].setEnabled(self.run is not None and self.run.rehearsal)
+        a[RunAction.START].setEnabled(status is RunStatus.READY)
+        a[RunAction.PAUSE].setEnabled(status is RunStatus.RUNNING)
+        a[RunAction.RESUME].setEnabled(status in (RunStatus.PAUSED, RunStatus.HALTED))
+        a[RunAction.END].setEnabled(status in (RunStatus.RUNNING, RunStatus.PAUSED, RunStatus.HALTED))
+        a[RunAction.HALT].setEnabled(status in _PLAYING)
+        for action_id in (RunAction.RELEASE, RunAction.ADHOC, RunAction.NEXT_INJECT, RunAction.NEXT_PHASE):
+            a[action_id].setEnabled(inject_ok)
+        selected = self.selected_inject_id() in {i.id for i in self.scenario.injects}
+        for action_id in (RunAction.SKIP, RunAction.DEFER, RunAction.RETIME):
+            a[action_id].setEnabled(inject_ok and selected)
+        a[RunAction.ADJUST].setEnabled(status in (RunStatus.READY, *_PLAYING))
+        a[RunAction.SHOW_ON_PRESENTER].setEnabled(self.run is not None)
+        a[RunAction.STAND_BY].setEnabled(self.run is not None)
+        a[RunAction.PRESENTER].setEnabled(self.run is not None)
+        if self.run is not None and not self.run.rehearsal:
+            a[RunAction.DISCARD].setToolTip("A real run cannot be discarded; it stays in the record")
+        else:
+            a[RunAction.DISCARD].setToolTip(a[RunAction.DISCARD].statusTip())
+        if inject_ok and self._target(for_release=True) is not None:
+            target = self._target(for_release=True)
+            assert target is not None
+            early = self.timeline.row(target.id, self._elapsed()).state is InjectState.PENDING
+            a[RunAction.RELEASE].setText("&Release Early" if early else "&Release Inject")
+        else:
+            a[RunAction.RELEASE].setText("&Release Inject")
+
+    # The presenter display -------------------------------------------------------------------------------
+    def _presenter_if_any(self) -> PresenterWindow | None:
+        return self.presenter
+
+    def ensure_presenter(self) -> PresenterWindow:
+        if self.presenter is None:
+            self.presenter = PresenterWindow(self)
+            self.window().installEventFilter(self)
+            self.presenter.closed.connect(self._presenter_closed)
+            self.presenter.set_marking(self.scenario.exercise.marking)
+            self.presenter.set_exercise_title(self.scenario.exercise.title)
+            self.presenter.set_dark(self._dark())
+            self.presenter.show_slide(self.presenter_slide)
+            self.tick(force=True)
+        return self.presenter
+
+    def set_presenter_shown(self, shown: bool) -> None:
+        if shown:
+            self.ensure_presenter().show_on(self._presenter_screen())
+            self._feedback("Presenter display shown")
+        elif self.presenter is not None:
+            self.presenter.hide()
+        self._show_presenter_state()
+
+    def _presenter_closed(self) -> None:
+        action = self.actions[RunAction.PRESENTER]
+        blocker = action.blockSignals(True)
+        action.setChecked(False)
+        action.blockSignals(blocker)
+        self._show_presenter_state()
+
+    def _close_presenter(self) -> None:
+        if self.presenter is not None:
+            self.presenter.closed.disconnect(self._presenter_closed)
+            self.presenter.close()
+            self.presenter.deleteLater()
+            self.presenter = None
+        self._presenter_closed()
+
+    def present(self, slide: PresenterSlide) -> None:
+        """Put ``slide`` on the presenter display (remembered for when the display is opened)."""
+        self.presenter_slide = slide
+        if self.presenter is not None:
+            self.presenter.show_slide(slide)
+        self._show_presenter_state()
+
+    def stand_by(self) -> None:
+        if self.presenter_slide.kind is SlideKind.HALT:
+            self._feedback("The halt screen stays until play resumes")
+            return
+        self.present(STAND_BY)
+
+    def show_selected_on_presenter(self) -> None:
+        run_id = self._run_id()
+        inject_id = self.selected_inject_id()
+        if run_id is None or inject_id is None:
+            self._feedback("Select a released inject to show it again")
+            return
+        adhoc = next((a for a in self.adhocs if a.id == inject_id), None)
+        if adhoc is not None:
+            self.present(adhoc_slide(adhoc))
+            return
+        inject = next((i for i in self.scenario.injects if i.id == inject_id), None)
+        if inject is None or self.timeline.row(inject_id, self._elapsed()).state is not InjectState.RELEASED:
+            self._feedback("Only released injects are shown to the players")
+            return
+        self.present(inject_slide(inject, lambda aid: self._runs().attachment_data(run_id, aid)))
+
+    def _show_presenter_state(self) -> None:
+        slide = self.presenter_slide
+        what = {SlideKind.STAND_BY: "stand by", SlideKind.HALT: "HALT screen", SlideKind.PHASE: f"phase: {slide.title}",
+                SlideKind.INJECT: slide.kicker.split(" · ")[0]}[slide.kind]
+        shown = self.presenter is not None and self.presenter.isVisible()
+        self.presenter_state.setText(f"Presenter: {what}" + ("" if shown else " (display closed)"))
+
+    def _presenter_screen(self) -> object:
+        screens = QGuiApplication.screens()
+        settings = self._settings()
+        wanted = str(settings.value(preferences.PRESENTER_SCREEN, "")) if settings is not None else ""
+        for screen, name in zip(screens, screen_names(screens), strict=True):
+            if name == wanted:
+                return screen
+        own = self.screen()
+        others = [s for s in screens if s is not own]
+        return others[0] if others else own
+
+    def _fill_screen_menu(self) -> None:
+        self.screen_menu.clear()
+        screens = QGuiApplication.screens()
+        chosen = self._presenter_screen()
+        for screen, name in zip(screens, screen_names(screens), strict=True):
+            action = self.screen_menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(screen is chosen)
+            action.triggered.connect(lambda _checked=False, n=name: self.choose_presenter_screen(n))
+
+    def choose_presenter_screen(self, name: str) -> None:
+        settings = self._settings()
+        if settings is not None:
+            settings.setValue(preferences.PRESENTER_SCREEN, name)
+        if self.presenter is not None and self.presenter.isVisible():
+            self.presenter.show_on(self._presenter_screen())  # type: ignore[arg-type]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The presenter display closes with the main window."""
+        if watched is self.window() and event.type() == QEvent.Type.Close and self.presenter is not None:
+            self.presenter.hide()
+        return False
+
+    def _dark(self) -> bool:
+        return self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+    def changeEvent(self, event: object) -> None:
+        super().changeEvent(event)  # type: ignore[arg-type]
+        if self.presenter is not None:
+            self.presenter.set_dark(self._dark())
+
+    def refresh_icons(self) -> None:
+        super().refresh_icons()
+        self.actions.refresh_icons()
+
+    # Helpers ---------------------------------------------------------------------------------------------
+    def _runs(self):  # -> RunService
+        assert self.context is not None
+        return self.context.runs
+
+    def _run_id(self) -> str | None:
+        return self.run.id if self.run is not None and self.context is not None else None
+
+    def _elapsed(self) -> float:
+        run_id = self._run_id()
+        return self._runs().clock(run_id).elapsed() if run_id is not None else 0.0
+
+    def _current_phase(self):  # -> Phase | None
+        run_id = self._run_id()
+        if run_id is None:
+            return None
+        return current_phase(self.scenario.phases, self._elapsed(), phase_jumps=self._runs().phase_jumps(run_id))
+
+    def _timeline_now(self) -> None:
+        self.timeline_view.follow_now = True
+        self.timeline_view.scroll_to(self.timeline_view.now_s)
+
+    def _open(self, dialog: QDialog) -> None:
+        self.active_dialog = dialog
+        dialog.finished.connect(lambda _result: self._dialog_closed(dialog))
+        dialog.open()
+
+    def _dialog_closed(self, dialog: QDialog) -> None:
+        if self.active_dialog is dialog:
+            self.active_dialog = None
+
+    def _do(self, title: str, work: Callable[[], object], *, ok: bool = False) -> object:
+        """Run a service call; on a refusal explain it and return None (``ok`` returns True on success)."""
+        try:
+            result = work()
+        except CtpnError as error:
+            self._report(title, str(error).rstrip(".") + ".", "Nothing was recorded.")
+            self._refresh_clock_state()
+            return None
+        return True if ok else result
+
+    def _report(self, title: str, text: str, details: str = "") -> None:
+        self.active_dialog = show_error(self, title, text[:1].upper() + text[1:], details)  # type: ignore[assignment]
+
+    def _feedback(self, text: str) -> None:
+        self.feedback_label.setText(text)
+        window = self.window()
+        status_bar = getattr(window, "statusBar", None)
+        if callable(status_bar):
+            status_bar().showMessage(text, 8000)
+
+
+def _short_status(status: RunStatus) -> str:
+    """The status for the narrow runs list: "Halted", not the whole explanation."""
+    return RUN_STATUS_LABELS.get(status, status.value).split(" (")[0]
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br>")
+
+
+

@@ -1,42 +1,68 @@
-"""The scenario workspace: overview, objectives, organisations, phases and the MSEL, read-only for now.
+"""The scenario workspace: the editor of the exercise, its objectives, organisations, phases and MSEL.
 
-Everything shown comes from `ScenarioService.load()`: the editor will replace these views, not their data.
+Everything shown comes from the editor session's snapshot; every change goes through the session, which
+commits it through the scenario service before anything on screen says it is saved. There is no save
+button: the status beside the tabs tells the truth about what is in the file.
 """
 
 from __future__ import annotations
 
 import html
+import uuid
+from dataclasses import replace
+from pathlib import Path
+from typing import Protocol
 
-from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
-    QFormLayout,
-    QHBoxLayout,
+    QAbstractButton,
+    QFileDialog,
     QLabel,
-    QLineEdit,
-    QScrollArea,
+    QMenu,
     QSplitter,
-    QTableView,
     QTabWidget,
-    QTextBrowser,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from ctpn_desktop.core.clock import format_elapsed
 from ctpn_desktop.core.entities import Inject, Scenario
+from ctpn_desktop.core.errors import CtpnError
+from ctpn_desktop.core.io.msel_read import read_table
+from ctpn_desktop.core.io.msel_write import write_msel_csv, write_msel_xlsx
+from ctpn_desktop.core.io.scenario_json import dumps, from_scenario
+from ctpn_desktop.core.services.scenario import parse_planned
+from ctpn_desktop.core.services.validation import Problem, problems_by_inject, validate
 
 from ctpn_desktop.ui import icons
+from ctpn_desktop.ui.actions import ActionId, make_action
+from ctpn_desktop.ui.dialogs.msel_import import MselImportDialog
+from ctpn_desktop.ui.dialogs.prompts import show_error
+from ctpn_desktop.ui.editor.fields import Typing
+from ctpn_desktop.ui.editor.msel_page import MSEL_WIDTHS as EDITOR_WIDTHS
+from ctpn_desktop.ui.editor.msel_page import MselPage, ProblemsPanel, RetimeDialog
+from ctpn_desktop.ui.editor.pages import (
+    Confirm,
+    ObjectivesEditor,
+    OrganisationsEditor,
+    OverviewEditor,
+    PhasesEditor,
+    ask_confirm,
+)
+from ctpn_desktop.ui.editor.session import Change, EditorSession
 from ctpn_desktop.ui.models import msel
-from ctpn_desktop.ui.models.msel import EMPTY_SCENARIO, MselFilterProxy, MselTableModel, format_scenario_time
-from ctpn_desktop.ui.widgets import EmptyState, SwitchStack, muted, set_column_widths, setup_table, setup_tree
+from ctpn_desktop.ui.models.msel import format_scenario_time
 from ctpn_desktop.ui.workspaces.base import Workspace
 
-MSEL_WIDTHS = {
-    msel.NUMBER: 5, msel.PHASE: 28, msel.PLANNED: 9, msel.SCENARIO_TIME: 16, msel.TITLE: 40, msel.SENDER: 22,
-    msel.RECIPIENTS: 30, msel.METHOD: 14, msel.OBJECTIVES: 10,
-}
+VALIDATION_DELAY_MS = 150
+"""Validation runs this long after the last edit, so a burst of edits is checked once."""
+SPREADSHEET_FILTER = "MSEL spreadsheets (*.xlsx *.xlsm *.csv *.tsv *.txt);;All files (*)"
+EXPORT_FILTER = "Excel workbook (*.xlsx);;CSV, comma-separated (*.csv)"
+TEMPLATE_FILTER = "Scenario template (*.json)"
+OVERVIEW, OBJECTIVES, ORGANISATIONS, PHASES, MSEL = range(5)
+MSEL_WIDTHS = {column: width for column, width in EDITOR_WIDTHS.items() if column != msel.VALIDATION}
+"""Column widths of read-only MSEL tables (a run's frozen copy), in average characters."""
 
 
 def _paragraphs(text: str) -> str:
@@ -69,277 +95,555 @@ def inject_html(scenario: Scenario, inject: Inject) -> str:
     return "".join(parts)
 
 
+class EditorFiles(Protocol):
+    """Where to read and write files; tests answer from a script."""
+
+    def open_spreadsheet(self, parent: QWidget) -> Path | None: ...
+
+    def save_spreadsheet(self, parent: QWidget, suggested: Path) -> Path | None: ...
+
+    def save_template(self, parent: QWidget, suggested: Path) -> Path | None: ...
+
+
+class QtEditorFiles:
+    def open_spreadsheet(self, parent: QWidget) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(parent, "Import MSEL spreadsheet", str(Path.home()), SPREADSHEET_FILTER)
+        return Path(name) if name else None
+
+    def save_spreadsheet(self, parent: QWidget, suggested: Path) -> Path | None:
+        name, chosen = QFileDialog.getSaveFileName(parent, "Export MSEL", str(suggested), EXPORT_FILTER)
+        if not name:
+            return None
+        path = Path(name)
+        if path.suffix.lower() not in {".csv", ".xlsx"}:
+            path = path.with_suffix(".csv" if "csv" in chosen.lower() else ".xlsx")
+        return path
+
+    def save_template(self, parent: QWidget, suggested: Path) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(parent, "Save scenario as template", str(suggested), TEMPLATE_FILTER)
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix.lower() == ".json" else path.with_suffix(".json")
+
+
 class ScenarioWorkspace(Workspace):
     title = "Scenario"
     icon_name = icons.SCENARIO
     subtitle = "The exercise as designed: overview, objectives, participants, phases and the MSEL."
 
+    exercise_changed = Signal()
+    """Title or marking may have changed: the window title and banners follow."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.scenario: Scenario | None = None
+        self.session: EditorSession | None = None
+        self.files: EditorFiles = QtEditorFiles()
+        self.confirm: Confirm = ask_confirm
+        self.typing = Typing(self)
+        self.typing.changed.connect(self._typing_changed)
+        self._last_saved_text = ""
+        self._menu: QMenu | None = None
+        self.retime_dialog: RetimeDialog | None = None
+        self.import_dialog: MselImportDialog | None = None
+        self._validation_timer = QTimer(self)
+        self._validation_timer.setSingleShot(True)
+        self._validation_timer.setInterval(VALIDATION_DELAY_MS)
+        self._validation_timer.timeout.connect(self.run_validation)
+        self.problems: tuple[Problem, ...] = ()
+
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(0, 8, 0, 0)
-        self.tabs = QTabWidget(self.body)
+        self.save_state = QLabel(self.body)
+        self.save_state.setObjectName("saveState")
+        self.save_state.setAccessibleName("Save state")
+        self.save_state.setProperty("muted", True)
+        self.save_state.setContentsMargins(12, 0, 4, 0)
+        splitter = QSplitter(Qt.Orientation.Vertical, self.body)
+        self.tabs = QTabWidget(splitter)
         self.tabs.setObjectName("scenarioTabs")
         self.tabs.setAccessibleName("Scenario sections")
         self.tabs.setDocumentMode(True)
-        layout.addWidget(self.tabs)
-        self._build_overview()
-        self._build_objectives()
-        self._build_organisations()
-        self._build_phases()
-        self._build_msel()
-
-    # Overview --------------------------------------------------------------------------------------------
-    def _build_overview(self) -> None:
-        scroll = QScrollArea(self.tabs)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        page = QWidget(scroll)
-        page.setObjectName("overviewPage")
-        self.overview_form = QFormLayout(page)
-        self.overview_form.setContentsMargins(8, 16, 24, 16)
-        self.overview_form.setHorizontalSpacing(24)
-        self.overview_form.setVerticalSpacing(10)
-        self.overview_form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-        self.overview_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-        self.overview_fields: dict[str, QLabel] = {}
-        for key, label in (("title", "Title"), ("type", "Type"), ("marking", "Protective marking"),
-                           ("date", "Planned date"), ("duration", "Duration"), ("venue", "Venue"),
-                           ("organiser", "Organiser"), ("author", "Author and version"), ("threat", "Threat"),
-                           ("scope", "Scope"), ("aim", "Aim"), ("narrative", "Narrative")):
-            value = QLabel(page)
-            value.setWordWrap(True)
-            value.setTextFormat(Qt.TextFormat.RichText if key == "narrative" else Qt.TextFormat.PlainText)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            value.setMaximumWidth(900)
-            value.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-            value.setAccessibleName(label)
-            caption = QLabel(f"<b>{label}</b>", page)
-            caption.setBuddy(value)
-            self.overview_form.addRow(caption, value)
-            self.overview_fields[key] = value
-        scroll.setWidget(page)
-        self.tabs.addTab(scroll, icons.icon(icons.SCENARIO), "Overview")
-
-    def _fill_overview(self, scenario: Scenario) -> None:
-        ex = scenario.exercise
-        hours, minutes = divmod(ex.planned_duration_minutes, 60)
-        duration = (f"{hours} h {minutes:02d} min" if hours else f"{minutes} min") if ex.planned_duration_minutes \
-            else ""
-        values = {
-            "title": ex.title,
-            "type": ex.exercise_type.label,
-            "marking": ex.marking.upper(),
-            "date": ex.planned_date.strftime("%A %d %B %Y") if ex.planned_date else "",
-            "duration": duration,
-            "venue": ex.venue,
-            "organiser": ex.organiser,
-            "author": ", ".join(v for v in (ex.author, f"version {ex.version}" if ex.version else "") if v),
-            "threat": ex.threat,
-            "scope": ex.scope,
-            "aim": ex.aim,
-            "narrative": _paragraphs(ex.narrative),
-        }
-        for key, label in self.overview_fields.items():
-            text = values[key]
-            label.setText(text or "—")
-            self.overview_form.setRowVisible(label, bool(text) or key in {"title", "marking", "aim"})
-
-    # Objectives ------------------------------------------------------------------------------------------
-    def _build_objectives(self) -> None:
-        # Rich text rather than a tree: objective statements are long and must wrap, not be cut off.
-        self.objectives_text = QTextBrowser(self.tabs)
-        self.objectives_text.setObjectName("objectives")
-        self.objectives_text.setAccessibleName("Objectives")
-        self.objectives_text.setOpenLinks(False)
-        self.objectives_empty = EmptyState("No objectives", "This scenario has no objectives yet.", icons.OBJECTIVES)
-        self.objectives_stack = SwitchStack(self.objectives_text, self.objectives_empty, self.tabs)
-        self.tabs.addTab(self.objectives_stack, icons.icon(icons.OBJECTIVES), "Objectives")
-
-    def _fill_objectives(self, scenario: Scenario) -> None:
-        rows = "".join(
-            "<tr>"
-            f"<td style='padding:6px 16px 6px 4px; font-weight:bold'>{html.escape(o.code)}</td>"
-            f"<td style='padding:6px 16px 6px 0'>{html.escape(o.statement)}</td>"
-            f"<td style='padding:6px 4px 6px 0'><i>{html.escape(o.capability)}</i></td>"
-            "</tr>"
-            for o in sorted(scenario.objectives, key=lambda o: o.position)
-        )
-        header = ("<tr><th align='left' style='padding:4px 16px 4px 4px'>Code</th>"
-                  "<th align='left' style='padding:4px 16px 4px 0'>Objective</th>"
-                  "<th align='left' style='padding:4px 4px 4px 0'>Capability</th></tr>")
-        self.objectives_text.setHtml(f"<table width='100%' cellspacing='0'>{header}{rows}</table>")
-        self.objectives_stack.show_content(bool(scenario.objectives))
-
-    # Organisations ---------------------------------------------------------------------------------------
-    def _build_organisations(self) -> None:
-        self.organisations_tree = QTreeWidget(self.tabs)
-        setup_tree(self.organisations_tree, "Organisations and roles", ["Organisation or role", "Kind or level"])
-        self.organisations_tree.setRootIsDecorated(True)
-        self.organisations_tree.header().setStretchLastSection(False)
-        self.organisations_tree.header().setSectionResizeMode(0, self.organisations_tree.header().ResizeMode.Stretch)
-        self.organisations_empty = EmptyState(
-            "No organisations", "This scenario names no participating organisations yet.", icons.ORGANISATIONS)
-        self.organisations_stack = SwitchStack(self.organisations_tree, self.organisations_empty, self.tabs)
-        self.tabs.addTab(self.organisations_stack, icons.icon(icons.ORGANISATIONS), "Organisations && roles")
-
-    def _fill_organisations(self, scenario: Scenario) -> None:
-        tree = self.organisations_tree
-        tree.clear()
-        for organisation in sorted(scenario.organisations, key=lambda o: o.position):
-            name = organisation.name
-            if organisation.short_name and organisation.short_name != organisation.name:
-                name = f"{organisation.name} ({organisation.short_name})"
-            kind = "Exercise cell" if organisation.kind.value == "cell" else "Agency"
-            item = QTreeWidgetItem([name, kind])
-            font = item.font(0)
-            font.setBold(True)
-            item.setFont(0, font)
-            for role in sorted(organisation.roles, key=lambda r: r.position):
-                level = role.level.value.capitalize() if role.level.value != "other" else ""
-                item.addChild(QTreeWidgetItem([role.name, level]))
-            tree.addTopLevelItem(item)
-        tree.expandAll()
-        tree.setColumnWidth(1, self.fontMetrics().averageCharWidth() * 18)
-        self.organisations_stack.show_content(bool(scenario.organisations))
-
-    # Phases ----------------------------------------------------------------------------------------------
-    def _build_phases(self) -> None:
-        splitter = QSplitter(Qt.Orientation.Horizontal, self.tabs)
-        self.phases_tree = QTreeWidget(splitter)
-        setup_tree(self.phases_tree, "Phases", ["Starts", "Phase", "Scenario time", "Injects"])
-        self.phases_tree.header().setStretchLastSection(False)
-        self.phases_tree.header().setSectionResizeMode(1, self.phases_tree.header().ResizeMode.Stretch)
-        self.phases_tree.currentItemChanged.connect(self._show_phase)
-        self.phase_text = QTextBrowser(splitter)
-        self.phase_text.setAccessibleName("Phase narrative and discussion questions")
-        self.phase_text.setOpenLinks(False)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        self.phases_empty = EmptyState("No phases", "This scenario is not divided into phases yet.", icons.TIMELINE)
-        self.phases_stack = SwitchStack(splitter, self.phases_empty, self.tabs)
-        self.tabs.addTab(self.phases_stack, icons.icon(icons.TIMELINE), "Phases")
-
-    def _fill_phases(self, scenario: Scenario) -> None:
-        tree = self.phases_tree
-        tree.clear()
-        counts: dict[str | None, int] = {}
-        for inject in scenario.injects:
-            counts[inject.phase_id] = counts.get(inject.phase_id, 0) + 1
-        for phase in sorted(scenario.phases, key=lambda p: (p.start_offset_s, p.position)):
-            item = QTreeWidgetItem([format_elapsed(phase.start_offset_s), phase.name,
-                                    format_scenario_time(phase.scenario_start), str(counts.get(phase.id, 0))])
-            item.setData(0, Qt.ItemDataRole.UserRole, phase.id)
-            item.setTextAlignment(0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            item.setTextAlignment(3, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            item.setToolTip(1, phase.name)
-            tree.addTopLevelItem(item)
-        for column in (0, 2, 3):
-            tree.resizeColumnToContents(column)
-        self.phases_stack.show_content(bool(scenario.phases))
-        if tree.topLevelItemCount():
-            tree.setCurrentItem(tree.topLevelItem(0))
-        else:
-            self.phase_text.clear()
-
-    def _show_phase(self, current: QTreeWidgetItem | None, _previous: object = None) -> None:
-        if current is None or self.scenario is None:
-            self.phase_text.clear()
-            return
-        phase = self.scenario.phase(current.data(0, Qt.ItemDataRole.UserRole))
-        if phase is None:
-            return
-        parts = [f"<h3>{html.escape(phase.name)}</h3>", _paragraphs(phase.narrative) or "<p>No narrative.</p>"]
-        if phase.discussion_questions:
-            items = "".join(f"<li>{html.escape(q)}</li>" for q in phase.discussion_questions)
-            parts.append(f"<h4>Discussion questions</h4><ol>{items}</ol>")
-        self.phase_text.setHtml("".join(parts))
-
-    # MSEL ------------------------------------------------------------------------------------------------
-    def _build_msel(self) -> None:
-        page = QWidget(self.tabs)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 8, 0, 0)
-        bar = QHBoxLayout()
-        self.msel_filter = QLineEdit(page)
-        self.msel_filter.setObjectName("mselFilter")
-        self.msel_filter.setPlaceholderText("Filter injects by any column…")
-        self.msel_filter.setAccessibleName("Filter injects")
-        self.msel_filter.setClearButtonEnabled(True)
-        self.msel_filter.addAction(icons.icon(icons.FILTER), QLineEdit.ActionPosition.LeadingPosition)
-        self.msel_filter.setMaximumWidth(420)
-        self.msel_filter.textChanged.connect(self._filter_msel)
-        self.msel_count = muted("", page)
-        self.msel_count.setObjectName("mselCount")
-        self.msel_count.setWordWrap(False)
-        bar.addWidget(self.msel_filter, 1)
-        bar.addStretch(0)
-        bar.addWidget(self.msel_count)
-        layout.addLayout(bar)
-
-        splitter = QSplitter(Qt.Orientation.Vertical, page)
-        self.msel_view = QTableView(splitter)
-        setup_table(self.msel_view, "MSEL")
-        self.msel_model = MselTableModel(EMPTY_SCENARIO)
-        self.msel_proxy = MselFilterProxy(self)
-        self.msel_proxy.setSourceModel(self.msel_model)
-        self.msel_view.setModel(self.msel_proxy)
-        self.msel_view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-        set_column_widths(self.msel_view, MSEL_WIDTHS)
-        self.msel_view.selectionModel().selectionChanged.connect(self._show_inject)
-        self.inject_text = QTextBrowser(splitter)
-        self.inject_text.setObjectName("injectDetail")
-        self.inject_text.setAccessibleName("Selected inject")
-        self.inject_text.setOpenLinks(False)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.overview = OverviewEditor(lambda: self.session, self.typing, self.report, self.tabs)
+        self.objectives = ObjectivesEditor(lambda: self.session, self.typing, self.report,
+                                           lambda *a: self.confirm(*a), self.tabs)
+        self.organisations = OrganisationsEditor(lambda: self.session, self.typing, self.report,
+                                                 lambda *a: self.confirm(*a), self.tabs)
+        self.phases = PhasesEditor(lambda: self.session, self.typing, self.report, lambda *a: self.confirm(*a),
+                                   self.tabs)
+        self.msel = MselPage(self.typing, self._edit_cell, self.tabs)
+        self.tabs.addTab(self.overview, icons.icon(icons.SCENARIO), "Overview")
+        self.tabs.addTab(self.objectives, icons.icon(icons.OBJECTIVES), "Objectives")
+        self.tabs.addTab(self.organisations, icons.icon(icons.ORGANISATIONS), "Organisations && roles")
+        self.tabs.addTab(self.phases, icons.icon(icons.TIMELINE), "Phases")
+        self.msel_tab = self.tabs.addTab(self.msel, icons.icon(icons.INJECTS), "MSEL")
+        self.tabs.setCornerWidget(self.save_state, Qt.Corner.TopRightCorner)
+        self.problems_panel = ProblemsPanel(splitter)
+        self.problems_panel.activated.connect(self.go_to_problem)
+        splitter.addWidget(self.tabs)
+        splitter.addWidget(self.problems_panel)
+        splitter.setStretchFactor(0, 5)
+        splitter.setStretchFactor(1, 1)
+        splitter.setCollapsible(0, False)
         layout.addWidget(splitter, 1)
-        self.msel_empty = EmptyState("No injects", "The MSEL of this scenario is empty.", icons.INJECTS)
-        self.msel_stack = SwitchStack(page, self.msel_empty, self.tabs)
-        self.msel_tab = self.tabs.addTab(self.msel_stack, icons.icon(icons.INJECTS), "MSEL")
-        self.setTabOrder(self.msel_filter, self.msel_view)
-        self.setTabOrder(self.msel_view, self.inject_text)
+        self.msel.model.move_requested.connect(self._move_requested)
+        self.msel.form.edited.connect(self._inject_edited)
+        self.msel.form.refused.connect(self.report)
+        self.msel.selection_changed.connect(self._update_actions)
+        self._build_actions()
 
-    def _fill_msel(self, scenario: Scenario) -> None:
-        self.msel_model = MselTableModel(scenario)
-        self.msel_proxy.setSourceModel(self.msel_model)
-        self.msel_view.selectionModel().selectionChanged.connect(self._show_inject)
-        self.msel_stack.show_content(bool(scenario.injects))
-        self.tabs.setTabText(self.msel_tab, f"MSEL ({len(scenario.injects)})")
-        self._update_count()
-        if self.msel_proxy.rowCount():
-            self.msel_view.selectRow(0)
-        else:
-            self.inject_text.clear()
+    # Legacy names some views and tests use -------------------------------------------------------------
+    @property
+    def scenario(self) -> Scenario | None:
+        return self.session.scenario if self.session is not None else None
 
-    def _filter_msel(self, text: str) -> None:
-        self.msel_proxy.set_filter_text(text)
-        self._update_count()
+    @property
+    def msel_view(self) -> QWidget:
+        return self.msel.view
 
-    def _update_count(self) -> None:
-        total, shown = self.msel_model.rowCount(), self.msel_proxy.rowCount()
-        noun = "inject" if total == 1 else "injects"
-        self.msel_count.setText(f"{total} {noun}" if shown == total else f"{shown} of {total} {noun} shown")
+    @property
+    def msel_model(self) -> msel.MselTableModel:
+        return self.msel.model
 
-    def _show_inject(self, _selected: QItemSelection | None = None, _deselected: object = None) -> None:
-        rows = self.msel_view.selectionModel().selectedRows()
-        if not rows or self.scenario is None:
-            self.inject_text.clear()
-            return
-        source = self.msel_proxy.mapToSource(rows[0])
-        self.inject_text.setHtml(inject_html(self.scenario, self.msel_model.inject_at(source.row())))
+    @property
+    def msel_filter(self) -> QWidget:
+        return self.msel.filter_text
 
-    # Workspace -------------------------------------------------------------------------------------------
+    @property
+    def msel_count(self) -> QLabel:
+        return self.msel.count
+
+    # Actions and menu ------------------------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        self.actions: dict[ActionId, QAction] = {}
+        for action_id in (ActionId.UNDO, ActionId.REDO, ActionId.ADD_INJECT, ActionId.DUPLICATE_INJECT,
+                          ActionId.DELETE_INJECT, ActionId.MOVE_INJECT_UP, ActionId.MOVE_INJECT_DOWN,
+                          ActionId.RETIME_INJECTS, ActionId.RENUMBER_INJECTS, ActionId.JUMP_TO_INJECT,
+                          ActionId.IMPORT_MSEL, ActionId.EXPORT_MSEL, ActionId.SAVE_AS_TEMPLATE):
+            action = make_action(action_id, self)
+            self.actions[action_id] = action
+        a = self.actions
+        # Keys that mean something in text fields act only where the MSEL table has focus.
+        for action_id in (ActionId.DELETE_INJECT, ActionId.MOVE_INJECT_UP, ActionId.MOVE_INJECT_DOWN):
+            a[action_id].setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.msel.view.addAction(a[action_id])
+        for action_id in (ActionId.UNDO, ActionId.REDO, ActionId.ADD_INJECT, ActionId.DUPLICATE_INJECT,
+                          ActionId.RETIME_INJECTS, ActionId.JUMP_TO_INJECT, ActionId.IMPORT_MSEL,
+                          ActionId.EXPORT_MSEL):
+            a[action_id].setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(a[action_id])
+        a[ActionId.UNDO].triggered.connect(self.undo)
+        a[ActionId.REDO].triggered.connect(self.redo)
+        a[ActionId.ADD_INJECT].triggered.connect(self.add_inject)
+        a[ActionId.DUPLICATE_INJECT].triggered.connect(self.duplicate_injects)
+        a[ActionId.DELETE_INJECT].triggered.connect(self.delete_injects)
+        a[ActionId.MOVE_INJECT_UP].triggered.connect(lambda: self.move_selected(-1))
+        a[ActionId.MOVE_INJECT_DOWN].triggered.connect(lambda: self.move_selected(+1))
+        a[ActionId.RETIME_INJECTS].triggered.connect(self.ask_retime)
+        a[ActionId.RENUMBER_INJECTS].triggered.connect(self.renumber)
+        a[ActionId.JUMP_TO_INJECT].triggered.connect(self.focus_jump)
+        a[ActionId.IMPORT_MSEL].triggered.connect(self.ask_import)
+        a[ActionId.EXPORT_MSEL].triggered.connect(self.ask_export)
+        a[ActionId.SAVE_AS_TEMPLATE].triggered.connect(self.ask_save_template)
+        self._update_actions()
+
+    def menu(self) -> QMenu:
+        if self._menu is None:
+            menu = QMenu("&Scenario", self)
+            menu.setObjectName("scenarioMenu")
+            a = self.actions
+            groups = ((ActionId.UNDO, ActionId.REDO),
+                      (ActionId.ADD_INJECT, ActionId.DUPLICATE_INJECT, ActionId.DELETE_INJECT,
+                       ActionId.MOVE_INJECT_UP, ActionId.MOVE_INJECT_DOWN),
+                      (ActionId.RETIME_INJECTS, ActionId.RENUMBER_INJECTS, ActionId.JUMP_TO_INJECT),
+                      (ActionId.IMPORT_MSEL, ActionId.EXPORT_MSEL, ActionId.SAVE_AS_TEMPLATE))
+            for n, group in enumerate(groups):
+                if n:
+                    menu.addSeparator()
+                for action_id in group:
+                    menu.addAction(a[action_id])
+            self._menu = menu
+        return self._menu
+
+    def _update_actions(self) -> None:
+        session = self.session
+        has_document = session is not None
+        selected = bool(self.msel.selected_ids()) if has_document else False
+        stack = session.stack if session is not None else None
+        a = self.actions
+        a[ActionId.UNDO].setEnabled(bool(stack and stack.canUndo()))
+        a[ActionId.REDO].setEnabled(bool(stack and stack.canRedo()))
+        a[ActionId.UNDO].setText(f"&Undo {stack.undoText()}" if stack and stack.canUndo() else "&Undo")
+        a[ActionId.REDO].setText(f"&Redo {stack.redoText()}" if stack and stack.canRedo() else "&Redo")
+        for action_id in (ActionId.DUPLICATE_INJECT, ActionId.DELETE_INJECT, ActionId.MOVE_INJECT_UP,
+                          ActionId.MOVE_INJECT_DOWN, ActionId.RETIME_INJECTS):
+            a[action_id].setEnabled(selected)
+        for action_id in (ActionId.ADD_INJECT, ActionId.RENUMBER_INJECTS, ActionId.JUMP_TO_INJECT,
+                          ActionId.IMPORT_MSEL, ActionId.EXPORT_MSEL, ActionId.SAVE_AS_TEMPLATE):
+            a[action_id].setEnabled(has_document)
+
+    def refresh_icons(self) -> None:
+        super().refresh_icons()
+        from ctpn_desktop.ui.actions import SPECS
+
+        for action_id, action in self.actions.items():
+            name = SPECS[action_id].icon
+            if name:
+                action.setIcon(icons.icon(name))
+        # Buttons keep the colour their icon was drawn in: draw them again for the new palette.
+        for button in self.findChildren(QAbstractButton):
+            icon_name = button.property("iconName")
+            if isinstance(icon_name, str) and icon_name:
+                button.setIcon(icons.icon(icon_name))
+        tab_icons = (icons.SCENARIO, icons.OBJECTIVES, icons.ORGANISATIONS, icons.TIMELINE, icons.INJECTS)
+        for index, icon_name in enumerate(tab_icons):
+            self.tabs.setTabIcon(index, icons.icon(icon_name))
+        self.msel.empty.refresh_icon()
+        for editor in (self.objectives, self.organisations, self.phases):
+            editor.empty.refresh_icon()
+        self.problems_panel.set_problems(self.problems)
+
+    # Document --------------------------------------------------------------------------------------------
+    def set_context(self, context: object) -> None:
+        self.flush()
+        super().set_context(context)  # type: ignore[arg-type]
+
     def refresh(self) -> None:
+        if self.session is not None:
+            old, self.session = self.session, None
+            old.changed.disconnect(self._changed)
+            old.stack.indexChanged.disconnect(self._stack_changed)
+            old.deleteLater()
         if self.context is None:
-            self.scenario = None
-            self._fill_msel(EMPTY_SCENARIO)
+            self.problems = ()
+            self.problems_panel.set_problems(())
+            self.save_state.clear()
+            self._update_actions()
             return
-        scenario = self.context.scenario.load()
-        self.scenario = scenario
-        self._fill_overview(scenario)
-        self._fill_objectives(scenario)
-        self._fill_organisations(scenario)
-        self._fill_phases(scenario)
-        self._fill_msel(scenario)
+        session = EditorSession(self.context.scenario, self)
+        session.changed.connect(self._changed)
+        session.saved.connect(self._saved)
+        session.failed.connect(self.report)
+        session.stack.indexChanged.connect(self._stack_changed)
+        self.session = session
+        self._fill_all(session.scenario)
+        self.save_state.setText("Every change is saved to the file as you make it")
+        self._update_actions()
+        self.run_validation()
+
+    def _tab_changed(self, _index: int) -> None:
+        self.flush()
+
+    def _stack_changed(self, _index: int) -> None:
+        self._update_actions()
+
+    def _fill_all(self, scenario: Scenario) -> None:
+        self.overview.fill(scenario.exercise)
+        self.objectives.refill(scenario)
+        self.organisations.refill(scenario)
+        self.phases.refill(scenario)
+        self.msel.set_scenario(scenario)
+        self._update_msel_tab()
+
+    def _update_msel_tab(self) -> None:
+        count = len(self.scenario.injects) if self.scenario else 0
+        self.tabs.setTabText(self.msel_tab, f"MSEL ({count})")
+
+    def _changed(self, change: Change) -> None:
+        session = self.session
+        if session is None:
+            return
+        scenario = session.scenario
+        if change.everything:
+            self._fill_all(scenario)
+        else:
+            if change.exercise:
+                self.overview.fill(scenario.exercise)
+            if change.objectives or change.injects or change.removed:
+                self.objectives.refill(scenario)
+            if change.organisations:
+                self.organisations.refill(scenario)
+            if change.phases or change.injects or change.removed:
+                self.phases.refill(scenario)
+            if change.names_changed():
+                self.msel.set_scenario(scenario)
+            elif change.injects or change.removed:
+                self.msel.update_injects(scenario, change.injects, change.removed)
+            self._update_msel_tab()
+        if change.exercise or change.everything:
+            self.exercise_changed.emit()
+        self._validation_timer.start()
+        self._update_actions()
+
+    def _saved(self, text: str) -> None:
+        self._last_saved_text = text
+        if not self.typing.pending:
+            self.save_state.setText(text)
+
+    def _typing_changed(self, label: str) -> None:
+        if label:
+            self.save_state.setText(f"Not saved yet: {label} — saved when you pause typing or leave the field")
+        else:
+            self.save_state.setText(self._last_saved_text or "Every change is saved to the file as you make it")
+
+    def flush(self) -> None:
+        """Commit everything typed but not stored yet (before undo, switching tabs, closing)."""
+        if self.session is None:
+            return
+        self.overview.flush()
+        self.objectives.flush()
+        self.organisations.flush()
+        self.phases.flush()
+        self.msel.form.flush()
+
+    def report(self, title: str, message: str) -> None:
+        self.save_state.setText(f"Not saved: {title}")
+        show_error(self, title, message)
+
+    def showEvent(self, event: object) -> None:
+        super().showEvent(event)  # type: ignore[arg-type]
+        window = self.window()
+        if window is not self:
+            window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Close and watched is self.window():
+            self.flush()
+        return super().eventFilter(watched, event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.flush()
+        super().closeEvent(event)
+
+    # Validation ------------------------------------------------------------------------------------------
+    def run_validation(self) -> None:
+        scenario = self.scenario
+        self.problems = validate(scenario) if scenario is not None else ()
+        self.problems_panel.set_problems(self.problems)
+        self.msel.model.set_problems({k: [p.message for p in v]
+                                      for k, v in problems_by_inject(self.problems).items()})
+
+    def go_to_problem(self, problem: Problem) -> None:
+        if problem.inject_id:
+            self.tabs.setCurrentIndex(self.msel_tab)
+            self.msel.focus_problem(problem)
+        elif problem.phase_id:
+            self.tabs.setCurrentIndex(PHASES)
+            self.phases.select(problem.phase_id)
+            self.phases.tree.setFocus()
+        elif problem.objective_id:
+            self.tabs.setCurrentIndex(OBJECTIVES)
+            self.objectives.select(problem.objective_id)
+            self.objectives.tree.setFocus()
+
+    # Undo ------------------------------------------------------------------------------------------------
+    def undo(self) -> None:
+        if self.session is not None:
+            self.flush()
+            self.session.stack.undo()
+
+    def redo(self) -> None:
+        if self.session is not None:
+            self.flush()
+            self.session.stack.redo()
+
+    # MSEL commands ---------------------------------------------------------------------------------------
+    def _inject_edited(self, inject: Inject, text: str, blobs: dict[str, bytes]) -> None:
+        if self.session is None:
+            return
+        if not self.session.put_inject(inject, text, blobs):
+            self.msel.form.show_inject(self.session.inject(inject.id))
+
+    def _edit_cell(self, inject_id: str, column: int, text: str) -> bool:
+        session = self.session
+        inject = session.inject(inject_id) if session else None
+        if session is None or inject is None:
+            return False
+        try:
+            if column == msel.TITLE:
+                if not text.strip():
+                    raise ValueError("An inject needs a title.")
+                changed = replace(inject, title=text.strip())
+            elif column == msel.SENDER:
+                changed = replace(inject, sender=text.strip())
+            elif column == msel.PLANNED:
+                changed = replace(inject, planned_offset_s=parse_planned(text))
+            elif column == msel.NUMBER:
+                if not text.strip().isdigit():
+                    raise ValueError(f"'{text.strip()}' is not an inject number.")
+                changed = replace(inject, number=int(text.strip()))
+            else:
+                return False
+        except ValueError as error:
+            self.report(msel.COLUMNS[column], str(error))
+            return False
+        return session.put_inject(changed)
+
+    def _current_inject(self) -> Inject | None:
+        current = self.msel.current_id()
+        return self.session.inject(current) if self.session and current else None
+
+    def add_inject(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        self.flush()
+        self.tabs.setCurrentIndex(self.msel_tab)
+        current = self._current_inject()
+        number = session.next_number()
+        if current is not None:
+            inject = Inject(str(uuid.uuid4()), number, "New inject", current.planned_offset_s,
+                            position=current.position, phase_id=current.phase_id,
+                            delivery_method=current.delivery_method)
+        else:
+            last = max(session.scenario.injects, key=lambda i: (i.planned_offset_s, i.position), default=None)
+            inject = Inject(str(uuid.uuid4()), number, "New inject", last.planned_offset_s if last else 0,
+                            position=(last.position + 1) if last else 0, phase_id=last.phase_id if last else None)
+        if session.add_inject(inject):
+            self.msel.show_inject(inject.id)
+            self.msel.form.title.setFocus()
+            self.msel.form.title.selectAll()
+
+    def duplicate_injects(self) -> None:
+        if self.session is None:
+            return
+        self.flush()
+        copies = self.session.duplicate_injects(self.msel.selected_ids())
+        if copies:
+            self.msel.select_ids([c.id for c in copies], copies[0].id)
+
+    def delete_injects(self) -> None:
+        if self.session is None:
+            return
+        ids = self.msel.selected_ids()
+        if not ids:
+            return
+        ordered = self.msel.model.injects_shown()
+        rows = [self.msel.model.row_of(i) for i in ids]
+        after = max(r for r in rows if r is not None) + 1
+        neighbour = ordered[after].id if after < len(ordered) else (ordered[min(rows) - 1].id
+                                                                     if rows and min(rows) > 0 else None)
+        if self.session.delete_injects(ids) and neighbour is not None:
+            self.msel.select_ids([neighbour], neighbour)
+
+    def move_selected(self, step: int) -> None:
+        if self.session is None:
+            return
+        if not self.msel.model.in_msel_order:
+            self.report("Move injects", "Injects can be moved while the MSEL is in planned-time order: click the "
+                                        "Planned column header first.")
+            return
+        ids = self.msel.selected_ids()
+        if ids and self.session.move_step(ids, step):
+            self.msel.select_ids(ids, ids[0])
+
+    def _move_requested(self, ids: list[str], before: str | None) -> None:
+        if self.session is not None and self.session.move_injects(ids, before):
+            self.msel.select_ids(ids, ids[0])
+
+    def renumber(self) -> None:
+        if self.session is not None:
+            self.flush()
+            self.session.renumber()
+
+    def ask_retime(self) -> RetimeDialog | None:
+        ids = self.msel.selected_ids()
+        if self.session is None or not ids:
+            return None
+        self.flush()
+        dialog = RetimeDialog(len(ids), self)
+        dialog.accepted.connect(lambda: self._retime(dialog, ids))
+        dialog.finished.connect(dialog.deleteLater)
+        self.retime_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _retime(self, dialog: RetimeDialog, ids: list[str]) -> None:
+        session = self.session
+        if session is None:
+            return
+        move_story = dialog.move_scenario_time.isChecked()
+        if dialog.following.isChecked():
+            current = self.msel.current_id() or ids[0]
+            session.retime_following(current, dialog.seconds, move_scenario_time=move_story)
+        else:
+            session.retime(ids, dialog.seconds, move_scenario_time=move_story)
+        self.msel.select_ids(ids, ids[0])
+
+    def focus_jump(self) -> None:
+        self.tabs.setCurrentIndex(self.msel_tab)
+        self.msel.jump.setFocus()
+        self.msel.jump.selectAll()
+
+    # Files -----------------------------------------------------------------------------------------------
+    def ask_import(self) -> MselImportDialog | None:
+        if self.session is None:
+            return None
+        self.flush()
+        path = self.files.open_spreadsheet(self)
+        if path is None:
+            return None
+        try:
+            workbook = read_table(path)
+        except (CtpnError, OSError) as error:
+            self.report("Cannot import MSEL", f"“{path.name}” could not be read. {getattr(error, 'problem', error)}")
+            return None
+        dialog = MselImportDialog(workbook, self.session.scenario, self)
+        dialog.accepted.connect(lambda: self._import_confirmed(dialog, path))
+        dialog.finished.connect(dialog.deleteLater)
+        self.import_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _import_confirmed(self, dialog: MselImportDialog, path: Path) -> None:
+        session = self.session
+        outcome = dialog.outcome
+        if session is None or outcome is None:
+            return
+        if session.import_outcome(outcome, path.name):
+            self.tabs.setCurrentIndex(self.msel_tab)
+            if outcome.added:
+                self.msel.show_inject(outcome.added[0].id)
+
+    def _suggested(self, suffix: str) -> Path:
+        document = self.context.document.path if self.context is not None else Path.home() / "exercise.ctpn"
+        return document.with_name(f"{document.stem}{suffix}")
+
+    def ask_export(self) -> Path | None:
+        if self.session is None:
+            return None
+        self.flush()
+        path = self.files.save_spreadsheet(self, self._suggested("-msel.xlsx"))
+        if path is None:
+            return None
+        writer = write_msel_csv if path.suffix.lower() == ".csv" else write_msel_xlsx
+        try:
+            warnings = writer(self.session.scenario, path)
+        except (CtpnError, OSError) as error:
+            self.report("Cannot export MSEL", f"The MSEL could not be written to “{path.name}”. "
+                                              f"{getattr(error, 'problem', error)}")
+            return None
+        note = f" ({len(warnings)} cell(s) adjusted: {warnings[0]})" if warnings else ""
+        self.save_state.setText(f"Exported {len(self.session.scenario.injects)} injects to {path.name}{note}")
+        return path
+
+    def ask_save_template(self) -> Path | None:
+        if self.session is None:
+            return None
+        self.flush()
+        path = self.files.save_template(self, self._suggested("-template.json"))
+        if path is None:
+            return None
+        try:
+            text = dumps(from_scenario(self.session.scenario, self.session.service.attachment_blobs(),
+                                       with_ids=False))
+            temporary = path.with_name(f".{path.name}.partial")
+            temporary.write_text(text, encoding="utf-8")
+            temporary.replace(path)
+        except (CtpnError, OSError) as error:
+            self.report("Cannot save template", f"The template could not be written to “{path.name}”. {error}")
+            return None
+        self.save_state.setText(f"Template written to {path}")
+        return path
+

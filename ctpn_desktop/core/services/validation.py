@@ -1,0 +1,169 @@
+"""What is wrong with a scenario as designed: the problems the editor's validation panel lists.
+
+A pure function of one `Scenario` snapshot, so the editor can run it after every edit, the command line can
+run it on a file, and tests need nothing but values. Each problem names the inject, phase or objective it is
+about and the field to look at, so that clicking it in the panel can take the designer straight there.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ctpn_desktop.core.entities import EventType, Inject, Organisation, Role, Scenario
+
+NEEDS_RECIPIENTS = frozenset({EventType.INJECT, EventType.CONTINGENCY})
+"""Event types that are delivered to players; controller, player and actor actions need no recipient."""
+
+
+class ProblemKind(enum.StrEnum):
+    NO_RECIPIENTS = "no-recipients"
+    MISSING_OBJECTIVE = "missing-objective"
+    MISSING_RECIPIENT = "missing-recipient"
+    MISSING_PHASE = "missing-phase"
+    MISSING_DEPENDENCY = "missing-dependency"
+    OUTSIDE_PHASE = "outside-phase"
+    RECIPIENT_CLASH = "recipient-clash"
+    EMPTY_PHASE = "empty-phase"
+    UNEXERCISED_OBJECTIVE = "unexercised-objective"
+
+
+class InjectField(enum.StrEnum):
+    """The inject field a problem is about; the editor focuses the matching control."""
+
+    RECIPIENTS = "recipients"
+    OBJECTIVES = "objectives"
+    PHASE = "phase"
+    PLANNED = "planned"
+    DEPENDS_ON = "depends-on"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    kind: ProblemKind
+    message: str
+    inject_id: str | None = None
+    phase_id: str | None = None
+    objective_id: str | None = None
+    field: InjectField | None = None
+    sort_key: tuple[int, int] = (0, 0)
+    """MSEL order of what the problem is about, so the panel lists problems in the order people read the MSEL."""
+
+
+def _minutes(seconds: int) -> str:
+    sign = "-" if seconds < 0 else ""
+    hours, minutes = divmod(abs(seconds) // 60, 60)
+    return f"{sign}{hours}:{minutes:02d}"
+
+
+def validate(scenario: Scenario) -> tuple[Problem, ...]:
+    """Every problem of ``scenario``, injects first in MSEL order, then phases, then objectives."""
+    objectives = {o.id: o for o in scenario.objectives}
+    organisations = {o.id: o for o in scenario.organisations}
+    roles = {r.id: r for o in scenario.organisations for r in o.roles}
+    phases = sorted(scenario.phases, key=lambda p: (p.start_offset_s, p.position))
+    phase_end = {p.id: (phases[n + 1].start_offset_s if n + 1 < len(phases) else None) for n, p in enumerate(phases)}
+    phase_by_id = {p.id: p for p in phases}
+    inject_ids = {i.id for i in scenario.injects}
+    ordered = sorted(scenario.injects, key=lambda i: (i.planned_offset_s, i.position, i.number))
+    problems: list[Problem] = []
+    used_phases: set[str] = set()
+    used_objectives: set[str] = set()
+    by_minute: dict[tuple[int, str], list[tuple[Inject, str | None]]] = defaultdict(list)
+
+    for order, inject in enumerate(ordered):
+        key = (0, order)
+        label = f"Inject {inject.number}"
+
+        def add(kind: ProblemKind, message: str, field: InjectField, *, _inject: Inject = inject,
+                _key: tuple[int, int] = key) -> None:
+            problems.append(Problem(kind, message, inject_id=_inject.id, field=field, sort_key=_key))
+
+        if not inject.recipients and inject.event_type in NEEDS_RECIPIENTS:
+            add(ProblemKind.NO_RECIPIENTS, f"{label} has no recipients", InjectField.RECIPIENTS)
+        for recipient in inject.recipients:
+            if recipient.organisation_id not in organisations or (
+                    recipient.role_id is not None and recipient.role_id not in roles):
+                add(ProblemKind.MISSING_RECIPIENT, f"{label} is addressed to an organisation or role that no "
+                    "longer exists", InjectField.RECIPIENTS)
+                break
+        for objective_id in inject.objective_ids:
+            if objective_id in objectives:
+                used_objectives.add(objective_id)
+            else:
+                add(ProblemKind.MISSING_OBJECTIVE, f"{label} links to an objective that no longer exists",
+                    InjectField.OBJECTIVES)
+        if inject.depends_on_id is not None and inject.depends_on_id not in inject_ids:
+            add(ProblemKind.MISSING_DEPENDENCY, f"{label} depends on an inject that no longer exists",
+                InjectField.DEPENDS_ON)
+        if inject.phase_id is not None:
+            phase = phase_by_id.get(inject.phase_id)
+            if phase is None:
+                add(ProblemKind.MISSING_PHASE, f"{label} belongs to a phase that no longer exists",
+                    InjectField.PHASE)
+            else:
+                used_phases.add(phase.id)
+                end = phase_end[phase.id]
+                if inject.planned_offset_s < phase.start_offset_s:
+                    add(ProblemKind.OUTSIDE_PHASE,
+                        f"{label} is planned at {_minutes(inject.planned_offset_s)}, before its phase "
+                        f"'{phase.name}' starts ({_minutes(phase.start_offset_s)})", InjectField.PLANNED)
+                elif end is not None and inject.planned_offset_s >= end:
+                    add(ProblemKind.OUTSIDE_PHASE,
+                        f"{label} is planned at {_minutes(inject.planned_offset_s)}, after its phase "
+                        f"'{phase.name}' ends ({_minutes(end)})", InjectField.PLANNED)
+        if inject.event_type is not EventType.CONTINGENCY:
+            minute = inject.planned_offset_s // 60
+            for recipient in inject.recipients:
+                by_minute[(minute, recipient.organisation_id)].append((inject, recipient.role_id))
+
+    problems.extend(_clashes(by_minute, organisations, roles, {i.id: n for n, i in enumerate(ordered)}))
+    for order, phase in enumerate(phases):
+        if phase.id not in used_phases:
+            problems.append(Problem(ProblemKind.EMPTY_PHASE, f"Phase '{phase.name}' has no injects",
+                                    phase_id=phase.id, sort_key=(1, order)))
+    for order, objective in enumerate(sorted(scenario.objectives, key=lambda o: o.position)):
+        if objective.id not in used_objectives:
+            problems.append(Problem(ProblemKind.UNEXERCISED_OBJECTIVE,
+                                    f"Objective {objective.code} is not exercised by any inject",
+                                    objective_id=objective.id, sort_key=(2, order)))
+    problems.sort(key=lambda p: p.sort_key)
+    return tuple(problems)
+
+
+def _clashes(by_minute: dict[tuple[int, str], list[tuple[Inject, str | None]]], organisations: dict[str, Organisation],
+             roles: dict[str, Role], order: dict[str, int]) -> Iterable[Problem]:
+    """Two injects reaching the same recipient in the same minute (an organisation reaches all its roles)."""
+    reported: set[tuple[str, str]] = set()
+    for (minute, organisation_id), entries in by_minute.items():
+        if len(entries) < 2:
+            continue
+        for n, (first, first_role) in enumerate(entries):
+            for second, second_role in entries[n + 1:]:
+                if first.id == second.id or (first_role is not None and second_role is not None
+                                             and first_role != second_role):
+                    continue
+                for inject, other in ((first, second), (second, first)):
+                    if (inject.id, other.id) in reported:
+                        continue
+                    reported.add((inject.id, other.id))
+                    organisation = organisations.get(organisation_id)
+                    name = organisation.display_name if organisation is not None else "a recipient"
+                    role_id = first_role or second_role
+                    if role_id is not None and role_id in roles:
+                        name = f"{name} – {roles[role_id].name}"
+                    yield Problem(
+                        ProblemKind.RECIPIENT_CLASH,
+                        f"Inject {inject.number} reaches {name} in the same minute ({_minutes(minute * 60)}) "
+                        f"as inject {other.number}",
+                        inject_id=inject.id, field=InjectField.PLANNED, sort_key=(0, order[inject.id]))
+
+
+def problems_by_inject(problems: Iterable[Problem]) -> dict[str, list[Problem]]:
+    found: dict[str, list[Problem]] = defaultdict(list)
+    for problem in problems:
+        if problem.inject_id is not None:
+            found[problem.inject_id].append(problem)
+    return dict(found)
