@@ -19,11 +19,14 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from ctpn_desktop.core.clock import COMPRESSION_PRESETS
 from ctpn_desktop.core.entities import RunStatus
+
+from ctpn_desktop.ui.reflow import ColumnsLayout, FlowLayout
 
 CUSTOM = "Custom…"
 STATUS_STYLES: dict[RunStatus, tuple[str, str, str]] = {
@@ -84,21 +87,28 @@ class ClockPanel(QFrame):
         self.setAccessibleName("Exercise clock")
         outer = QHBoxLayout(self)
         outer.setContentsMargins(16, 10, 16, 10)
-        outer.setSpacing(28)
+        outer.setSpacing(20)
 
-        times = QGridLayout()
-        times.setHorizontalSpacing(32)
-        times.setVerticalSpacing(0)
-        times.addWidget(_caption("Exercise time", self), 0, 0)
-        times.addWidget(_caption("Scenario time", self), 0, 1)
+        # The two times sit side by side when there is room and one above the other on a narrow window.
         self.elapsed_label = QLabel("0:00:00", self)
         self.elapsed_label.setObjectName("elapsedLabel")
         self.elapsed_label.setAccessibleName("Exercise time")
         self.scenario_label = QLabel("—", self)
         self.scenario_label.setObjectName("scenarioLabel")
         self.scenario_label.setAccessibleName("Scenario time")
-        times.addWidget(self.elapsed_label, 1, 0)
-        times.addWidget(self.scenario_label, 1, 1)
+        clocks = FlowLayout(spacing=32, row_spacing=4, align=Qt.AlignmentFlag.AlignBottom)
+        for caption, label in (("Exercise time", self.elapsed_label), ("Scenario time", self.scenario_label)):
+            column = QWidget(self)
+            column_layout = QVBoxLayout(column)
+            column_layout.setContentsMargins(0, 0, 0, 0)
+            column_layout.setSpacing(0)
+            column_layout.addWidget(_caption(caption, column))
+            label.setParent(column)
+            column_layout.addWidget(label)
+            clocks.addWidget(column)
+        times = QVBoxLayout()
+        times.setSpacing(2)
+        times.addLayout(clocks)
         self.status_label = QLabel("", self)
         self.status_label.setObjectName("runStatus")
         self.status_label.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
@@ -109,7 +119,7 @@ class ClockPanel(QFrame):
         status_row.setSpacing(10)
         status_row.addWidget(self.status_label)
         status_row.addWidget(self.phase_label, 1)
-        times.addLayout(status_row, 2, 0, 1, 2)
+        times.addLayout(status_row)
         outer.addLayout(times, 5)
 
         self.next_inject_label = QLabel("", self)
@@ -127,21 +137,19 @@ class ClockPanel(QFrame):
         next_row.addWidget(_caption("Phase", self), 1, 0)
         next_row.addWidget(self.next_phase_label, 1, 1)
         next_row.setColumnStretch(1, 1)
-        times.addLayout(next_row, 3, 0, 1, 2)
+        times.addLayout(next_row)
 
-        controls = QGridLayout()
-        controls.setSpacing(6)
+        # Three columns of controls on a wide window, two on a narrow one.
+        self.controls = QWidget(self)
+        self.controls.setObjectName("clockControls")
+        controls = ColumnsLayout(self.controls, min_columns=2, max_columns=3)
+        controls.setContentsMargins(0, 0, 0, 0)
         self.buttons: dict[str, QToolButton] = {}
-        places = {"start": (0, 0, "Start"), "pause": (0, 1, "Pause"), "resume": (0, 2, "Resume"),
-                  "end": (1, 0, "End…"), "adjust": (1, 1, "Adjust…"), "next_inject": (2, 0, "Next inject"),
-                  "next_phase": (2, 1, "Next phase")}
-        for name, (row, column, text) in places.items():
-            button = action_button(actions[name], text, self)
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            button.setObjectName(f"{name}Button")
-            self.buttons[name] = button
-            controls.addWidget(button, row, column, 1, 2 if name == "next_phase" else 1)
-        self.compression_combo = QComboBox(self)
+        texts = {"start": "Start", "pause": "Pause", "resume": "Resume", "end": "End…", "adjust": "Adjust…"}
+        for name, text in texts.items():
+            self.buttons[name] = self._control(actions[name], name, text)
+            controls.addWidget(self.buttons[name])
+        self.compression_combo = QComboBox(self.controls)
         self.compression_combo.setObjectName("compressionCombo")
         self.compression_combo.setAccessibleName("Time compression")
         self.compression_combo.setToolTip("Time compression: exercise seconds per real second")
@@ -149,8 +157,11 @@ class ClockPanel(QFrame):
             self.compression_combo.addItem(f"×{factor:g}", factor)
         self.compression_combo.addItem(CUSTOM, None)
         self.compression_combo.activated.connect(self._compression_activated)
-        controls.addWidget(self.compression_combo, 1, 2)
-        outer.addLayout(controls, 2)
+        controls.addWidget(self.compression_combo)
+        for name, text in (("next_inject", "Next inject"), ("next_phase", "Next phase")):
+            self.buttons[name] = self._control(actions[name], name, text)
+            controls.addWidget(self.buttons[name])
+        outer.addWidget(self.controls, 2, Qt.AlignmentFlag.AlignVCenter)
 
         self.halt_button = QPushButton("EMERGENCY\nHALT", self)
         self.halt_button.setObjectName("haltButton")
@@ -164,6 +175,12 @@ class ClockPanel(QFrame):
         outer.addWidget(self.halt_button)
         self._apply_fonts()
 
+    def _control(self, action: QAction, name: str, text: str) -> QToolButton:
+        button = action_button(action, text, self.controls)
+        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        button.setObjectName(f"{name}Button")
+        return button
+
     def _apply_fonts(self) -> None:
         base = QFont(QApplication.font())
         size = base.pointSizeF() if base.pointSizeF() > 0 else 10.0
@@ -175,7 +192,6 @@ class ClockPanel(QFrame):
         story.setPointSizeF(size * 1.8)
         story.setBold(True)
         self.scenario_label.setFont(story)
-        self.scenario_label.setMinimumHeight(self.elapsed_label.sizeHint().height())
         self.scenario_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom)
         emphasis = QFont(base)
         emphasis.setBold(True)

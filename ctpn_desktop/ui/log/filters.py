@@ -7,13 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QSizePolicy, QWidget
 
 from ctpn_desktop.core.entities import LogKind
 from ctpn_desktop.core.io.scenario_json import parse_offset
 
 from ctpn_desktop.ui import icons
 from ctpn_desktop.ui.log.choices import KIND_LABELS, RunChoices
+from ctpn_desktop.ui.reflow import FlowLayout, group
 
 SEARCH_PAUSE_MS = 180
 """Search once typing pauses, not on every keystroke."""
@@ -46,9 +47,8 @@ class LogFilterBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QHBoxLayout(self)
+        layout = FlowLayout(self, spacing=6, row_spacing=6)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
         self.search = QLineEdit(self)
         self.search.setObjectName("logSearch")
         self.search.setPlaceholderText("Search entries…")
@@ -95,17 +95,15 @@ class LogFilterBar(QWidget):
 
         caption = QLabel("Find &text", self)
         caption.setBuddy(self.search)
-        layout.addWidget(caption)
-        layout.addWidget(self.search, 2)
-        layout.addWidget(self.kind)
-        for widget in (self.organisation, self.objective, self.inject):
-            layout.addWidget(widget, 1)
-        layout.addWidget(QLabel("Time", self))
-        layout.addWidget(self.since)
-        layout.addWidget(QLabel("–", self))
-        layout.addWidget(self.until)
-        layout.addWidget(self.order)
-        layout.addWidget(self.clear_button)
+        for combo in (self.organisation, self.objective, self.inject):
+            combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        time_range = group(self, QLabel("Time", self), self.since, QLabel("–", self), self.until)
+        # One row on a wide window; on a narrow one the bar wraps rather than widening the window.
+        layout.addWidget(group(self, caption, self.search, stretch=self.search))
+        for widget in (self.kind, self.organisation, self.objective, self.inject, time_range, self.order,
+                       self.clear_button):
+            widget.setParent(self)
+            layout.addWidget(widget)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
