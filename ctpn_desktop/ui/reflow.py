@@ -84,13 +84,7 @@ class FlowLayout(_ItemsLayout):
     """Items left to right at their preferred widths, wrapping onto a new row when the next does not fit.
 
     Items that expand horizontally share the space left at the end of their row, so a search field still
-    grows on a wide screen. Keep a caption and its field together by putting both in one small widget.
-    ``align`` places items shorter than their row: centred by default, AlignBottom to line up baselines."""
-
-    def __init__(self, parent: QWidget | None = None, spacing: int = 6, row_spacing: int = 6,
-                 align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignVCenter) -> None:
-        super().__init__(parent, spacing, row_spacing)
-        self._align = align
+    grows on a wide screen. Keep a caption and its field together by putting both in one small widget."""
 
     def expandingDirections(self) -> Qt.Orientation:
         return Qt.Orientation.Horizontal
@@ -106,6 +100,12 @@ class FlowLayout(_ItemsLayout):
         width = sum(item.sizeHint().width() for item in shown) + self._spacing * max(0, len(shown) - 1)
         height = max((item.sizeHint().height() for item in shown), default=0)
         return QSize(width, height) + self._margin_size()
+
+    def one_row_width(self) -> int:
+        """The width every item needs at its preferred size on a single row, margins included."""
+        shown = self._shown()
+        return (sum(item.sizeHint().width() for item in shown) + self._spacing * max(0, len(shown) - 1)
+                + self._margin_size().width())
 
     def _arrange(self, rect: QRect, *, apply: bool) -> int:
         area = self._inner(rect)
@@ -128,8 +128,7 @@ class FlowLayout(_ItemsLayout):
                     item_height = min(height, item.maximumSize().height())
                     if item.expandingDirections() & Qt.Orientation.Vertical:
                         item_height = height
-                    gap = height - item_height
-                    top = y + (gap if self._align & Qt.AlignmentFlag.AlignBottom else gap // 2)
+                    top = y + (height - item_height) // 2
                     item.setGeometry(QRect(QPoint(x, top), QSize(width, item_height)))
                     x += width + self._spacing
             y += height + self._row_spacing
@@ -173,6 +172,15 @@ class ColumnsLayout(_ItemsLayout):
         cell = self._cell().width()
         fitting = (width + self._spacing) // (cell + self._spacing) if cell > 0 else self.max_columns
         return max(self.min_columns, min(self.max_columns, fitting, max(1, len(self._shown()))))
+
+    def width_for(self, columns: int) -> int:
+        """The width ``columns`` columns of buttons need at their preferred size, margins included."""
+        return self._span(columns, 1).width()
+
+    def set_max_columns(self, columns: int) -> None:
+        if columns != self.max_columns:
+            self.max_columns = columns
+            self.invalidate()
 
     def columns_at(self, width: int) -> int:
         """How many columns the buttons take in a layout ``width`` pixels wide (margins included)."""
@@ -285,7 +293,7 @@ def _button_hint(button: QToolButton, style: Qt.ToolButtonStyle) -> QSize:
     return size
 
 
-def group(parent: QWidget, *widgets: QWidget, spacing: int = 6, stretch: QWidget | None = None) -> QWidget:
+def side_by_side(parent: QWidget, *widgets: QWidget, spacing: int = 6, stretch: QWidget | None = None) -> QWidget:
     """``widgets`` side by side in one small widget, so a flowing bar never parts a caption from its field.
 
     ``stretch`` is the one that takes any extra width the group is given."""

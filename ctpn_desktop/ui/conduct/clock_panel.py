@@ -8,7 +8,7 @@ clock, however irregular the timer that triggers the refresh.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QFont, QFontDatabase
+from PySide6.QtGui import QAction, QFont, QFontDatabase, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -86,8 +86,9 @@ class ClockPanel(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAccessibleName("Exercise clock")
         outer = QHBoxLayout(self)
-        outer.setContentsMargins(16, 10, 16, 10)
-        outer.setSpacing(20)
+        outer.setContentsMargins(14, 10, 14, 10)
+        outer.setSpacing(16)
+        self._outer = outer
 
         # The two times sit side by side when there is room and one above the other on a narrow window.
         self.elapsed_label = QLabel("0:00:00", self)
@@ -96,7 +97,8 @@ class ClockPanel(QFrame):
         self.scenario_label = QLabel("—", self)
         self.scenario_label.setObjectName("scenarioLabel")
         self.scenario_label.setAccessibleName("Scenario time")
-        clocks = FlowLayout(spacing=32, row_spacing=4, align=Qt.AlignmentFlag.AlignBottom)
+        clocks = FlowLayout(spacing=24, row_spacing=4)
+        self._clocks = clocks
         for caption, label in (("Exercise time", self.elapsed_label), ("Scenario time", self.scenario_label)):
             column = QWidget(self)
             column_layout = QVBoxLayout(column)
@@ -120,7 +122,7 @@ class ClockPanel(QFrame):
         status_row.addWidget(self.status_label)
         status_row.addWidget(self.phase_label, 1)
         times.addLayout(status_row)
-        outer.addLayout(times, 5)
+        outer.addLayout(times, 1)
 
         self.next_inject_label = QLabel("", self)
         self.next_inject_label.setObjectName("nextInject")
@@ -139,10 +141,12 @@ class ClockPanel(QFrame):
         next_row.setColumnStretch(1, 1)
         times.addLayout(next_row)
 
-        # Three columns of controls on a wide window, two on a narrow one.
+        # Three columns of controls when the times also fit side by side; two columns before the times stack,
+        # because stacked times make the panel taller and height is what a 720-pixel screen lacks.
         self.controls = QWidget(self)
         self.controls.setObjectName("clockControls")
         controls = ColumnsLayout(self.controls, min_columns=2, max_columns=3)
+        self._controls_layout = controls
         controls.setContentsMargins(0, 0, 0, 0)
         self.buttons: dict[str, QToolButton] = {}
         texts = {"start": "Start", "pause": "Pause", "resume": "Resume", "end": "End…", "adjust": "Adjust…"}
@@ -161,7 +165,7 @@ class ClockPanel(QFrame):
         for name, text in (("next_inject", "Next inject"), ("next_phase", "Next phase")):
             self.buttons[name] = self._control(actions[name], name, text)
             controls.addWidget(self.buttons[name])
-        outer.addWidget(self.controls, 2, Qt.AlignmentFlag.AlignVCenter)
+        outer.addWidget(self.controls, 0, Qt.AlignmentFlag.AlignVCenter)
 
         self.halt_button = QPushButton("EMERGENCY\nHALT", self)
         self.halt_button.setObjectName("haltButton")
@@ -205,6 +209,22 @@ class ClockPanel(QFrame):
         chip = QFont(base)
         chip.setBold(True)
         self.status_label.setFont(chip)
+        self._fit_controls(self.width())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._fit_controls(event.size().width())
+        super().resizeEvent(event)
+
+    def _fit_controls(self, width: int) -> None:
+        """Only preferred sizes and heights change here, never the minimum width, so the window can always
+        shrink. Side by side, the scenario time is as tall as the exercise time so the two share a baseline."""
+        margins = self._outer.contentsMargins()
+        fixed = (self.halt_button.sizeHint().width() + 2 * self._outer.spacing() + margins.left()
+                 + margins.right() + 2 * self.frameWidth())
+        times = self._clocks.one_row_width()
+        self._controls_layout.set_max_columns(3 if times + self._controls_layout.width_for(3) + fixed <= width else 2)
+        side_by_side = times + self._controls_layout.width_for(2) + fixed <= width
+        self.scenario_label.setMinimumHeight(self.elapsed_label.sizeHint().height() if side_by_side else 0)
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ApplicationFontChange:

@@ -14,7 +14,7 @@ from ctpn_desktop.core.io.scenario_json import parse_offset
 
 from ctpn_desktop.ui import icons
 from ctpn_desktop.ui.log.choices import KIND_LABELS, RunChoices
-from ctpn_desktop.ui.reflow import FlowLayout, group
+from ctpn_desktop.ui.reflow import FlowLayout, side_by_side
 
 SEARCH_PAUSE_MS = 180
 """Search once typing pauses, not on every keystroke."""
@@ -57,7 +57,7 @@ class LogFilterBar(QWidget):
                                "word starts match (cord → cordon)")
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icons.icon(icons.FILTER), QLineEdit.ActionPosition.LeadingPosition)
-        self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance("Search…") + 56)
+        self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance("Search entries…") + 56)
         self.kind = _combo("Filter by kind", self)
         self.kind.setObjectName("filterKind")
         self.kind.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -97,9 +97,11 @@ class LogFilterBar(QWidget):
         caption.setBuddy(self.search)
         for combo in (self.organisation, self.objective, self.inject):
             combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        time_range = group(self, QLabel("Time", self), self.since, QLabel("–", self), self.until)
+        time_range = side_by_side(self, QLabel("Time", self), self.since, QLabel("–", self), self.until)
         # One row on a wide window; on a narrow one the bar wraps rather than widening the window.
-        layout.addWidget(group(self, caption, self.search, stretch=self.search))
+        search = side_by_side(self, caption, self.search, stretch=self.search)
+        search.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)  # the lists get the spare room
+        layout.addWidget(search)
         for widget in (self.kind, self.organisation, self.objective, self.inject, time_range, self.order,
                        self.clear_button):
             widget.setParent(self)

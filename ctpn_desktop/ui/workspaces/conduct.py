@@ -71,7 +71,7 @@ from ctpn_desktop.ui.conduct.timeline_view import TimelineMark, TimelineView
 from ctpn_desktop.ui.dialogs.prompts import show_error
 from ctpn_desktop.ui.formatting import RUN_STATUS_LABELS, format_wall_time, run_label
 from ctpn_desktop.ui.models.msel import EMPTY_SCENARIO, MselFilterProxy, MselTableModel
-from ctpn_desktop.ui.reflow import ButtonStrip
+from ctpn_desktop.ui.reflow import ButtonStrip, ColumnsLayout, FlowLayout, side_by_side
 from ctpn_desktop.ui.widgets import EmptyState, SwitchStack, heading, set_column_widths, setup_table, setup_tree
 from ctpn_desktop.ui.workspaces.base import Workspace
 from ctpn_desktop.ui.workspaces.scenario import MSEL_WIDTHS
@@ -193,37 +193,37 @@ class ConductWorkspace(Workspace):
         self.runs_tree.header().setStretchLastSection(False)
         self.runs_tree.header().setSectionResizeMode(0, self.runs_tree.header().ResizeMode.Stretch)
         left_layout.addWidget(self.runs_tree, 1)
-        run_buttons = ButtonStrip(left)
+        run_buttons = QWidget(left)
+        run_buttons_layout = ColumnsLayout(run_buttons, min_columns=1, max_columns=2)
         for action_id in (RunAction.NEW_RUN, RunAction.DISCARD):
-            button = QToolButton(left)
+            button = QToolButton(run_buttons)
             button.setDefaultAction(a[action_id])
-            run_buttons.add(button)
-        left_layout.addWidget(run_buttons, 0, Qt.AlignmentFlag.AlignLeft)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            run_buttons_layout.addWidget(button)
+        left_layout.addWidget(run_buttons)
 
         right = QWidget(splitter)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(8, 0, 0, 0)
         right_layout.setSpacing(8)
-        title_row = QHBoxLayout()
+        # The presenter's state and buttons move under the run's name when the window is narrow.
+        title_row = FlowLayout(spacing=16)
         self.run_title = heading("", 2, right)
-        self.run_title.setWordWrap(True)
         title_row.addWidget(self.run_title)
         self.feedback_label = QLabel("", right)
         self.feedback_label.setObjectName("feedback")
         self.feedback_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        title_row.addSpacing(16)
-        title_row.addWidget(self.feedback_label, 1)
+        title_row.addWidget(self.feedback_label)
         self.presenter_state = QLabel("", right)
         self.presenter_state.setProperty("muted", True)
         self.presenter_state.setObjectName("presenterState")
-        self.presenter_state.setWordWrap(True)
-        title_row.addWidget(self.presenter_state)
         presenter_buttons = ButtonStrip(right)
         presenter_button = QToolButton(right)
         presenter_button.setDefaultAction(a[RunAction.PRESENTER])
         presenter_buttons.add(presenter_button)
         presenter_buttons.add(action_button(a[RunAction.STAND_BY], "Stand by", right))
-        title_row.addWidget(presenter_buttons)
+        title_row.addWidget(side_by_side(right, self.presenter_state, presenter_buttons, spacing=8))
         right_layout.addLayout(title_row)
 
         self.clock_panel = ClockPanel({
