@@ -296,8 +296,11 @@ def _button_hint(button: QToolButton, style: Qt.ToolButtonStyle) -> QSize:
 def side_by_side(parent: QWidget, *widgets: QWidget, spacing: int = 6, stretch: QWidget | None = None) -> QWidget:
     """``widgets`` side by side in one small widget, so a flowing bar never parts a caption from its field.
 
-    ``stretch`` is the one that takes any extra width the group is given."""
+    ``stretch`` is the one that takes any extra width the group is given; without one the group keeps its
+    preferred width."""
     holder = QWidget(parent)
+    if stretch is None:
+        holder.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
     layout = QHBoxLayout(holder)
     layout.setContentsMargins(0, 0, 0, 0)
     layout.setSpacing(spacing)

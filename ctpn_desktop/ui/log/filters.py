@@ -66,7 +66,7 @@ class LogFilterBar(QWidget):
             self.kind.addItem(label, kind.value)
         self.organisation = _combo("Filter by organisation", self)
         self.organisation.setObjectName("filterOrganisation")
-        self.organisation.setMinimumContentsLength(6)
+        self.organisation.setMinimumContentsLength(8)
         self.objective = _combo("Filter by objective", self)
         self.objective.setObjectName("filterObjective")
         self.objective.setMinimumContentsLength(6)
@@ -102,8 +102,8 @@ class LogFilterBar(QWidget):
         search = side_by_side(self, caption, self.search, stretch=self.search)
         search.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)  # the lists get the spare room
         layout.addWidget(search)
-        for widget in (self.kind, self.organisation, self.objective, self.inject, time_range, self.order,
-                       self.clear_button):
+        for widget in (self.kind, self.organisation, self.objective, self.inject, time_range,
+                       side_by_side(self, self.order, self.clear_button)):
             widget.setParent(self)
             layout.addWidget(widget)
 

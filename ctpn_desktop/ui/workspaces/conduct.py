@@ -325,6 +325,7 @@ class ConductWorkspace(Workspace):
         self.frozen_tab = self.run_tabs.addTab(self.frozen_view, icons.icon(icons.SCENARIO), "Injects as frozen")
         vertical.setStretchFactor(0, 3)
         vertical.setStretchFactor(1, 2)
+        vertical.setSizes([600, 400])  # the queue comes first on a short screen too
         vertical.setChildrenCollapsible(False)
         right_layout.addWidget(vertical, 1)
 
