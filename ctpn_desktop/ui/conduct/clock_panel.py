@@ -8,7 +8,7 @@ clock, however irregular the timer that triggers the refresh.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QFont, QFontDatabase
+from PySide6.QtGui import QAction, QFont, QFontDatabase, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -19,11 +19,14 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from ctpn_desktop.core.clock import COMPRESSION_PRESETS
 from ctpn_desktop.core.entities import RunStatus
+
+from ctpn_desktop.ui.reflow import ColumnsLayout, FlowLayout
 
 CUSTOM = "Custom…"
 STATUS_STYLES: dict[RunStatus, tuple[str, str, str]] = {
@@ -83,22 +86,31 @@ class ClockPanel(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAccessibleName("Exercise clock")
         outer = QHBoxLayout(self)
-        outer.setContentsMargins(16, 10, 16, 10)
-        outer.setSpacing(28)
+        outer.setContentsMargins(14, 10, 14, 10)
+        outer.setSpacing(16)
+        self._outer = outer
 
-        times = QGridLayout()
-        times.setHorizontalSpacing(32)
-        times.setVerticalSpacing(0)
-        times.addWidget(_caption("Exercise time", self), 0, 0)
-        times.addWidget(_caption("Scenario time", self), 0, 1)
+        # The two times sit side by side when there is room and one above the other on a narrow window.
         self.elapsed_label = QLabel("0:00:00", self)
         self.elapsed_label.setObjectName("elapsedLabel")
         self.elapsed_label.setAccessibleName("Exercise time")
         self.scenario_label = QLabel("—", self)
         self.scenario_label.setObjectName("scenarioLabel")
         self.scenario_label.setAccessibleName("Scenario time")
-        times.addWidget(self.elapsed_label, 1, 0)
-        times.addWidget(self.scenario_label, 1, 1)
+        clocks = FlowLayout(spacing=24, row_spacing=4)
+        self._clocks = clocks
+        for caption, label in (("Exercise time", self.elapsed_label), ("Scenario time", self.scenario_label)):
+            column = QWidget(self)
+            column_layout = QVBoxLayout(column)
+            column_layout.setContentsMargins(0, 0, 0, 0)
+            column_layout.setSpacing(0)
+            column_layout.addWidget(_caption(caption, column))
+            label.setParent(column)
+            column_layout.addWidget(label)
+            clocks.addWidget(column)
+        times = QVBoxLayout()
+        times.setSpacing(2)
+        times.addLayout(clocks)
         self.status_label = QLabel("", self)
         self.status_label.setObjectName("runStatus")
         self.status_label.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
@@ -109,8 +121,8 @@ class ClockPanel(QFrame):
         status_row.setSpacing(10)
         status_row.addWidget(self.status_label)
         status_row.addWidget(self.phase_label, 1)
-        times.addLayout(status_row, 2, 0, 1, 2)
-        outer.addLayout(times, 5)
+        times.addLayout(status_row)
+        outer.addLayout(times, 1)
 
         self.next_inject_label = QLabel("", self)
         self.next_inject_label.setObjectName("nextInject")
@@ -127,21 +139,21 @@ class ClockPanel(QFrame):
         next_row.addWidget(_caption("Phase", self), 1, 0)
         next_row.addWidget(self.next_phase_label, 1, 1)
         next_row.setColumnStretch(1, 1)
-        times.addLayout(next_row, 3, 0, 1, 2)
+        times.addLayout(next_row)
 
-        controls = QGridLayout()
-        controls.setSpacing(6)
+        # Three columns of controls when the times also fit side by side; two columns before the times stack,
+        # because stacked times make the panel taller and height is what a 720-pixel screen lacks.
+        self.controls = QWidget(self)
+        self.controls.setObjectName("clockControls")
+        controls = ColumnsLayout(self.controls, min_columns=2, max_columns=3)
+        self._controls_layout = controls
+        controls.setContentsMargins(0, 0, 0, 0)
         self.buttons: dict[str, QToolButton] = {}
-        places = {"start": (0, 0, "Start"), "pause": (0, 1, "Pause"), "resume": (0, 2, "Resume"),
-                  "end": (1, 0, "End…"), "adjust": (1, 1, "Adjust…"), "next_inject": (2, 0, "Next inject"),
-                  "next_phase": (2, 1, "Next phase")}
-        for name, (row, column, text) in places.items():
-            button = action_button(actions[name], text, self)
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            button.setObjectName(f"{name}Button")
-            self.buttons[name] = button
-            controls.addWidget(button, row, column, 1, 2 if name == "next_phase" else 1)
-        self.compression_combo = QComboBox(self)
+        texts = {"start": "Start", "pause": "Pause", "resume": "Resume", "end": "End…", "adjust": "Adjust…"}
+        for name, text in texts.items():
+            self.buttons[name] = self._control(actions[name], name, text)
+            controls.addWidget(self.buttons[name])
+        self.compression_combo = QComboBox(self.controls)
         self.compression_combo.setObjectName("compressionCombo")
         self.compression_combo.setAccessibleName("Time compression")
         self.compression_combo.setToolTip("Time compression: exercise seconds per real second")
@@ -149,8 +161,11 @@ class ClockPanel(QFrame):
             self.compression_combo.addItem(f"×{factor:g}", factor)
         self.compression_combo.addItem(CUSTOM, None)
         self.compression_combo.activated.connect(self._compression_activated)
-        controls.addWidget(self.compression_combo, 1, 2)
-        outer.addLayout(controls, 2)
+        controls.addWidget(self.compression_combo)
+        for name, text in (("next_inject", "Next inject"), ("next_phase", "Next phase")):
+            self.buttons[name] = self._control(actions[name], name, text)
+            controls.addWidget(self.buttons[name])
+        outer.addWidget(self.controls, 0, Qt.AlignmentFlag.AlignVCenter)
 
         self.halt_button = QPushButton("EMERGENCY\nHALT", self)
         self.halt_button.setObjectName("haltButton")
@@ -164,6 +179,12 @@ class ClockPanel(QFrame):
         outer.addWidget(self.halt_button)
         self._apply_fonts()
 
+    def _control(self, action: QAction, name: str, text: str) -> QToolButton:
+        button = action_button(action, text, self.controls)
+        button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        button.setObjectName(f"{name}Button")
+        return button
+
     def _apply_fonts(self) -> None:
         base = QFont(QApplication.font())
         size = base.pointSizeF() if base.pointSizeF() > 0 else 10.0
@@ -175,7 +196,6 @@ class ClockPanel(QFrame):
         story.setPointSizeF(size * 1.8)
         story.setBold(True)
         self.scenario_label.setFont(story)
-        self.scenario_label.setMinimumHeight(self.elapsed_label.sizeHint().height())
         self.scenario_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom)
         emphasis = QFont(base)
         emphasis.setBold(True)
@@ -189,6 +209,22 @@ class ClockPanel(QFrame):
         chip = QFont(base)
         chip.setBold(True)
         self.status_label.setFont(chip)
+        self._fit_controls(self.width())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._fit_controls(event.size().width())
+        super().resizeEvent(event)
+
+    def _fit_controls(self, width: int) -> None:
+        """Only preferred sizes and heights change here, never the minimum width, so the window can always
+        shrink. Side by side, the scenario time is as tall as the exercise time so the two share a baseline."""
+        margins = self._outer.contentsMargins()
+        fixed = (self.halt_button.sizeHint().width() + 2 * self._outer.spacing() + margins.left()
+                 + margins.right() + 2 * self.frameWidth())
+        times = self._clocks.one_row_width()
+        self._controls_layout.set_max_columns(3 if times + self._controls_layout.width_for(3) + fixed <= width else 2)
+        side_by_side = times + self._controls_layout.width_for(2) + fixed <= width
+        self.scenario_label.setMinimumHeight(self.elapsed_label.sizeHint().height() if side_by_side else 0)
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ApplicationFontChange:

@@ -31,6 +31,7 @@ from ctpn_desktop.ui.context import DocumentContext
 from ctpn_desktop.ui.log.choices import RunChoices
 from ctpn_desktop.ui.log.form import EntryTextEdit, SubmitLineEdit
 from ctpn_desktop.ui.log.style import ok_colour, problem_colour, rating_colour
+from ctpn_desktop.ui.reflow import VerticalScrollArea
 from ctpn_desktop.ui.widgets import heading, muted
 
 HOTWASH_LABELS: dict[HotwashKind, str] = {
@@ -73,7 +74,9 @@ class _Pane(QWidget):
         outer.addWidget(self.splitter, 1)
         self.view = QTextBrowser(self.splitter)
         self.view.setOpenLinks(False)
-        right = QWidget(self.splitter)
+        right = QWidget()
+        # The form scrolls on a short screen rather than setting the window's minimum height.
+        self.form_scroll = VerticalScrollArea(right, self.splitter)
         self.form_layout = QVBoxLayout(right)
         self.form_layout.setContentsMargins(12, 0, 0, 0)
         self.form_layout.addWidget(heading(title, 3, right))

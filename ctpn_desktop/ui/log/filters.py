@@ -7,13 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QSizePolicy, QWidget
 
 from ctpn_desktop.core.entities import LogKind
 from ctpn_desktop.core.io.scenario_json import parse_offset
 
 from ctpn_desktop.ui import icons
 from ctpn_desktop.ui.log.choices import KIND_LABELS, RunChoices
+from ctpn_desktop.ui.reflow import FlowLayout, side_by_side
 
 SEARCH_PAUSE_MS = 180
 """Search once typing pauses, not on every keystroke."""
@@ -46,9 +47,8 @@ class LogFilterBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QHBoxLayout(self)
+        layout = FlowLayout(self, spacing=6, row_spacing=6)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
         self.search = QLineEdit(self)
         self.search.setObjectName("logSearch")
         self.search.setPlaceholderText("Search entries…")
@@ -57,7 +57,7 @@ class LogFilterBar(QWidget):
                                "word starts match (cord → cordon)")
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icons.icon(icons.FILTER), QLineEdit.ActionPosition.LeadingPosition)
-        self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance("Search…") + 56)
+        self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance("Search entries…") + 56)
         self.kind = _combo("Filter by kind", self)
         self.kind.setObjectName("filterKind")
         self.kind.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -66,7 +66,7 @@ class LogFilterBar(QWidget):
             self.kind.addItem(label, kind.value)
         self.organisation = _combo("Filter by organisation", self)
         self.organisation.setObjectName("filterOrganisation")
-        self.organisation.setMinimumContentsLength(6)
+        self.organisation.setMinimumContentsLength(8)
         self.objective = _combo("Filter by objective", self)
         self.objective.setObjectName("filterObjective")
         self.objective.setMinimumContentsLength(6)
@@ -95,17 +95,17 @@ class LogFilterBar(QWidget):
 
         caption = QLabel("Find &text", self)
         caption.setBuddy(self.search)
-        layout.addWidget(caption)
-        layout.addWidget(self.search, 2)
-        layout.addWidget(self.kind)
-        for widget in (self.organisation, self.objective, self.inject):
-            layout.addWidget(widget, 1)
-        layout.addWidget(QLabel("Time", self))
-        layout.addWidget(self.since)
-        layout.addWidget(QLabel("–", self))
-        layout.addWidget(self.until)
-        layout.addWidget(self.order)
-        layout.addWidget(self.clear_button)
+        for combo in (self.organisation, self.objective, self.inject):
+            combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        time_range = side_by_side(self, QLabel("Time", self), self.since, QLabel("–", self), self.until)
+        # One row on a wide window; on a narrow one the bar wraps rather than widening the window.
+        search = side_by_side(self, caption, self.search, stretch=self.search)
+        search.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)  # the lists get the spare room
+        layout.addWidget(search)
+        for widget in (self.kind, self.organisation, self.objective, self.inject, time_range,
+                       side_by_side(self, self.order, self.clear_button)):
+            widget.setParent(self)
+            layout.addWidget(widget)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)

@@ -71,6 +71,7 @@ from ctpn_desktop.ui.conduct.timeline_view import TimelineMark, TimelineView
 from ctpn_desktop.ui.dialogs.prompts import show_error
 from ctpn_desktop.ui.formatting import RUN_STATUS_LABELS, format_wall_time, run_label
 from ctpn_desktop.ui.models.msel import EMPTY_SCENARIO, MselFilterProxy, MselTableModel
+from ctpn_desktop.ui.reflow import ButtonStrip, ColumnsLayout, FlowLayout, side_by_side
 from ctpn_desktop.ui.widgets import EmptyState, SwitchStack, heading, set_column_widths, setup_table, setup_tree
 from ctpn_desktop.ui.workspaces.base import Workspace
 from ctpn_desktop.ui.workspaces.scenario import MSEL_WIDTHS
@@ -192,36 +193,37 @@ class ConductWorkspace(Workspace):
         self.runs_tree.header().setStretchLastSection(False)
         self.runs_tree.header().setSectionResizeMode(0, self.runs_tree.header().ResizeMode.Stretch)
         left_layout.addWidget(self.runs_tree, 1)
-        run_buttons = QHBoxLayout()
+        run_buttons = QWidget(left)
+        run_buttons_layout = ColumnsLayout(run_buttons, min_columns=1, max_columns=2)
         for action_id in (RunAction.NEW_RUN, RunAction.DISCARD):
-            button = QToolButton(left)
+            button = QToolButton(run_buttons)
             button.setDefaultAction(a[action_id])
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            run_buttons.addWidget(button)
-        run_buttons.addStretch(1)
-        left_layout.addLayout(run_buttons)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            run_buttons_layout.addWidget(button)
+        left_layout.addWidget(run_buttons)
 
         right = QWidget(splitter)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(8, 0, 0, 0)
         right_layout.setSpacing(8)
-        title_row = QHBoxLayout()
+        # The presenter's state and buttons move under the run's name when the window is narrow.
+        title_row = FlowLayout(spacing=16)
         self.run_title = heading("", 2, right)
         title_row.addWidget(self.run_title)
         self.feedback_label = QLabel("", right)
         self.feedback_label.setObjectName("feedback")
         self.feedback_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        title_row.addSpacing(16)
-        title_row.addWidget(self.feedback_label, 1)
+        title_row.addWidget(self.feedback_label)
         self.presenter_state = QLabel("", right)
         self.presenter_state.setProperty("muted", True)
         self.presenter_state.setObjectName("presenterState")
-        title_row.addWidget(self.presenter_state)
+        presenter_buttons = ButtonStrip(right)
         presenter_button = QToolButton(right)
         presenter_button.setDefaultAction(a[RunAction.PRESENTER])
-        presenter_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        title_row.addWidget(presenter_button)
-        title_row.addWidget(action_button(a[RunAction.STAND_BY], "Stand by", right))
+        presenter_buttons.add(presenter_button)
+        presenter_buttons.add(action_button(a[RunAction.STAND_BY], "Stand by", right))
+        title_row.addWidget(side_by_side(right, self.presenter_state, presenter_buttons, spacing=8))
         right_layout.addLayout(title_row)
 
         self.clock_panel = ClockPanel({
@@ -248,10 +250,12 @@ class ConductWorkspace(Workspace):
         self.show_done_check = QCheckBox("Show released and skipped", queue_box)
         queue_bar.addWidget(self.show_done_check)
         queue_bar.addStretch(1)
+        self.queue_buttons = ButtonStrip(queue_box)
         for action_id, text in ((RunAction.RELEASE, "Release"), (RunAction.SKIP, "Skip…"),
                                 (RunAction.DEFER, "Defer…"), (RunAction.RETIME, "Re-time…"),
                                 (RunAction.ADHOC, "Ad-hoc…")):
-            queue_bar.addWidget(action_button(a[action_id], text, queue_box))
+            self.queue_buttons.add(action_button(a[action_id], text, queue_box))
+        queue_bar.addWidget(self.queue_buttons)
         queue_layout.addLayout(queue_bar)
         self.queue_view = QTableView(queue_box)
         setup_table(self.queue_view, "Inject queue")
@@ -321,6 +325,7 @@ class ConductWorkspace(Workspace):
         self.frozen_tab = self.run_tabs.addTab(self.frozen_view, icons.icon(icons.SCENARIO), "Injects as frozen")
         vertical.setStretchFactor(0, 3)
         vertical.setStretchFactor(1, 2)
+        vertical.setSizes([600, 400])  # the queue comes first on a short screen too
         vertical.setChildrenCollapsible(False)
         right_layout.addWidget(vertical, 1)
 
