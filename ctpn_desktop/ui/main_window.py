@@ -600,6 +600,11 @@ class MainWindow(QMainWindow):
         size = font.pointSizeF() if font.pointSizeF() > 0 else theme.MIN_POINT_SIZE
         font.setPointSizeF(max(8.0, size + delta))
         app.setFont(font)
+        # Widgets polished under the style sheet keep the font they had; setting the sheet again re-polishes them.
+        sheet = app.styleSheet()
+        if sheet:
+            app.setStyleSheet("")
+            app.setStyleSheet(sheet)
         self._fit_navigation()
 
     def _apply_view_preferences(self) -> None:

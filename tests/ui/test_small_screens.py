@@ -39,15 +39,9 @@ def _settle() -> None:
 
 
 def _larger_text(window: MainWindow) -> None:
-    """Larger Text once, as Ctrl++ does. The application style sheet fixes each widget's font when it polishes
-    it, so the sheet is applied again for every existing widget to take up the larger size."""
+    """Larger Text once, as Ctrl++ does; every existing widget must take up the larger size."""
     before = window.conduct_page.queue_view.font().pointSizeF()
     window.actions[ActionId.ZOOM_IN].trigger()
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    sheet = app.styleSheet()
-    app.setStyleSheet("")
-    app.setStyleSheet(sheet)
     _settle()
     assert window.conduct_page.queue_view.font().pointSizeF() > before
 
