@@ -137,7 +137,7 @@ def test_export_replaces_the_file_only_when_complete(tmp_path: Path, monkeypatch
 
     from ctpn_desktop.core.report import pdf
 
-    monkeypatch.setattr(pdf._DebriefDoc, "multiBuild", broken)
+    monkeypatch.setattr(pdf._DebriefDoc, "build", broken)
     with pytest.raises(RuntimeError):
         render_debrief(data, target)
     assert target.read_bytes() == b"previous export"
