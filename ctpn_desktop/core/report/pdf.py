@@ -89,7 +89,7 @@ PALETTE = [colors.HexColor(c) for c in ("#0072B2", "#E69F00", "#009E73", "#CC79A
                                          "#F0E442", "#000000", "#7f7f7f")]
 RATING_COLOURS = {Rating.P: colors.HexColor("#2e7d32"), Rating.S: colors.HexColor("#f9a825"),
                   Rating.M: colors.HexColor("#ef6c00"), Rating.U: colors.HexColor("#c62828")}
-_CLOCK_LABELS = {"start": "STARTEX", "pause": "Paused", "resume": "Resumed", "adjust": "Clock adjusted",
+CLOCK_LABELS = {"start": "STARTEX", "pause": "Paused", "resume": "Resumed", "adjust": "Clock adjusted",
                  "compression": "Speed changed", "halt": "HALTED (real-world)", "end": "ENDEX"}
 HOTWASH_HEADINGS = {HotwashKind.STRENGTH: "Strengths", HotwashKind.IMPROVEMENT: "Areas for improvement",
                     HotwashKind.LESSON: "Lessons identified"}
@@ -561,7 +561,7 @@ class _Builder:
                                      self.s))
         if d.clock_events:
             self.h2("Conduct of the clock")
-            rows = [[escape(_CLOCK_LABELS.get(a.kind.value, a.kind.value)), escape(_wall(a.wall_time)),
+            rows = [[escape(CLOCK_LABELS.get(a.kind.value, a.kind.value)), escape(_wall(a.wall_time)),
                      escape(_clock(a.exercise_s)), escape(f"×{a.compression:g}"), text(a.reason)]
                     for a in d.clock_events]
             self.story.append(self.table(["Event", "Wall clock", "Exercise time", "Speed", "Reason"], rows,
@@ -806,4 +806,5 @@ def render_debrief(data: DebriefData, path: Path, progress: Progress | None = No
     return path
 
 
-__all__ = ["EXERCISE_BANNER", "decisions_chart", "ratings_chart", "render_debrief", "text", "timeline_chart"]
+__all__ = ["CLOCK_LABELS", "EMPTY", "EXERCISE_BANNER", "HOTWASH_HEADINGS", "decisions_chart", "ratings_chart",
+           "render_debrief", "text", "timeline_chart"]
