@@ -32,6 +32,8 @@ class ActionId(enum.Enum):
     ZOOM_OUT = enum.auto()
     ZOOM_RESET = enum.auto()
     ABOUT = enum.auto()
+    EXPORT_DEBRIEF = enum.auto()
+    MSEL_HANDOUT = enum.auto()
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,12 @@ SPECS: dict[ActionId, ActionSpec] = {
         "S&maller Text", "Make all text smaller", icons.ZOOM_OUT, QKeySequence.StandardKey.ZoomOut, ("Ctrl+-",)),
     ActionId.ZOOM_RESET: ActionSpec("&Normal Text Size", "Return to the normal text size", keys=("Ctrl+Shift+0",)),
     ActionId.ABOUT: ActionSpec("&About CTPN Desktop", "Version, offline statement and licences", icons.ABOUT),
+    ActionId.EXPORT_DEBRIEF: ActionSpec(
+        "&Export Debrief…", "Write the post-exercise debrief of a run as PDF or accessible HTML", icons.REPORT,
+        keys=("Ctrl+Shift+E",), needs_document=True),
+    ActionId.MSEL_HANDOUT: ActionSpec(
+        "MSEL &Handout…", "Print the MSEL as the controllers' landscape PDF handout", icons.INJECTS,
+        keys=("Ctrl+Shift+H",), needs_document=True),
 }
 
 WORKSPACE_ACTIONS: tuple[ActionId, ...] = (
