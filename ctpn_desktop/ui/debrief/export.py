@@ -202,6 +202,13 @@ class DebriefExportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
 
+        labels = [form.labelForField(w) for w in (self.run_box, self.marking_edit, self.organisation_edit,
+                                                  self.logo_field)] + [out_form.labelForField(self.output_field)]
+        widest = max(label.sizeHint().width() for label in labels if label is not None)
+        for label in labels:
+            if label is not None:
+                label.setMinimumWidth(widest)  # the two forms' fields start at the same x
+
         self._suggested = ""
         self.run_box.currentIndexChanged.connect(self._suggest_path)
         self.pdf_button.toggled.connect(self._format_changed)

@@ -8,6 +8,7 @@ opened with the system viewer when they are ready.
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -87,6 +88,7 @@ class Figure(QFrame):
         layout.addWidget(self.value)
         layout.addWidget(self.caption)
         layout.addWidget(self.detail)
+        layout.addStretch(1)  # numbers line up across a row whatever the captions below them
         self.setAccessibleName(caption)
 
     def set_value(self, value: int, detail: str = "") -> None:
@@ -191,7 +193,7 @@ class DebriefWorkspace(Workspace):
         for i, (key, caption) in enumerate(RUN_FIGURES):
             figure = Figure(caption, panel)
             self.run_figures[key] = figure
-            grid.addWidget(figure, i // 3, i % 3)
+            grid.addWidget(figure, i // 2, i % 2)
         box.addLayout(grid)
         self.ratings_label = QLabel(panel)
         self.ratings_label.setObjectName("runRatings")
@@ -261,8 +263,8 @@ class DebriefWorkspace(Workspace):
         self.summary = summary
         self.run_title.setText(f"{run_label(summary.run)} · {RUN_STATUS_LABELS.get(summary.run.status, '')}")
         details = {
-            "released": f"of {summary.planned_injects} planned; {summary.not_released} not released",
-            "skipped": "", "adhoc": "written live",
+            "released": f"of {summary.planned_injects} planned",
+            "skipped": f"{summary.not_released} not released", "adhoc": "written live",
             "log_entries": f"{summary.corrected} corrected, {summary.withdrawn} withdrawn",
             "observations": f"{summary.unrated} unrated" if summary.unrated else "",
             "improvement_actions": f"{summary.hotwash_notes} hot-wash notes",
@@ -270,12 +272,16 @@ class DebriefWorkspace(Workspace):
         for key, figure in self.run_figures.items():
             figure.set_value(int(getattr(summary, key)), details[key])
         if summary.observations:
-            self.ratings_label.setText("Ratings: " + " · ".join(f"{rating.value} {rating.label.lower()}: {count}"
-                                                                for rating, count in summary.ratings.items()))
+            lines = [f"<b>{rating.value}</b> {escape(rating.label)}: <b>{count}</b>"
+                     for rating, count in summary.ratings.items()]
+            self.ratings_label.setText("<b>Ratings</b><br>" + "<br>".join(lines))
+            self.ratings_label.setAccessibleName("Ratings: " + "; ".join(
+                f"{rating.label}: {count}" for rating, count in summary.ratings.items()))
         else:
             self.ratings_label.setText("No observations rated yet.")
-        self.ratings_label.setAccessibleName(self.ratings_label.text())
-        colour = "#2e7d32" if summary.chain_ok else "#b00020"
+            self.ratings_label.setAccessibleName(self.ratings_label.text())
+        dark = self.palette().window().color().lightness() < 128
+        colour = ("#81c784" if dark else "#2e7d32") if summary.chain_ok else ("#ff8a80" if dark else "#b00020")
         self.chain_label.setText(f"<b style='color:{colour}'>Log chain:</b> {summary.chain_message}")
         self.chain_label.setAccessibleName(f"Log chain: {summary.chain_message}")
 
