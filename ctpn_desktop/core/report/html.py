@@ -60,7 +60,8 @@ th, td { border: 1px solid var(--rule); padding: .35rem .5rem; vertical-align: t
          overflow-wrap: anywhere; }
 thead th { background: var(--navy); color: #fff; }
 tbody tr:nth-child(even) td { background: var(--zebra); }
-th[scope=row] { background: var(--zebra); width: 14rem; }
+table.fixed { table-layout: fixed; }
+table.kv th[scope=row] { background: var(--zebra); width: 14rem; }
 .num { white-space: nowrap; }
 del { color: var(--muted); }
 .reason, .alert, .skipped { color: var(--alert); }
@@ -127,13 +128,14 @@ def _id(section: Section) -> str:
     return f"section-{section.value}"
 
 
-def table(header: Sequence[str], rows: Iterable[Sequence[str]], *, caption: str = "", row_headers: bool = False,
-          numeric: Sequence[int] = ()) -> str:
+def table(header: Sequence[str], widths: Sequence[int], rows: Iterable[Sequence[str]], *, caption: str = "",
+          row_headers: bool = False, numeric: Sequence[int] = ()) -> str:
     """A table whose header cells are ``th scope=col``; with ``row_headers`` the first cell of each row is a
-    ``th scope=row``. Cells are HTML already escaped by the caller."""
-    parts = ["<table>"]
+    ``th scope=row``. ``widths`` are the columns' shares in per cent. Cells are HTML escaped by the caller."""
+    parts = ['<table class="fixed">']
     if caption:
         parts.append(f"<caption>{escape(caption)}</caption>")
+    parts.append("<colgroup>" + "".join(f'<col style="width:{w}%">' for w in widths) + "</colgroup>")
     parts.append("<thead><tr>" + "".join(f'<th scope="col">{escape(h)}</th>' for h in header) + "</tr></thead>")
     parts.append("<tbody>")
     for row in rows:
@@ -153,7 +155,7 @@ def key_values(pairs: Sequence[tuple[str, str]], caption: str = "") -> str:
     """A two-column table of labels (``th scope=row``) and values, with no column header row."""
     rows = "".join(f'<tr><th scope="row">{escape(k)}</th><td>{v}</td></tr>' for k, v in pairs)
     head = f"<caption>{escape(caption)}</caption>" if caption else ""
-    return f"<table>{head}<tbody>{rows}</tbody></table>"
+    return f'<table class="kv">{head}<tbody>{rows}</tbody></table>'
 
 
 def figure(drawing: Drawing | None, alt: str, caption: str) -> str:
@@ -228,7 +230,7 @@ class _Writer:
         if not self.data.objectives:
             self.add("<p>No objectives were set for this exercise.</p>")
         else:
-            self.add(table(["Code", "Objective", "Capability"],
+            self.add(table(["Code", "Objective", "Capability"], (8, 65, 27),
                            ([_e(o.code), _e(o.statement), _e(o.capability)] for o in self.data.objectives),
                            row_headers=True))
         self.end()
@@ -244,19 +246,19 @@ class _Writer:
                 roles = ("<ul>" + "".join(f"<li>{_e(r.name)} <span class=\"label\">· {escape(r.level)}</span></li>"
                                           for r in org.roles) + "</ul>") if org.roles else EMPTY
                 rows.append([name, "Exercise cell" if org.kind == "cell" else "Agency", roles])
-            self.add(table(["Organisation", "Kind", "Roles"], rows, row_headers=True))
+            self.add(table(["Organisation", "Kind", "Roles"], (35, 15, 50), rows, row_headers=True))
         self.end()
 
     def timeline(self) -> None:
         d = self.data
         self.section(Section.TIMELINE)
         if d.phases:
-            self.add(table(["Phase", "Planned start", "Started by facilitator"],
+            self.add(table(["Phase", "Planned start", "Started by facilitator"], (56, 22, 22),
                            ([_e(p.name), _clock(p.start_s), _clock(p.started_s)] for p in d.phases),
                            caption="Phases", row_headers=True, numeric=(1, 2)))
         if d.clock_events:
             self.add("<h3>Conduct of the clock</h3>")
-            self.add(table(["Event", "Wall clock", "Exercise time", "Speed", "Reason"],
+            self.add(table(["Event", "Wall clock", "Exercise time", "Speed", "Reason"], (18, 24, 14, 9, 35),
                            ([escape(CLOCK_LABELS.get(a.kind.value, a.kind.value)), escape(_wall(a.wall_time)),
                              _clock(a.exercise_s), escape(f"×{a.compression:g}"), _e(a.reason)]
                             for a in d.clock_events), numeric=(1, 2)))
@@ -287,8 +289,8 @@ class _Writer:
             self.add(figure(chart, f"Stacked bar chart of {len(counted)} logged decisions over exercise time, by "
                                    f"organisation. Totals: {summary}.", "Decisions logged in each slice of "
                                                                        "exercise time, stacked by organisation."))
-            self.add(table(["Organisation", "Decisions logged"], ([escape(n), str(c)] for n, c in
-                                                                  sorted(counts.items())),
+            self.add(table(["Organisation", "Decisions logged"], (70, 30),
+                           ([escape(n), str(c)] for n, c in sorted(counts.items())),
                            caption="Decisions by organisation (the chart's figures)", row_headers=True,
                            numeric=(1,)))
         self.end()
@@ -323,7 +325,8 @@ class _Writer:
             outcome += "".join(f'<br><span class="meta">{_e(n)}</span>' for n in line.notes)
             rows.append([escape(line.number), cell, _e(line.phase), _clock(line.planned_s), _clock(line.due_s),
                          _clock(line.released_s), outcome])
-        self.add(table(["No.", "Inject", "Phase", "Planned", "Due", "Released", "Outcome"], rows, row_headers=True,
+        self.add(table(["No.", "Inject", "Phase", "Planned", "Due", "Released", "Outcome"],
+                       (6, 38, 15, 9, 9, 9, 14), rows, row_headers=True,
                        numeric=(3, 4, 5)))
         self.end()
 
@@ -391,7 +394,7 @@ class _Writer:
             who = (f"<strong>{_e(c.decision_maker)}</strong><br>{_e(c.organisation)}<br>"
                    f'<span class="meta">Loggist: {_e(c.logged_by)}</span>')
             rows.append([str(c.entry_number), "<br>".join(when), who, self._entry(entry)])
-        self.add(table(["No.", "Time", "Decision maker", "Entry"], rows, row_headers=True))
+        self.add(table(["No.", "Time", "Decision maker", "Entry"], (6, 14, 20, 60), rows, row_headers=True))
         self.end()
 
     def observations(self) -> None:
@@ -408,7 +411,7 @@ class _Writer:
                 for g in groups if g.observations)
             self.add(figure(chart, f"Bar chart of observation ratings for each objective. {summary}.",
                             "How many observations gave each rating, for each objective."))
-            self.add(table(["Objective", *[f"{r.value} – {r.label}" for r in Rating]],
+            self.add(table(["Objective", *[f"{r.value} – {r.label}" for r in Rating]], (20, 20, 20, 20, 20),
                            ([escape(g.objective.code if g.objective else EMPTY),
                              *[str(g.rating_counts[r]) for r in Rating]] for g in groups),
                            caption="Ratings by objective (the chart's figures)", row_headers=True,
@@ -426,6 +429,7 @@ class _Writer:
                 self.add('<p class="note">No observations recorded against this objective.</p>')
                 continue
             self.add(table(["Evaluator", "Rating", "Observation", "Strengths", "Areas for improvement"],
+                           (16, 8, 30, 23, 23),
                            ([_e(o.evaluator), (f'<abbr title="{escape(o.rating.label)}">{o.rating.value}</abbr>'
                                                if o.rating else EMPTY), _e(o.text), _e(o.strengths),
                              _e(o.improvements)] for o in group.observations)))
@@ -437,7 +441,7 @@ class _Writer:
             self.add("<p>No hot-wash notes were recorded for this run.</p>")
         for kind, notes in self.data.hotwash:
             self.add(f"<h3>{escape(HOTWASH_HEADINGS[kind])}</h3>")
-            self.add(table(["Note", "Objective", "From"],
+            self.add(table(["Note", "Objective", "From"], (68, 12, 20),
                            ([_e(n.text), _e(n.objective), _e(n.author)] for n in notes)))
         self.end()
 
@@ -447,7 +451,7 @@ class _Writer:
             self.add("<p>No improvement actions were recorded for this run.</p>")
         else:
             self.add(table(["Issue", "Corrective action", "Capability element", "Responsible organisation",
-                            "Contact", "Start", "Due"],
+                            "Contact", "Start", "Due"], (19, 24, 12, 14, 11, 10, 10),
                            ([_e(a.issue) + (f'<br><span class="meta">{escape(a.objective)}</span>'
                                             if a.objective else ""), _e(a.action),
                              escape(a.capability_element.capitalize()), _e(a.owner_organisation), _e(a.contact),
