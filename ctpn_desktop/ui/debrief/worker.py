@@ -60,6 +60,12 @@ class _Worker(QObject):
             self.failed.emit(f"{type(error).__name__}: {error}")
         else:
             self.succeeded.emit(path)
+        finally:
+            # End the thread from here: the window may be waiting for it (closing the document), so it cannot
+            # rely on the window's event loop to deliver a quit.
+            thread = self.thread()
+            if thread is not None:
+                thread.quit()
 
 
 class BackgroundExport(QObject):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFrame,
@@ -34,6 +34,7 @@ from ctpn_desktop.core.report.run_summary import RunSummary, run_summary
 
 from ctpn_desktop.ui import icons, preferences
 from ctpn_desktop.ui.actions import SPECS, ActionId, shortcuts_for
+from ctpn_desktop.ui.context import DocumentContext
 from ctpn_desktop.ui.debrief.export import (
     DebriefExportDialog,
     DebriefRequest,
@@ -122,6 +123,7 @@ class DebriefWorkspace(Workspace):
         self.export: BackgroundExport | None = None
         self.last_export: Path | None = None
         self.summary: RunSummary | None = None
+        self._watched_window: QWidget | None = None
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.setSpacing(12)
@@ -206,6 +208,27 @@ class DebriefWorkspace(Workspace):
         box.addWidget(self.chain_label)
         box.addStretch(1)
         return panel
+
+    # Document changes -------------------------------------------------------------------------------------
+    def set_context(self, context: DocumentContext | None) -> None:
+        if context is not self.context:
+            self.stop_export()  # the export reads the document that is about to be closed
+        window = self.window()
+        if window is not self and window is not self._watched_window:
+            window.installEventFilter(self)
+            self._watched_window = window
+        super().set_context(context)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._watched_window and event.type() == QEvent.Type.Close:
+            self.stop_export()  # before the window closes the document under the worker
+        return False
+
+    def stop_export(self) -> None:
+        """Cancel a running export and wait for its worker; nothing half-written is left behind."""
+        if self.export is not None and self.export.running:
+            self.export.cancel()
+            self.export.wait()
 
     # Menu ------------------------------------------------------------------------------------------------
     def menu(self) -> QMenu | None:

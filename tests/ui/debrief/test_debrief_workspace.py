@@ -220,3 +220,22 @@ def test_cancelling_stops_the_export_and_the_window_keeps_working(qtbot, window,
     qtbot.waitUntil(lambda: results == [None], timeout=10_000)
     timer.stop()
     assert not target.exists() and export.error == "" and not export.running
+
+
+def test_closing_the_document_stops_a_running_export(qtbot, window, driven_document: Path, tmp_path: Path) -> None:
+    page = _debrief_page(window, driven_document)
+    target = tmp_path / "slow.pdf"
+    started = threading.Event()
+
+    def slow(progress) -> Path:
+        started.set()
+        while True:  # only cancelling ends it
+            progress(0.5, "working")
+            time.sleep(0.002)
+
+    page._run("Exporting the debrief", slow)
+    assert started.wait(10) and page.export is not None and page.export.running
+    window.close_document()
+    assert not page.export.running and page.last_export is None and not target.exists()
+    qtbot.wait(50)
+    assert not any(isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets())
