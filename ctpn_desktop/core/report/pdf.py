@@ -129,7 +129,7 @@ class _Styles:
         self.cell_muted = ParagraphStyle("CellMuted", parent=self.cell, textColor=MUTED, fontSize=7.5, leading=9.5)
         self.cell_head = ParagraphStyle("CellHead", parent=self.cell, fontName=FONT_BOLD, textColor=colors.white)
         self.h1 = ParagraphStyle("H1", parent=base, fontName=FONT_BOLD, fontSize=16, leading=20, textColor=NAVY,
-                                 spaceBefore=4, spaceAfter=8)
+                                 spaceBefore=18, spaceAfter=8)
         self.h2 = ParagraphStyle("H2", parent=base, fontName=FONT_BOLD, fontSize=11.5, leading=15, textColor=NAVY,
                                  spaceBefore=10, spaceAfter=4)
         self.cover_title = ParagraphStyle("CoverTitle", parent=base, fontName=FONT_BOLD, fontSize=26, leading=32,
@@ -677,7 +677,7 @@ class _Builder:
                                 [Span(f"Loggist: {c.logged_by.strip() or EMPTY}", FONT, 6.5, MUTED)]]
             rows.append([str(c.entry_number), TextLines(when, LOG_LEADING), TextLines(who, LOG_LEADING),
                          self._entry_cell(entry)])
-        self.story.append(self.table(["No.", "Time", "Decision maker", "Entry"], rows, [10, 27, 33, 100], self.s))
+        self.story.append(self.table(["No.", "Time", "Decision maker", "Entry"], rows, [10, 29, 33, 98], self.s))
 
     def observations(self) -> None:
         d = self.data
