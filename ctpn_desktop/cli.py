@@ -19,6 +19,8 @@ DEBRIEF_SECTIONS = ("overview", "objectives", "participants", "timeline", "injec
                     "hotwash", "improvement", "integrity")
 SUBCOMMANDS = {"new", "info", "validate", "demo", "schema", "verify", "msel", "export-json", "merge", "log",
                "debrief", "-h", "--help", "--version"}
+SUBCOMMANDS |= {"handout"}
+DEBRIEF_FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,10 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     log_export.add_argument("output", type=Path, metavar="OUT.csv")
     log_export.add_argument("--run", type=int, metavar="N", help="the run number (default: the latest run)")
 
-    debrief = commands.add_parser("debrief", help="export the post-exercise debrief of a run as PDF")
+    debrief = commands.add_parser("debrief", help="export the post-exercise debrief of a run as PDF or accessible HTML")
     debrief.add_argument("document", type=Path, metavar="DOC.ctpn")
     debrief.add_argument("--run", type=int, metavar="N", help="the run number (default: the latest run)")
-    debrief.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.pdf")
+    debrief.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.pdf|OUT.html")
+    debrief.add_argument("--format", choices=("pdf", "html"), help="the file format (default: from the file name)")
     debrief.add_argument("--no-controller-notes", action="store_true", help="leave out the controllers' notes")
     debrief.add_argument("--marking", metavar="M", help="print this protective marking instead of the exercise's")
     debrief.add_argument("--organisation", default="", metavar="NAME", help="the organisation issuing the report")
@@ -76,6 +79,13 @@ def _parser() -> argparse.ArgumentParser:
     debrief.add_argument("--sections", nargs="+", metavar="SECTION", choices=DEBRIEF_SECTIONS,
                          help=f"only these sections ({', '.join(DEBRIEF_SECTIONS)})")
     debrief.add_argument("--draft", action="store_true", help="mark every page DRAFT")
+
+    handout = commands.add_parser("handout", help="print the MSEL as the controller's landscape PDF handout")
+    handout.add_argument("document", type=Path, metavar="DOC.ctpn")
+    handout.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.pdf")
+    handout.add_argument("--no-controller-notes", action="store_true", help="leave out the controllers' notes")
+    handout.add_argument("--marking", metavar="M", help="print this protective marking instead of the exercise's")
+    handout.add_argument("--organisation", default="", metavar="NAME", help="the organisation issuing the handout")
 
     msel = commands.add_parser("msel", help="import or export the MSEL as CSV or XLSX")
     msel_commands = msel.add_subparsers(dest="msel_command", metavar="ACTION", required=True)
@@ -228,12 +238,14 @@ def _log(args: argparse.Namespace) -> int:
 def _debrief(args: argparse.Namespace) -> int:
     from ctpn_desktop.core.clock import SystemTimeSource
     from ctpn_desktop.core.report.debrief_data import ALL_SECTIONS, DebriefOptions, assemble_debrief
+    from ctpn_desktop.core.report.html import render_debrief_html
     from ctpn_desktop.core.report.pdf import render_debrief
     from ctpn_desktop.core.services.document import open_document
     from ctpn_desktop.core.services.runs import RunService
 
-    if args.output.suffix.lower() != ".pdf":
-        _err(f"{args.output}: the file name must end in .pdf")
+    chosen_format = args.format or DEBRIEF_FORMATS.get(args.output.suffix.lower())
+    if chosen_format is None:
+        _err(f"{args.output}: the file name must end in .pdf or .html (or say which with --format)")
         return 2
     if args.logo is not None and not args.logo.is_file():
         _err(f"{args.logo}: no such logo file")
@@ -251,8 +263,25 @@ def _debrief(args: argparse.Namespace) -> int:
             _err(f"{args.document}: no run {args.run}; runs: {', '.join(str(r.number) for r in runs)}")
             return 1
         data = assemble_debrief(document, chosen.id, options)
-    render_debrief(data, args.output)
+    (render_debrief_html if chosen_format == "html" else render_debrief)(data, args.output)
     _out(f"Wrote the debrief of {chosen.label} (run {chosen.number}) to {args.output}")
+    return 0
+
+
+def _handout(args: argparse.Namespace) -> int:
+    from ctpn_desktop.core.report.handout import HandoutOptions, render_handout
+    from ctpn_desktop.core.services.document import open_document
+    from ctpn_desktop.core.services.scenario import ScenarioService
+
+    if args.output.suffix.lower() != ".pdf":
+        _err(f"{args.output}: the file name must end in .pdf")
+        return 2
+    with open_document(args.document) as document:
+        scenario = ScenarioService(document).load()
+    render_handout(scenario, args.output, HandoutOptions(include_controller_notes=not args.no_controller_notes,
+                                                         marking_override=args.marking,
+                                                         organisation_name=args.organisation))
+    _out(f"Wrote the MSEL handout ({len(scenario.injects)} injects) to {args.output}")
     return 0
 
 
@@ -314,6 +343,7 @@ def _msel(args: argparse.Namespace) -> int:
 HANDLERS = {"new": _new, "info": _info, "validate": _validate, "demo": _demo, "schema": _schema,
             "export-json": _export_json, "verify": _verify, "msel": _msel, "merge": _merge, "log": _log,
             "debrief": _debrief}
+HANDLERS["handout"] = _handout
 
 
 def main(argv: Sequence[str] | None = None) -> int:

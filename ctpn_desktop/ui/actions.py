@@ -57,6 +57,8 @@ class ActionId(enum.Enum):
     LOG_EXPORT_CSV = enum.auto()
     PREFERENCES = enum.auto()
     RESTORE_BACKUP = enum.auto()
+    EXPORT_DEBRIEF = enum.auto()
+    MSEL_HANDOUT = enum.auto()
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,12 @@ SPECS: dict[ActionId, ActionSpec] = {
     ActionId.RESTORE_BACKUP: ActionSpec(
         "&Restore from Backup…", "Restore the open exercise from one of its automatic backups",
         icons.RESTORE_BACKUP, needs_document=True),
+    ActionId.EXPORT_DEBRIEF: ActionSpec(
+        "&Export Debrief…", "Write the post-exercise debrief of a run as PDF or accessible HTML", icons.REPORT,
+        keys=("Ctrl+Shift+E",), needs_document=True),
+    ActionId.MSEL_HANDOUT: ActionSpec(
+        "MSEL &Handout…", "Print the MSEL as the controllers' landscape PDF handout", icons.INJECTS,
+        keys=("Ctrl+Shift+M",), needs_document=True),
 }
 
 WORKSPACE_ACTIONS: tuple[ActionId, ...] = (

@@ -15,15 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import literal_column, select
-
 from ctpn_desktop.core.clock import SystemTimeSource, TimeSource
 from ctpn_desktop.core.entities import (
-    CapabilityElement,
+    AdhocInject,
     ClockAnchor,
     EventType,
     HotwashKind,
-    ImprovementAction,
     InjectEvent,
     InjectEventKind,
     LogEntry,
@@ -33,10 +30,10 @@ from ctpn_desktop.core.entities import (
     Scenario,
 )
 from ctpn_desktop.core.services.document import Document
+from ctpn_desktop.core.services.evaluation import EvaluationService
 from ctpn_desktop.core.services.log import LogService
 from ctpn_desktop.core.services.runs import RunService
 from ctpn_desktop.storage import db
-from ctpn_desktop.storage.orm import AdhocInjectRow, HotwashNoteRow, ImprovementActionRow, ObservationRow
 
 
 class Section(enum.StrEnum):
@@ -255,15 +252,7 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _date(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-def _dt(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-def _inject_lines(scenario: Scenario, events: list[InjectEvent], adhoc: Iterable[AdhocInjectRow],
+def _inject_lines(scenario: Scenario, events: list[InjectEvent], adhoc: Iterable[AdhocInject],
                   include_notes: bool) -> tuple[InjectLine, ...]:
     by_inject: dict[str, list[InjectEvent]] = {}
     for event in events:
@@ -281,23 +270,14 @@ def _inject_lines(scenario: Scenario, events: list[InjectEvent], adhoc: Iterable
         own = by_inject.get(row.id, [])
         line = _line(scenario, own, number=f"A{row.number}", title=row.title,
                      phase=(p.name if (p := scenario.phase(row.phase_id)) else ""), planned_s=None,
-                     delivery=_delivery_label(row.delivery_method), recipients=row.recipients_text,
+                     delivery=row.delivery_method.label, recipients=row.recipients_text,
                      controller_notes="", contingency=False)
         if line.released_s is None and not own:
             # Written and given out live: its creation is its release unless the events say otherwise.
             line = InjectLine(**{**line.__dict__, "released_s": row.exercise_s,
-                                 "released_wall": _dt(row.created_at), "outcome": InjectOutcome.RELEASED})
+                                 "released_wall": row.created_at, "outcome": InjectOutcome.RELEASED})
         lines.append(InjectLine(**{**line.__dict__, "adhoc": True}))
     return tuple(lines)
-
-
-def _delivery_label(value: str) -> str:
-    from ctpn_desktop.core.entities import DeliveryMethod
-
-    try:
-        return DeliveryMethod(value).label
-    except ValueError:
-        return value
 
 
 def _line(scenario: Scenario, events: list[InjectEvent], *, number: str, title: str, phase: str,
@@ -350,38 +330,22 @@ def assemble_debrief(document: Document, run_id: str, options: DebriefOptions | 
                        for o in sorted(scenario.objectives, key=lambda o: o.position))
     codes = {o.id: o.code for o in objectives}
 
-    with document.sessions() as session:
-        adhoc = list(session.scalars(select(AdhocInjectRow).where(AdhocInjectRow.run_id == run_id)))
-        observation_rows = list(session.scalars(select(ObservationRow).where(ObservationRow.run_id == run_id)
-                                                .order_by(ObservationRow.created_at, literal_column("rowid"))))
-        hotwash_rows = list(session.scalars(select(HotwashNoteRow).where(HotwashNoteRow.run_id == run_id)
-                                            .order_by(HotwashNoteRow.created_at, literal_column("rowid"))))
-        action_rows = list(session.scalars(select(ImprovementActionRow)
-                                           .where(ImprovementActionRow.run_id == run_id)
-                                           .order_by(ImprovementActionRow.created_at, literal_column("rowid"))))
-        observations = [
-            Observation(id=r.id, run_id=r.run_id, objective_id=r.objective_id, evaluator=r.evaluator,
-                        rating=Rating(r.rating) if r.rating else None, text=r.text, strengths=r.strengths,
-                        improvements=r.improvements, created_at=_dt(r.created_at), exercise_s=r.exercise_s,
-                        device_id=r.device_id)
-            for r in observation_rows
-        ]
-        hotwash = [(HotwashKind(r.kind), HotwashNoteLine(text=r.text, objective=codes.get(r.objective_id or "", ""),
-                                                         author=r.author)) for r in hotwash_rows]
-        actions = [
-            ImprovementAction(id=r.id, run_id=r.run_id, issue=r.issue, action=r.action,
-                              capability_element=CapabilityElement(r.capability_element),
-                              owner_organisation=r.owner_organisation, contact=r.contact,
-                              start_date=_date(r.start_date), due_date=_date(r.due_date),
-                              objective_id=r.objective_id, created_at=_dt(r.created_at))
-            for r in action_rows
-        ]
+    evaluation = EvaluationService(document, source)
+    adhoc = runs.adhoc_injects(run_id)
+    observations = evaluation.observations(run_id)
+    hotwash = [(note.kind, HotwashNoteLine(text=note.text, objective=codes.get(note.objective_id or "", ""),
+                                           author=note.author)) for note in evaluation.hotwash_notes(run_id)]
+    actions = evaluation.improvement_actions(run_id)
 
     grouped: list[ObjectiveObservations] = []
+    by_objective: dict[str | None, list[Observation]] = {}
+    for observation in observations:
+        key = observation.objective_id if observation.objective_id in codes else None
+        by_objective.setdefault(key, []).append(observation)
     for objective in objectives:
-        own = tuple(o for o in observations if o.objective_id == objective.id)
-        grouped.append(ObjectiveObservations(objective=objective, observations=own))
-    unlinked = tuple(o for o in observations if o.objective_id not in codes)
+        grouped.append(ObjectiveObservations(objective=objective,
+                                             observations=tuple(by_objective.get(objective.id, ()))))
+    unlinked = tuple(by_objective.get(None, ()))
     if unlinked:
         grouped.append(ObjectiveObservations(objective=None, observations=unlinked))
 

@@ -41,12 +41,23 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.doctemplate import BaseDocTemplate, PageTemplate
 from reportlab.platypus.frames import Frame
-from reportlab.platypus.tableofcontents import TableOfContents
 
 from ctpn_desktop.core.clock import format_elapsed
 from ctpn_desktop.core.entities import HotwashKind, LogEntry, LogKind, LogRevision, Rating
 from ctpn_desktop.core.errors import CtpnError
 from ctpn_desktop.core.report.debrief_data import DebriefData, InjectOutcome, Section
+from ctpn_desktop.core.report.flowables import (
+    Block,
+    Contents,
+    LongTable,
+    PlacedRows,
+    Span,
+    TableLook,
+    TextLines,
+    WrapOnceParagraph,
+    numbered_canvas,
+    ruled_commands,
+)
 from ctpn_desktop.core.report.fonts import FONT, FONT_BOLD, register_fonts
 
 from ctpn_desktop import APP_NAME, __version__
@@ -65,6 +76,8 @@ MARGIN_X = 20 * mm
 MARGIN_TOP = 24 * mm
 MARGIN_BOTTOM = 26 * mm
 BODY_W = PAGE_W - 2 * MARGIN_X
+LOG_LEADING = 10.0
+FRAME_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
 
 NAVY = colors.HexColor("#1f3a5f")
 INK = colors.HexColor("#1a1a1a")
@@ -76,7 +89,7 @@ PALETTE = [colors.HexColor(c) for c in ("#0072B2", "#E69F00", "#009E73", "#CC79A
                                          "#F0E442", "#000000", "#7f7f7f")]
 RATING_COLOURS = {Rating.P: colors.HexColor("#2e7d32"), Rating.S: colors.HexColor("#f9a825"),
                   Rating.M: colors.HexColor("#ef6c00"), Rating.U: colors.HexColor("#c62828")}
-_CLOCK_LABELS = {"start": "STARTEX", "pause": "Paused", "resume": "Resumed", "adjust": "Clock adjusted",
+CLOCK_LABELS = {"start": "STARTEX", "pause": "Paused", "resume": "Resumed", "adjust": "Clock adjusted",
                  "compression": "Speed changed", "halt": "HALTED (real-world)", "end": "ENDEX"}
 HOTWASH_HEADINGS = {HotwashKind.STRENGTH: "Strengths", HotwashKind.IMPROVEMENT: "Areas for improvement",
                     HotwashKind.LESSON: "Lessons identified"}
@@ -116,7 +129,7 @@ class _Styles:
         self.cell_muted = ParagraphStyle("CellMuted", parent=self.cell, textColor=MUTED, fontSize=7.5, leading=9.5)
         self.cell_head = ParagraphStyle("CellHead", parent=self.cell, fontName=FONT_BOLD, textColor=colors.white)
         self.h1 = ParagraphStyle("H1", parent=base, fontName=FONT_BOLD, fontSize=16, leading=20, textColor=NAVY,
-                                 spaceBefore=4, spaceAfter=8)
+                                 spaceBefore=18, spaceAfter=8)
         self.h2 = ParagraphStyle("H2", parent=base, fontName=FONT_BOLD, fontSize=11.5, leading=15, textColor=NAVY,
                                  spaceBefore=10, spaceAfter=4)
         self.cover_title = ParagraphStyle("CoverTitle", parent=base, fontName=FONT_BOLD, fontSize=26, leading=32,
@@ -132,52 +145,24 @@ class _Styles:
 
 
 def _p(markup: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(markup, style)
+    return WrapOnceParagraph(markup, style)
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], widths_mm: Sequence[float],
-           styles: _Styles) -> Table:
-    """A ruled table whose header row repeats on every page it runs over."""
+           styles: _Styles, progress: PlacedRows | None = None) -> LongTable:
+    """A ruled table of any length whose header row repeats on every page it runs over.
+
+    Cells given as strings are paragraph mark-up; rows are kept whole unless one may be taller than a page.
+    """
     total = sum(widths_mm)
     widths = [BODY_W * w / total for w in widths_mm]
-    data: list[list[Any]] = [[_p(escape(h), styles.cell_head) for h in header]]
-    for row in rows:
-        data.append([cell if not isinstance(cell, str) else _p(cell, styles.cell) for cell in row])
-    tall = _tallest_row(data, widths) > 0.4 * (PAGE_H - MARGIN_TOP - MARGIN_BOTTOM)
-    # Rows are kept whole unless one is too tall to move to the next page; then rows may split.
-    table = Table(data, colWidths=widths, repeatRows=1, splitInRow=1 if tall else 0, hAlign="LEFT")
-    commands: list[tuple[Any, ...]] = [
-        ("BACKGROUND", (0, 0), (-1, 0), NAVY),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-        ("BOX", (0, 0), (-1, -1), 0.6, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-    ]
-    for index in range(2, len(data), 2):
-        commands.append(("BACKGROUND", (0, index), (-1, index), ZEBRA))
-    table.setStyle(TableStyle(commands))
-    return table
-
-
-def _tallest_row(data: Sequence[Sequence[Any]], widths: Sequence[float]) -> float:
-    """A quick upper estimate of the tallest row, from the length of its text (wrapping every cell is slow)."""
-    tallest = 0.0
-    for row in data:
-        height = 0.0
-        for cell, width in zip(row, widths, strict=False):
-            parts = cell if isinstance(cell, list) else [cell]
-            lines = 0.0
-            for part in parts:
-                if isinstance(part, Paragraph):
-                    markup = part.text
-                    per_line = max(4.0, (width - 8) / (0.5 * part.style.fontSize))
-                    lines += len(markup) / per_line + markup.count("<br/>") + 1
-            height = max(height, lines * 10.5)
-        tallest = max(tallest, height)
-    return tallest
+    data: list[list[Any]] = [[cell if not isinstance(cell, str) else _p(cell, styles.cell) for cell in row]
+                             for row in rows]
+    look = TableLook(header=[_p(escape(h), styles.cell_head) for h in header], widths=widths,
+                     commands=ruled_commands(NAVY, RULE, ZEBRA, FONT, 8), frame_height=FRAME_H, leading=10)
+    if progress is not None:
+        progress.total += len(data)
+    return LongTable(look, data, progress=progress)
 
 
 def _key_values(pairs: Sequence[tuple[str, str]], styles: _Styles) -> Table:
@@ -197,26 +182,10 @@ def _key_values(pairs: Sequence[tuple[str, str]], styles: _Styles) -> Table:
 # ------------------------------------------------------------------------------------------ page furniture
 
 
-class _NumberedCanvas(Canvas):
-    """Holds every page back until the end so that each can say "Page x of y"."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._held: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:
-        self._held.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._held)
-        for number, state in enumerate(self._held, start=1):
-            self.__dict__.update(state)
-            self.setFont(FONT, 8)
-            self.setFillColor(MUTED)
-            self.drawRightString(PAGE_W - MARGIN_X, 14 * mm, f"Page {number} of {total}")
-            super().showPage()
-        super().save()
+def _page_number(canvas: Canvas, number: int, total: int) -> None:
+    canvas.setFont(FONT, 8)
+    canvas.setFillColor(MUTED)
+    canvas.drawRightString(PAGE_W - MARGIN_X, 14 * mm, f"Page {number} of {total}")
 
 
 class _DebriefDoc(BaseDocTemplate):
@@ -270,8 +239,9 @@ class _DebriefDoc(BaseDocTemplate):
                 flowable._bookmark = key
             self.canv.bookmarkPage(key)
             self.canv.addOutlineEntry(title, key, level=level, closed=level > 0)
-            if level == 0:
-                self.notify("TOCEntry", (0, title, self.page, key))
+            pages = getattr(self.canv, "heading_pages", None)
+            if pages is not None:
+                pages[key] = self.page
 
 
 # ---------------------------------------------------------------------------------------------------- charts
@@ -460,15 +430,27 @@ def ratings_chart(data: DebriefData) -> Drawing | None:
 # -------------------------------------------------------------------------------------------------- sections
 
 
+def _bookmark(section: Section) -> str:
+    return f"section-{section.value}"
+
+
 class _Builder:
     def __init__(self, data: DebriefData) -> None:
         self.data = data
         self.s = _Styles()
         self.story: list[Flowable] = []
+        self.rows = PlacedRows()
+        """Table rows laid out so far: the measure of progress while pages are written."""
 
-    def h1(self, title: str) -> None:
+    def table(self, header: Sequence[str], rows: Sequence[Sequence[Any]], widths_mm: Sequence[float],
+              styles: _Styles) -> LongTable:
+        return _table(header, rows, widths_mm, styles, self.rows)
+
+    def h1(self, section: Section) -> None:
         self.story.append(CondPageBreak(60 * mm))
-        self.story.append(_p(escape(title), self.s.h1))
+        heading = _p(escape(section.heading), self.s.h1)
+        heading._bookmark = _bookmark(section)
+        self.story.append(heading)
 
     def h2(self, markup: str) -> None:
         self.story.append(CondPageBreak(30 * mm))
@@ -525,18 +507,15 @@ class _Builder:
 
     def contents(self) -> None:
         self.story.append(_p("Contents", self.s.toc_title))
-        toc = TableOfContents()
-        toc.levelStyles = [ParagraphStyle("TOC0", fontName=FONT, fontSize=10.5, leading=16, leftIndent=4,
-                                          firstLineIndent=0, textColor=INK)]
-        toc.dotsMinLevel = 0
-        self.story.append(toc)
+        style = ParagraphStyle("TOC0", fontName=FONT, fontSize=10.5, leading=18, leftIndent=4, textColor=INK)
+        self.story.append(Contents([(s.heading, _bookmark(s)) for s in self.data.sections], style))
         self.story.append(PageBreak())
 
     # sections ----------------------------------------------------------------------------------------------
 
     def overview(self) -> None:
         d = self.data
-        self.h1(Section.OVERVIEW.heading)
+        self.h1(Section.OVERVIEW)
         run = d.run
         pairs = [
             ("Exercise", text(d.title)), ("Type", escape(d.exercise_type)), ("Date", _date(d.planned_date)),
@@ -553,15 +532,15 @@ class _Builder:
         self.para(text(d.narrative))
 
     def objectives(self) -> None:
-        self.h1(Section.OBJECTIVES.heading)
+        self.h1(Section.OBJECTIVES)
         if not self.data.objectives:
             self.para("No objectives were set for this exercise.")
             return
         rows = [[text(o.code), text(o.statement), text(o.capability)] for o in self.data.objectives]
-        self.story.append(_table(["Code", "Objective", "Capability"], rows, [14, 110, 46], self.s))
+        self.story.append(self.table(["Code", "Objective", "Capability"], rows, [14, 110, 46], self.s))
 
     def participants(self) -> None:
-        self.h1(Section.PARTICIPANTS.heading)
+        self.h1(Section.PARTICIPANTS)
         if not self.data.participants:
             self.para("No participating organisations were recorded.")
             return
@@ -571,21 +550,21 @@ class _Builder:
             roles = "<br/>".join(f"{text(r.name)} <font color='#555555'>· {escape(r.level)}</font>"
                                  for r in org.roles) or EMPTY
             rows.append([name, escape("Exercise cell" if org.kind == "cell" else "Agency"), roles])
-        self.story.append(_table(["Organisation", "Kind", "Roles"], rows, [62, 24, 84], self.s))
+        self.story.append(self.table(["Organisation", "Kind", "Roles"], rows, [62, 24, 84], self.s))
 
     def timeline(self) -> None:
         d = self.data
-        self.h1(Section.TIMELINE.heading)
+        self.h1(Section.TIMELINE)
         if d.phases:
             rows = [[text(p.name), escape(_clock(p.start_s)), escape(_clock(p.started_s))] for p in d.phases]
-            self.story.append(_table(["Phase", "Planned start", "Started by facilitator"], rows, [100, 35, 35],
+            self.story.append(self.table(["Phase", "Planned start", "Started by facilitator"], rows, [100, 35, 35],
                                      self.s))
         if d.clock_events:
             self.h2("Conduct of the clock")
-            rows = [[escape(_CLOCK_LABELS.get(a.kind.value, a.kind.value)), escape(_wall(a.wall_time)),
+            rows = [[escape(CLOCK_LABELS.get(a.kind.value, a.kind.value)), escape(_wall(a.wall_time)),
                      escape(_clock(a.exercise_s)), escape(f"×{a.compression:g}"), text(a.reason)]
                     for a in d.clock_events]
-            self.story.append(_table(["Event", "Wall clock", "Exercise time", "Speed", "Reason"], rows,
+            self.story.append(self.table(["Event", "Wall clock", "Exercise time", "Speed", "Reason"], rows,
                                      [28, 40, 22, 14, 66], self.s))
         self.h2("Planned against actual release")
         self.story.append(KeepTogether([timeline_chart(d), Spacer(1, 2 * mm),
@@ -601,7 +580,7 @@ class _Builder:
 
     def injects(self) -> None:
         d = self.data
-        self.h1(Section.INJECTS.heading)
+        self.h1(Section.INJECTS)
         if not d.injects:
             self.para("This run has no injects.")
             return
@@ -631,51 +610,50 @@ class _Builder:
                 parts.insert(0, "<font size='7' color='#555555'>AD HOC INJECT</font>")
             rows.append([number, "<br/>".join(parts), text(line.phase), escape(_clock(line.planned_s)),
                          escape(_clock(line.due_s)), escape(_clock(line.released_s)), outcome])
-        self.story.append(_table(["No.", "Inject", "Phase", "Planned", "Due", "Released", "Outcome"], rows,
+        self.story.append(self.table(["No.", "Inject", "Phase", "Planned", "Due", "Released", "Outcome"], rows,
                                  [10, 55, 25, 17, 17, 18, 28], self.s))
 
-    def _revision_markup(self, revision: LogRevision, *, struck: bool) -> str:
-        open_, close = ("<strike>", "</strike>") if struck else ("", "")
-        parts = [f"<font size='7' color='#555555'>{escape(revision.kind.value.upper())}</font> "
-                 f"{open_}{text(revision.text)}{close}"]
-        rationale = f"{open_}{text(revision.rationale)}{close}" if revision.rationale.strip() else EMPTY
-        parts.append(f"<font color='#555555'>Rationale:</font> {rationale}")
-        if revision.options_considered.strip():
-            parts.append(f"<font color='#555555'>Options considered:</font> "
-                         f"{open_}{text(revision.options_considered)}{close}")
-        for action in revision.actions:
-            owner = f" — {text(action.owner)}" if action.owner.strip() else ""
-            parts.append(f"<font color='#555555'>Action:</font> {open_}{text(action.action)}{owner}{close}")
-        if revision.jdm_stage is not None:
-            parts.append(f"<font color='#555555'>JDM stage {int(revision.jdm_stage)}:</font> "
-                         f"{escape(revision.jdm_stage.label)}")
-        return "<br/>".join(parts)
+    def _revision_blocks(self, revision: LogRevision, *, struck: bool) -> list[Block]:
+        def typed(value: str, colour: colors.Color = INK) -> Span:
+            return Span(value.strip() or EMPTY, FONT, 8, colour, strike=struck and bool(value.strip()))
 
-    def _entry_cell(self, entry: LogEntry) -> list[Flowable]:
-        s = self.s
+        blocks: list[Block] = [[Span(revision.kind.value.upper() + "  ", FONT, 6.5, MUTED), typed(revision.text)],
+                               [Span("Rationale: ", FONT, 8, MUTED), typed(revision.rationale)]]
+        if revision.options_considered.strip():
+            blocks.append([Span("Options considered: ", FONT, 8, MUTED), typed(revision.options_considered)])
+        for action in revision.actions:
+            owner = f" — {action.owner.strip()}" if action.owner.strip() else ""
+            blocks.append([Span("Action: ", FONT, 8, MUTED), typed(action.action.strip() + owner)])
+        if revision.jdm_stage is not None:
+            blocks.append([Span(f"JDM stage {int(revision.jdm_stage)}: ", FONT, 8, MUTED),
+                           Span(revision.jdm_stage.label, FONT, 8, INK)])
+        return blocks
+
+    def _entry_cell(self, entry: LogEntry) -> TextLines:
         revisions = [*entry.history, entry.current]
-        cell: list[Flowable] = []
+        blocks: list[Block] = []
         for index, revision in enumerate(entry.history):
             successor = revisions[index + 1]
-            cell.append(_p(self._revision_markup(revision, struck=True), s.cell))
+            blocks.extend(self._revision_blocks(revision, struck=True))
             verb = "Withdrawn" if successor.withdrawn else f"Corrected by revision {successor.revision}"
-            cell.append(_p(f"<font color='#b00020'>Revision {revision.revision} — {verb} at "
-                           f"{escape(_wall(successor.committed_at))}. Reason: {text(successor.revision_reason)}"
-                           "</font>", s.cell_muted))
-            cell.append(Spacer(1, 3))
+            reason = successor.revision_reason.strip() or EMPTY
+            blocks.append([Span(f"Revision {revision.revision} — {verb} at {_wall(successor.committed_at)}. "
+                                f"Reason: {reason}", FONT, 7.5, ALERT)])
+            blocks.append([])
         current = entry.current
         if current.withdrawn:
-            cell.append(_p("<b><font color='#b00020'>WITHDRAWN</font></b> — the entry stands in the record "
-                           "as logged above and no longer applies.", s.cell_muted))
+            blocks.append([Span("WITHDRAWN", FONT_BOLD, 7.5, ALERT),
+                           Span(" — the entry stands in the record as logged above and no longer applies.", FONT,
+                                7.5, MUTED)])
         else:
             if entry.history:
-                cell.append(_p(f"<b>Current (revision {current.revision})</b>", s.cell_muted))
-            cell.append(_p(self._revision_markup(current, struck=False), s.cell))
-        return cell
+                blocks.append([Span(f"Current (revision {current.revision})", FONT_BOLD, 7.5, MUTED)])
+            blocks.extend(self._revision_blocks(current, struck=False))
+        return TextLines(blocks, LOG_LEADING)
 
     def decisions(self) -> None:
         d = self.data
-        self.h1(Section.DECISIONS.heading)
+        self.h1(Section.DECISIONS)
         if not d.log:
             self.para("No log entries were made in this run.")
             return
@@ -683,27 +661,27 @@ class _Builder:
         withdrawn = sum(1 for e in d.log if e.current.withdrawn)
         self.note(f"{len(d.log)} entries in the order they were logged; {corrected} corrected and {withdrawn} "
                   "withdrawn. Nothing is erased: a corrected original is shown struck through with the reason "
-                  "for the correction.")
+                  "for the correction. Times are exercise time (h:mm:ss from STARTEX).")
         rows: list[list[Any]] = []
         for entry in d.log:
             c = entry.current
             first = entry.history[0] if entry.history else c
-            when = [f"<b>{escape(format_elapsed(c.exercise_s))}</b>"]
+            when: list[Block] = [[Span(format_elapsed(c.exercise_s), FONT_BOLD, 8, INK)]]
             if c.withdrawn:
-                when.append("<font color='#b00020'><b>Withdrawn</b></font>")
+                when.append([Span("Withdrawn", FONT_BOLD, 8, ALERT)])
             if c.scenario_time:
-                when.append(f"Scenario {escape(c.scenario_time.strftime('%d %b %H:%M'))}")
-            when.append(f"<font size='7' color='#555555'>Logged {escape(first.logged_at.strftime('%H:%M:%S'))} "
-                        "UTC</font>")
-            who = [f"<b>{text(c.decision_maker)}</b>", text(c.organisation),
-                   f"<font size='7' color='#555555'>Loggist: {text(c.logged_by)}</font>"]
-            number = escape(str(c.entry_number))
-            rows.append([number, "<br/>".join(when), "<br/>".join(who), self._entry_cell(entry)])
-        self.story.append(_table(["No.", "Time", "Decision maker", "Entry"], rows, [11, 25, 34, 100], self.s))
+                when.append([Span(f"Scenario {c.scenario_time.strftime('%d %b %H:%M')}", FONT, 7.5, INK)])
+            when.append([Span(f"Logged {first.logged_at.strftime('%H:%M:%S')} UTC", FONT, 6.5, MUTED)])
+            who: list[Block] = [[Span(c.decision_maker.strip() or EMPTY, FONT_BOLD, 8, INK)],
+                                [Span(c.organisation.strip() or EMPTY, FONT, 8, INK)],
+                                [Span(f"Loggist: {c.logged_by.strip() or EMPTY}", FONT, 6.5, MUTED)]]
+            rows.append([str(c.entry_number), TextLines(when, LOG_LEADING), TextLines(who, LOG_LEADING),
+                         self._entry_cell(entry)])
+        self.story.append(self.table(["No.", "Time", "Decision maker", "Entry"], rows, [10, 29, 33, 98], self.s))
 
     def observations(self) -> None:
         d = self.data
-        self.h1(Section.OBSERVATIONS.heading)
+        self.h1(Section.OBSERVATIONS)
         chart = ratings_chart(d)
         if chart is None:
             self.para("No observations were recorded against the objectives in this run.")
@@ -726,23 +704,23 @@ class _Builder:
                 continue
             rows = [[text(o.evaluator), escape(o.rating.value) if o.rating else EMPTY, text(o.text),
                      text(o.strengths), text(o.improvements)] for o in group.observations]
-            self.story.append(_table(["Evaluator", "Rating", "Observation", "Strengths", "Areas for improvement"],
+            self.story.append(self.table(["Evaluator", "Rating", "Observation", "Strengths", "Areas for improvement"],
                                      rows, [24, 16, 54, 38, 38], self.s))
 
     def hotwash(self) -> None:
         d = self.data
-        self.h1(Section.HOTWASH.heading)
+        self.h1(Section.HOTWASH)
         if not d.hotwash:
             self.para("No hot-wash notes were recorded for this run.")
             return
         for kind, notes in d.hotwash:
             self.h2(escape(HOTWASH_HEADINGS[kind]))
             rows = [[text(n.text), text(n.objective), text(n.author)] for n in notes]
-            self.story.append(_table(["Note", "Objective", "From"], rows, [118, 20, 32], self.s))
+            self.story.append(self.table(["Note", "Objective", "From"], rows, [118, 20, 32], self.s))
 
     def improvement(self) -> None:
         d = self.data
-        self.h1(Section.IMPROVEMENT.heading)
+        self.h1(Section.IMPROVEMENT)
         if not d.improvements:
             self.para("No improvement actions were recorded for this run.")
             return
@@ -750,12 +728,12 @@ class _Builder:
                                   if a.objective else ""), text(a.action), escape(a.capability_element.capitalize()),
                  text(a.owner_organisation), text(a.contact), _date(a.start_date), _date(a.due_date)]
                 for a in d.improvements]
-        self.story.append(_table(["Issue", "Corrective action", "Capability element", "Responsible organisation",
+        self.story.append(self.table(["Issue", "Corrective action", "Capability element", "Responsible organisation",
                                   "Contact", "Start", "Due"], rows, [31, 37, 19, 23, 18, 21, 21], self.s))
 
     def integrity(self) -> None:
         d = self.data
-        self.h1(Section.INTEGRITY.heading)
+        self.h1(Section.INTEGRITY)
         check = d.integrity
         if check is None:
             self.para("The log was not checked.")
@@ -816,8 +794,10 @@ def render_debrief(data: DebriefData, path: Path, progress: Progress | None = No
                       keywords=["debrief", "after-action report", "exercise", data.marking], lang="en-GB",
                       displayDocTitle=1)
     report(0.45, "Writing pages")
+    builder.rows.listeners.append(lambda placed, total: report(0.45 + 0.5 * min(1.0, placed / max(1, total)),
+                                                               f"Laid out {placed} of {total} table rows"))
     try:
-        doc.multiBuild(builder.story, canvasmaker=_NumberedCanvas)
+        doc.build(builder.story, canvasmaker=numbered_canvas(_page_number))
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
@@ -826,4 +806,5 @@ def render_debrief(data: DebriefData, path: Path, progress: Progress | None = No
     return path
 
 
-__all__ = ["EXERCISE_BANNER", "decisions_chart", "ratings_chart", "render_debrief", "text", "timeline_chart"]
+__all__ = ["CLOCK_LABELS", "EMPTY", "EXERCISE_BANNER", "HOTWASH_HEADINGS", "decisions_chart", "ratings_chart",
+           "render_debrief", "text", "timeline_chart"]

@@ -1,11 +1,50 @@
-"""The debrief workspace: what the document holds and how each run went, the raw material of the report."""
+"""The debrief workspace: what the document holds, how the chosen run went, and the exports made from it.
+
+The summary of the selected run counts injects released, skipped and written ad hoc, log entries (corrected and
+withdrawn), observations by rating and improvement actions, and checks the log's hash chains. The debrief (PDF or
+accessible HTML) and the controller's MSEL handout are written on a worker thread behind a progress dialog and
+opened with the system viewer when they are ready.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from html import escape
+from pathlib import Path
 
-from ctpn_desktop.ui import icons
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ctpn_desktop.core.report.debrief_data import assemble_debrief
+from ctpn_desktop.core.report.handout import render_handout
+from ctpn_desktop.core.report.html import render_debrief_html
+from ctpn_desktop.core.report.pdf import render_debrief
+from ctpn_desktop.core.report.run_summary import RunSummary, run_summary
+
+from ctpn_desktop.ui import icons, preferences
+from ctpn_desktop.ui.actions import SPECS, ActionId, shortcuts_for
+from ctpn_desktop.ui.context import DocumentContext
+from ctpn_desktop.ui.debrief.export import (
+    DebriefExportDialog,
+    DebriefRequest,
+    HandoutDialog,
+    HandoutRequest,
+    ReportFormat,
+    safe_file_name,
+)
+from ctpn_desktop.ui.debrief.worker import BackgroundExport, Job, Progress
+from ctpn_desktop.ui.dialogs.prompts import show_error
 from ctpn_desktop.ui.formatting import RUN_STATUS_LABELS, format_wall_time, run_label
 from ctpn_desktop.ui.widgets import EmptyState, SwitchStack, heading, muted, setup_tree
 from ctpn_desktop.ui.workspaces.base import Workspace
@@ -18,6 +57,15 @@ FIGURES: tuple[tuple[str, str], ...] = (
     ("injects", "Injects"),
     ("attachments", "Attachments"),
     ("runs", "Runs"),
+    ("log_entries", "Log entries"),
+    ("observations", "Observations"),
+    ("improvement_actions", "Improvement actions"),
+)
+
+RUN_FIGURES: tuple[tuple[str, str], ...] = (
+    ("released", "Injects released"),
+    ("skipped", "Injects skipped"),
+    ("adhoc", "Ad-hoc injects"),
     ("log_entries", "Log entries"),
     ("observations", "Observations"),
     ("improvement_actions", "Improvement actions"),
@@ -36,22 +84,46 @@ class Figure(QFrame):
         self.value = heading("0", 1, self)
         self.caption = muted(caption, self)
         self.caption.setWordWrap(True)
+        self.detail = muted("", self)
+        self.detail.hide()
         layout.addWidget(self.value)
         layout.addWidget(self.caption)
+        layout.addWidget(self.detail)
+        layout.addStretch(1)  # numbers line up across a row whatever the captions below them
         self.setAccessibleName(caption)
 
-    def set_value(self, value: int) -> None:
+    def set_value(self, value: int, detail: str = "") -> None:
         self.value.setText(str(value))
-        self.setAccessibleDescription(f"{value} {self.caption.text().lower()}")
+        self.detail.setText(detail)
+        self.detail.setVisible(bool(detail))
+        self.setAccessibleDescription(f"{value} {self.caption.text().lower()}" + (f"; {detail}" if detail else ""))
+
+
+def make_action(action_id: ActionId, parent: QWidget) -> QAction:
+    """A workspace action from the registry in `ui.actions` (text, tip, icon and keys declared there)."""
+    spec = SPECS[action_id]
+    action = QAction(spec.text, parent)
+    action.setObjectName(f"action_{action_id.name.lower()}")
+    action.setStatusTip(spec.tip)
+    action.setToolTip(spec.tip)
+    if spec.icon:
+        action.setIcon(icons.icon(spec.icon))
+    action.setShortcuts(shortcuts_for(spec))
+    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    return action
 
 
 class DebriefWorkspace(Workspace):
     title = "Debrief"
     icon_name = icons.DEBRIEF
-    subtitle = "What this exercise file holds and how each run went: the material for the hot wash and report."
+    subtitle = "How each run went, and the debrief report and MSEL handout made from this exercise file."
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.export: BackgroundExport | None = None
+        self.last_export: Path | None = None
+        self.summary: RunSummary | None = None
+        self._watched_window: QWidget | None = None
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.setSpacing(12)
@@ -68,33 +140,286 @@ class DebriefWorkspace(Workspace):
             self.figures[key] = figure
             grid.addWidget(figure, i // 5, i % 5)
         layout.addLayout(grid)
-        layout.addWidget(heading("Runs", 2, self.body))
-        self.runs_tree = QTreeWidget(self.body)
+
+        self.export_action = make_action(ActionId.EXPORT_DEBRIEF, self)
+        self.handout_action = make_action(ActionId.MSEL_HANDOUT, self)
+        self.export_action.triggered.connect(self.ask_export)
+        self.handout_action.triggered.connect(self.ask_handout)
+        self.addActions([self.export_action, self.handout_action])
+
+        runs_row = QHBoxLayout()
+        runs_row.addWidget(heading("Runs", 2, self.body))
+        runs_row.addStretch(1)
+        self.handout_button = QPushButton(icons.icon(icons.INJECTS), "MSEL Handout…", self.body)
+        self.handout_button.setObjectName("handoutButton")
+        self.handout_button.setToolTip(self.handout_action.toolTip())
+        self.handout_button.clicked.connect(self.ask_handout)
+        self.export_button = QPushButton(icons.icon(icons.REPORT), "Export Debrief…", self.body)
+        self.export_button.setObjectName("exportButton")
+        self.export_button.setToolTip(self.export_action.toolTip())
+        self.export_button.clicked.connect(self.ask_export)
+        runs_row.addWidget(self.handout_button)
+        runs_row.addWidget(self.export_button)
+        layout.addLayout(runs_row)
+
+        content = QWidget(self.body)
+        columns = QHBoxLayout(content)
+        columns.setContentsMargins(0, 0, 0, 0)
+        columns.setSpacing(16)
+        self.runs_tree = QTreeWidget(content)
         self.runs_tree.setObjectName("debriefRuns")
         setup_tree(self.runs_tree, "Runs", ["Run", "Status", "Started", "Ended", "Log entries"])
         self.runs_tree.header().setStretchLastSection(False)
+        self.runs_tree.currentItemChanged.connect(lambda *_: self._show_selected_run())
+        columns.addWidget(self.runs_tree, 3)
+        self.run_panel = self._build_run_panel(content)
+        columns.addWidget(self.run_panel, 2)
         self.no_runs = EmptyState(
-            "No runs yet", "Once the exercise has been conducted, each run and its log appear here for the debrief.",
-            icons.REPORT)
-        self.runs_stack = SwitchStack(self.runs_tree, self.no_runs, self.body)
+            "No runs yet", "Once the exercise has been conducted, each run and its log appear here for the debrief. "
+            "The MSEL handout can be printed now.", icons.REPORT)
+        self.runs_stack = SwitchStack(content, self.no_runs, self.body)
         layout.addWidget(self.runs_stack, 1)
 
+    def _build_run_panel(self, parent: QWidget) -> QFrame:
+        panel = QFrame(parent)
+        panel.setObjectName("runSummary")
+        panel.setFrameShape(QFrame.Shape.StyledPanel)
+        panel.setAccessibleName("Summary of the selected run")
+        box = QVBoxLayout(panel)
+        box.setContentsMargins(16, 12, 16, 12)
+        self.run_title = heading("", 3, panel)
+        box.addWidget(self.run_title)
+        grid = QGridLayout()
+        grid.setSpacing(8)
+        self.run_figures: dict[str, Figure] = {}
+        for i, (key, caption) in enumerate(RUN_FIGURES):
+            figure = Figure(caption, panel)
+            self.run_figures[key] = figure
+            grid.addWidget(figure, i // 2, i % 2)
+        box.addLayout(grid)
+        self.ratings_label = QLabel(panel)
+        self.ratings_label.setObjectName("runRatings")
+        self.ratings_label.setWordWrap(True)
+        box.addWidget(self.ratings_label)
+        self.chain_label = QLabel(panel)
+        self.chain_label.setObjectName("runChain")
+        self.chain_label.setWordWrap(True)
+        self.chain_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.addWidget(self.chain_label)
+        box.addStretch(1)
+        return panel
+
+    # Document changes -------------------------------------------------------------------------------------
+    def set_context(self, context: DocumentContext | None) -> None:
+        if context is not self.context:
+            self.stop_export()  # the export reads the document that is about to be closed
+        window = self.window()
+        if window is not self and window is not self._watched_window:
+            window.installEventFilter(self)
+            self._watched_window = window
+        super().set_context(context)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._watched_window and event.type() == QEvent.Type.Close:
+            self.stop_export()  # before the window closes the document under the worker
+        return False
+
+    def stop_export(self) -> None:
+        """Cancel a running export and wait for its worker; nothing half-written is left behind."""
+        if self.export is not None and self.export.running:
+            self.export.cancel()
+            self.export.wait()
+
+    # Menu ------------------------------------------------------------------------------------------------
+    def menu(self) -> QMenu | None:
+        menu = QMenu("De&brief", self)
+        menu.setObjectName("debriefMenu")
+        menu.addAction(self.export_action)
+        menu.addAction(self.handout_action)
+        return menu
+
+    # Refresh ---------------------------------------------------------------------------------------------
     def refresh(self) -> None:
+        has_document = self.context is not None
+        self.export_action.setEnabled(has_document)
+        self.handout_action.setEnabled(has_document)
+        selected = self._selected_run_id()
         self.runs_tree.clear()
         if self.context is None:
+            self.summary = None
             return
         summary = self.context.summary()
         self.file_label.setText(f"{summary.title}  ·  {summary.path}")
         for key, figure in self.figures.items():
             figure.set_value(int(getattr(summary, key)))
         runs = self.context.runs.list_runs()
-        for run in runs:
+        current: QTreeWidgetItem | None = None
+        for run in runs:  # the run chosen before stays chosen; otherwise the latest
             entries = len(self.context.log.entries(run.id))
             item = QTreeWidgetItem([run_label(run), RUN_STATUS_LABELS.get(run.status, run.status.value),
                                     format_wall_time(run.started_at), format_wall_time(run.ended_at), str(entries)])
+            item.setData(0, Qt.ItemDataRole.UserRole, run.id)
             item.setTextAlignment(4, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.runs_tree.addTopLevelItem(item)
+            if run.id == selected or (current is None or current.data(0, Qt.ItemDataRole.UserRole) != selected):
+                current = item
         for column in range(1, 5):
             self.runs_tree.resizeColumnToContents(column)
         self.runs_tree.header().setSectionResizeMode(0, self.runs_tree.header().ResizeMode.Stretch)
         self.runs_stack.show_content(bool(runs))
+        if current is not None:
+            self.runs_tree.setCurrentItem(current)
+        self._show_selected_run()
+
+    def _selected_run_id(self) -> str | None:
+        item = self.runs_tree.currentItem()
+        value = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        return str(value) if value else None
+
+    def _show_selected_run(self) -> None:
+        run_id = self._selected_run_id()
+        if self.context is None or run_id is None:
+            self.summary = None
+            return
+        context = self.context
+        summary = run_summary(context.runs, context.log, context.evaluation, run_id)
+        self.summary = summary
+        self.run_title.setText(f"{run_label(summary.run)} · {RUN_STATUS_LABELS.get(summary.run.status, '')}")
+        details = {
+            "released": f"of {summary.planned_injects} planned",
+            "skipped": f"{summary.not_released} not released", "adhoc": "written live",
+            "log_entries": f"{summary.corrected} corrected, {summary.withdrawn} withdrawn",
+            "observations": f"{summary.unrated} unrated" if summary.unrated else "",
+            "improvement_actions": f"{summary.hotwash_notes} hot-wash notes",
+        }
+        for key, figure in self.run_figures.items():
+            figure.set_value(int(getattr(summary, key)), details[key])
+        if summary.observations:
+            lines = [f"<b>{rating.value}</b> {escape(rating.label)}: <b>{count}</b>"
+                     for rating, count in summary.ratings.items()]
+            self.ratings_label.setText("<b>Ratings</b><br>" + "<br>".join(lines))
+            self.ratings_label.setAccessibleName("Ratings: " + "; ".join(
+                f"{rating.label}: {count}" for rating, count in summary.ratings.items()))
+        else:
+            self.ratings_label.setText("No observations rated yet.")
+            self.ratings_label.setAccessibleName(self.ratings_label.text())
+        dark = self.palette().window().color().lightness() < 128
+        colour = ("#81c784" if dark else "#2e7d32") if summary.chain_ok else ("#ff8a80" if dark else "#b00020")
+        self.chain_label.setText(f"<b style='color:{colour}'>Log chain:</b> {summary.chain_message}")
+        self.chain_label.setAccessibleName(f"Log chain: {summary.chain_message}")
+
+    # Exports ---------------------------------------------------------------------------------------------
+    def _settings(self) -> QSettings:
+        """The main window's settings (tests give it its own file); the application's otherwise."""
+        settings = getattr(self.window(), "settings", None)
+        return settings if isinstance(settings, QSettings) else QSettings()
+
+    def _marking(self) -> str:
+        assert self.context is not None
+        marking = self.context.scenario.load().exercise.marking.strip()
+        fallback = str(self._settings().value(preferences.DEFAULT_MARKING, "") or "").strip()
+        return marking or fallback or "OFFICIAL"
+
+    def _folder(self) -> Path:
+        assert self.context is not None
+        return self.context.document.path.parent
+
+    def ask_export(self) -> None:
+        if self.context is None or self._busy():
+            return
+        settings = self._settings()
+        dialog = DebriefExportDialog(
+            self.context.runs.list_runs(), selected_run_id=self._selected_run_id(), marking=self._marking(),
+            organisation=str(settings.value(preferences.ORGANISATION_NAME, "") or ""),
+            logo=str(settings.value(preferences.ORGANISATION_LOGO, "") or ""), folder=self._folder(),
+            document_stem=self.context.document.path.stem, parent=self)
+        dialog.finished.connect(lambda result: self._export_chosen(dialog) if result else None)
+        dialog.open()
+        self.export_dialog = dialog
+
+    def _export_chosen(self, dialog: DebriefExportDialog) -> None:
+        request = dialog.request
+        dialog.deleteLater()
+        if request is not None:
+            self.start_debrief(request)
+
+    def start_debrief(self, request: DebriefRequest) -> None:
+        """Write the debrief in the background; the file opens with the system viewer when it is ready."""
+        if self.context is None or self._busy():
+            return
+        settings = self._settings()
+        settings.setValue(preferences.ORGANISATION_NAME, request.options.organisation_name)
+        settings.setValue(preferences.ORGANISATION_LOGO, str(request.options.logo_path or ""))
+        document = self.context.document
+        source = self.context.time_source
+
+        def job(progress: Progress) -> Path:
+            progress(0.01, "Reading the run and checking the log")
+            data = assemble_debrief(document, request.run.id, request.options, source=source)
+            render = render_debrief_html if request.format is ReportFormat.HTML else render_debrief
+            return render(data, request.path, progress)
+
+        self._run("Exporting the debrief", job)
+
+    def ask_handout(self) -> None:
+        if self.context is None or self._busy():
+            return
+        stem = safe_file_name(self.context.document.path.stem)
+        dialog = HandoutDialog(marking=self._marking(),
+                               organisation=str(self._settings().value(preferences.ORGANISATION_NAME, "") or ""),
+                               suggested=self._folder() / f"{stem} MSEL handout.pdf", parent=self)
+        dialog.finished.connect(lambda result: self._handout_chosen(dialog) if result else None)
+        dialog.open()
+        self.handout_dialog = dialog
+
+    def _handout_chosen(self, dialog: HandoutDialog) -> None:
+        request = dialog.request
+        dialog.deleteLater()
+        if request is not None:
+            self.start_handout(request)
+
+    def start_handout(self, request: HandoutRequest) -> None:
+        if self.context is None or self._busy():
+            return
+        scenario_service = self.context.scenario
+        when = self.context.time_source.wall()
+
+        def job(progress: Progress) -> Path:
+            progress(0.01, "Reading the MSEL")
+            return render_handout(scenario_service.load(), request.path, request.options, progress,
+                                  generated_at=when)
+
+        self._run("Printing the MSEL handout", job)
+
+    def _busy(self) -> bool:
+        return self.export is not None and self.export.running
+
+    def _run(self, title: str, job: Job) -> None:
+        export = BackgroundExport(self, title, job)
+        export.finished.connect(lambda path: self._export_finished(export, title, path))
+        self.export = export
+        self.export_action.setEnabled(False)
+        self.handout_action.setEnabled(False)
+        export.start()
+
+    def _export_finished(self, export: BackgroundExport, title: str, path: Path | None) -> None:
+        self.export_action.setEnabled(self.context is not None)
+        self.handout_action.setEnabled(self.context is not None)
+        if path is not None:
+            self.last_export = path
+            window = self.window()
+            status = getattr(window, "statusBar", None)
+            if callable(status):
+                status().showMessage(f"Wrote {path}", 10_000)
+        elif export.error:
+            show_error(self, f"{title} failed", "Nothing was written; any earlier file of that name is unchanged.",
+                       export.error)
+
+    def refresh_icons(self) -> None:
+        super().refresh_icons()
+        self.no_runs.refresh_icon()
+        self.export_button.setIcon(icons.icon(icons.REPORT))
+        self.handout_button.setIcon(icons.icon(icons.INJECTS))
+        self.export_action.setIcon(icons.icon(icons.REPORT))
+        self.handout_action.setIcon(icons.icon(icons.INJECTS))
+

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from pypdf import PdfReader
 
 from ctpn_desktop.core.clock import FakeTimeSource
-from ctpn_desktop.core.entities import ActionItem, JdmStage, LogEntry, LogKind
+from ctpn_desktop.core.entities import ActionItem, DeliveryMethod, HotwashKind, JdmStage, LogEntry, LogKind
 from ctpn_desktop.core.services.document import Document
+from ctpn_desktop.core.services.evaluation import EvaluationService
 from ctpn_desktop.core.services.log import LogDraft, LogService
 from ctpn_desktop.core.services.runs import RunService
-from ctpn_desktop.storage.orm import AdhocInjectRow, HotwashNoteRow, ImprovementActionRow, ObservationRow
 
 MARKUP = "Cordon <b>&amp; RVP</b> moved > 200 m & < 400 m"
 EUROPEAN = "Ζωή Παπαδοπούλου, Łódź Żółć, Straße Grüße, Москва Щёлково"
@@ -52,12 +51,8 @@ def drive_run(document: Document) -> DrivenRun:
     runs.defer(run.id, injects[2].id, minutes=10, note="Room still on inject 1")
     source.advance(900)
     runs.release(run.id, injects[3].id)
-    adhoc_id = str(uuid.uuid4())
-    with document.sessions() as session, session.begin():
-        session.add(AdhocInjectRow(id=adhoc_id, run_id=run.id, number=1, title=ADHOC_TITLE,
-                                   content="Journalist asks about casualties", delivery_method="phone",
-                                   recipients_text="Police press officer", author="Lead facilitator",
-                                   created_at=source.wall().isoformat(), exercise_s=runs.clock(run.id).elapsed()))
+    runs.add_adhoc(run.id, ADHOC_TITLE, "Journalist asks about casualties", delivery_method=DeliveryMethod.PHONE,
+                   recipients_text="Police press officer")
     source.advance(600)
     runs.end(run.id, "ENDEX called by the exercise director")
     log = LogService(document, device_id="laptop-a", source=source)
@@ -84,23 +79,19 @@ def drive_run(document: Document) -> DrivenRun:
                             reason="Time & street added <after> ENDEX check")
     withdrawn = log.withdraw(third.entry_id, reason="Logged against the wrong run")
     objective_ids = [o.id for o in runs.frozen_scenario(run.id).objectives]
-    stamp = source.wall().isoformat()
-    with document.sessions() as session, session.begin():
-        session.add_all([
-            ObservationRow(id=str(uuid.uuid4()), run_id=run.id, objective_id=objective_ids[0], evaluator="E. Ortega",
-                           rating="S", text="Shared picture formed late <15 min>", strengths="JESIP joint model used",
-                           improvements="Earlier M/ETHANE", created_at=stamp, exercise_s=600.0),
-            ObservationRow(id=str(uuid.uuid4()), run_id=run.id, objective_id=objective_ids[1], evaluator="E. Ortega",
-                           rating="M", text="Casualty clearing unclear", created_at=stamp, exercise_s=900.0),
-            HotwashNoteRow(id=str(uuid.uuid4()), run_id=run.id, kind="strength", text="Clear command structure",
-                           objective_id=objective_ids[0], author="Players", created_at=stamp),
-            HotwashNoteRow(id=str(uuid.uuid4()), run_id=run.id, kind="improvement",
-                           text="Radio discipline & call signs", author="Evaluators", created_at=stamp),
-            ImprovementActionRow(id=str(uuid.uuid4()), run_id=run.id, issue="Late M/ETHANE report",
-                                 action="Train first crews on M/ETHANE", capability_element="training",
-                                 owner_organisation="Police", contact="Training lead", start_date="2028-01-10",
-                                 due_date="2028-03-31", objective_id=objective_ids[0], created_at=stamp),
-        ])
+    evaluation = EvaluationService(document, source, device_id="laptop-e")
+    evaluation.add_observation(run.id, objective_id=objective_ids[0], evaluator="E. Ortega", rating="S",
+                               text="Shared picture formed late <15 min>", strengths="JESIP joint model used",
+                               improvements="Earlier M/ETHANE", exercise_s=600.0)
+    evaluation.add_observation(run.id, objective_id=objective_ids[1], evaluator="E. Ortega", rating="M",
+                               text="Casualty clearing unclear", exercise_s=900.0)
+    evaluation.add_hotwash_note(run.id, HotwashKind.STRENGTH, "Clear command structure",
+                                objective_id=objective_ids[0], author="Players")
+    evaluation.add_hotwash_note(run.id, HotwashKind.IMPROVEMENT, "Radio discipline & call signs", author="Evaluators")
+    evaluation.add_improvement_action(run.id, issue="Late M/ETHANE report", action="Train first crews on M/ETHANE",
+                                      capability_element="training", owner_organisation="Police",
+                                      contact="Training lead", start_date=date(2028, 1, 10),
+                                      due_date=date(2028, 3, 31), objective_id=objective_ids[0])
     return DrivenRun(run_id=run.id, entries=log.entries(run.id), corrected_id=corrected.entry_id,
                      withdrawn_id=withdrawn.entry_id, released_id=injects[0].id, skipped_id=injects[1].id,
                      deferred_id=injects[2].id)

@@ -47,3 +47,18 @@ def test_debrief_command_refuses_what_it_cannot_do(tmp_path: Path, capsys: pytes
     assert "no run 7" in capsys.readouterr().err
     assert main(["debrief", str(other), "-o", str(tmp_path / "x.txt")]) == 2
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_debrief_command_writes_html_by_suffix_or_format(tmp_path: Path) -> None:
+    with library_document(tmp_path) as document:
+        drive_run(document)
+        path = document.path
+    page = tmp_path / "debrief.html"
+    assert main(["debrief", str(path), "-o", str(page), "--marking", "official <sensitive>"]) == 0
+    html = page.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "OFFICIAL &lt;SENSITIVE&gt;" in html
+    other = tmp_path / "report.txt"
+    assert main(["debrief", str(path), "-o", str(other), "--format", "html"]) == 0
+    assert other.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert main(["debrief", str(path), "-o", str(tmp_path / "forced.html"), "--format", "pdf"]) == 0
+    assert (tmp_path / "forced.html").read_bytes().startswith(b"%PDF")

@@ -137,7 +137,7 @@ def test_export_replaces_the_file_only_when_complete(tmp_path: Path, monkeypatch
 
     from ctpn_desktop.core.report import pdf
 
-    monkeypatch.setattr(pdf._DebriefDoc, "multiBuild", broken)
+    monkeypatch.setattr(pdf._DebriefDoc, "build", broken)
     with pytest.raises(RuntimeError):
         render_debrief(data, target)
     assert target.read_bytes() == b"previous export"
@@ -197,3 +197,27 @@ def test_a_logo_is_placed_on_the_cover_and_a_broken_one_is_refused(tmp_path: Pat
     with pytest.raises(DebriefError, match="logo cannot be read"):
         render_debrief(bad, tmp_path / "bad.pdf")
     assert not (tmp_path / "bad.pdf").exists()
+
+
+def test_a_long_log_keeps_every_entry_in_order_with_its_header_on_every_page(tmp_path: Path) -> None:
+    source = FakeTimeSource(wall=datetime(2027, 12, 12, 17, 0, tzinfo=UTC))
+    with library_document(tmp_path) as document:
+        run = RunService(document, source).create_run()
+        log = LogService(document, "laptop-a", source)
+        for number in range(1, 181):
+            words = " ".join(["cordon"] * (number % 23 * 9 + 1))
+            log.append(run.id, LogDraft(kind=LogKind.DECISION, text=f"Marker{number:04d} {words}",
+                                        rationale="Ελληνικά & кириллица <ok>" if number % 7 == 0 else "",
+                                        decision_maker="Gold", organisation="Police"), exercise_s=number * 20)
+            source.advance(5)
+        data = assemble_debrief(document, run.id, DebriefOptions(sections={Section.DECISIONS}))
+        out = render_debrief(data, tmp_path / "long-log.pdf")
+    pages = page_texts(out)
+    log_pages = [page for page in pages if "Marker" in page]
+    assert len(log_pages) > 5
+    assert all("Decision maker" in page for page in log_pages)  # the header row repeats on every page
+    flat = squash("\n".join(pages))
+    positions = [flat.index(f"Marker{n:04d}") for n in range(1, 181)]
+    assert positions == sorted(positions)
+    assert all(flat.count(f"Marker{n:04d}") == 1 for n in range(1, 181))
+    assert flat.count(squash("Ελληνικά & кириллица <ok>")) == 180 // 7
