@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QPushButton,
+    QScrollArea,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -173,7 +174,14 @@ class DebriefWorkspace(Workspace):
         self.runs_tree.currentItemChanged.connect(lambda *_: self._show_selected_run())
         columns.addWidget(self.runs_tree, 3)
         self.run_panel = self._build_run_panel(content)
-        columns.addWidget(self.run_panel, 2)
+        # The run's figures scroll on a short screen rather than making the whole window taller than it.
+        panel_scroll = QScrollArea(content)
+        panel_scroll.setWidgetResizable(True)
+        panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        panel_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        panel_scroll.setWidget(self.run_panel)
+        panel_scroll.setMinimumWidth(self.run_panel.minimumSizeHint().width())
+        columns.addWidget(panel_scroll, 2)
         self.no_runs = EmptyState(
             "No runs yet", "Once the exercise has been conducted, each run and its log appear here for the debrief. "
             "The MSEL handout can be printed now.", icons.REPORT)
