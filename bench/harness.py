@@ -18,7 +18,7 @@ REPO = BENCH.parent
 WORK = BENCH / ".work"
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false;default.warning=false")
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def child_env(**extra: str) -> dict[str, str]:
     """Environment for timed child processes: offscreen, and settings kept out of the user's own."""
     env = dict(os.environ)
     env["QT_QPA_PLATFORM"] = "offscreen"
-    env.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+    env.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false;default.warning=false")
     env["CTPN_CONFIG_DIR"] = str(WORK / "config")
     env["XDG_CONFIG_HOME"] = str(WORK / "xdg" / "config")
     env["XDG_DATA_HOME"] = str(WORK / "xdg" / "data")

@@ -25,7 +25,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
+os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false;default.warning=false")
 
 #: NAME -> "module:function" under bench.figures; the order here is the order of a full run.
 FIGURES: dict[str, str] = {
