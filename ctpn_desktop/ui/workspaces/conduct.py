@@ -78,6 +78,8 @@ from ctpn_desktop.ui.workspaces.scenario import MSEL_WIDTHS
 
 RUN_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 HALT_REASON = "Stop phrase called: real-world emergency"
+TAB_ICONS = (icons.TIMELINE, icons.INJECTS, icons.CLOCK, icons.SCENARIO)
+"""The run tabs in order: Timeline, Selected inject, History, Injects as frozen."""
 TICK_MS = 50
 """How often the clock label is re-read: well inside the 100 ms it may lag the true time."""
 SLOW_TICK_S = 0.25
@@ -319,10 +321,10 @@ class ConductWorkspace(Workspace):
         self.frozen_view.setModel(self.frozen_proxy)
         self.frozen_view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         set_column_widths(self.frozen_view, MSEL_WIDTHS)
-        self.timeline_tab = self.run_tabs.addTab(timeline_box, icons.icon(icons.TIMELINE), "Timeline")
-        self.details_tab = self.run_tabs.addTab(self.details, icons.icon(icons.INJECTS), "Selected inject")
-        self.events_tab = self.run_tabs.addTab(self.events_stack, icons.icon(icons.CLOCK), "History")
-        self.frozen_tab = self.run_tabs.addTab(self.frozen_view, icons.icon(icons.SCENARIO), "Injects as frozen")
+        self.timeline_tab = self.run_tabs.addTab(timeline_box, icons.icon(TAB_ICONS[0]), "Timeline")
+        self.details_tab = self.run_tabs.addTab(self.details, icons.icon(TAB_ICONS[1]), "Selected inject")
+        self.events_tab = self.run_tabs.addTab(self.events_stack, icons.icon(TAB_ICONS[2]), "History")
+        self.frozen_tab = self.run_tabs.addTab(self.frozen_view, icons.icon(TAB_ICONS[3]), "Injects as frozen")
         vertical.setStretchFactor(0, 3)
         vertical.setStretchFactor(1, 2)
         vertical.setSizes([600, 400])  # the queue comes first on a short screen too
@@ -1179,6 +1181,11 @@ class ConductWorkspace(Workspace):
     def refresh_icons(self) -> None:
         super().refresh_icons()
         self.actions.refresh_icons()
+        # Tab icons keep the colour they were drawn in: draw them again for the new palette.
+        for index, icon_name in enumerate(TAB_ICONS):
+            self.run_tabs.setTabIcon(index, icons.icon(icon_name))
+        self.events_empty.refresh_icon()
+        self.no_runs.refresh_icon()
 
     # Helpers ---------------------------------------------------------------------------------------------
     def _runs(self):  # -> RunService
