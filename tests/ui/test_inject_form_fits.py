@@ -48,7 +48,7 @@ def test_every_field_of_the_inject_form_is_inside_its_pane_at_1280_by_720(make_w
     assert form.title in fields and form.scenario_time in fields and form.status in fields
     for field in fields:
         where = QRect(field.mapTo(pane, field.rect().topLeft()), field.size())
-        assert 0 <= where.left() and where.right() < pane.width(), \
+        assert where.left() >= 0 and where.right() < pane.width(), \
             f"{field.accessibleName() or type(field).__name__} reaches {where.right()} px in a {pane.width()} px pane"
     shown = form.scenario_time
     assert shown.text()
