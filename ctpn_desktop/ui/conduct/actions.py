@@ -47,6 +47,7 @@ class RunAction(enum.Enum):
     ADHOC = enum.auto()
     NEXT_INJECT = enum.auto()
     NEXT_PHASE = enum.auto()
+    SKIP_EARLIER_PHASES = enum.auto()
     ADJUST = enum.auto()
     HALT = enum.auto()
     PRESENTER = enum.auto()
@@ -77,6 +78,9 @@ SPECS: dict[RunAction, ActionSpec] = {
                                       JUMP, keys=("Ctrl+Shift+J",)),
     RunAction.NEXT_PHASE: ActionSpec("Next P&hase", "Move play to the next phase and show it on the presenter "
                                      "display", NEXT_PHASE, keys=("Ctrl+Shift+P",)),
+    RunAction.SKIP_EARLIER_PHASES: ActionSpec("Skip O&verdue of Earlier Phases…", "Skip, after a confirmation, "
+                                              "every inject of the phases before this one that was never released",
+                                              SKIP),
     RunAction.ADJUST: ActionSpec("Ad&just Clock…", "Set the exercise clock by hand, with a reason", icons.CLOCK),
     RunAction.HALT: ActionSpec("EMERGENCY &HALT", "Real-world emergency: stop play at once and record it",
                                HALT, keys=("Ctrl+Shift+H",)),

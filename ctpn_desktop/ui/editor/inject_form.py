@@ -16,11 +16,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
+    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -138,81 +139,47 @@ class InjectForm(QScrollArea):
         layout.setContentsMargins(0, 0, 0, 0)
         top = QWidget(self.fields)
         form = form_layout(top)
+        # One field a row, every field free to shrink: the pane beside the MSEL is narrow on a 1280 px screen
+        # (narrower still with Larger Text), and a field past its right edge is cut off, not scrolled to.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.number = QSpinBox(top)
         self.number.setRange(1, 999_999)
         self.number.setAccessibleName("Inject number")
         self.number.editingFinished.connect(self._number_finished)
-        self.number.setMaximumWidth(self.fontMetrics().averageCharWidth() * 12 + 40)
         add_row(form, "&Number", self.number, "Unique number of the inject in the MSEL")
         self.title = CommitLine("Title", self.typing, top)
         self.title.commit.connect(lambda t: self._set("title", t.strip(), "Edit title"))
         add_row(form, "&Title", self.title)
-        times = QHBoxLayout()
         self.planned = CommitLine("Planned time", self.typing, top)
         self.planned.setPlaceholderText("H:MM:SS")
-        self.planned.setMaximumWidth(self.fontMetrics().averageCharWidth() * 12 + 24)
         self.planned.commit.connect(self._planned_committed)
+        add_row(form, "&Planned", self.planned, "Time from STARTEX, H:MM:SS; a leading minus for before STARTEX")
         self.scenario_time = CommitLine("Scenario time", self.typing, top)
         self.scenario_time.setPlaceholderText("YYYY-MM-DD HH:MM (empty: follows the phase)")
         self.scenario_time.commit.connect(self._scenario_time_committed)
-        times.addWidget(self.planned)
-        scenario_label = QLabel("&Scenario time", top)
-        scenario_label.setBuddy(self.scenario_time)
-        times.addSpacing(12)
-        times.addWidget(scenario_label)
-        times.addWidget(self.scenario_time, 1)
-        times_widget = QWidget(top)
-        times_widget.setLayout(times)
-        times.setContentsMargins(0, 0, 0, 0)
-        planned_label = QLabel("&Planned", top)
-        planned_label.setBuddy(self.planned)
-        self.planned.setToolTip("Time from STARTEX, H:MM:SS; a leading minus for before STARTEX")
-        form.addRow(planned_label, times_widget)
-        self.phase = QComboBox(top)
-        self.phase.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.phase.setMinimumContentsLength(30)
-        self.phase.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.phase.setAccessibleName("Phase")
+        add_row(form, "&Scenario time", self.scenario_time,
+                "The time in the story, YYYY-MM-DD HH:MM; empty: follows the phase's scenario time")
+        self.phase = self._combo(top, "Phase")
         self.phase.activated.connect(lambda _i: self._set("phase_id", self.phase.currentData(), "Change phase"))
         add_row(form, "P&hase", self.phase)
-        kinds = QHBoxLayout()
-        kinds.setContentsMargins(0, 0, 0, 0)
-        self.event_type = QComboBox(top)
-        self.event_type.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.event_type.setMinimumContentsLength(8)
-        self.event_type.setAccessibleName("Event type")
+        self.event_type = self._combo(top, "Event type")
         for value, label in EVENT_TYPE_LABELS.items():
             self.event_type.addItem(label, value)
         self.event_type.activated.connect(
             lambda _i: self._set("event_type", EventType(self.event_type.currentData()), "Change event type"))
-        self.method = QComboBox(top)
-        self.method.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.method.setMinimumContentsLength(20)
-        self.method.setAccessibleName("Delivery method")
+        add_row(form, "&Event type", self.event_type)
+        self.status = self._combo(top, "Status")
+        for status, label in STATUS_LABELS.items():
+            self.status.addItem(label, status)
+        self.status.activated.connect(
+            lambda _i: self._set("status", InjectStatus(self.status.currentData()), "Change status"))
+        add_row(form, "Stat&us", self.status)
+        self.method = self._combo(top, "Delivery method")
         for method in DeliveryMethod:
             self.method.addItem(method.label, method)
         self.method.activated.connect(
             lambda _i: self._set("delivery_method", DeliveryMethod(self.method.currentData()),
                                  "Change delivery method"))
-        self.status = QComboBox(top)
-        self.status.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.status.setMinimumContentsLength(8)
-        self.status.setAccessibleName("Status")
-        for status, label in STATUS_LABELS.items():
-            self.status.addItem(label, status)
-        self.status.activated.connect(
-            lambda _i: self._set("status", InjectStatus(self.status.currentData()), "Change status"))
-        kinds.addWidget(self.event_type, 1)
-        status_label = QLabel("Stat&us", top)
-        status_label.setBuddy(self.status)
-        kinds.addSpacing(12)
-        kinds.addWidget(status_label)
-        kinds.addWidget(self.status, 1)
-        kinds_widget = QWidget(top)
-        kinds_widget.setLayout(kinds)
-        type_label = QLabel("&Event type", top)
-        type_label.setBuddy(self.event_type)
-        form.addRow(type_label, kinds_widget)
         add_row(form, "&Method", self.method)
         self.sender = CommitLine("From (simulated sender)", self.typing, top)
         self.sender.commit.connect(lambda t: self._set("sender", t.strip(), "Edit sender"))
@@ -224,7 +191,6 @@ class InjectForm(QScrollArea):
         self.depends_on.setRange(0, 999_999)
         self.depends_on.setSpecialValueText("None")
         self.depends_on.setAccessibleName("Depends on inject number")
-        self.depends_on.setMaximumWidth(self.fontMetrics().averageCharWidth() * 12 + 40)
         self.depends_on.editingFinished.connect(self._depends_finished)
         add_row(form, "&Depends on", self.depends_on, "Number of the inject that must be released first")
         layout.addWidget(top)
@@ -251,6 +217,34 @@ class InjectForm(QScrollArea):
         self.notes.commit.connect(lambda t: self._set("controller_notes", t, "Edit controller notes"))
         layout.addWidget(self._group("Controller notes (staff only)", self.notes))
         layout.addWidget(self._build_attachments())
+        for line in (self.title, self.planned, self.scenario_time, self.sender, self.storyline):
+            line.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            line.setMinimumWidth(0)
+        self._fit_to_font()
+
+    @staticmethod
+    def _combo(parent: QWidget, name: str) -> QComboBox:
+        """A choice that can shrink with the pane: long names are elided, the list shows them whole."""
+        combo = QComboBox(parent)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(6)
+        combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        combo.setAccessibleName(name)
+        return combo
+
+    def _fit_to_font(self) -> None:
+        """Short fields stay short, measured in the current text size so Larger Text does not cut them off."""
+        char = self.fontMetrics().averageCharWidth()
+        self.number.setMaximumWidth(char * 12 + 40)
+        self.depends_on.setMaximumWidth(char * 12 + 40)
+        self.planned.setMaximumWidth(char * 14 + 24)
+        for combo in (self.event_type, self.status, self.method):
+            combo.setMaximumWidth(char * 34 + 40)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "depends_on"):
+            self._fit_to_font()
 
     def _group(self, title: str, widget: QWidget) -> QGroupBox:
         box = QGroupBox(title, self.fields)

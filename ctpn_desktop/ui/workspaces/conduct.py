@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 from ctpn_desktop.core.clock import format_countdown, format_elapsed
 from ctpn_desktop.core.entities import AdhocInject, Inject, InjectEvent, InjectEventKind, RunInfo, RunStatus, Scenario
 from ctpn_desktop.core.errors import CtpnError
-from ctpn_desktop.core.timeline import InjectState, Timeline, current_phase, next_phase
+from ctpn_desktop.core.timeline import InjectState, Timeline, current_phase, next_phase, phase_schedule
 
 from ctpn_desktop.ui import icons, preferences
 from ctpn_desktop.ui.conduct.actions import RunAction, RunActions
@@ -78,6 +78,11 @@ from ctpn_desktop.ui.workspaces.scenario import MSEL_WIDTHS
 
 RUN_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 HALT_REASON = "Stop phrase called: real-world emergency"
+TAB_ICONS = (icons.TIMELINE, icons.INJECTS, icons.CLOCK, icons.SCENARIO)
+"""The run tabs in order: Timeline, Selected inject, History, Injects as frozen."""
+LEFT_BEHIND = frozenset({InjectState.PENDING, InjectState.DUE, InjectState.OVERDUE, InjectState.WAITING})
+"""States of an inject a phase change leaves behind; held-back contingencies were never meant to go out."""
+SKIPPED_AT_PHASE_CHANGE = "skipped at phase change"
 TICK_MS = 50
 """How often the clock label is re-read: well inside the 100 ms it may lag the true time."""
 SLOW_TICK_S = 0.25
@@ -319,10 +324,10 @@ class ConductWorkspace(Workspace):
         self.frozen_view.setModel(self.frozen_proxy)
         self.frozen_view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         set_column_widths(self.frozen_view, MSEL_WIDTHS)
-        self.timeline_tab = self.run_tabs.addTab(timeline_box, icons.icon(icons.TIMELINE), "Timeline")
-        self.details_tab = self.run_tabs.addTab(self.details, icons.icon(icons.INJECTS), "Selected inject")
-        self.events_tab = self.run_tabs.addTab(self.events_stack, icons.icon(icons.CLOCK), "History")
-        self.frozen_tab = self.run_tabs.addTab(self.frozen_view, icons.icon(icons.SCENARIO), "Injects as frozen")
+        self.timeline_tab = self.run_tabs.addTab(timeline_box, icons.icon(TAB_ICONS[0]), "Timeline")
+        self.details_tab = self.run_tabs.addTab(self.details, icons.icon(TAB_ICONS[1]), "Selected inject")
+        self.events_tab = self.run_tabs.addTab(self.events_stack, icons.icon(TAB_ICONS[2]), "History")
+        self.frozen_tab = self.run_tabs.addTab(self.frozen_view, icons.icon(TAB_ICONS[3]), "Injects as frozen")
         vertical.setStretchFactor(0, 3)
         vertical.setStretchFactor(1, 2)
         vertical.setSizes([600, 400])  # the queue comes first on a short screen too
@@ -358,6 +363,7 @@ class ConductWorkspace(Workspace):
             RunAction.SKIP: self.ask_skip, RunAction.DEFER: self.ask_defer, RunAction.RETIME: self.ask_retime,
             RunAction.ADHOC: self.ask_adhoc, RunAction.NEXT_INJECT: self.jump_to_next_inject,
             RunAction.NEXT_PHASE: self.next_phase, RunAction.ADJUST: self.ask_adjust, RunAction.HALT: self.halt,
+            RunAction.SKIP_EARLIER_PHASES: self.ask_skip_earlier_phases,
             RunAction.SHOW_ON_PRESENTER: self.show_selected_on_presenter, RunAction.STAND_BY: self.stand_by,
             RunAction.DISCARD: self.ask_discard,
         }
@@ -381,7 +387,7 @@ class ConductWorkspace(Workspace):
             (RunAction.NEW_RUN, RunAction.DISCARD),
             (RunAction.START, RunAction.PAUSE, RunAction.RESUME, RunAction.END),
             (RunAction.RELEASE, RunAction.SKIP, RunAction.DEFER, RunAction.RETIME, RunAction.ADHOC),
-            (RunAction.NEXT_INJECT, RunAction.NEXT_PHASE, RunAction.ADJUST),
+            (RunAction.NEXT_INJECT, RunAction.NEXT_PHASE, RunAction.SKIP_EARLIER_PHASES, RunAction.ADJUST),
             (RunAction.PRESENTER,),
         )
         for group in groups:
@@ -651,6 +657,58 @@ class ConductWorkspace(Workspace):
         self.present(phase_slide(phase))
         self._after_clock(f"Moved to {phase.name}")
         self._reload()
+
+    def left_in_earlier_phases(self) -> list[Inject]:
+        """Injects of the phases before the one in play that were never released nor skipped."""
+        run_id = self._run_id()
+        phase = self._current_phase()
+        if run_id is None or phase is None:
+            return []
+        schedule = phase_schedule(self.scenario.phases, self._runs().phase_jumps(run_id))
+        index = next(i for i, start in enumerate(schedule) if start.phase.id == phase.id)
+        earlier = {start.phase.id for start in schedule[:index]}
+        return [row.inject for row in self.timeline.states_at(self._elapsed())
+                if row.inject.phase_id in earlier and row.state in LEFT_BEHIND]
+
+    def ask_skip_earlier_phases(self) -> None:
+        """After moving on a phase, the injects left behind would all show as overdue: skip them in one step."""
+        if self._run_id() is None:
+            return
+        left = self.left_in_earlier_phases()
+        if not left:
+            self._feedback("No injects of earlier phases are waiting: nothing to skip")
+            return
+        noun = "inject" if len(left) == 1 else "injects"
+        numbers = ", ".join(f"#{inject.number}" for inject in sorted(left, key=lambda i: i.number))
+        box = QMessageBox(QMessageBox.Icon.Question, "Skip injects of earlier phases",
+                          f"Skip {len(left)} {noun} of earlier phases that were never released?",
+                          QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("skipEarlierPhasesBox")
+        box.setInformativeText(f"{numbers}.\nEach is recorded as skipped at phase change. Held-back contingencies "
+                               "are left as they are.")
+        skip = box.addButton(f"Skip {len(left)} {noun.capitalize()}", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _result: self._skip_all(left) if box.clickedButton() is skip else None)
+        self.active_dialog = box
+        box.open()
+
+    def _skip_all(self, injects: list[Inject]) -> None:
+        run_id = self._run_id()
+        if run_id is None:
+            return
+        skipped = 0
+        for inject in injects:
+            done = self._do(f"Cannot skip inject {inject.number}",
+                            lambda i=inject: self._runs().skip(run_id, i.id, SKIPPED_AT_PHASE_CHANGE))
+            if done is None:
+                break
+            skipped += 1
+        self._reload()
+        if skipped:
+            self._feedback(f"Skipped {skipped} {'inject' if skipped == 1 else 'injects'} of earlier phases — saved")
 
     def _clock_action(self, title: str, action: Callable[[str], object], done: str) -> bool:
         run_id = self._run_id()
@@ -1038,7 +1096,8 @@ class ConductWorkspace(Workspace):
         a[RunAction.RESUME].setEnabled(status in (RunStatus.PAUSED, RunStatus.HALTED))
         a[RunAction.END].setEnabled(status in (RunStatus.RUNNING, RunStatus.PAUSED, RunStatus.HALTED))
         a[RunAction.HALT].setEnabled(status in _PLAYING)
-        for action_id in (RunAction.RELEASE, RunAction.ADHOC, RunAction.NEXT_INJECT, RunAction.NEXT_PHASE):
+        for action_id in (RunAction.RELEASE, RunAction.ADHOC, RunAction.NEXT_INJECT, RunAction.NEXT_PHASE,
+                          RunAction.SKIP_EARLIER_PHASES):
             a[action_id].setEnabled(inject_ok)
         selected = self.selected_inject_id() in {i.id for i in self.scenario.injects}
         for action_id in (RunAction.SKIP, RunAction.DEFER, RunAction.RETIME):
@@ -1179,6 +1238,11 @@ class ConductWorkspace(Workspace):
     def refresh_icons(self) -> None:
         super().refresh_icons()
         self.actions.refresh_icons()
+        # Tab icons keep the colour they were drawn in: draw them again for the new palette.
+        for index, icon_name in enumerate(TAB_ICONS):
+            self.run_tabs.setTabIcon(index, icons.icon(icon_name))
+        self.events_empty.refresh_icon()
+        self.no_runs.refresh_icon()
 
     # Helpers ---------------------------------------------------------------------------------------------
     def _runs(self):  # -> RunService
