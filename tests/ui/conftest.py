@@ -31,6 +31,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints"))
 
 
+@pytest.fixture(autouse=True)
+def _application_look_restored(qapp: QApplication) -> Iterator[None]:
+    """Text size, palette and style sheet belong to the one QApplication of the session: a test that zooms or
+    switches theme must not change what the next test measures."""
+    font, palette, sheet = qapp.font(), qapp.palette(), qapp.styleSheet()
+    yield
+    if qapp.font() != font or qapp.palette() != palette or qapp.styleSheet() != sheet:
+        qapp.setFont(font)
+        qapp.setPalette(palette)
+        qapp.setStyleSheet("")
+        qapp.setStyleSheet(sheet)
+
+
 class ScriptedDialogs:
     """File dialogs that answer from a script and remember what they were asked."""
 
