@@ -149,6 +149,13 @@ WORKSPACE_ACTIONS: tuple[ActionId, ...] = (
     ActionId.GO_DEBRIEF,
 )
 
+#: The commands the main window itself owns; the workspaces make their own from the same registry.
+WINDOW_ACTIONS: tuple[ActionId, ...] = (
+    ActionId.NEW_FROM_LIBRARY, ActionId.OPEN, ActionId.SAVE_COPY, ActionId.RESTORE_BACKUP, ActionId.CLOSE,
+    ActionId.PREFERENCES, ActionId.QUIT, *WORKSPACE_ACTIONS, ActionId.DARK_ROOM, ActionId.ZOOM_IN,
+    ActionId.ZOOM_OUT, ActionId.ZOOM_RESET, ActionId.ABOUT,
+)
+
 
 def shortcuts_for(spec: ActionSpec) -> list[QKeySequence]:
     """The platform's standard keys first, then the fallbacks it does not already include."""
@@ -162,18 +169,23 @@ def shortcuts_for(spec: ActionSpec) -> list[QKeySequence]:
     return sequences
 
 
-def make_action(action_id: ActionId, parent: QObject) -> QAction:
-    """One action from its declaration, for a workspace's own menu."""
-    spec = SPECS[action_id]
+def build_action(spec: ActionSpec, parent: QObject, object_name: str) -> QAction:
+    """A QAction from its declaration: the one place where text, tips, icon and keys are applied."""
     action = QAction(spec.text, parent)
-    action.setObjectName(f"action_{action_id.name.lower()}")
+    action.setObjectName(object_name)
     action.setStatusTip(spec.tip)
     action.setToolTip(spec.tip)
     if spec.icon:
         action.setIcon(icons.icon(spec.icon))
     action.setShortcuts(shortcuts_for(spec))
+    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
     action.setCheckable(spec.checkable)
     return action
+
+
+def make_action(action_id: ActionId, parent: QObject) -> QAction:
+    """One action from the registry, for a workspace's own menu."""
+    return build_action(SPECS[action_id], parent, f"action_{action_id.name.lower()}")
 
 
 class Actions:
@@ -181,16 +193,8 @@ class Actions:
 
     def __init__(self, parent: QObject) -> None:
         self._actions: dict[ActionId, QAction] = {}
-        for action_id, spec in SPECS.items():
-            action = QAction(spec.text, parent)
-            action.setObjectName(f"action_{action_id.name.lower()}")
-            action.setStatusTip(spec.tip)
-            action.setToolTip(spec.tip)
-            if spec.icon:
-                action.setIcon(icons.icon(spec.icon))
-            action.setShortcuts(shortcuts_for(spec))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            action.setCheckable(spec.checkable)
+        for action_id in WINDOW_ACTIONS:
+            action = make_action(action_id, parent)
             if action_id is ActionId.QUIT:
                 action.setMenuRole(QAction.MenuRole.QuitRole)
             elif action_id is ActionId.ABOUT:
@@ -251,19 +255,10 @@ LOG_SPECS: dict[ActionId, ActionSpec] = {
     ActionId.LOG_EXPORT_CSV: ActionSpec("&Export Log as CSV…", "Write the decision log of the run as a CSV file",
                                         needs_document=True),
 }
-"""The Log menu's commands, made by the decision log workspace (`workspace_action`) and shown in the menu bar,
-so their shortcuts work from every page of the window."""
+"""The Log menu's commands, made by the decision log workspace (`workspace_action`); like every workspace menu,
+it is in the menu bar only while its page is shown, and quick entry (Ctrl+L) is also kept on the window."""
 
 
 def workspace_action(parent: QObject, action_id: ActionId, spec: ActionSpec) -> QAction:
-    """A QAction for a workspace's own menu, set up like the main window's."""
-    action = QAction(spec.text, parent)
-    action.setObjectName(f"action_{action_id.name.lower()}")
-    action.setStatusTip(spec.tip)
-    action.setToolTip(spec.tip)
-    if spec.icon:
-        action.setIcon(icons.icon(spec.icon))
-    action.setShortcuts(shortcuts_for(spec))
-    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-    action.setCheckable(spec.checkable)
-    return action
+    """A QAction for a workspace's own menu, from a declaration kept beside its workspace's others."""
+    return build_action(spec, parent, f"action_{action_id.name.lower()}")

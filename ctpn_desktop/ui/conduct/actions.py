@@ -9,11 +9,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 
 from ctpn_desktop.ui import icons
-from ctpn_desktop.ui.actions import ActionSpec, shortcuts_for
+from ctpn_desktop.ui.actions import ActionSpec, build_action
 
 # The conduct icons (qtawesome names), kept with the commands that use them.
 NEW_RUN = "mdi6.plus-circle-outline"
@@ -103,16 +103,7 @@ class RunActions:
     def __init__(self, parent: QObject) -> None:
         self._actions: dict[RunAction, QAction] = {}
         for action_id, spec in SPECS.items():
-            action = QAction(spec.text, parent)
-            action.setObjectName(f"action_run_{action_id.name.lower()}")
-            action.setStatusTip(spec.tip)
-            action.setToolTip(spec.tip)
-            if spec.icon:
-                action.setIcon(icons.icon(spec.icon))
-            action.setShortcuts(shortcuts_for(spec))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            action.setCheckable(spec.checkable)
-            self._actions[action_id] = action
+            self._actions[action_id] = build_action(spec, parent, f"action_run_{action_id.name.lower()}")
 
     def __getitem__(self, action_id: RunAction) -> QAction:
         return self._actions[action_id]

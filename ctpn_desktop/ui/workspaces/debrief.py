@@ -12,7 +12,6 @@ from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -34,7 +33,7 @@ from ctpn_desktop.core.report.pdf import render_debrief
 from ctpn_desktop.core.report.run_summary import RunSummary, run_summary
 
 from ctpn_desktop.ui import icons, preferences
-from ctpn_desktop.ui.actions import SPECS, ActionId, shortcuts_for
+from ctpn_desktop.ui.actions import ActionId, make_action
 from ctpn_desktop.ui.context import DocumentContext
 from ctpn_desktop.ui.debrief.export import (
     DebriefExportDialog,
@@ -99,19 +98,6 @@ class Figure(QFrame):
         self.detail.setVisible(bool(detail))
         self.setAccessibleDescription(f"{value} {self.caption.text().lower()}" + (f"; {detail}" if detail else ""))
 
-
-def make_action(action_id: ActionId, parent: QWidget) -> QAction:
-    """A workspace action from the registry in `ui.actions` (text, tip, icon and keys declared there)."""
-    spec = SPECS[action_id]
-    action = QAction(spec.text, parent)
-    action.setObjectName(f"action_{action_id.name.lower()}")
-    action.setStatusTip(spec.tip)
-    action.setToolTip(spec.tip)
-    if spec.icon:
-        action.setIcon(icons.icon(spec.icon))
-    action.setShortcuts(shortcuts_for(spec))
-    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-    return action
 
 
 class DebriefWorkspace(Workspace):
