@@ -58,6 +58,8 @@ MAX_KEYS = 200
 
 CommitListener = Callable[[Writes], None]
 BeforeCommit = Callable[[Session, Writes], None]
+WriteCheck = Callable[[str], None]
+"""Told the table before a row of it is written; raises to refuse the write (the transaction rolls back)."""
 
 
 def _writes(session: Session) -> Writes:
@@ -81,9 +83,19 @@ def _statement_rows(state: ORMExecuteState) -> Iterable[Mapping[str, Any] | None
 
 
 def track_writes(sessions: sessionmaker[Session], on_commit: CommitListener, *,
-                 before_commit: BeforeCommit | None = None) -> None:
+                 before_commit: BeforeCommit | None = None, check_write: WriteCheck | None = None) -> None:
     """Tell ``on_commit`` what each committed transaction of ``sessions`` wrote (nothing for read-only ones);
-    ``before_commit`` is given the same just before the commit, with everything flushed."""
+    ``before_commit`` is given the same just before the commit, with everything flushed; ``check_write`` may
+    refuse a write before it reaches the database."""
+
+    def before_flush(session: Session, _context: Any, _instances: Any) -> None:
+        if check_write is None:
+            return
+        for group in (session.new, session.dirty, session.deleted):
+            for instance in group:
+                table = getattr(instance, "__tablename__", None)
+                if table:
+                    check_write(table)
 
     def after_flush(session: Session, _context: Any) -> None:
         for group in (session.new, session.dirty, session.deleted):
@@ -98,6 +110,8 @@ def track_writes(sessions: sessionmaker[Session], on_commit: CommitListener, *,
         table = getattr(getattr(state.statement, "table", None), "name", None)
         if not table:
             return
+        if check_write is not None:
+            check_write(table)
         for values in _statement_rows(state):
             _writes(state.session).add(table, values)
 
@@ -117,6 +131,7 @@ def track_writes(sessions: sessionmaker[Session], on_commit: CommitListener, *,
     def after_rollback(session: Session) -> None:
         session.info.pop(_KEY, None)
 
+    event.listen(sessions, "before_flush", before_flush)
     event.listen(sessions, "after_flush", after_flush)
     event.listen(sessions, "do_orm_execute", do_orm_execute)
     event.listen(sessions, "before_commit", on_before_commit)

@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
-from sqlalchemy import literal_column, select
+from sqlalchemy import select
 
 from ctpn_desktop.core.clock import TimeSource
 from ctpn_desktop.core.entities import (
@@ -23,7 +23,7 @@ from ctpn_desktop.core.entities import (
 )
 from ctpn_desktop.core.errors import ValidationFailed
 from ctpn_desktop.core.services.document import Document
-from ctpn_desktop.storage.orm import HotwashNoteRow, ImprovementActionRow, ObservationRow, RunRow
+from ctpn_desktop.storage.orm import HotwashNoteRow, ImprovementActionRow, ObservationRow, RunRow, next_seq
 
 E = TypeVar("E", Rating, HotwashKind, CapabilityElement)
 
@@ -103,6 +103,7 @@ class EvaluationService:
                              improvements=improvements, created_at=self._now(), exercise_s=float(exercise_s),
                              device_id=self._device_id)
         with self._sessions() as session, session.begin():
+            row.seq = next_seq(session, type(row), run_id)
             session.add(row)
         return observation_of(row)
 
@@ -112,7 +113,7 @@ class EvaluationService:
             query = select(ObservationRow).where(ObservationRow.run_id == run_id)
             if objective_id is not None:
                 query = query.where(ObservationRow.objective_id == objective_id)
-            query = query.order_by(ObservationRow.exercise_s, ObservationRow.created_at, literal_column("rowid"))
+            query = query.order_by(ObservationRow.exercise_s, ObservationRow.created_at, ObservationRow.seq)
             return [observation_of(r) for r in session.scalars(query)]
 
     # Hot wash ---------------------------------------------------------------------------------------------
@@ -126,6 +127,7 @@ class EvaluationService:
         row = HotwashNoteRow(id=str(uuid.uuid4()), run_id=run_id, kind=checked.value, text=text,
                              objective_id=objective_id, author=author, created_at=self._now())
         with self._sessions() as session, session.begin():
+            row.seq = next_seq(session, type(row), run_id)
             session.add(row)
         return hotwash_of(row)
 
@@ -134,7 +136,7 @@ class EvaluationService:
             query = select(HotwashNoteRow).where(HotwashNoteRow.run_id == run_id)
             if kind is not None:
                 query = query.where(HotwashNoteRow.kind == HotwashKind(kind).value)
-            query = query.order_by(HotwashNoteRow.created_at, literal_column("rowid"))
+            query = query.order_by(HotwashNoteRow.created_at, HotwashNoteRow.seq)
             return [hotwash_of(r) for r in session.scalars(query)]
 
     # Improvement plan -------------------------------------------------------------------------------------
@@ -157,6 +159,7 @@ class EvaluationService:
                                    due_date=due_date.isoformat() if due_date else None, objective_id=objective_id,
                                    created_at=self._now())
         with self._sessions() as session, session.begin():
+            row.seq = next_seq(session, type(row), run_id)
             session.add(row)
         return improvement_of(row)
 
@@ -164,6 +167,6 @@ class EvaluationService:
         """The improvement plan, soonest due first (undated actions last)."""
         with self._sessions() as session:
             rows = session.scalars(select(ImprovementActionRow).where(ImprovementActionRow.run_id == run_id)
-                                   .order_by(literal_column("rowid")))
+                                   .order_by(ImprovementActionRow.seq, ImprovementActionRow.created_at))
             actions = [improvement_of(r) for r in rows]
         return sorted(actions, key=lambda a: (a.due_date is None, a.due_date or date.min))

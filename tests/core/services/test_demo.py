@@ -14,6 +14,8 @@ from ctpn_desktop.core.services.evaluation import EvaluationService
 from ctpn_desktop.core.services.log import LogService
 from ctpn_desktop.core.services.runs import RunService
 
+pytestmark = pytest.mark.file_only  # copies and files of their own: a shared room is tested apart
+
 
 def test_the_demo_holds_one_completed_rehearsal_with_a_full_log_and_evaluation(tmp_path: Path) -> None:
     path = make_demo_document(tmp_path / "demo.ctpn")
