@@ -19,9 +19,9 @@ from ctpn_desktop.core.errors import ReadOnlyDocumentError
 from ctpn_desktop.core.services.document import open_document
 from ctpn_desktop.core.services.runs import RunService
 from ctpn_desktop.core.services.scenario import ScenarioService
-from ctpn_desktop.storage import db, fts
+from ctpn_desktop.storage import db
 
-from tests.factories import library_document
+from tests.factories import library_document, make_revision_0001
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -82,9 +82,7 @@ def test_a_copy_of_a_read_only_document_is_writable(tmp_path: Path) -> None:
 def test_an_old_read_only_file_is_refused_rather_than_migrated(tmp_path: Path) -> None:
     path = closed_document(tmp_path)
     with contextlib.closing(sqlite3.connect(path)) as connection, connection:
-        for statement in fts.DROP_STATEMENTS:
-            connection.execute(statement)
-        connection.execute("UPDATE alembic_version SET version_num = '0001'")
+        make_revision_0001(connection)
     make_read_only(path)
     before = snapshot(tmp_path)
     with pytest.raises(ReadOnlyDocumentError, match="older version"):
