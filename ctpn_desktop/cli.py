@@ -55,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
 
     verify = commands.add_parser("verify", help="check the decision-log hash chains of a document")
     verify.add_argument("document", type=Path, metavar="FILE.ctpn")
+    verify.add_argument("--code", metavar="CODE",
+                        help="the log code printed at the foot of a debrief's pages (or the text of its QR code): "
+                             "says whether the file still holds exactly that log")
 
     merge = commands.add_parser("merge", help="merge into a document the log kept on another copy of it")
     merge.add_argument("document", type=Path, metavar="DOC.ctpn")
@@ -193,6 +196,15 @@ def _verify(args: argparse.Namespace) -> int:
 
     with open_document(args.document) as document:
         report = LogService(document, device_id="verify", source=SystemTimeSource()).verify()
+        if args.code is not None:
+            from ctpn_desktop.core.services.chain_code import check_code
+
+            check = check_code(document, args.code)
+            if check.matches:
+                _out(f"{args.document}: {check.message}")
+                return 0
+            _err(f"{args.document}: DOES NOT MATCH — {check.message}")
+            return 1
     if report.ok:
         _out(f"{args.document}: log intact ({report.records_checked} records in {report.chains} chain(s))")
         return 0
