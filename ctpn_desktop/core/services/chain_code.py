@@ -72,7 +72,7 @@ def seal_code(heads: tuple[ChainHead, ...]) -> str:
 def normalise_code(text: str) -> str:
     """What a person typed as a code, in the printed form: case, spaces and dashes ignored, O read as 0."""
     kept = "".join(ch for ch in text.upper() if ch.isalnum())
-    kept = kept.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    kept = kept.translate(str.maketrans("OIL", "011"))
     return f"{kept[:4]}-{kept[4:8]}-{kept[8:]}" if len(kept) == 12 else kept
 
 
