@@ -35,6 +35,8 @@ from ctpn_desktop.ui.widgets import muted
 SECTION_HELP = {
     Section.OVERVIEW: "aim, scenario, dates and venue",
     Section.OBJECTIVES: "the exercise objectives",
+    Section.SUMMARY: "major strengths, areas for improvement, ratings at a glance",
+    Section.RESPONSES: "response times per inject and organisation, JDM stages",
     Section.PARTICIPANTS: "organisations and roles",
     Section.TIMELINE: "clock, phases and the charts",
     Section.INJECTS: "planned against released",
