@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ctpn_desktop.core.report.accessible import render_debrief_accessible
 from ctpn_desktop.core.report.debrief_data import assemble_debrief
 from ctpn_desktop.core.report.handout import render_handout
 from ctpn_desktop.core.report.html import render_debrief_html
@@ -350,8 +351,9 @@ class DebriefWorkspace(Workspace):
         def job(progress: Progress) -> Path:
             progress(0.01, "Reading the run and checking the log")
             data = assemble_debrief(document, request.run.id, request.options, source=source)
-            render = render_debrief_html if request.format is ReportFormat.HTML else render_debrief
-            return render(data, request.path, progress)
+            renders = {ReportFormat.HTML: render_debrief_html, ReportFormat.PDF: render_debrief,
+                       ReportFormat.TAGGED_PDF: render_debrief_accessible}
+            return renders[request.format](data, request.path, progress)
 
         self._run("Exporting the debrief", job)
 
