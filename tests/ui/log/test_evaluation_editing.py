@@ -45,8 +45,7 @@ def test_an_observation_cites_log_entries_edits_with_a_reason_and_keeps_its_hist
     qtbot.keyClick(pane.evidence.search, Qt.Key.Key_Return)
     qtbot.keyClicks(pane.evidence.search, "inject 2")
     qtbot.keyClick(pane.evidence.search, Qt.Key.Key_Return)
-    assert [pane.evidence.chosen.item(r).text() for r in range(pane.evidence.chosen.count())][0].startswith(
-        "Entry 1 · ")
+    assert pane.evidence.chosen.item(0).text().startswith("Entry 1 · ")
     assert pane.evidence.chosen.count() == 2 and pane.evidence.search.text() == ""
     qtbot.mouseClick(pane.add_button, Qt.MouseButton.LeftButton)
     [observation] = evaluation.observations(live.run_id)
