@@ -775,7 +775,7 @@ class _Builder:
                 rating = f"<font color='{colour}'><b>{overall.value}</b></font> {escape(overall.label)}"
             rows.append([f"<b>{escape(objective.code)}</b>", text(objective.statement), rating,
                          str(len(group.observations))])
-        glance = self.table(["Objective", "Statement", "Rating", "Observations"], rows, [17, 88, 47, 18], self.s)
+        glance = self.table(["Objective", "Statement", "Rating", "Observations"], rows, [20, 80, 44, 26], self.s)
         self.story.append(KeepTogether([_p("Ratings at a glance", self.s.h2), glance]))
         self.note("The rating of an objective is the most severe one its observations gave.")
 
