@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ctpn_desktop.core.changes import ChangeFeed, Changes
 from ctpn_desktop.core.entities import DocumentSummary, Scenario
 from ctpn_desktop.core.errors import DocumentError, ReadOnlyDocumentError
 from ctpn_desktop.storage import db
@@ -36,6 +37,7 @@ from ctpn_desktop.storage.orm import (
     RoleRow,
     RunRow,
 )
+from ctpn_desktop.storage.tracking import Writes, track_writes
 
 from ctpn_desktop import __version__
 
@@ -57,7 +59,15 @@ class Document:
     migrated_from: str | None = None
     backup_path: Path | None = None
     read_only: bool = False
+    changes: ChangeFeed = field(default_factory=ChangeFeed, repr=False)
+    """Told after every commit what changed (see `core.changes`)."""
     _closed: bool = field(default=False, repr=False)
+
+    def __post_init__(self) -> None:
+        track_writes(self.sessions, self._committed)
+
+    def _committed(self, writes: Writes) -> None:
+        self.changes.publish(Changes.of_writes(writes))
 
     def close(self) -> None:
         """Fold the write-ahead log back into the file so it can be carried away as a single file."""

@@ -389,6 +389,38 @@ class LogService:
             result = session.execute(statement.order_by(*direction))
             return [LogSummary._make(row) for row in result]
 
+    def changed_summaries(self, run_id: str, record_ids: Collection[str], query: str = "", *,
+                          kinds: Iterable[LogKind] | None = None, organisation: str | None = None,
+                          objective_id: str | None = None, inject_id: str | None = None,
+                          since_s: float | None = None, until_s: float | None = None
+                          ) -> tuple[set[str], list[LogSummary]]:
+        """After ``record_ids`` were written: the run's entries they belong to, and the summaries of those that
+        pass the filters now (an entry whose correction no longer matches is among the first, not the second).
+
+        A view of a long log follows a new entry or a correction with this instead of reading the whole log."""
+        if not record_ids:
+            return set(), []
+        with self._sessions() as session:
+            touched: set[str] = set()
+            ids = list(record_ids)
+            for start in range(0, len(ids), 500):
+                touched.update(session.scalars(select(LogRecordRow.entry_id).where(
+                    LogRecordRow.id.in_(ids[start:start + 500]), LogRecordRow.run_id == run_id)))
+            if not touched:
+                return set(), []
+            columns = cast(Select[Any], select(*_SUMMARY_COLUMNS))
+            statement = _filtered(columns, run_id, query, kinds=kinds, organisation=organisation,
+                                  objective_id=objective_id, inject_id=inject_id, since_s=since_s, until_s=until_s)
+            statement = statement.where(LogRecordRow.entry_id.in_(touched))
+            return touched, [LogSummary._make(row) for row in session.execute(statement)]
+
+    def entry_counts(self) -> dict[str, int]:
+        """Run id → number of log entries (corrected ones once), for every run in one query."""
+        with self._sessions() as session:
+            rows = session.execute(select(LogRecordRow.run_id, func.count(func.distinct(LogRecordRow.entry_id)))
+                                   .group_by(LogRecordRow.run_id))
+            return {run_id: int(count) for run_id, count in rows}
+
     def organisations(self, run_id: str) -> list[str]:
         """Every organisation named in the run's log (current revisions or not), for filters and completion."""
         with self._sessions() as session:

@@ -11,8 +11,10 @@ import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import func, literal_column, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ctpn_desktop.core.changes import Changes, Topic
 from ctpn_desktop.core.clock import ExerciseClock, TimeSource, scenario_time
 from ctpn_desktop.core.entities import (
     AdhocInject,
@@ -81,6 +83,26 @@ class RunService:
         self._clocks: dict[str, ExerciseClock] = {}
         self._phase_jumps: dict[str, dict[str, float]] = {}
         self._known_injects: dict[str, frozenset[str]] = {}
+        self._stale_clocks: set[str] = set()
+        document.changes.subscribe(self._document_changed, weak=True)
+
+    def _document_changed(self, changes: Changes) -> None:
+        """Another station (or another service on this document) changed a clock or an event: the cached clock
+        catches up when next read, on the reader's thread; phase starts are read again."""
+        if changes.touches(Topic.CLOCK, Topic.RUNS):
+            for run_id in list(self._clocks):
+                if changes.concerns_run(run_id):
+                    self._stale_clocks.add(run_id)
+        if changes.touches(Topic.INJECT_EVENTS):
+            for run_id in list(self._phase_jumps):
+                if changes.concerns_run(run_id):
+                    self._phase_jumps.pop(run_id, None)
+
+    def live_run(self) -> RunInfo | None:
+        """The run in play (running, paused or halted): the one started last if there are several."""
+        playing = [run for run in self.list_runs()
+                   if run.status in (RunStatus.RUNNING, RunStatus.PAUSED, RunStatus.HALTED)]
+        return max(playing, key=lambda r: (r.started_at or r.created_at, r.number)) if playing else None
 
     def list_runs(self, *, include_discarded: bool = False) -> list[RunInfo]:
         with self._sessions() as session:
@@ -132,12 +154,22 @@ class RunService:
             raise ValidationFailed("that attachment is not part of this run") from None
 
     def clock(self, run_id: str) -> ExerciseClock:
-        if run_id not in self._clocks:
+        clock = self._clocks.get(run_id)
+        if clock is None:
             with self._sessions() as session:
                 rows = session.scalars(select(ClockAnchorRow).where(ClockAnchorRow.run_id == run_id)
                                        .order_by(ClockAnchorRow.seq)).all()
-                self._clocks[run_id] = ExerciseClock([anchor_of(r) for r in rows], self._source)
-        return self._clocks[run_id]
+                clock = self._clocks[run_id] = ExerciseClock([anchor_of(r) for r in rows], self._source)
+            self._stale_clocks.discard(run_id)
+        elif run_id in self._stale_clocks:
+            self._stale_clocks.discard(run_id)
+            last = clock.last_anchor.seq if clock.last_anchor is not None else 0
+            with self._sessions() as session:
+                rows = session.scalars(select(ClockAnchorRow).where(ClockAnchorRow.run_id == run_id,
+                                                                    ClockAnchorRow.seq > last)
+                                       .order_by(ClockAnchorRow.seq)).all()
+            clock.catch_up([anchor_of(r) for r in rows])
+        return clock
 
     def events(self, run_id: str) -> list[InjectEvent]:
         with self._sessions() as session:
@@ -152,21 +184,29 @@ class RunService:
         return row
 
     def _persist_anchor(self, run_id: str, anchor: ClockAnchor) -> RunInfo:
+        """Store the clock's next anchor; the clock takes it only once it is committed. If another station
+        moved the clock at the same moment, its anchor stands and this one is refused."""
         clock = self.clock(run_id)
-        with self._sessions() as session, session.begin():
-            row = self._row(session, run_id)
-            session.add(ClockAnchorRow(run_id=run_id, seq=anchor.seq, kind=anchor.kind.value,
-                                       wall_time=anchor.wall_time.isoformat(), exercise_s=anchor.exercise_s,
-                                       running=anchor.running, compression=anchor.compression,
-                                       reason=anchor.reason))
-            clock.apply(anchor)
-            row.status = clock.status.value
-            if anchor.kind is ClockEventKind.START:
-                row.started_at = anchor.wall_time.isoformat()
-            if anchor.kind is ClockEventKind.END:
-                row.ended_at = anchor.wall_time.isoformat()
-            session.flush()
-            info = run_info_of(row)
+        try:
+            with self._sessions() as session, session.begin():
+                row = self._row(session, run_id)
+                session.add(ClockAnchorRow(run_id=run_id, seq=anchor.seq, kind=anchor.kind.value,
+                                           wall_time=anchor.wall_time.isoformat(), exercise_s=anchor.exercise_s,
+                                           running=anchor.running, compression=anchor.compression,
+                                           reason=anchor.reason))
+                row.status = clock.status_after(anchor).value
+                if anchor.kind is ClockEventKind.START:
+                    row.started_at = anchor.wall_time.isoformat()
+                if anchor.kind is ClockEventKind.END:
+                    row.ended_at = anchor.wall_time.isoformat()
+                session.flush()
+                info = run_info_of(row)
+        except IntegrityError:
+            self._stale_clocks.add(run_id)
+            raise RunStateError("the clock was changed on another station at the same moment; look at the clock "
+                                "again and repeat the command if it is still needed") from None
+        self._stale_clocks.discard(run_id)
+        clock.apply(anchor)
         return info
 
     def start(self, run_id: str) -> RunInfo:

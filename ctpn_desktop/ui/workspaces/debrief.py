@@ -11,7 +11,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ctpn_desktop.core.changes import Changes
 from ctpn_desktop.core.report.accessible import render_debrief_accessible
 from ctpn_desktop.core.report.analytics import ResponseAnalytics, format_delay, response_analytics
 from ctpn_desktop.core.report.debrief_data import assemble_debrief
@@ -104,6 +105,10 @@ class Figure(QFrame):
 
 
 
+FOLLOW_DELAY_MS = 600
+"""How long the page waits after a change before it counts again, so a burst of changes costs one count."""
+
+
 class DebriefWorkspace(Workspace):
     title = "Debrief"
     icon_name = icons.DEBRIEF
@@ -117,6 +122,11 @@ class DebriefWorkspace(Workspace):
         self.responses = ResponseAnalytics()
         self.summary_dialog: ExecutiveSummaryDialog | None = None
         self._watched_window: QWidget | None = None
+        self._follow_timer = QTimer(self)
+        self._follow_timer.setObjectName("debriefFollowTimer")
+        self._follow_timer.setSingleShot(True)
+        self._follow_timer.setInterval(FOLLOW_DELAY_MS)
+        self._follow_timer.timeout.connect(self.refresh)
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.setSpacing(12)
@@ -310,7 +320,12 @@ class DebriefWorkspace(Workspace):
         return menu
 
     # Refresh ---------------------------------------------------------------------------------------------
+    def document_changed(self, changes: Changes) -> None:
+        """Count again shortly after the document changed: a burst of entries costs one recount."""
+        self._follow_timer.start()
+
     def refresh(self) -> None:
+        self._follow_timer.stop()
         has_document = self.context is not None
         self.export_action.setEnabled(has_document)
         self.handout_action.setEnabled(has_document)
@@ -324,11 +339,12 @@ class DebriefWorkspace(Workspace):
         for key, figure in self.figures.items():
             figure.set_value(int(getattr(summary, key)))
         runs = self.context.runs.list_runs()
+        counts = self.context.log.entry_counts()
         current: QTreeWidgetItem | None = None
         for run in runs:  # the run chosen before stays chosen; otherwise the latest
-            entries = len(self.context.log.entries(run.id))
             item = QTreeWidgetItem([run_label(run), RUN_STATUS_LABELS.get(run.status, run.status.value),
-                                    format_wall_time(run.started_at), format_wall_time(run.ended_at), str(entries)])
+                                    format_wall_time(run.started_at), format_wall_time(run.ended_at),
+                                    str(counts.get(run.id, 0))])
             item.setData(0, Qt.ItemDataRole.UserRole, run.id)
             item.setTextAlignment(4, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.runs_tree.addTopLevelItem(item)
