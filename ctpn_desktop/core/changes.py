@@ -51,6 +51,11 @@ TABLE_TOPICS: dict[str, Topic] = {
     "observation": Topic.EVALUATION,
     "hotwash_note": Topic.EVALUATION,
     "improvement_action": Topic.EVALUATION,
+    "observation_revision": Topic.EVALUATION,
+    "observation_evidence": Topic.EVALUATION,
+    "hotwash_note_revision": Topic.EVALUATION,
+    "improvement_action_revision": Topic.EVALUATION,
+    "executive_summary": Topic.EVALUATION,
     "room_station": Topic.DOCUMENT,
 }
 """Every table of the document has a topic; a test checks that none is missing."""

@@ -80,6 +80,11 @@ TABLE_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
     "observation": (Permission.EVALUATE,),
     "hotwash_note": (Permission.EVALUATE,),
     "improvement_action": (Permission.EVALUATE,),
+    "observation_revision": (Permission.EVALUATE,),
+    "observation_evidence": (Permission.EVALUATE,),
+    "hotwash_note_revision": (Permission.EVALUATE,),
+    "improvement_action_revision": (Permission.EVALUATE,),
+    "executive_summary": (Permission.EVALUATE,),
     "document_info": (Permission.PUBLISH,),
     "room_station": (),
 }

@@ -340,6 +340,99 @@ def next_seq(session: Session, model: type[Base], run_id: str) -> int:
     return int(highest or 0) + 1
 
 
+class ObservationRevisionRow(Base):
+    """A later version of an observation (the `observation` row is version 1). Only ever inserted."""
+
+    __tablename__ = "observation_revision"
+    __table_args__ = (UniqueConstraint("observation_id", "revision"),)
+    id: Mapped[str] = mapped_column(Uuid, primary_key=True)
+    observation_id: Mapped[str] = mapped_column(ForeignKey("observation.id", ondelete="RESTRICT"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    run_id: Mapped[str] = mapped_column(ForeignKey("run.id", ondelete="RESTRICT"), index=True)
+    objective_id: Mapped[str | None] = mapped_column(Uuid)
+    evaluator: Mapped[str] = mapped_column(Text, default="")
+    rating: Mapped[str | None] = mapped_column(String(1))
+    text: Mapped[str] = mapped_column(Text)
+    strengths: Mapped[str] = mapped_column(Text, default="")
+    improvements: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[str] = mapped_column(String(40))
+    device_id: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ObservationEvidenceRow(Base):
+    """A log entry or inject that one version of an observation cites as its evidence. Only ever inserted."""
+
+    __tablename__ = "observation_evidence"
+    observation_id: Mapped[str] = mapped_column(ForeignKey("observation.id", ondelete="RESTRICT"),
+                                                primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    target_id: Mapped[str] = mapped_column(Uuid, primary_key=True, index=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("run.id", ondelete="RESTRICT"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class HotwashNoteRevisionRow(Base):
+    """A later version of a hot-wash note (the `hotwash_note` row is version 1). Only ever inserted."""
+
+    __tablename__ = "hotwash_note_revision"
+    __table_args__ = (UniqueConstraint("note_id", "revision"),)
+    id: Mapped[str] = mapped_column(Uuid, primary_key=True)
+    note_id: Mapped[str] = mapped_column(ForeignKey("hotwash_note.id", ondelete="RESTRICT"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    run_id: Mapped[str] = mapped_column(ForeignKey("run.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    objective_id: Mapped[str | None] = mapped_column(Uuid)
+    author: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[str] = mapped_column(String(40))
+    device_id: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ImprovementActionRevisionRow(Base):
+    """A later version of an improvement action (the `improvement_action` row is version 1). Only ever inserted."""
+
+    __tablename__ = "improvement_action_revision"
+    __table_args__ = (UniqueConstraint("action_id", "revision"),)
+    id: Mapped[str] = mapped_column(Uuid, primary_key=True)
+    action_id: Mapped[str] = mapped_column(ForeignKey("improvement_action.id", ondelete="RESTRICT"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    run_id: Mapped[str] = mapped_column(ForeignKey("run.id", ondelete="RESTRICT"), index=True)
+    issue: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(Text)
+    capability_element: Mapped[str] = mapped_column(String(20), default="planning")
+    owner_organisation: Mapped[str] = mapped_column(Text, default="")
+    contact: Mapped[str] = mapped_column(Text, default="")
+    start_date: Mapped[str | None] = mapped_column(String(10))
+    due_date: Mapped[str | None] = mapped_column(String(10))
+    objective_id: Mapped[str | None] = mapped_column(Uuid)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[str] = mapped_column(String(40))
+    device_id: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ExecutiveSummaryRow(Base):
+    """One saved version of a run's executive summary (major strengths, primary areas for improvement).
+
+    Items are stored one per line. Only ever inserted: the latest revision is the one the debrief prints.
+    """
+
+    __tablename__ = "executive_summary"
+    __table_args__ = (UniqueConstraint("run_id", "revision"),)
+    id: Mapped[str] = mapped_column(Uuid, primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("run.id", ondelete="RESTRICT"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    strengths: Mapped[str] = mapped_column(Text, default="")
+    improvements: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[str] = mapped_column(String(40))
+    device_id: Mapped[str] = mapped_column(String(64), default="")
+
+
 def utc_text(moment: datetime) -> str:
     """Timestamps are stored as ISO text with microseconds so that they sort and survive round trips."""
     return moment.isoformat(timespec="microseconds")

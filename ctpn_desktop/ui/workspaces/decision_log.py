@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ctpn_desktop.core.changes import Changes, Topic
-from ctpn_desktop.core.entities import LogEntry, RunInfo
+from ctpn_desktop.core.entities import EvidenceKind, LogEntry, RunInfo
 from ctpn_desktop.core.errors import CtpnError, MergeRefused
 from ctpn_desktop.core.io.log_csv import write_log_csv
 from ctpn_desktop.core.services.log import LogSummary
@@ -208,6 +208,8 @@ class DecisionLogWorkspace(Workspace):
         layout.addWidget(self.runs_stack, 1)
 
         self.quick_entry.committed.connect(self._entry_committed)
+        self.observations.added.connect(self._selection_changed)
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.filters.changed.connect(self.reload_entries)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.modelReset.connect(self._selection_changed)
@@ -217,6 +219,10 @@ class DecisionLogWorkspace(Workspace):
         correct_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         correct_key.activated.connect(self.correct_selected)
         self.setTabOrder(self.run_combo, self.tabs)
+
+    def _tab_changed(self, index: int) -> None:
+        if index == OBSERVATIONS_TAB:
+            self.observations.refresh_evidence()  # entries logged since are there to cite
 
     # Menu ------------------------------------------------------------------------------------------------
     def menu(self) -> QMenu | None:
@@ -271,7 +277,7 @@ class DecisionLogWorkspace(Workspace):
             if name:
                 action.setIcon(icons.icon(name))
         # The documents carry colours of the palette they were drawn with: draw them again in the new one.
-        self.detail.show_entry(self.detail.entry, self.choices)
+        self.detail.show_entry(self.detail.entry, self.choices, self.detail.citations)
         for pane in (self.observations, self.hotwash, self.improvements):
             pane.reload()
 
@@ -379,6 +385,8 @@ class DecisionLogWorkspace(Workspace):
         if changes.touches(Topic.EVALUATION):
             for pane in (self.observations, self.hotwash, self.improvements):
                 pane.reload()
+            if self.detail.entry is not None:  # which observations cite the entry shown may have changed
+                self._selection_changed()
 
     def _show_run(self, *_args: object) -> None:
         context, run_id = self.context, self.run_id
@@ -498,7 +506,9 @@ class DecisionLogWorkspace(Workspace):
             summary = self.model.entry_at(rows[0].row())
             entry = self.context.log.entry(summary.entry_id)
         self._current_entry_id = entry.entry_id if entry else None
-        self.detail.show_entry(entry, self.choices)
+        citations = (self.context.evaluation.citations(self.run_id, EvidenceKind.LOG_ENTRY, entry.entry_id)
+                     if entry is not None and self.context is not None and self.run_id is not None else [])
+        self.detail.show_entry(entry, self.choices, citations)
 
     def _entry_committed(self, entry: LogEntry) -> None:
         """The entry is on disk: show its row (in place when no filter hides it) and select it."""
