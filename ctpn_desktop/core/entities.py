@@ -354,6 +354,8 @@ class InjectEvent:
     actor: str = ""
     note: str = ""
     new_offset_s: int | None = None
+    pending: bool = False
+    """Kept on this station while a shared room's server is away; sent, first release winning, when it is back."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,6 +394,8 @@ class LogRevision:
     withdrawn: bool = False
     prev_hash: str = ""
     hash: str = ""
+    pending: bool = False
+    """Kept on this station while a shared room's server is away: it gets its number when it reaches the room."""
 
 
 @dataclass(frozen=True, slots=True)

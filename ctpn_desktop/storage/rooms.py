@@ -82,6 +82,8 @@ def _explain(url: URL) -> Any:
     where = describe(url)
 
     def handle_error(context: Any) -> BaseException | None:
+        if getattr(context, "is_pre_ping", False):
+            return None  # the pool replaces a connection the network dropped: not an error for anybody
         original = context.original_exception
         if context.is_disconnect or _is_connection_failure(original):
             return RoomOffline(where, f"the server cannot be reached ({_first_line(original)})")
@@ -280,6 +282,10 @@ class RoomListener:
         self._stop.set()
         self._thread.join(timeout=5)
 
+    def suspect(self) -> None:
+        """A write just failed: count the server as away until the next answer says otherwise."""
+        self.online = False
+
     def _set_online(self, online: bool, problem: str = "") -> None:
         if online != self.online:
             self.online = online
@@ -305,6 +311,7 @@ class RoomListener:
                             if heard is not None:
                                 self._heard(heard)
                         conn.execute("SELECT 1")  # finds a dead server between notifications
+                        self._set_online(True)
             except (psycopg.Error, OSError) as error:
                 self._set_online(False, _first_line(error))
                 self._connected.set()

@@ -22,8 +22,10 @@ from sqlalchemy.orm import Session, aliased
 
 from ctpn_desktop.core.clock import TimeSource, scenario_time
 from ctpn_desktop.core.entities import ActionItem, JdmStage, LogEntry, LogKind, LogRevision, Phase
-from ctpn_desktop.core.errors import ValidationFailed
+from ctpn_desktop.core.errors import RoomOffline, ValidationFailed
+from ctpn_desktop.core.roles import Permission
 from ctpn_desktop.core.services.document import Document
+from ctpn_desktop.core.services.journal import SENT, JournalItem
 from ctpn_desktop.storage import db, fts
 from ctpn_desktop.storage.fts import FTS_TABLE
 from ctpn_desktop.storage.orm import LogRecordRow
@@ -99,6 +101,11 @@ class LogSummary(NamedTuple):
     @property
     def corrected(self) -> bool:
         return self.revision > 1
+
+    @property
+    def pending(self) -> bool:
+        """Kept on this station while the room's server is away; numbered when it arrives."""
+        return self.entry_number == 0
 
     @classmethod
     def of(cls, entry: LogEntry) -> LogSummary:
@@ -192,6 +199,48 @@ def verify_records(rows: Sequence[Any], *, rehash: bool = True) -> IntegrityRepo
                            first_bad_record_id=first.id if first else None)
 
 
+@dataclass(frozen=True)
+class _NewEntry:
+    entry_id: str
+    logged_at: datetime
+    committed_at: datetime
+    exercise_s: float
+
+
+JOURNAL_APPEND = "log_append"
+
+
+def _draft_values(draft: LogDraft) -> dict[str, Any]:
+    return {"kind": draft.kind.value, "text": draft.text, "rationale": draft.rationale,
+            "options_considered": draft.options_considered,
+            "actions": [{"action": a.action, "owner": a.owner} for a in draft.actions],
+            "decision_maker": draft.decision_maker, "organisation": draft.organisation, "logged_by": draft.logged_by,
+            "inject_id": draft.inject_id, "objective_ids": list(draft.objective_ids),
+            "jdm_stage": int(draft.jdm_stage) if draft.jdm_stage else None}
+
+
+def _draft_of(values: dict[str, Any]) -> LogDraft:
+    return LogDraft(kind=LogKind(values["kind"]), text=values["text"], rationale=values["rationale"],
+                    options_considered=values["options_considered"],
+                    actions=tuple(ActionItem(**a) for a in values["actions"]),
+                    decision_maker=values["decision_maker"], organisation=values["organisation"],
+                    logged_by=values["logged_by"], inject_id=values["inject_id"],
+                    objective_ids=tuple(values["objective_ids"]),
+                    jdm_stage=JdmStage(values["jdm_stage"]) if values["jdm_stage"] else None)
+
+
+def _send_append(document: Document, item: JournalItem) -> str:
+    """Send an entry kept while the room was away: numbered and chained now, with the times it was typed."""
+    from ctpn_desktop.core.clock import SystemTimeSource
+
+    payload = item.payload
+    service = LogService(document, payload["device_id"], SystemTimeSource())
+    new = _NewEntry(payload["entry_id"], datetime.fromisoformat(payload["logged_at"]),
+                    datetime.fromisoformat(payload["committed_at"]), float(payload["exercise_s"]))
+    entry = service._store_new(item.run_id, _draft_of(payload["draft"]), new, resent=True)
+    return f"{SENT}: entry {entry.current.entry_number}"
+
+
 def entry_order(entry: LogEntry) -> tuple[datetime, int, str, str]:
     """Entries interleave by when they were logged, whichever laptop logged them (see ``merge``)."""
     first = entry.history[0] if entry.history else entry.current
@@ -225,19 +274,60 @@ class LogService:
         return row
 
     def append(self, run_id: str, draft: LogDraft, *, exercise_s: float) -> LogEntry:
-        """Store a new entry; it is committed to disk when this returns."""
+        """Store a new entry; it is committed to disk when this returns.
+
+        In a shared room whose server cannot be reached, the entry is kept in this station's journal instead
+        (committed to this station's disk) and comes back marked ``pending``: it gets its number, and its place in
+        this station's hash chain, when it reaches the room."""
+        self._document.station.require(Permission.LOG)
         if not draft.text.strip():
             raise ValidationFailed("a log entry needs some text")
-        story = scenario_time(exercise_s, self._run_phases(run_id))
         now = self._now()
+        new = _NewEntry(str(uuid.uuid4()), draft.logged_at or now, now, float(exercise_s))
+        room = self._document.room
+        if room is not None and not room.online:
+            return self._keep(run_id, draft, new)
+        try:
+            return self._store_new(run_id, draft, new)
+        except RoomOffline:
+            if room is None:
+                raise
+            return self._keep(run_id, draft, new)
+
+    def _store_new(self, run_id: str, draft: LogDraft, new: _NewEntry, *, resent: bool = False) -> LogEntry:
+        story = scenario_time(new.exercise_s, self._run_phases(run_id))
         with self._sessions() as session, session.begin():
             db.serialize_run(session, run_id)
+            if resent:  # sent before, and the room took it before the answer was lost: exactly once
+                existing = session.scalars(select(LogRecordRow).where(LogRecordRow.entry_id == new.entry_id,
+                                                                      LogRecordRow.revision == 1)).first()
+                if existing is not None:
+                    return LogEntry(current=revision_of(existing))
             number = self._next_number(session, run_id)
-            row = self._row_from(draft, run_id=run_id, entry_id=str(uuid.uuid4()), revision=1, number=number,
-                                 logged_at=(draft.logged_at or now), committed_at=now, exercise_s=exercise_s,
+            row = self._row_from(draft, run_id=run_id, entry_id=new.entry_id, revision=1, number=number,
+                                 logged_at=new.logged_at, committed_at=new.committed_at, exercise_s=new.exercise_s,
                                  story=story.isoformat() if story else None, reason="", withdrawn=False)
             self._append_record(session, row)
             return LogEntry(current=revision_of(row))
+
+    def _keep(self, run_id: str, draft: LogDraft, new: _NewEntry) -> LogEntry:
+        """The room's server is away: keep the entry on this station's disk, to be sent when it is back."""
+        room = self._document.room
+        assert room is not None
+        payload = {"entry_id": new.entry_id, "device_id": self._device_id, "logged_at": new.logged_at.isoformat(),
+                   "committed_at": new.committed_at.isoformat(), "exercise_s": new.exercise_s,
+                   "draft": _draft_values(draft)}
+        room.keep(JOURNAL_APPEND, run_id, payload, item_id=new.entry_id)
+        phases = self._phases.get(run_id)
+        story = scenario_time(new.exercise_s, phases) if phases is not None else None
+        return LogEntry(current=LogRevision(
+            id=new.entry_id, entry_id=new.entry_id, run_id=run_id, revision=1, entry_number=0,
+            device_id=self._device_id, chain_seq=0, logged_at=new.logged_at.astimezone(UTC),
+            committed_at=new.committed_at, exercise_s=new.exercise_s, scenario_time=story,
+            logged_by=draft.logged_by, decision_maker=draft.decision_maker, organisation=draft.organisation,
+            kind=draft.kind, text=draft.text, rationale=draft.rationale, options_considered=draft.options_considered,
+            actions=draft.actions, inject_id=draft.inject_id, objective_ids=draft.objective_ids,
+            jdm_stage=draft.jdm_stage, pending=True))
 
     def _next_number(self, session: Session, run_id: str) -> int:
         """The next entry number of the run: one more than the highest, whichever station logged it (an index on
@@ -287,6 +377,7 @@ class LogService:
         return self._revise(entry_id, draft, reason, withdrawn=True)
 
     def _revise(self, entry_id: str, draft: LogDraft, reason: str, *, withdrawn: bool) -> LogEntry:
+        self._document.station.require(Permission.LOG)
         if not reason.strip():
             raise ValidationFailed("a correction or withdrawal needs a reason")
         if not draft.text.strip():
@@ -468,3 +559,6 @@ def _filtered(statement: Select[Any], run_id: str, query: str = "", *, kinds: It
     if until_s is not None:
         statement = statement.where(current.exercise_s <= until_s)
     return statement
+
+
+JOURNAL_SENDERS = {JOURNAL_APPEND: _send_append}

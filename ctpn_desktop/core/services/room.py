@@ -29,6 +29,7 @@ from ctpn_desktop.core.changes import ChangeFeed, Changes
 from ctpn_desktop.core.clock import TimeSource
 from ctpn_desktop.core.errors import DocumentError, RoomError, RoomOffline
 from ctpn_desktop.core.roles import Permission, Station, StationRole
+from ctpn_desktop.core.services.journal import FlushReport, JournalItem, StationJournal, flush
 from ctpn_desktop.storage import db, rooms
 from ctpn_desktop.storage.orm import DocumentInfo, ExerciseRow, RoomStationRow, RunRow
 from ctpn_desktop.storage.tracking import Writes
@@ -87,6 +88,16 @@ class AlignedTimeSource:
         return self._base.monotonic()
 
 
+@dataclass(frozen=True)
+class RoomStatus:
+    online: bool
+    problem: str
+    waiting: int
+    """Items kept on this station, not yet in the room."""
+    refused: tuple[JournalItem, ...]
+    """Items the room could not take when they were sent (an inject another station released first)."""
+
+
 @dataclass
 class RoomLink:
     """An open room on this station: where it is, how this station hears the others, whether it is online."""
@@ -99,10 +110,15 @@ class RoomLink:
     """Tells this station's own notifications from the others' (another window on this laptop is another)."""
     online: bool = True
     problem: str = ""
+    journal: StationJournal | None = None
+    """Where this station keeps what it writes while the server is away (None: such writes are refused)."""
+    last_flush: FlushReport | None = None
+    _document: object = field(default=None, repr=False)
     _listener: rooms.RoomListener | None = field(default=None, repr=False)
     _feed: ChangeFeed | None = field(default=None, repr=False)
-    _status_listeners: list[Callable[[bool, str], None]] = field(default_factory=list, repr=False)
+    _status_listeners: list[Callable[[RoomStatus], None]] = field(default_factory=list, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _flushing: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def channel(self) -> str:
@@ -115,18 +131,62 @@ class RoomLink:
     def before_commit(self, session: Session, writes: Writes) -> None:
         rooms.send_notification(session, self.channel, rooms.notification(writes, self.origin))
 
-    def start(self, feed: ChangeFeed) -> None:
-        self._feed = feed
+    def start(self, document: object, feed: ChangeFeed) -> None:
+        self._document, self._feed = document, feed
         self._listener = rooms.RoomListener(self.address.url, self.channel, self._heard, self._connection_changed)
         self._listener.start()
+        self.flush()  # what an earlier session kept while away
+
+    @property
+    def status(self) -> RoomStatus:
+        journal = self.journal
+        items = journal.items() if journal is not None else []
+        return RoomStatus(self.online, self.problem, sum(1 for i in items if i.waiting),
+                          tuple(i for i in items if i.refused))
+
+    def keep(self, kind: str, run_id: str, payload: dict[str, object], *, item_id: str | None = None) -> None:
+        """Keep a write on this station's disk until the server is back (see `journal`)."""
+        if self.journal is None:
+            raise RoomOffline(self.title, f"the server cannot be reached ({self.problem or 'no answer'}) and this "
+                                          "station keeps no journal; nothing was saved")
+        self.journal.add(kind, run_id, payload, item_id=item_id)
+        if self.online:  # the write failed before the listener noticed: say so now
+            if self._listener is not None:
+                self._listener.suspect()
+            self._connection_changed(False, self.problem or "the last write could not reach the server")
+        else:
+            self._tell_status()
+
+    def flush(self) -> FlushReport | None:
+        """Send what the journal holds (on reconnection, and when joining); one flush at a time."""
+        if self.journal is None or self._document is None or not self._flushing.acquire(blocking=False):
+            return None
+        try:
+            report = flush(self._document, self.journal)
+        finally:
+            self._flushing.release()
+        self.last_flush = report
+        if report.waiting:  # the server went away again while sending: try again at its next answer
+            self.online = False
+            if self._listener is not None:
+                self._listener.suspect()
+        self._tell_status()
+        return report
+
+    def _tell_status(self) -> None:
+        status = self.status
+        with self._lock:
+            listeners = list(self._status_listeners)
+        for listener in listeners:
+            listener(status)
 
     def stop(self) -> None:
         if self._listener is not None:
             self._listener.stop()
             self._listener = None
 
-    def on_status(self, listener: Callable[[bool, str], None]) -> Callable[[], None]:
-        """Be told (on the listener's thread) when the server is lost or back."""
+    def on_status(self, listener: Callable[[RoomStatus], None]) -> Callable[[], None]:
+        """Be told (on any thread) when the server is lost or back, or the journal changes."""
         with self._lock:
             self._status_listeners.append(listener)
 
@@ -146,18 +206,17 @@ class RoomLink:
     def _connection_changed(self, online: bool, problem: str) -> None:
         was = self.online
         self.online, self.problem = online, problem
-        with self._lock:
-            listeners = list(self._status_listeners)
-        for listener in listeners:
-            listener(online, problem)
-        if online and not was and self._feed is not None:
-            self._feed.publish(Changes.everything(remote=True))  # what happened while away was not heard
+        if online and not was:
+            self.flush()
+            if self._feed is not None:
+                self._feed.publish(Changes.everything(remote=True))  # what happened while away was not heard
+        self._tell_status()
 
 
 # Publishing, joining, listing ------------------------------------------------------------------------------
 
 def publish(document: object, address: RoomAddress, name: str, station: Station, *,
-            source: TimeSource, local_path: Path | None = None) -> object:
+            source: TimeSource, local_path: Path | None = None, journal_folder: Path | None = None) -> object:
     """Copy the open exercise file into a new room called ``name`` and join it as ``station``.
 
     All or nothing: a room of that name is never replaced, and a failure leaves no half-made room."""
@@ -195,7 +254,8 @@ def publish(document: object, address: RoomAddress, name: str, station: Station,
         raise RoomError(where, f"the room could not be made ({rooms._first_line(error)}); nothing was "
                                "published") from error
     engine.dispose()
-    return join(address, name, station, source=source, local_path=local_path or document.path)
+    return join(address, name, station, source=source, local_path=local_path or document.path,
+                journal_folder=journal_folder)
 
 
 def list_rooms(address: RoomAddress) -> list[RoomSummary]:
@@ -242,7 +302,7 @@ def _summary(connection: object, schema: str, known: set[str]) -> RoomSummary:
 
 
 def join(address: RoomAddress, name: str, station: Station, *, source: TimeSource,
-         local_path: Path | None = None) -> object:
+         local_path: Path | None = None, journal_folder: Path | None = None) -> object:
     """Open the room called ``name`` as ``station`` (its device id, name and role); the station is recorded in
     the room so that everybody can see who takes part."""
     from ctpn_desktop.core.services.document import Document
@@ -259,7 +319,9 @@ def join(address: RoomAddress, name: str, station: Station, *, source: TimeSourc
         if not summary.usable:
             raise RoomError(where, summary.problem)
         offset = rooms.server_time_offset(engine, lambda: source.wall().timestamp())
-        link = RoomLink(address, summary.name, schema, time_offset_s=offset)
+        journal = (StationJournal(journal_folder / journal_file_name(address, schema, station))
+                   if journal_folder is not None else None)
+        link = RoomLink(address, summary.name, schema, time_offset_s=offset, journal=journal)
         sessions = db.make_sessionmaker(engine)
         aligned = AlignedTimeSource(source, offset)
         now = aligned.wall().astimezone(UTC).isoformat(timespec="seconds")
@@ -281,8 +343,16 @@ def join(address: RoomAddress, name: str, station: Station, *, source: TimeSourc
         raise RoomError(where, f"the room could not be opened ({rooms._first_line(error)})") from error
     path = local_path if local_path is not None else Path.cwd() / f"{schema.removeprefix(rooms.ROOM_PREFIX)}.ctpn"
     document = Document(path=path, engine=engine, sessions=sessions, station=station, room=link)
-    link.start(document.changes)
+    link.start(document, document.changes)
     return document
+
+
+def journal_file_name(address: RoomAddress, schema: str, station: Station) -> str:
+    """One journal per server, room and station, so that nothing of one room is ever sent to another."""
+    import hashlib
+
+    server = hashlib.sha256(f"{address.url.host}:{address.url.port}/{address.url.database}".encode()).hexdigest()[:10]
+    return f"{schema}-{server}-{station.id}.journal"
 
 
 def _put_info(connection: Connection, key: str, value: str) -> None:

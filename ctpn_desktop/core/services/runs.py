@@ -8,6 +8,7 @@ method returns: what the facilitator sees as done is on disk.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -28,10 +29,11 @@ from ctpn_desktop.core.entities import (
     RunStatus,
     Scenario,
 )
-from ctpn_desktop.core.errors import RunStateError, ValidationFailed
+from ctpn_desktop.core.errors import RoomOffline, RunStateError, ValidationFailed
 from ctpn_desktop.core.io import scenario_json
 from ctpn_desktop.core.roles import Permission
 from ctpn_desktop.core.services.document import Document
+from ctpn_desktop.core.services.journal import REFUSED, SENT, JournalItem
 from ctpn_desktop.core.services.scenario import read_scenario
 from ctpn_desktop.core.timeline import current_phase, next_phase, phase_starts
 from ctpn_desktop.storage import db
@@ -78,6 +80,7 @@ def adhoc_of(row: AdhocInjectRow) -> AdhocInject:
 
 class RunService:
     def __init__(self, document: Document, source: TimeSource, actor: str = "") -> None:
+        self._document = document
         self._sessions = document.sessions
         self._source = source
         self._actor = actor or document.station.name
@@ -170,10 +173,14 @@ class RunService:
         elif run_id in self._stale_clocks:
             self._stale_clocks.discard(run_id)
             last = clock.last_anchor.seq if clock.last_anchor is not None else 0
-            with self._sessions() as session:
-                rows = session.scalars(select(ClockAnchorRow).where(ClockAnchorRow.run_id == run_id,
-                                                                    ClockAnchorRow.seq > last)
-                                       .order_by(ClockAnchorRow.seq)).all()
+            try:
+                with self._sessions() as session:
+                    rows = session.scalars(select(ClockAnchorRow).where(ClockAnchorRow.run_id == run_id,
+                                                                        ClockAnchorRow.seq > last)
+                                           .order_by(ClockAnchorRow.seq)).all()
+            except RoomOffline:
+                self._stale_clocks.add(run_id)  # the clock goes on as it was known; caught up once back
+                return clock
             clock.catch_up([anchor_of(r) for r in rows])
         return clock
 
@@ -208,6 +215,10 @@ class RunService:
                     row.ended_at = anchor.wall_time.isoformat()
                 session.flush()
                 info = run_info_of(row)
+        except RoomOffline as error:
+            raise RoomOffline(error.where, "the server cannot be reached, so the clock was not changed: the other "
+                                           "stations would not follow it. Try again when the room is back online"
+                              ) from error
         except IntegrityError:
             self._stale_clocks.add(run_id)
             raise RunStateError("the clock was changed on another station at the same moment; look at the clock "
@@ -297,7 +308,12 @@ class RunService:
         elif inject_id not in self._inject_ids(run_id) and not self._is_adhoc(run_id, inject_id):
             raise ValidationFailed("that inject is not part of this run")
         elapsed = clock.elapsed()
-        jumps = self.phase_jumps(run_id)
+        try:
+            jumps = self.phase_jumps(run_id)
+        except RoomOffline:
+            if kind is InjectEventKind.PHASE_STARTED:
+                raise
+            jumps = dict(self._phase_jumps.get(run_id, {}))  # as last known: the event is kept on this station
         if kind is InjectEventKind.PHASE_STARTED:
             jumps[inject_id] = elapsed
         story = scenario_time(elapsed, self.frozen_scenario(run_id).phases, phase_jumps=jumps)
@@ -305,15 +321,38 @@ class RunService:
                              wall_time=self._source.wall().astimezone(UTC).isoformat(timespec="microseconds"),
                              exercise_s=elapsed, scenario_time=story.isoformat() if story else None,
                              actor=self._actor, note=note, new_offset_s=new_offset_s)
-        with self._sessions() as session, session.begin():
-            db.serialize_run(session, run_id)
-            if kind is InjectEventKind.RELEASED:
-                self._refuse_second_release(session, run_id, inject_id)
-            row.seq = next_seq(session, InjectEventRow, run_id)
-            session.add(row)
+        room = self._document.room
+        if room is not None and not room.online and kind is not InjectEventKind.PHASE_STARTED:
+            return self._keep(row)
+        try:
+            self._store_event(row)
+        except RoomOffline:
+            if room is None or kind is InjectEventKind.PHASE_STARTED:
+                raise
+            return self._keep(row)
         if kind is InjectEventKind.PHASE_STARTED:
             self._phase_jumps[run_id] = jumps
         return event_of(row)
+
+    def _store_event(self, row: InjectEventRow, *, resent: bool = False) -> bool:
+        """Write the event unless it is there already (a resend); False when it was there."""
+        with self._sessions() as session, session.begin():
+            db.serialize_run(session, row.run_id)
+            if resent and session.get(InjectEventRow, row.id) is not None:
+                return False
+            if row.kind == InjectEventKind.RELEASED.value:
+                self._refuse_second_release(session, row.run_id, row.inject_id)
+            row.seq = next_seq(session, InjectEventRow, row.run_id)
+            session.add(row)
+        return True
+
+    def _keep(self, row: InjectEventRow) -> InjectEvent:
+        """The room's server is away: keep the event on this station, at the moment it happened."""
+        room = self._document.room
+        assert room is not None
+        values = {c.key: getattr(row, c.key) for c in InjectEventRow.__table__.columns if c.key != "seq"}
+        room.keep(JOURNAL_EVENT, row.run_id, values, item_id=row.id)
+        return replace(event_of(row), pending=True)
 
     @staticmethod
     def _refuse_second_release(session: Session, run_id: str, inject_id: str) -> None:
@@ -386,3 +425,21 @@ class RunService:
     def has_log(self, run_id: str) -> bool:
         with self._sessions() as session:
             return session.scalar(select(LogRecordRow.id).where(LogRecordRow.run_id == run_id).limit(1)) is not None
+
+
+JOURNAL_EVENT = "inject_event"
+
+
+def _send_event(document: Document, item: JournalItem) -> str:
+    """Send an event kept while the room was away; a release another station made first wins over it."""
+    from ctpn_desktop.core.clock import SystemTimeSource
+
+    row = InjectEventRow(**item.payload)
+    try:
+        RunService(document, SystemTimeSource())._store_event(row, resent=True)
+    except RunStateError as error:
+        return f"{REFUSED}: {error}"
+    return SENT
+
+
+JOURNAL_SENDERS = {JOURNAL_EVENT: _send_event}
