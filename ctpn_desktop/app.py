@@ -21,6 +21,7 @@ from ctpn_desktop.core.library import library_items
 from ctpn_desktop.core.services.document import Document
 from ctpn_desktop.core.services.evaluation import EvaluationService
 from ctpn_desktop.core.services.log import LogService
+from ctpn_desktop.core.services.room import AlignedTimeSource
 from ctpn_desktop.core.services.runs import RunService
 from ctpn_desktop.core.services.scenario import ScenarioService
 
@@ -34,6 +35,8 @@ from ctpn_desktop import APP_NAME, __version__, paths
 
 ORGANISATION = "CTPN"
 T0_ENV = "CTPN_T0"
+JOURNALS_FOLDER = "journals"
+"""Where each station keeps what it writes in a shared room while the server is away (see `core.services.journal`)."""
 _IMPORTED_AT = time.perf_counter()
 
 
@@ -59,13 +62,16 @@ def context_factory(device_id: str, source: TimeSource | None = None) -> Context
     clock_source = source or SystemTimeSource()
 
     def build(document: Document) -> DocumentContext:
+        # In a shared room every station stamps what it does on the server's clock, whatever its own says.
+        source: TimeSource = (AlignedTimeSource(clock_source, document.room.time_offset_s)
+                              if document.room is not None else clock_source)
         return DocumentContext(
             document=document,
             scenario=ScenarioService(document),
-            runs=RunService(document, clock_source),
-            log=LogService(document, device_id, clock_source),
-            evaluation=EvaluationService(document, clock_source, device_id),
-            time_source=clock_source,
+            runs=RunService(document, source),
+            log=LogService(document, device_id, source),
+            evaluation=EvaluationService(document, source, device_id),
+            time_source=source,
             device_id=device_id,
             live=LiveDocument(document.changes),
         )
@@ -91,11 +97,15 @@ def application(argv: Sequence[str] = ()) -> QApplication:
 
 
 def build_window(settings: QSettings | None = None, source: TimeSource | None = None) -> MainWindow:
+    device = paths.device_id()
     return MainWindow(
         settings or make_settings(),
         library_items,
-        context_factory(paths.device_id(), source),
+        context_factory(device, source),
         default_directory=paths.documents_dir(),
+        device_id=device,
+        time_source=source,
+        journal_folder=paths.data_dir() / JOURNALS_FOLDER,
     )
 
 
@@ -124,7 +134,29 @@ def _arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("file", nargs="?", type=Path, help="an exercise file (.ctpn) to open")
     parser.add_argument("--benchmark-startup", action="store_true",
                         help="print the seconds from launch to the first paint, then quit")
+    parser.add_argument("--join", nargs=2, metavar=("SERVER", "ROOM"), help="join a shared room (see 'room join')")
+    parser.add_argument("--role", default="note-taker", help="this station's role in the room")
+    parser.add_argument("--as", dest="station_name", default="", help="this station's name in the room")
     return parser.parse_args(list(argv))
+
+
+def _join_at_start(window: MainWindow, args: argparse.Namespace) -> None:
+    from ctpn_desktop.core.errors import CtpnError
+    from ctpn_desktop.core.roles import Station, StationRole
+    from ctpn_desktop.core.services.room import RoomAddress
+
+    from ctpn_desktop.ui.dialogs.prompts import show_error
+
+    server, name = args.join
+    try:
+        address = RoomAddress.parse(server, os.environ.get("CTPN_ROOM_PASSWORD") or None)
+        station = Station(window.device_id, args.station_name, StationRole(args.role))
+    except (CtpnError, ValueError) as error:
+        show_error(window, "Cannot join the room", f"“{name}” on {server} could not be joined.", str(error))
+        return
+    problem = window.join_room(address, name, station)
+    if problem:
+        show_error(window, "Cannot join the room", f"“{name}” on {server} could not be joined.", problem)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -136,6 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     window.show()
     if args.file is not None:
         window.open_path(args.file)
+    elif args.join is not None:
+        _join_at_start(window, args)
     code = app.exec()
     if args.benchmark_startup:
         window.close()

@@ -19,7 +19,8 @@ DEBRIEF_SECTIONS = ("overview", "objectives", "summary", "observations", "hotwas
                     "injects", "decisions", "improvement", "participants", "integrity")
 SUBCOMMANDS = {"new", "info", "validate", "demo", "schema", "verify", "msel", "export-json", "merge", "log",
                "debrief", "-h", "--help", "--version"}
-SUBCOMMANDS |= {"handout"}
+SUBCOMMANDS |= {"handout", "room"}
+ROOM_PASSWORD_ENV = "CTPN_ROOM_PASSWORD"
 DEBRIEF_FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
 
 
@@ -92,6 +93,36 @@ def _parser() -> argparse.ArgumentParser:
     handout.add_argument("--marking", metavar="M", help="print this protective marking instead of the exercise's")
     handout.add_argument("--organisation", default="", metavar="NAME", help="the organisation issuing the handout")
 
+    room = commands.add_parser(
+        "room", help="share an exercise on a PostgreSQL server of the room's network, join it, write it back",
+        description="SERVER is host[:port]/database, with user@ in front if needed, e.g. "
+                    "control@192.168.10.2:5432/ctpn. The password comes from CTPN_ROOM_PASSWORD, from PGPASSWORD "
+                    "or ~/.pgpass, or is asked for with -W; it is never stored.")
+    room_commands = room.add_subparsers(dest="room_command", metavar="ACTION", required=True)
+    room_publish = room_commands.add_parser("publish", help="copy an exercise file into a new shared room")
+    room_publish.add_argument("document", type=Path, metavar="DOC.ctpn")
+    room_publish.add_argument("server", metavar="SERVER")
+    room_publish.add_argument("--name", required=True, help="the room's name, as the other stations will see it")
+    room_list = room_commands.add_parser("list", help="the rooms on a server, with their stations")
+    room_list.add_argument("server", metavar="SERVER")
+    room_join = room_commands.add_parser("join", help="open the window on a shared room, as a station in a role")
+    room_join.add_argument("server", metavar="SERVER")
+    room_join.add_argument("name", metavar="ROOM")
+    room_join.add_argument("--role", required=True, choices=[r.value for r in _roles()],
+                           help="what this station does in the room")
+    room_join.add_argument("--as", dest="station_name", default="", metavar="NAME",
+                           help="how this station is named for the others (e.g. 'Police table')")
+    room_back = room_commands.add_parser("write-back", help="write a room back to one exercise file")
+    room_back.add_argument("server", metavar="SERVER")
+    room_back.add_argument("name", metavar="ROOM")
+    room_back.add_argument("output", type=Path, metavar="OUT.ctpn")
+    room_drop = room_commands.add_parser("drop", help="remove a room from the server, for every station")
+    room_drop.add_argument("server", metavar="SERVER")
+    room_drop.add_argument("name", metavar="ROOM")
+    room_drop.add_argument("--yes", action="store_true", help="really remove it (write it back first)")
+    for command in (room_publish, room_list, room_join, room_back, room_drop):
+        command.add_argument("-W", "--password", action="store_true", help="ask for the server's password")
+
     msel = commands.add_parser("msel", help="import or export the MSEL as CSV or XLSX")
     msel_commands = msel.add_subparsers(dest="msel_command", metavar="ACTION", required=True)
     msel_import = msel_commands.add_parser("import", help="append the injects of a spreadsheet to a document")
@@ -103,6 +134,12 @@ def _parser() -> argparse.ArgumentParser:
     msel_export.add_argument("document", type=Path, metavar="DOC.ctpn")
     msel_export.add_argument("output", type=Path, metavar="OUT.xlsx|csv")
     return parser
+
+
+def _roles() -> list[object]:
+    from ctpn_desktop.core.roles import StationRole
+
+    return list(StationRole)
 
 
 def _out(text: str) -> None:
@@ -361,6 +398,77 @@ HANDLERS = {"new": _new, "info": _info, "validate": _validate, "demo": _demo, "s
             "export-json": _export_json, "verify": _verify, "msel": _msel, "merge": _merge, "log": _log,
             "debrief": _debrief}
 HANDLERS["handout"] = _handout
+
+
+def _room_address(args: argparse.Namespace) -> object:
+    import getpass
+    import os
+
+    from ctpn_desktop.core.services.room import RoomAddress
+
+    password = os.environ.get(ROOM_PASSWORD_ENV) or None
+    if args.password:
+        password = getpass.getpass(f"Password for {args.server}: ")
+    return RoomAddress.parse(args.server, password)
+
+
+def _room(args: argparse.Namespace) -> int:
+    from ctpn_desktop.core.clock import SystemTimeSource
+    from ctpn_desktop.core.roles import Station, StationRole
+    from ctpn_desktop.core.services import room
+    from ctpn_desktop.core.services.document import Document, open_document
+
+    from ctpn_desktop import paths
+
+    address = _room_address(args)
+    assert isinstance(address, room.RoomAddress)
+    facilitator = Station(paths.device_id(), "Command line", StationRole.FACILITATOR)
+    source = SystemTimeSource()
+    if args.room_command == "publish":
+        with open_document(args.document) as document:
+            shared = room.publish(document, address, args.name, facilitator, source=source)
+        assert isinstance(shared, Document)
+        shared.close()
+        _out(f"Published {args.document} as room “{args.name}” on {address}. Other stations join it with: "
+             f"ctpn-desktop room join {address.text} \"{args.name}\" --role note-taker")
+        return 0
+    if args.room_command == "list":
+        found = room.list_rooms(address)
+        if not found:
+            _out(f"No rooms on {address}.")
+        for summary in found:
+            when = summary.published_at.astimezone().strftime("%d %b %Y %H:%M") if summary.published_at else "?"
+            stations = ", ".join(f"{name or '(unnamed)'} ({role.label.lower()})" for name, role in summary.stations)
+            state = "" if summary.usable else f" — cannot be joined: {summary.problem}"
+            _out(f"{summary.name}: {summary.title} [{summary.marking}], published {when}, {summary.runs} run(s); "
+                 f"stations: {stations or 'none'}{state}")
+        return 0
+    if args.room_command == "join":
+        from ctpn_desktop.app import main as run_app
+
+        forwarded = ["--join", address.text, args.name, "--role", args.role, "--as", args.station_name]
+        if address.url.password:
+            import os
+
+            os.environ[ROOM_PASSWORD_ENV] = address.url.password  # for this process only, never written down
+        return run_app(forwarded)
+    if args.room_command == "write-back":
+        shared = room.join(address, args.name, facilitator, source=source)
+        assert isinstance(shared, Document)
+        with shared:
+            written = room.write_back(shared, args.output)
+        _out(f"Room “{args.name}” written to {written}.")
+        return 0
+    if not args.yes:
+        _err(f"Not removed: add --yes to remove room “{args.name}” from {address} for every station "
+             "(write it back to a file first: ctpn-desktop room write-back …).")
+        return 2
+    room.drop_room(address, args.name)
+    _out(f"Room “{args.name}” removed from {address}.")
+    return 0
+
+
+HANDLERS["room"] = _room
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,13 +7,18 @@ fallback is added so the command always has a key.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 
+from ctpn_desktop.core.roles import Permission, Station
+
 from ctpn_desktop.ui import icons
+
+K = TypeVar("K")
 
 
 class ActionId(enum.Enum):
@@ -59,6 +64,8 @@ class ActionId(enum.Enum):
     RESTORE_BACKUP = enum.auto()
     EXPORT_DEBRIEF = enum.auto()
     MSEL_HANDOUT = enum.auto()
+    PUBLISH_ROOM = enum.auto()
+    JOIN_ROOM = enum.auto()
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +88,12 @@ SPECS: dict[ActionId, ActionSpec] = {
     ActionId.SAVE_COPY: ActionSpec(
         "Save a &Copy…", "Write a consistent copy of the open exercise, for a USB stick or an archive",
         icons.SAVE_COPY, QKeySequence.StandardKey.SaveAs, ("Ctrl+Shift+S",), needs_document=True),
+    ActionId.PUBLISH_ROOM: ActionSpec(
+        "&Publish to Shared Room…", "Put the open exercise on the room's server so that every station works on it "
+                                    "live", icons.SHARE_ROOM, needs_document=True),
+    ActionId.JOIN_ROOM: ActionSpec(
+        "&Join Shared Exercise…", "Join an exercise another station published on the room's server, in a role",
+        icons.JOIN_ROOM, keys=("Ctrl+Shift+O",)),
     ActionId.CLOSE: ActionSpec(
         "&Close", "Close the open exercise (everything is already saved)", icons.CLOSE,
         QKeySequence.StandardKey.Close, ("Ctrl+W",), needs_document=True),
@@ -151,10 +164,34 @@ WORKSPACE_ACTIONS: tuple[ActionId, ...] = (
 
 #: The commands the main window itself owns; the workspaces make their own from the same registry.
 WINDOW_ACTIONS: tuple[ActionId, ...] = (
-    ActionId.NEW_FROM_LIBRARY, ActionId.OPEN, ActionId.SAVE_COPY, ActionId.RESTORE_BACKUP, ActionId.CLOSE,
+    ActionId.NEW_FROM_LIBRARY, ActionId.OPEN, ActionId.JOIN_ROOM, ActionId.SAVE_COPY, ActionId.PUBLISH_ROOM,
+    ActionId.RESTORE_BACKUP, ActionId.CLOSE,
     ActionId.PREFERENCES, ActionId.QUIT, *WORKSPACE_ACTIONS, ActionId.DARK_ROOM, ActionId.ZOOM_IN,
     ActionId.ZOOM_OUT, ActionId.ZOOM_RESET, ActionId.ABOUT,
 )
+
+
+ACTION_PERMISSIONS: dict[ActionId, Permission] = {
+    **{action_id: Permission.EDIT_SCENARIO for action_id in (
+        ActionId.UNDO, ActionId.REDO, ActionId.ADD_INJECT, ActionId.DUPLICATE_INJECT, ActionId.DELETE_INJECT,
+        ActionId.MOVE_INJECT_UP, ActionId.MOVE_INJECT_DOWN, ActionId.RETIME_INJECTS, ActionId.RENUMBER_INJECTS,
+        ActionId.IMPORT_MSEL)},
+    ActionId.LOG_ENTRY: Permission.LOG,
+    ActionId.LOG_CORRECT: Permission.LOG,
+    ActionId.LOG_WITHDRAW: Permission.LOG,
+    ActionId.LOG_MERGE: Permission.MERGE,
+    ActionId.PUBLISH_ROOM: Permission.PUBLISH,
+    ActionId.RESTORE_BACKUP: Permission.PUBLISH,
+}
+"""Commands a station's role must allow (see `core.roles`); the rest are open to every station."""
+
+
+def gate(actions: Iterable[tuple[K, QAction]], permissions: Mapping[K, Permission], station: Station | None) -> None:
+    """Disable the commands this station's role does not allow (after the page enabled what its state allows)."""
+    for key, action in actions:
+        permission = permissions.get(key)
+        if permission is not None and station is not None and not station.can(permission):
+            action.setEnabled(False)
 
 
 def shortcuts_for(spec: ActionSpec) -> list[QKeySequence]:
@@ -207,10 +244,11 @@ class Actions:
     def __iter__(self) -> Iterator[tuple[ActionId, QAction]]:
         return iter(self._actions.items())
 
-    def set_document_open(self, is_open: bool) -> None:
+    def set_document_open(self, is_open: bool, station: Station | None = None) -> None:
         for action_id, action in self._actions.items():
             if SPECS[action_id].needs_document:
                 action.setEnabled(is_open)
+        gate(self._actions.items(), ACTION_PERMISSIONS, station)
 
     def refresh_icons(self) -> None:
         """Re-tint after a palette change so icons stay visible on dark backgrounds."""

@@ -122,3 +122,43 @@ class ReadOnlyBanner(QFrame):
         self.text_label.setText(text)
         self.setAccessibleName(text)
         self.show()
+
+
+_OFFLINE_STYLE = """
+QFrame#roomBanner { background: #ffd6d1; border-bottom: 1px solid #b3261e; }
+QFrame#roomBanner QLabel { color: #1a1a1a; background: transparent; }
+"""
+
+
+class RoomBanner(QFrame):
+    """Says plainly when this station has lost the room's server, and what happens to what it writes meanwhile.
+
+    Fixed dark-on-red colours, like the other banners, so it reads the same in every theme."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("roomBanner")
+        self.setStyleSheet(_OFFLINE_STYLE)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(16, 6, 16, 6)
+        layout.setSpacing(10)
+        self.icon_label = QLabel(self)
+        self.icon_label.setPixmap(icons.icon(icons.OFFLINE, "#1a1a1a").pixmap(20, 20))
+        layout.addWidget(self.icon_label)
+        self.text_label = QLabel(self)
+        self.text_label.setObjectName("roomBannerText")
+        self.text_label.setWordWrap(True)
+        self.text_label.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.text_label, 1)
+        self.hide()
+
+    def show_offline(self, room_name: str, waiting: int, problem: str) -> None:
+        kept = (f" {waiting} {'item is' if waiting == 1 else 'items are'} kept on this laptop and will be sent."
+                if waiting else "")
+        text = (f"OFFLINE: the server of room “{room_name}” cannot be reached ({problem or 'no answer'}). New log "
+                f"entries and releases are saved on this laptop and sent when it is back; the clock cannot be "
+                f"changed meanwhile.{kept}")
+        self.text_label.setText(text)
+        self.setAccessibleName(text)
+        self.show()

@@ -27,6 +27,9 @@ DOCUMENT = "mdi6.file-document-outline"
 SETTINGS = "mdi6.cog-outline"
 RESTORE_BACKUP = "mdi6.backup-restore"
 READ_ONLY = "mdi6.file-lock-outline"
+SHARE_ROOM = "mdi6.lan-connect"
+JOIN_ROOM = "mdi6.account-multiple-plus-outline"
+OFFLINE = "mdi6.lan-disconnect"
 
 # View
 DARK_ROOM = "mdi6.theme-light-dark"

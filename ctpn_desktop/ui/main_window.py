@@ -13,12 +13,13 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QHBoxLayout,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
@@ -28,19 +29,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ctpn_desktop.core.clock import SystemTimeSource, TimeSource
 from ctpn_desktop.core.entities import Scenario
 from ctpn_desktop.core.errors import CtpnError, DamagedDocumentError
 from ctpn_desktop.core.io.scenario_json import read_scenario_file
+from ctpn_desktop.core.roles import Station, StationRole
 from ctpn_desktop.core.services.backups import Backup, BackupService
 from ctpn_desktop.core.services.document import DOCUMENT_SUFFIX, Document, create_document, open_document
+from ctpn_desktop.core.services.room import RoomAddress, RoomStatus
 
 from ctpn_desktop.ui import icons, preferences, theme
 from ctpn_desktop.ui.actions import WORKSPACE_ACTIONS, ActionId, Actions, recent_file_action
-from ctpn_desktop.ui.banner import MarkingBanner, ReadOnlyBanner
+from ctpn_desktop.ui.banner import MarkingBanner, ReadOnlyBanner, RoomBanner
 from ctpn_desktop.ui.context import ContextFactory, DocumentContext
 from ctpn_desktop.ui.dialogs.about import AboutDialog
 from ctpn_desktop.ui.dialogs.prompts import FileDialogs, QtFileDialogs, show_error
 from ctpn_desktop.ui.dialogs.restore import RestoreDialog, confirm, describe
+from ctpn_desktop.ui.dialogs.room import JoinRoomDialog, PublishRoomDialog
 from ctpn_desktop.ui.dialogs.settings import SettingsDialog, backup_folder, backup_interval_min
 from ctpn_desktop.ui.preferences import RecentFiles
 from ctpn_desktop.ui.start_page import LibraryFn, StartPage
@@ -64,6 +69,7 @@ PAGES: tuple[tuple[str, str], ...] = (
 )
 MAX_ZOOM_STEPS = 12
 SAVE_COPY_TEXT = "Save a &Copy…"
+WRITE_BACK_TEXT = "&Write Room to File…"
 
 OpenFn = Callable[[Path], Document]
 CreateFn = Callable[..., Document]
@@ -71,6 +77,9 @@ ReadScenarioFn = Callable[[Path], tuple[Scenario, dict[str, bytes]]]
 
 
 class MainWindow(QMainWindow):
+    room_status_changed = Signal(object)
+    """A shared room's `RoomStatus`, from whichever thread noticed; shown on the window's own thread."""
+
     def __init__(
         self,
         settings: QSettings,
@@ -82,8 +91,17 @@ class MainWindow(QMainWindow):
         create_document_fn: CreateFn = create_document,
         read_scenario_fn: ReadScenarioFn = read_scenario_file,
         default_directory: Path | None = None,
+        device_id: str = "",
+        time_source: TimeSource | None = None,
+        journal_folder: Path | None = None,
     ) -> None:
         super().__init__()
+        self.device_id = device_id
+        self.time_source: TimeSource = time_source or SystemTimeSource()
+        self.journal_folder = journal_folder
+        self.publish_dialog: PublishRoomDialog | None = None
+        self.join_dialog: JoinRoomDialog | None = None
+        self._stop_room_status: Callable[[], None] | None = None
         self.setObjectName("mainWindow")
         self.settings = settings
         self.recent = RecentFiles(settings)
@@ -130,6 +148,8 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.banner)
         self.read_only_banner = ReadOnlyBanner(central)
         outer.addWidget(self.read_only_banner)
+        self.room_banner = RoomBanner(central)
+        outer.addWidget(self.room_banner)
 
         middle = QHBoxLayout()
         middle.setContentsMargins(0, 0, 0, 0)
@@ -173,6 +193,10 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.bottom_banner)
         self.setCentralWidget(central)
         self.statusBar().setSizeGripEnabled(True)
+        self.room_indicator = QLabel("", self)
+        self.room_indicator.setObjectName("roomIndicator")
+        self.room_indicator.hide()
+        self.statusBar().addPermanentWidget(self.room_indicator)
         self.setTabOrder(self.navigation, self.stack)
 
     def _fit_navigation(self) -> None:
@@ -190,12 +214,14 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         file_menu.addAction(a[ActionId.NEW_FROM_LIBRARY])
         file_menu.addAction(a[ActionId.OPEN])
+        file_menu.addAction(a[ActionId.JOIN_ROOM])
         self.recent_menu = QMenu("Open &Recent", file_menu)
         self.recent_menu.setObjectName("recentMenu")
         self.recent_menu.setIcon(icons.icon(icons.RECENT))
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
         file_menu.addAction(a[ActionId.SAVE_COPY])
+        file_menu.addAction(a[ActionId.PUBLISH_ROOM])
         file_menu.addAction(a[ActionId.RESTORE_BACKUP])
         file_menu.addAction(a[ActionId.CLOSE])
         file_menu.addSeparator()
@@ -227,6 +253,9 @@ class MainWindow(QMainWindow):
         a[ActionId.NEW_FROM_LIBRARY].triggered.connect(self.new_from_library)
         a[ActionId.OPEN].triggered.connect(self.ask_open)
         a[ActionId.SAVE_COPY].triggered.connect(self.save_copy)
+        a[ActionId.PUBLISH_ROOM].triggered.connect(self.ask_publish)
+        a[ActionId.JOIN_ROOM].triggered.connect(self.ask_join)
+        self.room_status_changed.connect(self._show_room_status, Qt.ConnectionType.QueuedConnection)
         a[ActionId.CLOSE].triggered.connect(self.close_document)
         a[ActionId.RESTORE_BACKUP].triggered.connect(self.show_restore)
         a[ActionId.PREFERENCES].triggered.connect(self.show_settings)
@@ -319,13 +348,21 @@ class MainWindow(QMainWindow):
         previous, self.context = self.context, context
         if previous is not None:
             self._close_quietly(previous)
-        self.recent.add(document.path)
-        self.settings.setValue(preferences.LAST_DIRECTORY, str(document.path.parent))
+        if document.room is None:
+            self.recent.add(document.path)
+            self.settings.setValue(preferences.LAST_DIRECTORY, str(document.path.parent))
         self._refresh_recent()
-        self.actions.set_document_open(True)
+        self.actions.set_document_open(True, document.station)
+        self._follow_room(document)
         self._update_title()
-        self.show_page(SCENARIO)
-        if document.read_only:
+        self.show_page(SCENARIO if document.station.role is StationRole.FACILITATOR else DECISION_LOG)
+        if document.room is not None:
+            self.read_only_banner.hide()
+            self.actions[ActionId.SAVE_COPY].setText(WRITE_BACK_TEXT)
+            self.actions[ActionId.PUBLISH_ROOM].setEnabled(False)
+            self.statusBar().showMessage(f"Joined {document.location} as {document.station.role.label.lower()}",
+                                         8000)
+        elif document.read_only:
             self.read_only_banner.show_for(document.path.name)
             self.actions[ActionId.SAVE_COPY].setText("Save a Writable &Copy…")
             self.statusBar().showMessage(f"Opened {document.path} read-only", 8000)
@@ -371,8 +408,13 @@ class MainWindow(QMainWindow):
         document = self.document
         if document is None:
             return
-        suggested = document.path.with_name(f"{document.path.stem} copy{DOCUMENT_SUFFIX}")
-        target = self.file_dialogs.save_path(self, "Save a copy of the exercise", suggested)
+        if document.room is not None:
+            suggested = self._last_directory() / f"{_safe_stem(document.room.name)}{DOCUMENT_SUFFIX}"
+            title = "Write the shared room to a file"
+        else:
+            suggested = document.path.with_name(f"{document.path.stem} copy{DOCUMENT_SUFFIX}")
+            title = "Save a copy of the exercise"
+        target = self.file_dialogs.save_path(self, title, suggested)
         if target is None:
             return
         if target.exists():
@@ -390,17 +432,118 @@ class MainWindow(QMainWindow):
     def close_document(self) -> None:
         """Everything is saved as it happens, so closing only folds the write-ahead log back into the file."""
         context, self.context = self.context, None
+        self._follow_room(None)
         for workspace in self.workspaces:
             workspace.set_context(None)
         if context is not None:
             self._close_quietly(context)
         self.backup_timer.stop()
         self.read_only_banner.hide()
+        self.room_banner.hide()
         self.actions[ActionId.SAVE_COPY].setText(SAVE_COPY_TEXT)
         self.actions.set_document_open(False)
         self._update_title()
         self._refresh_recent()
         self.show_page(START)
+
+    # Shared rooms ----------------------------------------------------------------------------------------------
+    def _room_server(self) -> str:
+        return str(self.settings.value(preferences.ROOM_SERVER, "") or "")
+
+    def ask_publish(self) -> None:
+        document = self.document
+        if document is None or document.room is not None:
+            return
+        title = self.scenario_page.scenario.exercise.title if self.scenario_page.scenario else document.path.stem
+        dialog = PublishRoomDialog(self._room_server(), title, self.publish_room, self)
+        dialog.destroyed.connect(lambda *_: setattr(self, "publish_dialog", None))
+        self.publish_dialog = dialog
+        dialog.open()
+
+    def publish_room(self, address: RoomAddress, name: str, station_name: str) -> str | None:
+        """Put the open file in a new room and work on the room from now on; the problem, or None."""
+        document = self.document
+        if document is None:
+            return "No exercise is open."
+        from ctpn_desktop.core.services import room
+
+        station = Station(self.device_id, station_name or "Facilitator", StationRole.FACILITATOR)
+        try:
+            shared = room.publish(document, address, name, station, source=self.time_source,
+                                  journal_folder=self._journals(), local_path=document.path)
+        except CtpnError as error:
+            return _problem(error)
+        assert isinstance(shared, Document)
+        self.settings.setValue(preferences.ROOM_SERVER, address.text)
+        if not self._adopt(shared):
+            return "The room was published but could not be shown; join it with File ▸ Join Shared Exercise."
+        self.statusBar().showMessage(f"Published as {shared.location}: other stations can join it now", 10000)
+        return None
+
+    def ask_join(self) -> None:
+        from ctpn_desktop.core.services import room
+
+        dialog = JoinRoomDialog(self._room_server(), str(self.settings.value(preferences.STATION_NAME, "") or ""),
+                                room.list_rooms, self._join_from_dialog, self)
+        dialog.destroyed.connect(lambda *_: setattr(self, "join_dialog", None))
+        self.join_dialog = dialog
+        dialog.open()
+
+    def _join_from_dialog(self, address: RoomAddress, name: str, station_name: str) -> str | None:
+        assert self.join_dialog is not None
+        return self.join_room(address, name, Station(self.device_id, station_name, self.join_dialog.role))
+
+    def join_room(self, address: RoomAddress, name: str, station: Station) -> str | None:
+        """Work on a shared room as ``station``; the problem, or None."""
+        from ctpn_desktop.core.services import room
+
+        try:
+            shared = room.join(address, name, station, source=self.time_source, journal_folder=self._journals(),
+                               local_path=self._last_directory() / f"{_safe_stem(name)}{DOCUMENT_SUFFIX}")
+        except CtpnError as error:
+            return _problem(error)
+        assert isinstance(shared, Document)
+        self.settings.setValue(preferences.ROOM_SERVER, address.text)
+        self.settings.setValue(preferences.STATION_NAME, station.name)
+        return None if self._adopt(shared) else "The room could not be shown."
+
+    def _journals(self) -> Path | None:
+        return self.journal_folder
+
+    def _follow_room(self, document: Document | None) -> None:
+        """Show the room's connection (and what waits to be sent) while a shared room is open."""
+        if self._stop_room_status is not None:
+            self._stop_room_status()
+            self._stop_room_status = None
+        if document is None or document.room is None:
+            self.room_indicator.hide()
+            self.room_banner.hide()
+            return
+        self._stop_room_status = document.room.on_status(self.room_status_changed.emit)
+        self._show_room_status(document.room.status)
+
+    def _show_room_status(self, status: RoomStatus) -> None:
+        document = self.document
+        if document is None or document.room is None:
+            return
+        role = document.station.role.label
+        who = f"{document.station.name} · {role}" if document.station.name else role
+        if status.online:
+            text = f"Room “{document.room.name}” · {who} · ● online"
+            colour = "#2e7d32"
+            self.room_banner.hide()
+        else:
+            waiting = f" · {status.waiting} waiting to be sent" if status.waiting else ""
+            text = f"Room “{document.room.name}” · {who} · ● OFFLINE{waiting}"
+            colour = "#b3261e"
+            self.room_banner.show_offline(document.room.name, status.waiting, status.problem)
+        if status.refused:
+            text += f" · {len(status.refused)} not taken by the room"
+            self.room_indicator.setToolTip("\n".join(item.outcome for item in status.refused))
+        self.room_indicator.setText(text)
+        self.room_indicator.setStyleSheet(f"color: {colour}; font-weight: 600; padding: 0 8px;")
+        self.room_indicator.setAccessibleName(text)
+        self.room_indicator.show()
 
     # Backups ---------------------------------------------------------------------------------------------------
     def _open_with_backups(self, path: Path) -> Document:
@@ -410,7 +553,7 @@ class MainWindow(QMainWindow):
     def _schedule_backups(self) -> None:
         minutes = backup_interval_min(self.settings)
         document = self.document
-        if document is None or document.read_only or minutes <= 0:
+        if document is None or document.read_only or document.room is not None or minutes <= 0:
             self.backup_timer.stop()
             return
         self.backup_timer.start(minutes * 60_000)
@@ -418,8 +561,8 @@ class MainWindow(QMainWindow):
     def backup_now(self, reason: str = "timer") -> Backup | None:
         """Back up the open document if it changed since the last backup; a failure is said once, not every time."""
         document = self.document
-        if document is None or document.read_only:
-            return None
+        if document is None or document.read_only or document.room is not None:
+            return None  # a shared room lives on its server; Write Room to File keeps a copy
         try:
             backup = (self.backups.take(document.path, reason) if reason != "timer"
                       else self.backups.take_if_changed(document.path, reason))
@@ -554,9 +697,14 @@ class MainWindow(QMainWindow):
             self.banner.set_marking(None)
             self.bottom_banner.set_marking(None)
             return
-        self.setWindowTitle(f"{scenario.exercise.title} — {APP_NAME}")
-        if self.document is not None:
-            self.setWindowFilePath(str(self.document.path))
+        document = self.document
+        if document is not None and document.room is not None:
+            self.setWindowTitle(f"{scenario.exercise.title} — room “{document.room.name}” — {APP_NAME}")
+            self.setWindowFilePath("")
+        else:
+            self.setWindowTitle(f"{scenario.exercise.title} — {APP_NAME}")
+            if document is not None:
+                self.setWindowFilePath(str(document.path))
         self.banner.set_marking(scenario.exercise.marking)
         self.bottom_banner.set_marking(scenario.exercise.marking)
 
@@ -653,6 +801,12 @@ class MainWindow(QMainWindow):
             if dialog is not None:
                 dialog.close()
         super().closeEvent(event)
+
+
+def _safe_stem(name: str) -> str:
+    """A room's name as a file name: no folder separators or characters file systems refuse."""
+    cleaned = "".join("-" if c in '\\/:*?"<>|' else c for c in name).strip(" .")
+    return cleaned or "shared exercise"
 
 
 def _same_file(a: Path, b: Path) -> bool:

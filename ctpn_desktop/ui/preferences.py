@@ -21,6 +21,9 @@ BACKUP_INTERVAL_MIN = "backups/interval_minutes"
 DEFAULT_MARKING = "exercise/default_marking"
 ORGANISATION_NAME = "report/organisation_name"
 ORGANISATION_LOGO = "report/organisation_logo"
+ROOM_SERVER = "room/server"
+"""The room's server as last typed, without its password (which is never stored)."""
+STATION_NAME = "room/station_name"
 
 MAX_RECENT = 10
 

@@ -95,6 +95,9 @@ def make_window(
             context_factory("test-device", time_source),
             dialogs,
             default_directory=tmp_path,
+            device_id="test-device",
+            time_source=time_source,
+            journal_folder=tmp_path / "journals",
         )
         window.show()
         qtbot.waitExposed(window)

@@ -238,6 +238,8 @@ def publish(document: object, address: RoomAddress, name: str, station: Station,
             rooms.create_room_schema(target, schema)
             with document.engine.connect() as origin:
                 rooms.copy_rows(origin, target)
+            # A file written back from an earlier room remembers that room's stations; this room starts empty.
+            target.execute(delete(RoomStationRow))
             stamp = source.wall().astimezone(UTC).isoformat(timespec="seconds")
             for key, value in ((ROOM_NAME_KEY, name.strip()), (PUBLISHED_AT_KEY, stamp),
                                (PUBLISHED_FROM_KEY, document.path.name)):

@@ -91,6 +91,7 @@ class RunService:
         self._phase_jumps: dict[str, dict[str, float]] = {}
         self._known_injects: dict[str, frozenset[str]] = {}
         self._stale_clocks: set[str] = set()
+        self._last_jumps: dict[str, dict[str, float]] = {}
         document.changes.subscribe(self._document_changed, weak=True)
 
     def _document_changed(self, changes: Changes) -> None:
@@ -257,7 +258,11 @@ class RunService:
     def phase_jumps(self, run_id: str) -> dict[str, float]:
         """Phase id → exercise time at which the facilitator started it, from the run's phase-started events."""
         if run_id not in self._phase_jumps:
-            self._phase_jumps[run_id] = phase_starts(self.events(run_id))
+            try:
+                self._phase_jumps[run_id] = phase_starts(self.events(run_id))
+            except RoomOffline:
+                return dict(self._last_jumps.get(run_id, {}))  # as last known, until the server is back
+            self._last_jumps[run_id] = self._phase_jumps[run_id]
         return dict(self._phase_jumps[run_id])
 
     def scenario_time_at(self, run_id: str, exercise_s: float) -> datetime | None:

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 
+from ctpn_desktop.core.roles import Permission
+
 from ctpn_desktop.ui import icons
 from ctpn_desktop.ui.actions import ActionSpec, build_action
 
@@ -95,6 +97,19 @@ SPECS: dict[RunAction, ActionSpec] = {
     RunAction.DISCARD: ActionSpec("Discard &Rehearsal…", "Discard the selected rehearsal run (real runs are kept)",
                                   DISCARD),
 }
+
+
+RUN_PERMISSIONS: dict[RunAction, Permission] = {
+    RunAction.NEW_RUN: Permission.MANAGE_RUNS, RunAction.DISCARD: Permission.MANAGE_RUNS,
+    **{action: Permission.DRIVE_CLOCK for action in (
+        RunAction.START, RunAction.PAUSE, RunAction.RESUME, RunAction.END, RunAction.NEXT_INJECT,
+        RunAction.NEXT_PHASE, RunAction.ADJUST)},
+    **{action: Permission.RELEASE for action in (
+        RunAction.RELEASE, RunAction.SKIP, RunAction.DEFER, RunAction.RETIME, RunAction.ADHOC,
+        RunAction.SKIP_EARLIER_PHASES)},
+    RunAction.HALT: Permission.HALT,
+}
+"""What a station's role must allow for each conduct command (the presenter and the chime are for everyone)."""
 
 
 class RunActions:

@@ -36,9 +36,14 @@ def _row(label: str, value: str) -> str:
 def entry_html(entry: LogEntry, choices: RunChoices, *, muted: str, problem: str,
                citations: Sequence[Observation] = ()) -> str:
     current = entry.current
-    title = f"Entry {current.entry_number} · {KIND_LABELS[current.kind]}"
+    number = "not numbered yet" if current.pending else str(current.entry_number)
+    title = f"Entry {number} · {KIND_LABELS[current.kind]}"
     state = ""
-    if current.withdrawn:
+    if current.pending:
+        state = (f'<p style="color:{muted}"><b>Saved on this laptop</b> while the room\'s server cannot be reached. '
+                 "It is sent when the server is back; the room gives it its number then, and it keeps the time "
+                 "you typed it. Corrections wait until then.</p>")
+    elif current.withdrawn:
         state = (f'<p style="color:{problem}"><b>Withdrawn</b> ({html.escape(_when(current))}). Reason: '
                  f"{_text(current.revision_reason)}</p>")
     elif entry.corrected:
@@ -72,7 +77,8 @@ def entry_html(entry: LogEntry, choices: RunChoices, *, muted: str, problem: str
     if current.jdm_stage:
         rows.append(_row("JDM stage", html.escape(stage_label(current.jdm_stage))))
     rows.append(_row("Logged by", _text(current.logged_by or "—") + html.escape(f" · device {current.device_id}")))
-    rows.append(_row("Hash", f'<span style="color:{muted}">{current.hash[:16]}…</span>'))
+    if not current.pending:
+        rows.append(_row("Hash", f'<span style="color:{muted}">{current.hash[:16]}…</span>'))
     history = ""
     if entry.history:
         items = []
@@ -134,7 +140,7 @@ class EntryDetail(QWidget):
                    citations: Sequence[Observation] = ()) -> None:
         self.entry = entry
         self.citations = tuple(citations)
-        editable = entry is not None and not entry.current.withdrawn
+        editable = entry is not None and not entry.current.withdrawn and not entry.current.pending
         self.correct_button.setEnabled(editable)
         self.withdraw_button.setEnabled(editable)
         if entry is None:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from ctpn_desktop.core.clock import format_elapsed
 from ctpn_desktop.core.entities import InjectEventKind, LogEntry, RunInfo, RunStatus
-from ctpn_desktop.core.errors import CtpnError
+from ctpn_desktop.core.errors import CtpnError, RoomOffline
 
 from ctpn_desktop.ui.context import DocumentContext
 from ctpn_desktop.ui.formatting import format_wall_time, run_label
@@ -119,6 +119,8 @@ class QuickEntryBar(QFrame):
         on that run's clock."""
         moved = run_id != self.run_id
         self.context, self.run_id = context, run_id
+        if context is not None and not self.logged_by.text() and context.document.station.name:
+            self.logged_by.setText(context.document.station.name)  # a room's station is named when it joins
         if moved:
             self._ended_run_agreed = None
             if self._dirty() and context is not None and run_id is not None:
@@ -190,11 +192,13 @@ class QuickEntryBar(QFrame):
             self._first_keystroke()
         assert self.started is not None
         try:
-            run = self.context.runs.run(self.run_id)
+            run: RunInfo | None = self.context.runs.run(self.run_id)
+        except RoomOffline:
+            run = None  # the room's server is away: the entry is kept on this laptop; the run was open when seen
         except CtpnError as error:
             self._show_status(f"Not saved: {error}. Nothing you typed was lost; try again.", error=True)
             return None
-        if run.status is RunStatus.ENDED and self._ended_run_agreed != run.id:
+        if run is not None and run.status is RunStatus.ENDED and self._ended_run_agreed != run.id:
             self._ask_about_ended_run(run)
             return None
         draft = replace(self.form.draft(self.logged_by.text().strip()), logged_at=self.started.wall)
@@ -209,8 +213,13 @@ class QuickEntryBar(QFrame):
         self._inject_chosen = False
         self.time_label.setText(IDLE_HINT)
         current = entry.current
-        self._show_status(f"Entry {current.entry_number} saved at {format_wall_time(current.committed_at, False)}.",
-                          error=False)
+        if current.pending:
+            self._show_status(f"Saved on this laptop at {format_wall_time(current.committed_at, False)}: the room's "
+                              "server cannot be reached, so the entry is sent, and numbered, when it is back.",
+                              error=False)
+        else:
+            self._show_status(f"Entry {current.entry_number} saved at "
+                              f"{format_wall_time(current.committed_at, False)}.", error=False)
         self.focus_entry()
         self.committed.emit(entry)
         return entry
@@ -263,6 +272,10 @@ class QuickEntryBar(QFrame):
 def _last_released(context: DocumentContext | None, run_id: str | None) -> str | None:
     if context is None or run_id is None:
         return None
-    released = [e for e in context.runs.events(run_id) if e.kind is InjectEventKind.RELEASED]
+    try:
+        events = context.runs.events(run_id)
+    except RoomOffline:
+        return None  # the room's server is away: no default rather than a stale one
+    released = [e for e in events if e.kind is InjectEventKind.RELEASED]
     return released[-1].inject_id if released else None
 

@@ -52,7 +52,7 @@ def _one_line(text: str) -> str:
 
 
 _CELLS: dict[int, Callable[[LogSummary], str]] = {
-    NUMBER: lambda r: str(r.entry_number),
+    NUMBER: lambda r: "…" if r.pending else str(r.entry_number),
     LOGGED: lambda r: format_wall_time(datetime.fromisoformat(r.logged_at), with_date=False),
     EXERCISE_TIME: lambda r: format_elapsed(r.exercise_s),
     KIND: lambda r: r.kind.capitalize(),
@@ -76,6 +76,10 @@ _SORT_KEYS: dict[int, Callable[[LogSummary], object]] = {
     LOGGED_BY: lambda r: (r.logged_by.casefold(), r.logged_at),
     REVISION: lambda r: (r.revision, r.withdrawn, r.logged_at),
 }
+
+
+PENDING_TIP = ("Saved on this laptop while the room's server cannot be reached; it is sent, and gets its number, "
+               "when the server is back.")
 
 
 def _logged_with_date(row: LogSummary) -> str:
@@ -182,12 +186,16 @@ class LogTableModel(QAbstractTableModel):
             text = _logged_with_date(row) if column == LOGGED and self._dated else _CELLS[column](row)
             if role == Qt.ItemDataRole.AccessibleTextRole and row.withdrawn and column == TEXT:
                 return f"Withdrawn: {text}"
+            if role == Qt.ItemDataRole.AccessibleTextRole and row.pending and column == NUMBER:
+                return "Not numbered yet: waiting to be sent to the room"
             return text
         if role == SORT_ROLE:
             return _SORT_KEYS[column](row)
         if role == ENTRY_ID_ROLE:
             return row.entry_id
         if role == Qt.ItemDataRole.ToolTipRole:
+            if row.pending:
+                return PENDING_TIP
             if column == LOGGED:
                 return format_wall_time(datetime.fromisoformat(row.logged_at))
             if column == TEXT:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QVBoxLayout, QWidget
 
 from ctpn_desktop.core.changes import Changes
+from ctpn_desktop.core.errors import RoomOffline
+from ctpn_desktop.core.roles import Permission, Station
 
 from ctpn_desktop.ui import icons
 from ctpn_desktop.ui.context import DocumentContext
@@ -50,8 +54,19 @@ class Workspace(QWidget):
         self.refresh()
 
     def _document_changed(self, changes: Changes) -> None:
-        if self.context is not None:
+        if self.context is None:
+            return
+        with contextlib.suppress(RoomOffline):  # the server went away while the page read: it keeps what it had
             self.document_changed(changes)
+
+    @property
+    def station(self) -> Station | None:
+        return self.context.document.station if self.context is not None else None
+
+    def allows(self, permission: Permission) -> bool:
+        """Whether this station's role lets it do ``permission`` (no document: nothing to do)."""
+        station = self.station
+        return station is not None and station.can(permission)
 
     def document_changed(self, changes: Changes) -> None:
         """Follow a committed change of the document, by this window or another station: show nothing stale."""

@@ -41,11 +41,12 @@ from PySide6.QtWidgets import (
 from ctpn_desktop.core.changes import Changes, Topic
 from ctpn_desktop.core.clock import format_countdown, format_elapsed
 from ctpn_desktop.core.entities import AdhocInject, Inject, InjectEvent, InjectEventKind, RunInfo, RunStatus, Scenario
-from ctpn_desktop.core.errors import CtpnError
+from ctpn_desktop.core.errors import CtpnError, RoomOffline
 from ctpn_desktop.core.timeline import InjectState, Timeline, current_phase, next_phase, phase_schedule
 
 from ctpn_desktop.ui import icons, preferences
-from ctpn_desktop.ui.conduct.actions import RunAction, RunActions
+from ctpn_desktop.ui.actions import gate
+from ctpn_desktop.ui.conduct.actions import RUN_PERMISSIONS, RunAction, RunActions
 from ctpn_desktop.ui.conduct.clock_panel import ClockPanel, action_button
 from ctpn_desktop.ui.conduct.dialogs import (
     AdhocDialog,
@@ -163,6 +164,8 @@ class ConductWorkspace(Workspace):
         self.adhocs: list[AdhocInject] = []
         self.presenter: PresenterWindow | None = None
         self.presenter_slide: PresenterSlide = STAND_BY
+        self._pending_events: list[InjectEvent] = []
+        """Events kept on this laptop while the room's server is away, until they reach the room."""
         self._known_phase_events: set[str] | None = None
         """Phase-started events already seen in the run shown; None until its events are first read."""
         self.chime = DueChime(self)
@@ -546,7 +549,10 @@ class ConductWorkspace(Workspace):
     def _update_run_row(self) -> None:
         if self.run is None or self.context is None:
             return
-        self.run = self.context.runs.run(self.run.id)
+        try:
+            self.run = self.context.runs.run(self.run.id)
+        except RoomOffline:
+            return
         for index in range(self.runs_tree.topLevelItemCount()):
             item = self.runs_tree.topLevelItem(index)
             if item.data(0, RUN_ID_ROLE) == self.run.id:
@@ -810,11 +816,12 @@ class ConductWorkspace(Workspace):
         early = self.timeline.row(inject.id, self._elapsed()).state is InjectState.PENDING
         event = self._do("Cannot release the inject",
                          lambda: self._runs().release(run_id, inject.id, "released early" if early else ""))
-        if event is None:
+        if not isinstance(event, InjectEvent):
             return
         self.present(inject_slide(inject, lambda aid: self._runs().attachment_data(run_id, aid)))
+        self._keep_if_pending(event)
         self._reload(select=inject.id)
-        self._feedback(f"✓ Released #{inject.number} at {format_elapsed(event.exercise_s)} — saved")
+        self._feedback(f"✓ Released #{inject.number} at {format_elapsed(event.exercise_s)} — {_saved(event)}")
 
     def ask_skip(self) -> None:
         inject = self._require_target()
@@ -863,9 +870,15 @@ class ConductWorkspace(Workspace):
         run_id = self._run_id()
         if run_id is None:
             return
-        if self._do(title, lambda: action(run_id)) is not None:
+        event = self._do(title, lambda: action(run_id))
+        if isinstance(event, InjectEvent):
+            self._keep_if_pending(event)
             self._reload(select=inject.id)
-            self._feedback(f"✓ {done} — saved")
+            self._feedback(f"✓ {done} — {_saved(event)}")
+
+    def _keep_if_pending(self, event: InjectEvent) -> None:
+        if event.pending:
+            self._pending_events.append(event)
 
     def ask_adhoc(self) -> None:
         if self._run_id() is None:
@@ -924,9 +937,14 @@ class ConductWorkspace(Workspace):
             return
         runs = self._runs()
         keep = select or self.selected_inject_id()
-        self.events = runs.events(run_id)
+        try:
+            stored, self.adhocs = runs.events(run_id), runs.adhoc_injects(run_id)
+        except RoomOffline:  # the room's server is away: what was known, and what this laptop keeps
+            stored = [e for e in self.events if not e.pending and e.run_id == run_id]
+        arrived = {e.id for e in stored}
+        self._pending_events = [e for e in self._pending_events if e.id not in arrived and e.run_id == run_id]
+        self.events = [*stored, *self._pending_events]
         self._follow_phase_on_presenter()
-        self.adhocs = runs.adhoc_injects(run_id)
         self.timeline = self.timeline.with_events(self.events)
         self.queue_model.set_run(self.scenario, self.timeline, self.adhocs, self._elapsed())
         self._update_run_row()
@@ -1172,6 +1190,7 @@ class ConductWorkspace(Workspace):
             a[RunAction.DISCARD].setToolTip("A real run cannot be discarded; it stays in the record")
         else:
             a[RunAction.DISCARD].setToolTip(a[RunAction.DISCARD].statusTip())
+        gate(a, RUN_PERMISSIONS, self.station)
         if inject_ok and self._target(for_release=True) is not None:
             target = self._target(for_release=True)
             assert target is not None
@@ -1356,6 +1375,11 @@ class ConductWorkspace(Workspace):
         status_bar = getattr(window, "statusBar", None)
         if callable(status_bar):
             status_bar().showMessage(text, 8000)
+
+
+def _saved(event: InjectEvent) -> str:
+    return ("saved on this laptop: the room's server cannot be reached, so it is sent when it is back "
+            "(a release another station made first wins)" if event.pending else "saved")
 
 
 def _short_status(status: RunStatus) -> str:

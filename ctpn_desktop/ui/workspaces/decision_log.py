@@ -7,6 +7,7 @@ entry is on disk. The Log menu sits in the menu bar, so Ctrl+L reaches the entry
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -28,13 +29,14 @@ from PySide6.QtWidgets import (
 
 from ctpn_desktop.core.changes import Changes, Topic
 from ctpn_desktop.core.entities import EvidenceKind, LogEntry, RunInfo
-from ctpn_desktop.core.errors import CtpnError, MergeRefused
+from ctpn_desktop.core.errors import CtpnError, MergeRefused, RoomOffline
 from ctpn_desktop.core.io.log_csv import write_log_csv
+from ctpn_desktop.core.roles import Permission
 from ctpn_desktop.core.services.log import LogSummary
 from ctpn_desktop.core.services.merge import merge_from
 
 from ctpn_desktop.ui import icons
-from ctpn_desktop.ui.actions import LOG_SPECS, ActionId, workspace_action
+from ctpn_desktop.ui.actions import ACTION_PERMISSIONS, LOG_SPECS, ActionId, gate, workspace_action
 from ctpn_desktop.ui.dialogs.prompts import show_error
 from ctpn_desktop.ui.formatting import RUN_STATUS_LABELS, format_wall_time, run_label
 from ctpn_desktop.ui.log.choices import RunChoices
@@ -100,6 +102,8 @@ class DecisionLogWorkspace(Workspace):
         self._actions: dict[ActionId, QAction] = {}
         self._current_entry_id: str | None = None
         self._newest_first = False
+        self._pending_entries: dict[str, LogEntry] = {}
+        """Entries kept on this laptop while the room's server is away, until they reach the room."""
         self._pinned_run: str | None = None
         """A run the user chose on purpose: kept even when another run goes live (the page then says so)."""
         self._live_run: RunInfo | None = None
@@ -265,6 +269,11 @@ class DecisionLogWorkspace(Workspace):
         needs_run = (ActionId.LOG_CORRECT, ActionId.LOG_WITHDRAW, ActionId.LOG_FIND, ActionId.LOG_EXPORT_CSV)
         for action_id, action in self._actions.items():
             action.setEnabled(self.context is not None and (has_run or action_id not in needs_run))
+        gate(self._actions.items(), ACTION_PERMISSIONS, self.station)
+        self.quick_entry.setEnabled(self.allows(Permission.LOG))
+        for pane in (self.observations, self.hotwash, self.improvements):
+            if not self.allows(Permission.EVALUATE):
+                pane.setEnabled(False)
 
     def refresh_icons(self) -> None:
         super().refresh_icons()
@@ -427,6 +436,8 @@ class DecisionLogWorkspace(Workspace):
         if not touched:
             return
         keep = self._current_entry_id
+        for entry_id in touched:
+            self._pending_entries.pop(entry_id, None)
         self.model.replace_entries(touched, fresh)
         if any(row.organisation and row.organisation not in self.choices.organisations for row in fresh):
             self._refresh_choices()
@@ -453,10 +464,21 @@ class DecisionLogWorkspace(Workspace):
         wanted = self.current_filter()
         rows: list[LogSummary] = []
         if self.context is not None and self.run_id is not None:
-            rows = self.context.log.summaries(
-                self.run_id, wanted.query, kinds=[wanted.kind] if wanted.kind else None,
-                organisation=wanted.organisation, objective_id=wanted.objective_id, inject_id=wanted.inject_id,
-                since_s=wanted.since_s, until_s=wanted.until_s)
+            try:
+                rows = self.context.log.summaries(
+                    self.run_id, wanted.query, kinds=[wanted.kind] if wanted.kind else None,
+                    organisation=wanted.organisation, objective_id=wanted.objective_id, inject_id=wanted.inject_id,
+                    since_s=wanted.since_s, until_s=wanted.until_s)
+            except RoomOffline:
+                self.window().statusBar().showMessage(  # type: ignore[attr-defined]
+                    "The room's server cannot be reached: the log shows what it had; it is read again when the "
+                    "server is back", 8000)
+                return
+            arrived = {row.entry_id for row in rows}
+            for entry_id in arrived & set(self._pending_entries):
+                del self._pending_entries[entry_id]
+            rows.extend(LogSummary.of(entry) for entry in self._pending_entries.values()
+                        if entry.current.run_id == self.run_id)
         self._apply_order()
         self.model.set_entries(rows)
         self._fit_logged_column()
@@ -504,15 +526,29 @@ class DecisionLogWorkspace(Workspace):
         entry: LogEntry | None = None
         if rows and self.context is not None:
             summary = self.model.entry_at(rows[0].row())
-            entry = self.context.log.entry(summary.entry_id)
+            if summary.pending:
+                entry = self._pending_entries.get(summary.entry_id)
+            else:
+                try:
+                    entry = self.context.log.entry(summary.entry_id)
+                except RoomOffline:
+                    self.window().statusBar().showMessage(  # type: ignore[attr-defined]
+                        "The room's server cannot be reached: the entry's details are shown when it is back", 8000)
         self._current_entry_id = entry.entry_id if entry else None
-        citations = (self.context.evaluation.citations(self.run_id, EvidenceKind.LOG_ENTRY, entry.entry_id)
-                     if entry is not None and self.context is not None and self.run_id is not None else [])
+        citations = []
+        if entry is not None and not entry.current.pending and self.context is not None and self.run_id is not None:
+            with contextlib.suppress(RoomOffline):
+                citations = self.context.evaluation.citations(self.run_id, EvidenceKind.LOG_ENTRY, entry.entry_id)
         self.detail.show_entry(entry, self.choices, citations)
 
     def _entry_committed(self, entry: LogEntry) -> None:
         """The entry is on disk: show its row (in place when no filter hides it) and select it."""
-        if entry.current.organisation and entry.current.organisation not in self.choices.organisations:
+        if entry.current.pending:  # kept on this laptop: the room cannot be asked for it now
+            self._pending_entries[entry.entry_id] = entry
+            self.model.add(LogSummary.of(entry))
+            self.entries_stack.show_content(True)
+            self._update_count()
+        elif entry.current.organisation and entry.current.organisation not in self.choices.organisations:
             self._show_run()
         elif self.current_filter().active:
             self.reload_entries()

@@ -33,11 +33,12 @@ from ctpn_desktop.core.errors import CtpnError
 from ctpn_desktop.core.io.msel_read import read_table
 from ctpn_desktop.core.io.msel_write import write_msel_csv, write_msel_xlsx
 from ctpn_desktop.core.io.scenario_json import dumps, from_scenario
+from ctpn_desktop.core.roles import Permission
 from ctpn_desktop.core.services.scenario import parse_planned
 from ctpn_desktop.core.services.validation import Problem, problems_by_inject, validate
 
 from ctpn_desktop.ui import icons
-from ctpn_desktop.ui.actions import ActionId, make_action
+from ctpn_desktop.ui.actions import ACTION_PERMISSIONS, ActionId, gate, make_action
 from ctpn_desktop.ui.dialogs.msel_import import MselImportDialog
 from ctpn_desktop.ui.dialogs.prompts import show_error
 from ctpn_desktop.ui.editor.fields import Typing
@@ -283,6 +284,10 @@ class ScenarioWorkspace(Workspace):
         for action_id in (ActionId.ADD_INJECT, ActionId.RENUMBER_INJECTS, ActionId.JUMP_TO_INJECT,
                           ActionId.IMPORT_MSEL, ActionId.EXPORT_MSEL, ActionId.SAVE_AS_TEMPLATE):
             a[action_id].setEnabled(has_document)
+        gate(a.items(), ACTION_PERMISSIONS, self.station)
+        editable = not has_document or self.allows(Permission.EDIT_SCENARIO)
+        for editor in (self.overview, self.objectives, self.organisations, self.phases, self.msel.form):
+            editor.setEnabled(editable)
 
     def refresh_icons(self) -> None:
         super().refresh_icons()
@@ -329,7 +334,11 @@ class ScenarioWorkspace(Workspace):
         session.stack.indexChanged.connect(self._stack_changed)
         self.session = session
         self._fill_all(session.scenario)
-        self.save_state.setText("Every change is saved to the file as you make it")
+        if self.allows(Permission.EDIT_SCENARIO):
+            self.save_state.setText("Every change is saved to the file as you make it")
+        else:
+            self.save_state.setText("In a shared room only the facilitator edits the scenario; this station reads "
+                                    "it as it is now")
         self._update_actions()
         self.run_validation()
 

@@ -1,0 +1,197 @@
+"""A shared room seen through the real windows of several stations: publishing and joining by the dialogs,
+commands a role may not use disabled, the pages following another station live, and a station that loses
+the server and gets it back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from ctpn_desktop.core.clock import FakeTimeSource
+from ctpn_desktop.core.library import library_items
+from ctpn_desktop.core.roles import Station, StationRole
+from ctpn_desktop.core.services.room import RoomAddress
+
+from ctpn_desktop.ui.actions import ActionId
+from ctpn_desktop.ui.conduct.actions import RunAction
+from ctpn_desktop.ui.main_window import DECISION_LOG, MainWindow
+
+from ctpn_desktop.app import context_factory
+from tests import backends
+from tests.netcut import NetworkCut
+from tests.ui.conftest import ScriptedDialogs
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+Maker = Callable[[str], MainWindow]
+
+
+@pytest.fixture
+def server() -> Iterator[RoomAddress]:
+    yield RoomAddress.parse(backends.pg_address())
+    backends.drop_test_rooms()
+
+
+@pytest.fixture
+def station_window(qtbot, tmp_path: Path, time_source: FakeTimeSource) -> Iterator[Maker]:
+    """A main window of its own station (its own device id, settings and journal folder)."""
+    windows: list[MainWindow] = []
+
+    def make(device: str) -> MainWindow:
+        folder = tmp_path / device
+        window = MainWindow(QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat), library_items,
+                            context_factory(device, time_source), ScriptedDialogs(), default_directory=tmp_path,
+                            device_id=device, time_source=time_source, journal_folder=folder / "journals")
+        window.show()
+        qtbot.waitExposed(window)
+        windows.append(window)
+        return window
+
+    yield make
+    for box in QApplication.topLevelWidgets():
+        if isinstance(box, QMessageBox):
+            box.close()
+    for window in windows:
+        window.close()
+        window.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def _publish(qtbot, window: MainWindow, server: RoomAddress, name: str) -> None:
+    window.actions[ActionId.PUBLISH_ROOM].trigger()
+    dialog = window.publish_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.server_edit.setText(server.text)
+    dialog.name_edit.clear()
+    qtbot.keyClicks(dialog.name_edit, name)
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.document is not None and window.document.room is not None, timeout=10000)
+
+
+def _join(qtbot, window: MainWindow, server: str, name: str, role: StationRole, station_name: str) -> None:
+    window.actions[ActionId.JOIN_ROOM].trigger()
+    dialog = window.join_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.server_edit.setText(server)
+    qtbot.mouseClick(dialog.find_button, Qt.MouseButton.LeftButton)
+    names = [dialog.rooms.item(i).data(Qt.ItemDataRole.UserRole) for i in range(dialog.rooms.count())]
+    assert name in names
+    dialog.rooms.setCurrentRow(names.index(name))
+    dialog.role_combo.setCurrentIndex(dialog.role_combo.findData(role.value))
+    dialog.station_edit.setText(station_name)
+    qtbot.mouseClick(dialog.buttons.buttons()[0], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.document is not None and window.document.room is not None, timeout=10000)
+
+
+def test_publish_join_roles_and_live_pages(qtbot, station_window: Maker, document_path: Path,
+                                           server: RoomAddress, time_source: FakeTimeSource) -> None:
+    facilitator = station_window("station-lead")
+    assert facilitator.open_path(document_path)
+    name = backends.new_room_name("window")
+    _publish(qtbot, facilitator, server, name)
+    assert "room “" in facilitator.windowTitle()
+    assert facilitator.room_indicator.isVisible() and "online" in facilitator.room_indicator.text()
+    assert facilitator.actions[ActionId.SAVE_COPY].text() == "&Write Room to File…"
+
+    notes = station_window("station-police")
+    _join(qtbot, notes, server.text, name, StationRole.NOTE_TAKER, "Police table")
+    assert notes.current_page is notes.decision_log_page
+    assert "Police table · Note-taker" in notes.room_indicator.text()
+    conduct = notes.conduct_page
+    for action in (RunAction.NEW_RUN, RunAction.START, RunAction.RELEASE, RunAction.ADHOC):
+        assert not conduct.actions[action].isEnabled(), action
+    assert not notes.actions[ActionId.PUBLISH_ROOM].isEnabled()
+    assert not notes.scenario_page.overview.isEnabled()
+    assert "only the facilitator edits" in notes.scenario_page.save_state.text()
+    assert not notes.decision_log_page.observations.isEnabled()
+
+    context = facilitator.context
+    assert context is not None
+    run = context.runs.create_run("Day one")
+    context.runs.start(run.id)
+    log_page = notes.decision_log_page
+    qtbot.waitUntil(lambda: log_page.run_id == run.id, timeout=5000)  # heard from the other station
+    assert log_page.quick_entry.isEnabled()
+    assert conduct.actions[RunAction.HALT].isEnabled()  # anyone but an observer may halt
+
+    time_source.advance(30)
+    notes.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is notes)
+    notes.show_page(DECISION_LOG)
+    qtbot.keyClick(notes, Qt.Key.Key_L, CTRL)
+    entry = log_page.quick_entry.form.text
+    qtbot.waitUntil(entry.hasFocus)
+    qtbot.keyClicks(entry, "Police cordon at 400 m")
+    qtbot.keyClick(entry, Qt.Key.Key_Return)
+    assert log_page.model.rowCount() == 1
+    lead_log = facilitator.decision_log_page
+    qtbot.waitUntil(lambda: lead_log.model.rowCount() == 1, timeout=5000)
+    assert lead_log.model.entry_at(0).text == "Police cordon at 400 m"
+    assert lead_log.model.entry_at(0).device_id == "station-police"
+    facilitator.grab().save(str(document_path.parent / "room-facilitator.png"))
+    notes.grab().save(str(document_path.parent / "room-notes.png"))
+
+
+def test_an_observer_changes_nothing(qtbot, station_window: Maker, document_path: Path, server: RoomAddress) -> None:
+    facilitator = station_window("station-lead")
+    assert facilitator.open_path(document_path)
+    name = backends.new_room_name("observer")
+    _publish(qtbot, facilitator, server, name)
+    context = facilitator.context
+    assert context is not None
+    run = context.runs.create_run("Day one")
+    context.runs.start(run.id)
+    watcher = station_window("station-gallery")
+    _join(qtbot, watcher, server.text, name, StationRole.OBSERVER, "Gallery")
+    qtbot.waitUntil(lambda: watcher.decision_log_page.run_id == run.id, timeout=5000)
+    assert not watcher.decision_log_page.quick_entry.isEnabled()
+    assert not watcher.decision_log_page.action(ActionId.LOG_ENTRY).isEnabled()
+    assert all(not watcher.conduct_page.actions[a].isEnabled() for a in RunAction
+               if a not in (RunAction.PRESENTER, RunAction.SHOW_ON_PRESENTER, RunAction.STAND_BY, RunAction.SOUND))
+
+
+def test_a_station_that_loses_the_server_says_so_keeps_entries_and_sends_them(
+        qtbot, station_window: Maker, document_path: Path, server: RoomAddress, time_source: FakeTimeSource) -> None:
+    facilitator = station_window("station-lead")
+    assert facilitator.open_path(document_path)
+    name = backends.new_room_name("offline")
+    _publish(qtbot, facilitator, server, name)
+    context = facilitator.context
+    assert context is not None
+    run = context.runs.create_run("Day one")
+    context.runs.start(run.id)
+    url = server.url
+    cable = NetworkCut(url.host or "127.0.0.1", url.port or 5432)
+    try:
+        notes = station_window("station-health")
+        problem = notes.join_room(RoomAddress(url.set(host="127.0.0.1", port=cable.port)), name,
+                                  Station("station-health", "Health table", StationRole.NOTE_TAKER))
+        assert problem is None
+        page = notes.decision_log_page
+        qtbot.waitUntil(lambda: page.run_id == run.id, timeout=5000)
+        cable.cut()
+        qtbot.waitUntil(lambda: notes.room_banner.isVisible(), timeout=5000)
+        assert "OFFLINE" in notes.room_indicator.text()
+        for text in ("Casualty clearing station at the fire station", "Second ambulance loggist arrives"):
+            page.quick_entry.form.text.setPlainText(text)
+            page.quick_entry.commit()
+        assert page.model.rowCount() == 2
+        assert [page.model.index(r, 0).data() for r in range(2)] == ["…", "…"]
+        assert "Saved on this laptop" in page.quick_entry.status.text()
+        qtbot.waitUntil(lambda: "2 waiting to be sent" in notes.room_indicator.text(), timeout=5000)
+        notes.grab().save(str(document_path.parent / "room-offline.png"))
+
+        cable.restore()
+        qtbot.waitUntil(lambda: not notes.room_banner.isVisible(), timeout=15000)
+        qtbot.waitUntil(lambda: sorted(page.model.index(r, 0).data() for r in range(page.model.rowCount()))
+                        == ["1", "2"], timeout=5000)
+        lead = facilitator.decision_log_page
+        qtbot.waitUntil(lambda: lead.model.rowCount() == 2, timeout=5000)
+        assert "online" in notes.room_indicator.text()
+    finally:
+        cable.close()
