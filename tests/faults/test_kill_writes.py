@@ -23,7 +23,7 @@ from ctpn_desktop.core.services.document import create_document, open_document
 from ctpn_desktop.core.services.scenario import ScenarioService
 from ctpn_desktop.storage import db, fts
 
-from tests.factories import LIBRARY
+from tests.factories import LIBRARY, undo_revision_0003
 from tests.faults import writer
 
 SCENARIO = LIBRARY / "christmas-market-mta.json"
@@ -180,6 +180,7 @@ def test_migration_killed_midway_migrates_on_the_next_opening(fork_server, tmp_p
     rng = random.Random(6)
     template = new_document(tmp_path)
     with contextlib.closing(sqlite3.connect(template)) as connection, connection:
+        undo_revision_0003(connection)
         for statement in fts.DROP_STATEMENTS:
             connection.execute(statement)
         connection.execute("UPDATE alembic_version SET version_num = '0001'")

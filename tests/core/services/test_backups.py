@@ -15,7 +15,7 @@ from ctpn_desktop.core.services.document import open_document
 from ctpn_desktop.core.services.scenario import ScenarioService
 from ctpn_desktop.storage import db, fts
 
-from tests.factories import library_document
+from tests.factories import library_document, undo_revision_0003
 
 
 class Ticking:
@@ -160,6 +160,7 @@ def test_a_backup_that_cannot_be_written_is_reported_and_leaves_nothing(tmp_path
 def test_a_migration_is_preceded_by_a_backup_in_the_backup_folder(tmp_path: Path, service: BackupService) -> None:
     path = closed_document(tmp_path)
     with sqlite3.connect(path) as connection:  # make the file look one schema revision older
+        undo_revision_0003(connection)
         for statement in fts.DROP_STATEMENTS:
             connection.execute(statement)
         connection.execute("UPDATE alembic_version SET version_num = '0001'")
