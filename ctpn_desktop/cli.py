@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     merge = commands.add_parser("merge", help="merge into a document the log kept on another copy of it")
     merge.add_argument("document", type=Path, metavar="DOC.ctpn")
     merge.add_argument("other", type=Path, metavar="OTHER.ctpn")
+    merge.add_argument("--syndicate", metavar="NAME", help="the copy is this syndicate's note-taker's: its log is "
+                                                           "the syndicate's")
+    merge.add_argument("--run", type=int, metavar="N", help="the run of the syndicate (default: the latest run)")
 
     log = commands.add_parser("log", help="export the decision log")
     log_commands = log.add_subparsers(dest="log_command", metavar="ACTION", required=True)
@@ -207,9 +210,36 @@ def _merge(args: argparse.Namespace) -> int:
     from ctpn_desktop.core.services.merge import merge_from
 
     with open_document(args.document) as document:
-        report = merge_from(document, args.other)
+        syndicate_id = None
+        if args.syndicate:
+            syndicate_id = _syndicate_named(document, args.syndicate, args.run)
+            if syndicate_id is None:
+                return 1
+        report = merge_from(document, args.other, syndicate_id=syndicate_id)
     _out(report.describe())
     return 0
+
+
+def _syndicate_named(document: object, name: str, run_number: int | None) -> str | None:
+    from ctpn_desktop.core.clock import SystemTimeSource
+    from ctpn_desktop.core.services.document import Document
+    from ctpn_desktop.core.services.runs import RunService
+    from ctpn_desktop.core.services.syndicates import SyndicateService
+
+    assert isinstance(document, Document)
+    runs = RunService(document, SystemTimeSource()).list_runs()
+    run = runs[-1] if runs and run_number is None else next((r for r in runs if r.number == run_number), None)
+    if run is None:
+        wanted = f"run {run_number}" if run_number is not None else "run"
+        _err(f"{document.path}: there is no {wanted} to merge a syndicate's log into")
+        return None
+    syndicates = SyndicateService(document, SystemTimeSource()).syndicates(run.id)
+    chosen = next((s for s in syndicates if s.name.casefold() == " ".join(name.split()).casefold()), None)
+    if chosen is None:
+        known = ", ".join(s.name for s in syndicates) or "none"
+        _err(f"{document.path}: run {run.number} has no syndicate called {name!r}; its syndicates: {known}")
+        return None
+    return chosen.id
 
 
 def _log(args: argparse.Namespace) -> int:
