@@ -15,8 +15,8 @@ from ctpn_desktop.core.errors import CtpnError, ScenarioFormatError
 
 from ctpn_desktop import APP_NAME, __version__
 
-DEBRIEF_SECTIONS = ("overview", "objectives", "participants", "timeline", "injects", "decisions", "observations",
-                    "hotwash", "improvement", "integrity")
+DEBRIEF_SECTIONS = ("overview", "objectives", "participants", "timeline", "injects", "decisions", "syndicates",
+                    "observations", "hotwash", "improvement", "integrity")
 SUBCOMMANDS = {"new", "info", "validate", "demo", "schema", "verify", "msel", "export-json", "merge", "log",
                "debrief", "-h", "--help", "--version"}
 SUBCOMMANDS |= {"handout"}
