@@ -19,7 +19,7 @@ DEBRIEF_SECTIONS = ("overview", "objectives", "participants", "timeline", "injec
                     "observations", "hotwash", "improvement", "integrity")
 SUBCOMMANDS = {"new", "info", "validate", "demo", "schema", "verify", "msel", "export-json", "merge", "log",
                "debrief", "-h", "--help", "--version"}
-SUBCOMMANDS |= {"handout"}
+SUBCOMMANDS |= {"handout", "programme"}
 DEBRIEF_FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
 
 
@@ -89,6 +89,16 @@ def _parser() -> argparse.ArgumentParser:
     handout.add_argument("--no-controller-notes", action="store_true", help="leave out the controllers' notes")
     handout.add_argument("--marking", metavar="M", help="print this protective marking instead of the exercise's")
     handout.add_argument("--organisation", default="", metavar="NAME", help="the organisation issuing the handout")
+
+    programme = commands.add_parser("programme", help="write the exercise programme for participants as PDF or "
+                                                      "accessible HTML")
+    programme.add_argument("document", type=Path, metavar="DOC.ctpn|SCENARIO.json")
+    programme.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.pdf|OUT.html")
+    programme.add_argument("--format", choices=("pdf", "html"), help="the file format (default: from the file name)")
+    programme.add_argument("--marking", metavar="M", help="print this protective marking instead of the exercise's")
+    programme.add_argument("--organisation", default="", metavar="NAME", help="the organisation issuing it")
+    programme.add_argument("--general-idea", action="store_true",
+                           help="print the exercise's general idea (narrative) too; it is left out by default")
 
     msel = commands.add_parser("msel", help="import or export the MSEL as CSV or XLSX")
     msel_commands = msel.add_subparsers(dest="msel_command", metavar="ACTION", required=True)
@@ -315,6 +325,35 @@ def _handout(args: argparse.Namespace) -> int:
     return 0
 
 
+def _programme(args: argparse.Namespace) -> int:
+    from ctpn_desktop.core.io.scenario_json import read_scenario_file
+    from ctpn_desktop.core.report.programme import (
+        ProgrammeOptions,
+        programme_data,
+        render_programme,
+        render_programme_html,
+    )
+    from ctpn_desktop.core.services.document import open_document
+    from ctpn_desktop.core.services.scenario import ScenarioService
+
+    chosen_format = args.format or DEBRIEF_FORMATS.get(args.output.suffix.lower())
+    if chosen_format is None:
+        _err(f"{args.output}: the file name must end in .pdf or .html (or say which with --format)")
+        return 2
+    if args.document.suffix.lower() == ".json":
+        scenario, _ = read_scenario_file(args.document)
+    else:
+        with open_document(args.document) as document:
+            scenario = ScenarioService(document).load()
+    data = programme_data(scenario, ProgrammeOptions(marking_override=args.marking,
+                                                     organisation_name=args.organisation,
+                                                     include_general_idea=args.general_idea))
+    (render_programme_html if chosen_format == "html" else render_programme)(data, args.output)
+    items = sum(len(s.items) for s in data.sessions)
+    _out(f"Wrote the exercise programme ({items} agenda items, {len(data.syndicates)} syndicates) to {args.output}")
+    return 0
+
+
 def _msel(args: argparse.Namespace) -> int:
     from ctpn_desktop.core.services.document import open_document
     from ctpn_desktop.core.services.scenario import ScenarioService
@@ -374,6 +413,7 @@ HANDLERS = {"new": _new, "info": _info, "validate": _validate, "demo": _demo, "s
             "export-json": _export_json, "verify": _verify, "msel": _msel, "merge": _merge, "log": _log,
             "debrief": _debrief}
 HANDLERS["handout"] = _handout
+HANDLERS["programme"] = _programme
 
 
 def main(argv: Sequence[str] | None = None) -> int:
