@@ -23,6 +23,7 @@ from ctpn_desktop.core.services.evaluation import EvaluationService
 from ctpn_desktop.core.services.log import LogService
 from ctpn_desktop.core.services.runs import RunService
 from ctpn_desktop.core.services.scenario import ScenarioService
+from ctpn_desktop.core.services.syndicates import SyndicateService
 
 from ctpn_desktop.ui import icons
 from ctpn_desktop.ui.context import ContextFactory, DocumentContext
@@ -66,6 +67,7 @@ def context_factory(device_id: str, source: TimeSource | None = None) -> Context
             evaluation=EvaluationService(document, clock_source, device_id),
             time_source=clock_source,
             device_id=device_id,
+            syndicates=SyndicateService(document, clock_source, device_id),
         )
 
     return build

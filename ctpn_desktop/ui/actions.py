@@ -55,6 +55,7 @@ class ActionId(enum.Enum):
     LOG_VERIFY = enum.auto()
     LOG_MERGE = enum.auto()
     LOG_EXPORT_CSV = enum.auto()
+    LOG_SYNDICATES = enum.auto()
     PREFERENCES = enum.auto()
     RESTORE_BACKUP = enum.auto()
     EXPORT_DEBRIEF = enum.auto()
@@ -246,6 +247,9 @@ LOG_SPECS: dict[ActionId, ActionSpec] = {
                                      needs_document=True),
     ActionId.LOG_IMPROVEMENTS: ActionSpec("&Improvement Plan", "Improvement actions with owners and due dates",
                                           needs_document=True),
+    ActionId.LOG_SYNDICATES: ActionSpec(
+        "S&yndicates and Read-backs", "The run's syndicates, their note-takers' laptops, answers and plenary "
+                                      "read-backs", icons.ORGANISATIONS, needs_document=True),
     ActionId.LOG_VERIFY: ActionSpec(
         "Check Log &Integrity", "Check the hash chains of the decision log and name the first entry that does not "
                                 "match", needs_document=True),

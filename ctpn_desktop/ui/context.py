@@ -16,6 +16,7 @@ from ctpn_desktop.core.services.evaluation import EvaluationService
 from ctpn_desktop.core.services.log import LogService
 from ctpn_desktop.core.services.runs import RunService
 from ctpn_desktop.core.services.scenario import ScenarioService
+from ctpn_desktop.core.services.syndicates import SyndicateService
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,7 @@ class DocumentContext:
     evaluation: EvaluationService
     time_source: TimeSource
     device_id: str
+    syndicates: SyndicateService
 
     def summary(self) -> DocumentSummary:
         return self.document.summary()

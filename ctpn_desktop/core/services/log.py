@@ -13,7 +13,7 @@ import unicodedata
 import uuid
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, cast
 
@@ -317,6 +317,10 @@ class LogService:
             latest = rows[-1]
             if latest.withdrawn:
                 raise ValidationFailed("a withdrawn entry cannot be changed")
+            if draft.syndicate_id is None and latest.syndicate_id is None:
+                # Revised on another laptop, an entry of a syndicate's note-taker keeps its syndicate by name.
+                draft = replace(draft, syndicate_id=session.scalar(select(SyndicateDeviceRow.syndicate_id).where(
+                    SyndicateDeviceRow.run_id == latest.run_id, SyndicateDeviceRow.device_id == latest.device_id)))
             row = self._row_from(draft, run_id=latest.run_id, entry_id=entry_id, revision=latest.revision + 1,
                                  number=latest.entry_number, logged_at=datetime.fromisoformat(latest.logged_at),
                                  committed_at=now, exercise_s=latest.exercise_s, story=latest.scenario_time,
