@@ -277,3 +277,21 @@ def test_an_older_document_migrates_with_its_chains_intact(tmp_path: Path, sourc
         alpha = service.add(run.id, "Syndicate A")
         log.append(run.id, draft("A meets", alpha.id), exercise_s=90)
         assert log.verify().ok
+
+
+def test_a_note_takers_entry_revised_on_another_laptop_stays_with_its_syndicate(
+        tmp_path: Path, source: FakeTimeSource) -> None:
+    document = library_document(tmp_path)
+    run = RunService(document, source).create_run("Live")
+    service = SyndicateService(document, source, "control")
+    alpha = service.add(run.id, "Syndicate A")
+    service.assign_device(run.id, alpha.id, "note-taker")
+    entry = LogService(document, "note-taker", source).append(run.id, draft("A agrees a plan"), exercise_s=5)
+    other = LogService(document, "note-taker-2", source).append(run.id, draft("A's second point"), exercise_s=6)
+    control = LogService(document, "control", source)
+    corrected = control.correct(entry.entry_id, draft("A agrees the rest centre plan"), reason="wording")
+    withdrawn = control.withdraw(other.entry_id, "not A's")
+    assert corrected.current.syndicate_id == alpha.id and corrected.current.device_id == "control"
+    assert withdrawn.current.syndicate_id is None  # its laptop takes notes for nobody
+    assert [s.entry_id for s in control.summaries(run.id, syndicate=alpha.id)] == [entry.entry_id]
+    assert control.verify().ok
