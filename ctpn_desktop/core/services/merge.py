@@ -110,9 +110,9 @@ def _read_other(path: Path) -> _Copy:
             exercise = session.scalars(select(ExerciseRow)).first()
             runs = {r.id: r for r in session.scalars(select(RunRow))}
             records = list(session.execute(select(LogRecordRow.__table__)))
+            tables: tuple[type[Base], ...] = (ObservationRow, HotwashNoteRow, ImprovementActionRow, *SYNDICATE_TABLES)
             extras: dict[type[Base], list[dict[str, Any]]] = {
-                model: [_values(r) for r in session.scalars(select(model))]
-                for model in (ObservationRow, HotwashNoteRow, ImprovementActionRow, *SYNDICATE_TABLES)
+                model: [_values(r) for r in session.scalars(select(model))] for model in tables
             }
             session.expunge_all()
     return _Copy(exercise.id if exercise else None, runs, records, extras)

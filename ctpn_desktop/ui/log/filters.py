@@ -1,5 +1,6 @@
 """Filters over the log: words (full-text search in the document), kind, organisation, objective, inject, syndicate
-(when the run has syndicates) and an exercise-time range. The bar only collects what is chosen; `LogService.summaries` does the finding.
+(when the run has syndicates) and an exercise-time range. The bar only collects what is chosen;
+`LogService.summaries` does the finding.
 """
 
 from __future__ import annotations

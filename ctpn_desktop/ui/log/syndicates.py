@@ -164,7 +164,8 @@ class SyndicatesPane(QWidget):
             button.setAutoDefault(False)
             buttons.addWidget(button, index // 2, index % 2)
         for button, name in ((self.add_button, "addSyndicate"), (self.edit_button, "editSyndicate"),
-                             (self.delete_button, "deleteSyndicate"), (self.programme_button, "syndicatesFromProgramme")):
+                             (self.delete_button, "deleteSyndicate"),
+                             (self.programme_button, "syndicatesFromProgramme")):
             button.setObjectName(name)
         left_layout.addLayout(buttons)
         self.tree = QTreeWidget(left)
@@ -225,7 +226,8 @@ class SyndicatesPane(QWidget):
             self.kind.addItem(kind.label, kind.value)
         # (caption, widget, accessible name, row, column, columns spanned): the question gets a row of its own.
         fields = (("P&hase", self.phase, "Phase", 0, 0, 1), ("S&yndicate", self.syndicate, "Syndicate", 0, 2, 1),
-                  ("&Question", self.question, "Question", 1, 0, 3), ("&Kind", self.kind, "Answer or read-back", 2, 0, 1))
+                  ("&Question", self.question, "Question", 1, 0, 3),
+                  ("&Kind", self.kind, "Answer or read-back", 2, 0, 1))
         for caption, widget, name, row, column, span in fields:
             label = QLabel(caption, right)
             label.setBuddy(widget)

@@ -147,7 +147,7 @@ def test_answers_and_read_backs_compare_question_by_question(tmp_path: Path, sou
     source.advance(5)
     revised = service.revise_answer(answer.id, "Within 10 minutes, by Police Silver")
     assert answer.question == first.discussion_questions[1] and revised.replaces_id == answer.id
-    assert [a.text for a in service.answers(run.id, include_replaced=True)][0] == "Within 10 minutes"
+    assert next(a.text for a in service.answers(run.id, include_replaced=True)) == "Within 10 minutes"
     assert "Within 10 minutes" not in [a.text for a in service.answers(run.id)]
     with pytest.raises(ValidationFailed, match="already revised"):
         service.revise_answer(answer.id, "again")
