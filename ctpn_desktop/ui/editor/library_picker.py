@@ -128,6 +128,12 @@ class LibraryPicker(QDialog):
         self.tree.setObjectName("libraryList")
         setup_tree(self.tree, "Library injects", ["Inject", "Method", "To", "From exercise"])
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, header.ResizeMode.Stretch)
+        for column in (1, 3):
+            header.setSectionResizeMode(column, header.ResizeMode.ResizeToContents)
+        header.resizeSection(2, self.fontMetrics().averageCharWidth() * 18)
         self.preview = QTextBrowser(splitter)
         self.preview.setObjectName("libraryPreview")
         self.preview.setAccessibleName("The selected inject")
@@ -225,8 +231,6 @@ class LibraryPicker(QDialog):
             self.tree.addTopLevelItem(row)
         if self.shown:
             self.tree.setCurrentItem(self.tree.topLevelItem(0))
-        for column in (1, 3):
-            self.tree.resizeColumnToContents(column)
         total = len(self.items)
         if not total:
             self.count.setText("The inject library is empty: select injects in the MSEL and use Save to Inject "

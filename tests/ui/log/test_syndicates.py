@@ -13,6 +13,7 @@ from ctpn_desktop.core.entities import AnswerKind, LogKind
 from ctpn_desktop.core.services.document import open_document
 from ctpn_desktop.core.services.log import PLENARY, LogDraft, LogService
 
+from ctpn_desktop.ui.actions import ActionId
 from ctpn_desktop.ui.log.syndicates import REVISE, WHOLE_PHASE
 from ctpn_desktop.ui.models import log as columns
 from ctpn_desktop.ui.workspaces.decision_log import SYNDICATES_TAB
@@ -235,6 +236,12 @@ def test_the_syndicates_tab_fits_a_small_screen_and_is_drawn(qtbot, live: LiveRu
     QApplication.processEvents()
     assert live.window.minimumSizeHint().width() <= 1240 and live.window.minimumSizeHint().height() <= 700
     live.window.grab().save(str(grabs / "syndicates-tab.png"))
+    live.window.actions[ActionId.DARK_ROOM].trigger()  # the comparison is drawn again in the dark-room colours
+    QApplication.processEvents()
+    muted = page.syndicates.view.palette().placeholderText().color().name()
+    assert muted in page.syndicates.view.document().defaultStyleSheet()
+    assert live.window.grab().save(str(grabs / "syndicates-tab-dark.png"))
+    live.window.actions[ActionId.DARK_ROOM].trigger()
     page.show_tab(0)
     QApplication.processEvents()
     live.window.grab().save(str(grabs / "log-with-syndicates.png"))
