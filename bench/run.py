@@ -43,6 +43,7 @@ FIGURES: dict[str, str] = {
     "log_syndicate_50000": "syndicates:log_syndicate_50000",
     "library_open_500": "syndicates:library_open_500",
     "debrief_5000": "debrief:debrief_5000",
+    "debrief_5000_accessible": "debrief:debrief_5000_accessible",
 }
 
 EXIT_UNKNOWN_NAME = 2

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Select, and_, func, literal_column, or_, select, text
+from sqlalchemy import Select, and_, false, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from ctpn_desktop.core.clock import TimeSource, scenario_time
 from ctpn_desktop.core.entities import ActionItem, JdmStage, LogEntry, LogKind, LogRevision, Phase
 from ctpn_desktop.core.errors import ValidationFailed
 from ctpn_desktop.core.services.document import Document
+from ctpn_desktop.storage import db, fts
 from ctpn_desktop.storage.fts import FTS_TABLE
 from ctpn_desktop.storage.orm import LogRecordRow, SyndicateDeviceRow
 
@@ -211,8 +212,7 @@ class LogService:
         self._device_id = device_id
         self._source = source
         self._phases: dict[str, tuple[Phase, ...]] = {}
-        self._numbers: dict[str, tuple[int, int]] = {}
-        """Per run: the highest rowid looked at and the highest entry number among the rows up to it."""
+        self._dialect = document.engine.dialect.name
 
     def _now(self) -> datetime:
         return self._source.wall().astimezone(UTC)
@@ -228,6 +228,7 @@ class LogService:
         row.hash = record_hash(row)
         session.add(row)
         session.flush()
+        fts.index_records(session, [{c.key: getattr(row, c.key) for c in LogRecordRow.__table__.columns}])
         return row
 
     def append(self, run_id: str, draft: LogDraft, *, exercise_s: float) -> LogEntry:
@@ -237,6 +238,7 @@ class LogService:
         story = scenario_time(exercise_s, self._run_phases(run_id))
         now = self._now()
         with self._sessions() as session, session.begin():
+            db.serialize_run(session, run_id)
             number = self._next_number(session, run_id)
             row = self._row_from(draft, run_id=run_id, entry_id=str(uuid.uuid4()), revision=1, number=number,
                                  logged_at=(draft.logged_at or now), committed_at=now, exercise_s=exercise_s,
@@ -245,23 +247,10 @@ class LogService:
             return LogEntry(current=revision_of(row))
 
     def _next_number(self, session: Session, run_id: str) -> int:
-        """The next entry number of the run: one more than the highest, whichever laptop logged it.
-
-        Rows are only ever inserted, so after the first full look only rows with a higher rowid (this laptop's
-        last entry, or records a merge brought in) need reading: the cost stays flat as the log grows. A
-        lower top rowid than last seen means the table was rewritten; then everything is read again.
-        """
-        top = int(session.scalar(text("SELECT max(rowid) FROM log_record")) or 0)
-        seen = self._numbers.get(run_id)
-        if seen is None or top < seen[0]:
-            highest = int(session.scalar(select(func.max(LogRecordRow.entry_number))
-                                         .where(LogRecordRow.run_id == run_id)) or 0)
-        else:
-            newer = session.scalar(text("SELECT max(entry_number) FROM log_record WHERE rowid > :seen "
-                                        "AND +run_id = :run").bindparams(seen=seen[0], run=run_id))
-            highest = max(seen[1], int(newer or 0))
-        self._numbers[run_id] = (top, highest)
-        return highest + 1
+        """The next entry number of the run: one more than the highest, whichever station logged it (an index on
+        run and number makes this one look-up however long the log is)."""
+        highest = session.scalar(select(func.max(LogRecordRow.entry_number)).where(LogRecordRow.run_id == run_id))
+        return int(highest or 0) + 1
 
     def _run_phases(self, run_id: str) -> tuple[Phase, ...]:
         """The phases of the run's frozen scenario, read once: a run's frozen copy never changes."""
@@ -314,6 +303,8 @@ class LogService:
         now = self._now()
         with self._sessions() as session, session.begin():
             rows = self._entry_rows(session, entry_id)
+            db.serialize_run(session, rows[0].run_id)
+            rows = self._entry_rows(session, entry_id)  # read again: another station may have revised it
             latest = rows[-1]
             if latest.withdrawn:
                 raise ValidationFailed("a withdrawn entry cannot be changed")
@@ -369,7 +360,7 @@ class LogService:
         """
         statement = _filtered(select(LogRecordRow), run_id, query, kinds=kinds, organisation=organisation,
                               objective_id=objective_id, inject_id=inject_id, since_s=since_s, until_s=until_s,
-                              syndicate=syndicate)
+                              syndicate=syndicate, dialect=self._dialect)
         with self._sessions() as session:
             matched = list(session.scalars(statement))
             if not matched:
@@ -397,7 +388,7 @@ class LogService:
         columns = cast(Select[Any], select(*_SUMMARY_COLUMNS))
         statement = _filtered(columns, run_id, query, kinds=kinds, organisation=organisation,
                               objective_id=objective_id, inject_id=inject_id, since_s=since_s, until_s=until_s,
-                              syndicate=syndicate)
+                              syndicate=syndicate, dialect=self._dialect)
         direction: list[Any] = [LogRecordRow.logged_at, LogRecordRow.entry_number, LogRecordRow.device_id,
                                 LogRecordRow.entry_id]
         if newest_first:
@@ -405,6 +396,39 @@ class LogService:
         with self._sessions() as session:
             result = session.execute(statement.order_by(*direction))
             return [LogSummary._make(row) for row in result]
+
+    def changed_summaries(self, run_id: str, record_ids: Collection[str], query: str = "", *,
+                          kinds: Iterable[LogKind] | None = None, organisation: str | None = None,
+                          objective_id: str | None = None, inject_id: str | None = None,
+                          since_s: float | None = None, until_s: float | None = None,
+                          syndicate: str | None = None) -> tuple[set[str], list[LogSummary]]:
+        """After ``record_ids`` were written: the run's entries they belong to, and the summaries of those that
+        pass the filters now (an entry whose correction no longer matches is among the first, not the second).
+
+        A view of a long log follows a new entry or a correction with this instead of reading the whole log."""
+        if not record_ids:
+            return set(), []
+        with self._sessions() as session:
+            touched: set[str] = set()
+            ids = list(record_ids)
+            for start in range(0, len(ids), 500):
+                touched.update(session.scalars(select(LogRecordRow.entry_id).where(
+                    LogRecordRow.id.in_(ids[start:start + 500]), LogRecordRow.run_id == run_id)))
+            if not touched:
+                return set(), []
+            columns = cast(Select[Any], select(*_SUMMARY_COLUMNS))
+            statement = _filtered(columns, run_id, query, kinds=kinds, organisation=organisation,
+                                  objective_id=objective_id, inject_id=inject_id, since_s=since_s, until_s=until_s,
+                                  syndicate=syndicate, dialect=self._dialect)
+            statement = statement.where(LogRecordRow.entry_id.in_(touched))
+            return touched, [LogSummary._make(row) for row in session.execute(statement)]
+
+    def entry_counts(self) -> dict[str, int]:
+        """Run id → number of log entries (corrected ones once), for every run in one query."""
+        with self._sessions() as session:
+            rows = session.execute(select(LogRecordRow.run_id, func.count(func.distinct(LogRecordRow.entry_id)))
+                                   .group_by(LogRecordRow.run_id))
+            return {run_id: int(count) for run_id, count in rows}
 
     def organisations(self, run_id: str) -> list[str]:
         """Every organisation named in the run's log (current revisions or not), for filters and completion."""
@@ -424,7 +448,7 @@ class LogService:
 def _filtered(statement: Select[Any], run_id: str, query: str = "", *, kinds: Iterable[LogKind] | None = None,
               organisation: str | None = None, objective_id: str | None = None, inject_id: str | None = None,
               since_s: float | None = None, until_s: float | None = None,
-              syndicate: str | None = None) -> Select[Any]:
+              syndicate: str | None = None, dialect: str = "sqlite") -> Select[Any]:
     """Limit ``statement`` (over ``log_record``) to the run's current revisions that pass every filter."""
     current = LogRecordRow
     later = aliased(LogRecordRow)
@@ -432,11 +456,20 @@ def _filtered(statement: Select[Any], run_id: str, query: str = "", *, kinds: It
         current.run_id == run_id,
         ~select(later.id).where(later.entry_id == current.entry_id, later.revision > current.revision).exists(),
     )
-    match = fts_query(query)
-    if match is not None:
-        hits: Select[tuple[str]] = select(literal_column("record_id")).select_from(text(FTS_TABLE)).where(
-            text(f"{FTS_TABLE} MATCH :match").bindparams(match=match))
-        statement = statement.where(current.id.in_(hits))
+    if dialect == "postgresql":
+        words = [word for typed in query.split() for word in fts.words_of(typed)]
+        if words:
+            statement = statement.where(current.id.in_(
+                select(fts.terms_table.c.record_id).where(fts.terms_table.c.run_id == run_id,
+                                                          fts.terms_match(words))))
+        elif fts_query(query) is not None:
+            return statement.where(false())
+    else:
+        match = fts_query(query)
+        if match is not None:
+            hits: Select[tuple[str]] = select(literal_column("record_id")).select_from(text(FTS_TABLE)).where(
+                text(f"{FTS_TABLE} MATCH :match").bindparams(match=match))
+            statement = statement.where(current.id.in_(hits))
     if kinds is not None:
         wanted: Collection[str] = {LogKind(k).value for k in kinds}
         statement = statement.where(current.kind.in_(wanted))
@@ -444,10 +477,8 @@ def _filtered(statement: Select[Any], run_id: str, query: str = "", *, kinds: It
         statement = statement.where(func.lower(current.organisation) == organisation.strip().lower())
     if inject_id is not None:
         statement = statement.where(current.inject_id == inject_id)
-    if objective_id is not None:
-        statement = statement.where(text(
-            "EXISTS (SELECT 1 FROM json_each(log_record.objective_ids) WHERE json_each.value = :objective)"
-        ).bindparams(objective=objective_id))
+    if objective_id is not None:  # the ids are stored as a JSON list of strings: look for the quoted id
+        statement = statement.where(current.objective_ids.contains(json.dumps(objective_id), autoescape=True))
     if since_s is not None:
         statement = statement.where(current.exercise_s >= since_s)
     if until_s is not None:

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from alembic import command
 
 from ctpn_desktop.core.clock import FakeTimeSource
 from ctpn_desktop.core.entities import ActionItem, LogKind
@@ -17,7 +16,7 @@ from ctpn_desktop.core.services.log import LogDraft, LogService, fts_query
 from ctpn_desktop.core.services.runs import RunService
 from ctpn_desktop.storage import db
 
-from tests.factories import LIBRARY, library_document
+from tests.factories import LIBRARY, library_document, make_older
 
 
 @pytest.fixture
@@ -121,12 +120,7 @@ def test_a_0001_file_is_backed_up_and_migrated_with_search_working(tmp_path: Pat
     document.close()
     # The log is written by today's services, then the file is taken back to revision 0001 by the migrations'
     # own downgrades: a file of the first schema holding a log, as older versions left them.
-    engine = db.make_engine(path, foreign_keys=False)
-    with engine.begin() as connection:
-        config = db.alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0001")
-    engine.dispose()
+    make_older(path)
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
         assert not connection.execute("SELECT name FROM sqlite_master WHERE name = 'log_record_fts'").fetchall()

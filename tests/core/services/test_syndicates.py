@@ -19,8 +19,10 @@ from ctpn_desktop.core.services.runs import RunService
 from ctpn_desktop.core.services.syndicates import SyndicateService, compare_syndicates
 
 from ctpn_desktop.cli import main
-from tests.factories import library_document, undo_revision_0003
+from tests.factories import library_document, make_older
 
+PREVIOUS_REVISION = "0004"
+"""The schema revision before syndicates and the programme (revision 0005 follows it)."""
 #: The hash the application computed, before syndicates existed, for the record in `test_a_record_without_…`.
 HASH_BEFORE_SYNDICATES = "867a41dd7966730a9c074cbcc7351cb51d0697026973702fcaed94e2df755711"
 
@@ -266,11 +268,9 @@ def test_an_older_document_migrates_with_its_chains_intact(tmp_path: Path, sourc
     log.correct(first.entry_id, draft("Declare a major incident at 18:12"), reason="time")
     hashes = [e.current.hash for e in log.entries(run.id)]
     document.close()
-    with sqlite3.connect(document.path) as connection:
-        undo_revision_0003(connection)
-        connection.execute("UPDATE alembic_version SET version_num = '0002'")
+    make_older(document.path, PREVIOUS_REVISION)  # as the version before syndicates left its files
     with open_document(document.path) as migrated:
-        assert migrated.migrated_from == "0002"
+        assert migrated.migrated_from == PREVIOUS_REVISION
         log = LogService(migrated, device_id="laptop-a", source=source)
         assert log.verify().ok and [e.current.hash for e in log.entries(run.id)] == hashes
         service = SyndicateService(migrated, source, "laptop-a")

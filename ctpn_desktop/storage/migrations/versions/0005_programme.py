@@ -4,8 +4,8 @@ the exercise programme.
 Both new columns are nullable and empty in older files: a log record without a syndicate hashes exactly as it
 did before, so every existing chain still verifies.
 
-Revision ID: 0003_programme
-Revises: 0002
+Revision ID: 0005
+Revises: 0004
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_programme"
-down_revision = "0002"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
