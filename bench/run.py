@@ -40,6 +40,8 @@ FIGURES: dict[str, str] = {
     "log_open_50000": "log:log_open_50000",
     "log_search_50000": "log:log_search_50000",
     "merge_20000": "log:merge_20000",
+    "log_syndicate_50000": "syndicates:log_syndicate_50000",
+    "library_open_500": "syndicates:library_open_500",
     "debrief_5000": "debrief:debrief_5000",
     "debrief_5000_accessible": "debrief:debrief_5000_accessible",
 }

@@ -24,6 +24,7 @@ from ctpn_desktop.core.services.log import LogService
 from ctpn_desktop.core.services.room import AlignedTimeSource
 from ctpn_desktop.core.services.runs import RunService
 from ctpn_desktop.core.services.scenario import ScenarioService
+from ctpn_desktop.core.services.syndicates import SyndicateService
 
 from ctpn_desktop.ui import icons
 from ctpn_desktop.ui.context import ContextFactory, DocumentContext
@@ -73,6 +74,7 @@ def context_factory(device_id: str, source: TimeSource | None = None) -> Context
             evaluation=EvaluationService(document, source, device_id),
             time_source=source,
             device_id=device_id,
+            syndicates=SyndicateService(document, clock_source, device_id),
             live=LiveDocument(document.changes),
         )
 

@@ -16,10 +16,10 @@ from ctpn_desktop.core.errors import CtpnError, ScenarioFormatError
 from ctpn_desktop import APP_NAME, __version__
 
 DEBRIEF_SECTIONS = ("overview", "objectives", "summary", "observations", "hotwash", "responses", "timeline",
-                    "injects", "decisions", "improvement", "participants", "integrity")
+                    "injects", "decisions", "syndicates", "improvement", "participants", "integrity")
 SUBCOMMANDS = {"new", "info", "validate", "demo", "schema", "verify", "msel", "export-json", "merge", "log",
                "debrief", "-h", "--help", "--version"}
-SUBCOMMANDS |= {"handout", "room"}
+SUBCOMMANDS |= {"handout", "room", "programme"}
 ROOM_PASSWORD_ENV = "CTPN_ROOM_PASSWORD"
 DEBRIEF_FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
 
@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     merge = commands.add_parser("merge", help="merge into a document the log kept on another copy of it")
     merge.add_argument("document", type=Path, metavar="DOC.ctpn")
     merge.add_argument("other", type=Path, metavar="OTHER.ctpn")
+    merge.add_argument("--syndicate", metavar="NAME", help="the copy is this syndicate's note-taker's: its log is "
+                                                           "the syndicate's")
+    merge.add_argument("--run", type=int, metavar="N", help="the run of the syndicate (default: the latest run)")
 
     log = commands.add_parser("log", help="export the decision log")
     log_commands = log.add_subparsers(dest="log_command", metavar="ACTION", required=True)
@@ -122,6 +125,15 @@ def _parser() -> argparse.ArgumentParser:
     room_drop.add_argument("--yes", action="store_true", help="really remove it (write it back first)")
     for command in (room_publish, room_list, room_join, room_back, room_drop):
         command.add_argument("-W", "--password", action="store_true", help="ask for the server's password")
+    programme = commands.add_parser("programme", help="write the exercise programme for participants as PDF or "
+                                                      "accessible HTML")
+    programme.add_argument("document", type=Path, metavar="DOC.ctpn|SCENARIO.json")
+    programme.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.pdf|OUT.html")
+    programme.add_argument("--format", choices=("pdf", "html"), help="the file format (default: from the file name)")
+    programme.add_argument("--marking", metavar="M", help="print this protective marking instead of the exercise's")
+    programme.add_argument("--organisation", default="", metavar="NAME", help="the organisation issuing it")
+    programme.add_argument("--general-idea", action="store_true",
+                           help="print the exercise's general idea (narrative) too; it is left out by default")
 
     msel = commands.add_parser("msel", help="import or export the MSEL as CSV or XLSX")
     msel_commands = msel.add_subparsers(dest="msel_command", metavar="ACTION", required=True)
@@ -258,9 +270,36 @@ def _merge(args: argparse.Namespace) -> int:
     from ctpn_desktop.core.services.merge import merge_from
 
     with open_document(args.document) as document:
-        report = merge_from(document, args.other)
+        syndicate_id = None
+        if args.syndicate:
+            syndicate_id = _syndicate_named(document, args.syndicate, args.run)
+            if syndicate_id is None:
+                return 1
+        report = merge_from(document, args.other, syndicate_id=syndicate_id)
     _out(report.describe())
     return 0
+
+
+def _syndicate_named(document: object, name: str, run_number: int | None) -> str | None:
+    from ctpn_desktop.core.clock import SystemTimeSource
+    from ctpn_desktop.core.services.document import Document
+    from ctpn_desktop.core.services.runs import RunService
+    from ctpn_desktop.core.services.syndicates import SyndicateService
+
+    assert isinstance(document, Document)
+    runs = RunService(document, SystemTimeSource()).list_runs()
+    run = runs[-1] if runs and run_number is None else next((r for r in runs if r.number == run_number), None)
+    if run is None:
+        wanted = f"run {run_number}" if run_number is not None else "run"
+        _err(f"{document.path}: there is no {wanted} to merge a syndicate's log into")
+        return None
+    syndicates = SyndicateService(document, SystemTimeSource()).syndicates(run.id)
+    chosen = next((s for s in syndicates if s.name.casefold() == " ".join(name.split()).casefold()), None)
+    if chosen is None:
+        known = ", ".join(s.name for s in syndicates) or "none"
+        _err(f"{document.path}: run {run.number} has no syndicate called {name!r}; its syndicates: {known}")
+        return None
+    return chosen.id
 
 
 def _log(args: argparse.Namespace) -> int:
@@ -339,6 +378,35 @@ def _handout(args: argparse.Namespace) -> int:
     return 0
 
 
+def _programme(args: argparse.Namespace) -> int:
+    from ctpn_desktop.core.io.scenario_json import read_scenario_file
+    from ctpn_desktop.core.report.programme import (
+        ProgrammeOptions,
+        programme_data,
+        render_programme,
+        render_programme_html,
+    )
+    from ctpn_desktop.core.services.document import open_document
+    from ctpn_desktop.core.services.scenario import ScenarioService
+
+    chosen_format = args.format or DEBRIEF_FORMATS.get(args.output.suffix.lower())
+    if chosen_format is None:
+        _err(f"{args.output}: the file name must end in .pdf or .html (or say which with --format)")
+        return 2
+    if args.document.suffix.lower() == ".json":
+        scenario, _ = read_scenario_file(args.document)
+    else:
+        with open_document(args.document) as document:
+            scenario = ScenarioService(document).load()
+    data = programme_data(scenario, ProgrammeOptions(marking_override=args.marking,
+                                                     organisation_name=args.organisation,
+                                                     include_general_idea=args.general_idea))
+    (render_programme_html if chosen_format == "html" else render_programme)(data, args.output)
+    items = sum(len(s.items) for s in data.sessions)
+    _out(f"Wrote the exercise programme ({items} agenda items, {len(data.syndicates)} syndicates) to {args.output}")
+    return 0
+
+
 def _msel(args: argparse.Namespace) -> int:
     from ctpn_desktop.core.services.document import open_document
     from ctpn_desktop.core.services.scenario import ScenarioService
@@ -398,6 +466,7 @@ HANDLERS = {"new": _new, "info": _info, "validate": _validate, "demo": _demo, "s
             "export-json": _export_json, "verify": _verify, "msel": _msel, "merge": _merge, "log": _log,
             "debrief": _debrief}
 HANDLERS["handout"] = _handout
+HANDLERS["programme"] = _programme
 
 
 def _room_address(args: argparse.Namespace) -> object:

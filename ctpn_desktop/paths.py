@@ -68,6 +68,11 @@ def default_backups_dir() -> Path:
     return data_dir() / "backups"
 
 
+def inject_library_dir() -> Path:
+    """The user's inject library: one scenario JSON file per saved inject (not created here)."""
+    return data_dir() / "inject-library"
+
+
 def settings_path() -> Path:
     return config_dir() / SETTINGS_FILE
 

@@ -28,6 +28,7 @@ class Topic(StrEnum):
     INJECT_EVENTS = "inject_events"
     LOG = "log"
     EVALUATION = "evaluation"
+    SYNDICATES = "syndicates"
     DOCUMENT = "document"
 
 
@@ -56,11 +57,15 @@ TABLE_TOPICS: dict[str, Topic] = {
     "hotwash_note_revision": Topic.EVALUATION,
     "improvement_action_revision": Topic.EVALUATION,
     "executive_summary": Topic.EVALUATION,
+    "syndicate": Topic.SYNDICATES,
+    "syndicate_device": Topic.SYNDICATES,
+    "syndicate_answer": Topic.SYNDICATES,
     "room_station": Topic.DOCUMENT,
 }
 """Every table of the document has a topic; a test checks that none is missing."""
 
-RUN_TOPICS = frozenset({Topic.RUNS, Topic.CLOCK, Topic.INJECT_EVENTS, Topic.LOG, Topic.EVALUATION})
+RUN_TOPICS = frozenset({Topic.RUNS, Topic.CLOCK, Topic.INJECT_EVENTS, Topic.LOG, Topic.EVALUATION,
+                        Topic.SYNDICATES})
 """Topics whose rows belong to a run; announcements of them name the runs when they are known."""
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 
 class ExerciseType(enum.StrEnum):
@@ -282,6 +282,106 @@ class Inject:
     attachments: tuple[AttachmentInfo, ...] = ()
 
 
+class AgendaKind(enum.StrEnum):
+    """What an item of the exercise programme is, so the printed agenda can set breaks and play apart."""
+
+    ARRIVAL = "arrival"
+    WELCOME = "welcome"
+    BRIEFING = "briefing"
+    PRESENTATION = "presentation"
+    EXERCISE = "exercise"
+    SYNDICATE = "syndicate"
+    PLENARY = "plenary"
+    BREAK = "break"
+    HOTWASH = "hotwash"
+    CLOSE = "close"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return _AGENDA_LABELS[self]
+
+
+_AGENDA_LABELS = {
+    AgendaKind.ARRIVAL: "Arrival and registration",
+    AgendaKind.WELCOME: "Welcome",
+    AgendaKind.BRIEFING: "Briefing",
+    AgendaKind.PRESENTATION: "Presentation",
+    AgendaKind.EXERCISE: "Exercise play",
+    AgendaKind.SYNDICATE: "Syndicate discussion",
+    AgendaKind.PLENARY: "Plenary",
+    AgendaKind.BREAK: "Break",
+    AgendaKind.HOTWASH: "Hot wash",
+    AgendaKind.CLOSE: "Close",
+    AgendaKind.OTHER: "Other",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """Someone named in the programme: a speaker, chair or facilitator of a session."""
+
+    key: str
+    name: str
+    role: str = ""
+    organisation: str = ""
+    biography: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaItem:
+    start: time
+    title: str
+    end: time | None = None
+    kind: AgendaKind = AgendaKind.OTHER
+    speakers: tuple[str, ...] = ()
+    """Keys of `Programme.speakers`."""
+    location: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeSession:
+    """A block of the day (a morning, an afternoon, a second day), with its agenda items in time order."""
+
+    title: str
+    day: date | None = None
+    location: str = ""
+    chair: str = ""
+    items: tuple[AgendaItem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedSyndicate:
+    """A syndicate as planned in the programme; a run's syndicates can be made from these."""
+
+    name: str
+    room: str = ""
+    facilitator: str = ""
+    note_taker: str = ""
+    members: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Programme:
+    """The exercise programme handed to participants: nothing in it is for controllers only."""
+
+    introduction: str = ""
+    venue_details: str = ""
+    contact: str = ""
+    notes: str = ""
+    sessions: tuple[ProgrammeSession, ...] = ()
+    speakers: tuple[Speaker, ...] = ()
+    syndicates: tuple[PlannedSyndicate, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return self == Programme()
+
+    def speaker(self, key: str) -> Speaker | None:
+        return next((s for s in self.speakers if s.key == key), None)
+
+
 @dataclass(frozen=True, slots=True)
 class Scenario:
     """Everything a designer edits, as one consistent snapshot."""
@@ -291,6 +391,8 @@ class Scenario:
     organisations: tuple[Organisation, ...] = ()
     phases: tuple[Phase, ...] = ()
     injects: tuple[Inject, ...] = ()
+    programme: Programme = Programme()
+    """What participants are handed before the day (agenda, speakers, syndicates); empty when not planned."""
 
     def objective(self, objective_id: str) -> Objective | None:
         return next((o for o in self.objectives if o.id == objective_id), None)
@@ -396,6 +498,8 @@ class LogRevision:
     hash: str = ""
     pending: bool = False
     """Kept on this station while a shared room's server is away: it gets its number when it reaches the room."""
+    syndicate_id: str | None = None
+    """The syndicate whose discussion this entry records; None for plenary (or a run without syndicates)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -552,3 +656,51 @@ class ExecutiveSummary:
     @property
     def proposed(self) -> bool:
         return self.revision == 0
+
+
+@dataclass(frozen=True, slots=True)
+class Syndicate:
+    """A parallel discussion group of one run, with its facilitator and note-taker."""
+
+    id: str
+    run_id: str
+    name: str
+    members: tuple[str, ...] = ()
+    facilitator: str = ""
+    note_taker: str = ""
+    room: str = ""
+    position: int = 0
+    devices: tuple[str, ...] = ()
+    """The laptops whose log entries count as this syndicate's unless an entry names another."""
+
+
+class AnswerKind(enum.StrEnum):
+    ANSWER = "answer"
+    READBACK = "readback"
+
+    @property
+    def label(self) -> str:
+        return "Answer" if self is AnswerKind.ANSWER else "Plenary read-back"
+
+
+@dataclass(frozen=True, slots=True)
+class SyndicateAnswer:
+    """A syndicate's answer to a phase's discussion question, or its read-back of it in plenary.
+
+    ``question_index`` is the question's place in the phase as frozen in the run (None: the phase as a whole);
+    the question's text is kept beside it. A revised answer is a new one that ``replaces`` the old, which stays.
+    """
+
+    id: str
+    run_id: str
+    syndicate_id: str
+    phase_id: str | None
+    question_index: int | None
+    question: str
+    kind: AnswerKind
+    text: str
+    author: str = ""
+    created_at: datetime | None = None
+    exercise_s: float = 0.0
+    device_id: str = ""
+    replaces_id: str | None = None

@@ -85,6 +85,9 @@ TABLE_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
     "hotwash_note_revision": (Permission.EVALUATE,),
     "improvement_action_revision": (Permission.EVALUATE,),
     "executive_summary": (Permission.EVALUATE,),
+    "syndicate": (Permission.MANAGE_RUNS,),
+    "syndicate_device": (Permission.LOG, Permission.MANAGE_RUNS),
+    "syndicate_answer": (Permission.LOG,),
     "document_info": (Permission.PUBLISH,),
     "room_station": (),
 }

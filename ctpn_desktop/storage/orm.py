@@ -67,6 +67,8 @@ class ExerciseRow(Base):
     threat: Mapped[str] = mapped_column(Text, default="")
     scope: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[str] = mapped_column(String(40))
+    programme: Mapped[str | None] = mapped_column(Text)
+    """The exercise programme as the JSON object of the scenario format; None when none is planned."""
 
 
 class ObjectiveRow(Base):
@@ -273,6 +275,56 @@ class LogRecordRow(Base):
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    syndicate_id: Mapped[str | None] = mapped_column(Uuid)
+    """The syndicate the entry belongs to; hashed only when set, so records from before syndicates still verify."""
+
+
+class SyndicateRow(Base):
+    """A parallel discussion group of a run (name, members, facilitator, note-taker)."""
+
+    __tablename__ = "syndicate"
+    id: Mapped[str] = mapped_column(Uuid, primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("run.id", ondelete="RESTRICT"), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    members: Mapped[str] = mapped_column(Text, default="[]")
+    facilitator: Mapped[str] = mapped_column(Text, default="")
+    note_taker: Mapped[str] = mapped_column(Text, default="")
+    room: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[str] = mapped_column(String(40))
+
+
+class SyndicateDeviceRow(Base):
+    """A laptop that takes notes for a syndicate: its log entries without a syndicate of their own are the
+    syndicate's. One syndicate per laptop and run."""
+
+    __tablename__ = "syndicate_device"
+    __table_args__ = (UniqueConstraint("run_id", "device_id"),)
+    id: Mapped[str] = mapped_column(Uuid, primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("run.id", ondelete="RESTRICT"))
+    syndicate_id: Mapped[str] = mapped_column(ForeignKey("syndicate.id", ondelete="CASCADE"), index=True)
+    device_id: Mapped[str] = mapped_column(String(64))
+    assigned_at: Mapped[str] = mapped_column(String(40))
+
+
+class SyndicateAnswerRow(Base):
+    """A syndicate's answer to a discussion question, or its plenary read-back. Rows are only inserted: a
+    revised answer is a new row that names the one it replaces."""
+
+    __tablename__ = "syndicate_answer"
+    id: Mapped[str] = mapped_column(Uuid, primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("run.id", ondelete="RESTRICT"), index=True)
+    syndicate_id: Mapped[str] = mapped_column(ForeignKey("syndicate.id", ondelete="RESTRICT"), index=True)
+    phase_id: Mapped[str | None] = mapped_column(Uuid)
+    question_index: Mapped[int | None] = mapped_column(Integer)
+    question: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[str] = mapped_column(String(40))
+    exercise_s: Mapped[float] = mapped_column(Float, default=0.0)
+    device_id: Mapped[str] = mapped_column(String(64), default="")
+    replaces_id: Mapped[str | None] = mapped_column(Uuid)
 
 
 class ObservationRow(Base):

@@ -50,6 +50,8 @@ class ActionId(enum.Enum):
     IMPORT_MSEL = enum.auto()
     EXPORT_MSEL = enum.auto()
     SAVE_AS_TEMPLATE = enum.auto()
+    SAVE_TO_LIBRARY = enum.auto()
+    INSERT_FROM_LIBRARY = enum.auto()
     LOG_ENTRY = enum.auto()
     LOG_CORRECT = enum.auto()
     LOG_WITHDRAW = enum.auto()
@@ -60,12 +62,14 @@ class ActionId(enum.Enum):
     LOG_VERIFY = enum.auto()
     LOG_MERGE = enum.auto()
     LOG_EXPORT_CSV = enum.auto()
+    LOG_SYNDICATES = enum.auto()
     PREFERENCES = enum.auto()
     RESTORE_BACKUP = enum.auto()
     EXPORT_DEBRIEF = enum.auto()
     MSEL_HANDOUT = enum.auto()
     PUBLISH_ROOM = enum.auto()
     JOIN_ROOM = enum.auto()
+    EXERCISE_PROGRAMME = enum.auto()
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +144,12 @@ SPECS: dict[ActionId, ActionSpec] = {
                                      keys=("Ctrl+Shift+E",), needs_document=True),
     ActionId.SAVE_AS_TEMPLATE: ActionSpec("Save as &Template…", "Write the scenario as a JSON template for the "
                                           "library", icons.TEMPLATE, needs_document=True),
+    ActionId.SAVE_TO_LIBRARY: ActionSpec("Save to Inject &Library", "Keep the selected injects in your inject "
+                                         "library, for other exercises", icons.LIBRARY_SAVE, keys=("Ctrl+Shift+B",),
+                                         needs_document=True),
+    ActionId.INSERT_FROM_LIBRARY: ActionSpec("Insert from Inject Li&brary…", "Search your inject library by threat, "
+                                             "organisation and method and insert injects into the MSEL",
+                                             icons.LIBRARY_INSERT, keys=("Ctrl+Shift+L",), needs_document=True),
     ActionId.PREFERENCES: ActionSpec(
         "Se&ttings…", "Backups, default marking, organisation, sound, text size and high contrast", icons.SETTINGS,
         QKeySequence.StandardKey.Preferences, ("Ctrl+,",)),
@@ -152,6 +162,10 @@ SPECS: dict[ActionId, ActionSpec] = {
     ActionId.MSEL_HANDOUT: ActionSpec(
         "MSEL &Handout…", "Print the MSEL as the controllers' landscape PDF handout", icons.INJECTS,
         keys=("Ctrl+Shift+M",), needs_document=True),
+    ActionId.EXERCISE_PROGRAMME: ActionSpec(
+        "Exercise &Programme…", "Write the participants' exercise programme (agenda, speakers, syndicates, venue) "
+                                "as PDF or accessible HTML", icons.PROGRAMME, keys=("Ctrl+Shift+G",),
+        needs_document=True),
 }
 
 WORKSPACE_ACTIONS: tuple[ActionId, ...] = (
@@ -284,6 +298,9 @@ LOG_SPECS: dict[ActionId, ActionSpec] = {
                                      needs_document=True),
     ActionId.LOG_IMPROVEMENTS: ActionSpec("&Improvement Plan", "Improvement actions with owners and due dates",
                                           needs_document=True),
+    ActionId.LOG_SYNDICATES: ActionSpec(
+        "S&yndicates and Read-backs", "The run's syndicates, their note-takers' laptops, answers and plenary "
+                                      "read-backs", icons.ORGANISATIONS, needs_document=True),
     ActionId.LOG_VERIFY: ActionSpec(
         "Check Log &Integrity", "Check the hash chains of the decision log and name the first entry that does not "
                                 "match", needs_document=True),

@@ -16,6 +16,7 @@ from ctpn_desktop.core.services.evaluation import EvaluationService
 from ctpn_desktop.core.services.log import LogService
 from ctpn_desktop.core.services.runs import RunService
 from ctpn_desktop.core.services.scenario import ScenarioService
+from ctpn_desktop.core.services.syndicates import SyndicateService
 
 from ctpn_desktop.ui.live import LiveDocument
 
@@ -31,6 +32,7 @@ class DocumentContext:
     evaluation: EvaluationService
     time_source: TimeSource
     device_id: str
+    syndicates: SyndicateService
     live: LiveDocument
     """What changed in the document, after each commit, for every page (see `ui.live`)."""
 

@@ -74,6 +74,9 @@ FILE = "mdi6.file-outline"
 BOLD = "mdi6.format-bold"
 ITALIC = "mdi6.format-italic"
 BULLETS = "mdi6.format-list-bulleted"
+PROGRAMME = "mdi6.calendar-text-outline"
+LIBRARY_SAVE = "mdi6.bookmark-plus-outline"
+LIBRARY_INSERT = "mdi6.bookshelf"
 
 
 def icon(name: str, color: str | None = None) -> QIcon:

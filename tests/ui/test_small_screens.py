@@ -81,7 +81,7 @@ def test_every_page_lets_the_window_shrink_to_a_small_screen(make_window, demo_p
         assert hint.width() <= MAX_WIDTH, f"{where}: the window cannot be narrower than {hint.width()} px"
         assert hint.height() <= MAX_HEIGHT, f"{where}: the window cannot be shorter than {hint.height()} px"
         seen.append(where)
-    assert len(seen) == 1 + 5 + 4 + 4 + 1
+    assert len(seen) == 1 + 6 + 4 + 5 + 1
 
 
 def test_conduct_page_at_1280_by_720_keeps_the_halt_large_and_the_commands_named(make_window, demo_path) -> None:

@@ -19,7 +19,7 @@ from tests.ui.conftest import LIBRARY_SCENARIO, error_boxes
 def test_library_lists_every_scenario_with_title_marking_and_injects(window) -> None:
     page = window.start_page
     items = library_items()
-    assert page.library_tree.topLevelItemCount() == len(items) == 4
+    assert page.library_tree.topLevelItemCount() == len(items) == 7
     for i, item in enumerate(items):
         row = page.library_tree.topLevelItem(i)
         assert (row.text(0), row.text(1), row.text(2)) == (item.title, item.marking.upper(), str(item.injects))

@@ -14,7 +14,7 @@ import json
 import re
 import uuid
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -29,6 +29,8 @@ from pydantic import (
 )
 
 from ctpn_desktop.core.entities import (
+    AgendaItem,
+    AgendaKind,
     AttachmentInfo,
     CommandLevel,
     DeliveryMethod,
@@ -41,9 +43,13 @@ from ctpn_desktop.core.entities import (
     Organisation,
     OrganisationKind,
     Phase,
+    PlannedSyndicate,
+    Programme,
+    ProgrammeSession,
     Recipient,
     Role,
     Scenario,
+    Speaker,
 )
 from ctpn_desktop.core.errors import ScenarioFormatError
 
@@ -74,6 +80,22 @@ def format_offset(seconds: int) -> str:
 
 
 Offset = Annotated[str, AfterValidator(lambda v: format_offset(parse_offset(v)))]
+_CLOCK_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_clock(text: str) -> time:
+    """A time of day in the programme, ``HH:MM`` on the 24-hour clock."""
+    match = _CLOCK_RE.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a time of day like 09:30 or 14:05")
+    return time(int(match[1]), int(match[2]))
+
+
+def format_clock(value: time) -> str:
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+ClockTime = Annotated[str, AfterValidator(lambda v: format_clock(parse_clock(v)))]
 
 
 class _Strict(BaseModel):
@@ -173,6 +195,52 @@ class InjectModel(_Strict):
     attachments: list[AttachmentModel] = Field(default_factory=list)
 
 
+class SpeakerModel(_Strict):
+    key: Key
+    name: NonEmpty
+    role: str = ""
+    organisation: str = ""
+    biography: LongText = ""
+
+
+class AgendaItemModel(_Strict):
+    start: ClockTime
+    end: ClockTime | None = None
+    title: NonEmpty
+    kind: AgendaKind = AgendaKind.OTHER
+    speakers: list[Key] = Field(default_factory=list)
+    location: str = ""
+    description: LongText = ""
+
+
+class SessionModel(_Strict):
+    title: NonEmpty
+    day: date | None = None
+    location: str = ""
+    chair: str = ""
+    items: list[AgendaItemModel] = Field(default_factory=list)
+
+
+class PlannedSyndicateModel(_Strict):
+    name: NonEmpty
+    room: str = ""
+    facilitator: str = ""
+    note_taker: str = ""
+    members: list[NonEmpty] = Field(default_factory=list)
+
+
+class ProgrammeModel(_Strict):
+    """The exercise programme for participants (an optional addition to version 1)."""
+
+    introduction: LongText = ""
+    venue_details: LongText = ""
+    contact: str = ""
+    notes: LongText = ""
+    sessions: list[SessionModel] = Field(default_factory=list)
+    speakers: list[SpeakerModel] = Field(default_factory=list)
+    syndicates: list[PlannedSyndicateModel] = Field(default_factory=list)
+
+
 class ScenarioFile(_Strict):
     format: Literal["ctpn-scenario"]
     version: int
@@ -181,6 +249,7 @@ class ScenarioFile(_Strict):
     organisations: list[OrganisationModel] = Field(default_factory=list)
     phases: list[PhaseModel] = Field(default_factory=list)
     injects: list[InjectModel] = Field(default_factory=list)
+    programme: ProgrammeModel | None = None
 
 
 def _path(loc: tuple[Any, ...]) -> str:
@@ -239,6 +308,31 @@ def _cross_references(model: ScenarioFile) -> list[tuple[str, str]]:
             problems.append((f"{where}.depends_on", f"no inject numbered {inject.depends_on}"))
         if inject.depends_on == inject.number:
             problems.append((f"{where}.depends_on", "an inject cannot depend on itself"))
+    if model.programme is not None:
+        problems.extend(_programme_references(model.programme))
+    return problems
+
+
+def _programme_references(programme: ProgrammeModel) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    keys: set[str] = set()
+    for index, speaker in enumerate(programme.speakers):
+        if speaker.key in keys:
+            problems.append((f"programme.speakers[{index}].key", f"duplicate key {speaker.key!r}"))
+        keys.add(speaker.key)
+    names: set[str] = set()
+    for index, syndicate in enumerate(programme.syndicates):
+        if syndicate.name.casefold() in names:
+            problems.append((f"programme.syndicates[{index}].name", f"duplicate syndicate {syndicate.name!r}"))
+        names.add(syndicate.name.casefold())
+    for s_index, session in enumerate(programme.sessions):
+        for i_index, item in enumerate(session.items):
+            where = f"programme.sessions[{s_index}].items[{i_index}]"
+            if item.end is not None and parse_clock(item.end) < parse_clock(item.start):
+                problems.append((f"{where}.end", f"ends at {item.end}, before it starts at {item.start}"))
+            for k_index, key in enumerate(item.speakers):
+                if key not in keys:
+                    problems.append((f"{where}.speakers[{k_index}]", f"unknown speaker {key!r}"))
     return problems
 
 
@@ -412,7 +506,59 @@ def to_scenario(model: ScenarioFile) -> tuple[Scenario, dict[str, bytes]]:
                 attachments=tuple(attachments),
             )
         )
-    return Scenario(exercise, objectives, tuple(organisations), phases, tuple(injects)), blobs
+    programme = programme_of(model.programme) if model.programme is not None else Programme()
+    return Scenario(exercise, objectives, tuple(organisations), phases, tuple(injects), programme), blobs
+
+
+def programme_of(model: ProgrammeModel) -> Programme:
+    return Programme(
+        introduction=model.introduction, venue_details=model.venue_details, contact=model.contact,
+        notes=model.notes,
+        sessions=tuple(
+            ProgrammeSession(title=s.title, day=s.day, location=s.location, chair=s.chair, items=tuple(
+                AgendaItem(start=parse_clock(i.start), end=parse_clock(i.end) if i.end else None, title=i.title,
+                           kind=i.kind, speakers=tuple(i.speakers), location=i.location, description=i.description)
+                for i in s.items))
+            for s in model.sessions),
+        speakers=tuple(Speaker(key=s.key, name=s.name, role=s.role, organisation=s.organisation,
+                               biography=s.biography) for s in model.speakers),
+        syndicates=tuple(PlannedSyndicate(name=s.name, room=s.room, facilitator=s.facilitator,
+                                          note_taker=s.note_taker, members=tuple(s.members))
+                         for s in model.syndicates),
+    )
+
+
+def programme_document(programme: Programme) -> dict[str, Any]:
+    """The ``programme`` object of a scenario file (also how a document stores it)."""
+    return {
+        "introduction": programme.introduction,
+        "venue_details": programme.venue_details,
+        "contact": programme.contact,
+        "notes": programme.notes,
+        "sessions": [
+            {"title": s.title, "day": s.day.isoformat() if s.day else None, "location": s.location, "chair": s.chair,
+             "items": [{"start": format_clock(i.start), "end": format_clock(i.end) if i.end else None,
+                        "title": i.title, "kind": i.kind.value, "speakers": list(i.speakers),
+                        "location": i.location, "description": i.description} for i in s.items]}
+            for s in programme.sessions],
+        "speakers": [{"key": s.key, "name": s.name, "role": s.role, "organisation": s.organisation,
+                      "biography": s.biography} for s in programme.speakers],
+        "syndicates": [{"name": s.name, "room": s.room, "facilitator": s.facilitator, "note_taker": s.note_taker,
+                        "members": list(s.members)} for s in programme.syndicates],
+    }
+
+
+def parse_programme(data: object, source: str = "programme") -> Programme:
+    """A programme object on its own (as a document stores it), checked like the one in a scenario file."""
+    try:
+        model = ProgrammeModel.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioFormatError(source, [(f"programme.{path}", message)
+                                           for path, message in _problems_from(error)]) from None
+    problems = _programme_references(model)
+    if problems:
+        raise ScenarioFormatError(source, problems)
+    return programme_of(model)
 
 
 def from_scenario(scenario: Scenario, blobs: Mapping[str, bytes], *, with_ids: bool = True) -> dict[str, Any]:
@@ -446,7 +592,7 @@ def from_scenario(scenario: Scenario, blobs: Mapping[str, bytes], *, with_ids: b
     def recipient_text(r: Recipient) -> str:
         return org_key[r.organisation_id] + (f"/{role_key[r.role_id]}" if r.role_id else "")
 
-    return {
+    document: dict[str, Any] = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "exercise": exercise,
@@ -511,6 +657,9 @@ def from_scenario(scenario: Scenario, blobs: Mapping[str, bytes], *, with_ids: b
             for i in scenario.injects
         ],
     }
+    if not scenario.programme.is_empty:  # left out when empty, so such files still open in older versions
+        document["programme"] = programme_document(scenario.programme)
+    return document
 
 
 def dumps(document: dict[str, Any]) -> str:

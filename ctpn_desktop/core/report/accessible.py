@@ -394,10 +394,51 @@ class _Blocks:
             when.append(["m", f"\nLogged {first.logged_at.strftime('%H:%M:%S')} UTC"])
             who: list[Span] = [["b", _t(c.decision_maker)], ["", "\n" + _t(c.organisation)],
                                ["m", f"\nLoggist: {_t(c.logged_by)}"]]
+            syndicate = d.entry_syndicates.get(entry.entry_id)
+            if syndicate:
+                who.append(["", f"\nSyndicate: {syndicate}"])
             rows.append([str(c.entry_number), when, who, self._entry(entry)])
             if count % 1000 == 0:
                 progress(0.1 + 0.2 * count / len(d.log), f"Prepared {count} of {len(d.log)} log entries")
         self.table(["No.", "Time", "Decision maker", "Entry"], [6, 14, 20, 60], rows)
+
+    def syndicates(self) -> None:
+        d = self.data
+        self.section(Section.SYNDICATES)
+        self.note(f"{len(d.syndicates)} syndicates discussed the same questions in parallel and reported back in "
+                  "plenary. Their log entries are in the decision log, each marked with its syndicate; below, each "
+                  "question with every syndicate's answers and read-back side by side.")
+        rows: list[list[Cell]] = []
+        for line in d.syndicates:
+            people: list[Span] = [["", f"Facilitator: {_t(line.facilitator)}\nNote-taker: {_t(line.note_taker)}"]]
+            if line.room.strip():
+                people.append(["", f"\nRoom: {line.room.strip()}"])
+            rows.append([[["b", _t(line.name)]], people, _t(", ".join(line.members)), line.recorded])
+        self.table(["Syndicate", "Facilitator and note-taker", "Members", "Recorded"], [18, 30, 36, 16], rows)
+        phase = None
+        for question in d.syndicate_questions:
+            if question.phase_name != phase:
+                phase = question.phase_name
+                self.heading(_t(phase))
+            self.para([["b", f"{question.label}. "], ["", question.question]] if question.question
+                      else [["b", question.label]])
+            if not question.answered:
+                self.note("No syndicate recorded an answer or a read-back.")
+                continue
+
+            def said(answers: Sequence[Any]) -> Cell:
+                if not answers:
+                    return EMPTY
+                spans: list[Span] = []
+                for number, answer in enumerate(answers):
+                    spans.append(["", ("\n\n" if number else "") + answer.text])
+                    if answer.author.strip():
+                        spans.append(["m", f" — {answer.author.strip()}"])
+                return spans
+
+            self.table(["Syndicate", "Answers", "Plenary read-back"], [18, 41, 41],
+                       [[[["b", _t(r.syndicate.name)]], said(r.answers), said(r.readbacks)]
+                        for r in question.responses])
 
     def improvement(self) -> None:
         self.section(Section.IMPROVEMENT)
@@ -512,7 +553,8 @@ def render_debrief_accessible(data: DebriefData, path: Path, progress: Progress 
                 Section.SUMMARY: writer.summary, Section.OBSERVATIONS: writer.observations,
                 Section.HOTWASH: writer.hotwash, Section.RESPONSES: writer.responses,
                 Section.TIMELINE: writer.timeline, Section.INJECTS: writer.injects,
-                Section.DECISIONS: lambda: writer.decisions(report), Section.IMPROVEMENT: writer.improvement,
+                Section.DECISIONS: lambda: writer.decisions(report), Section.SYNDICATES: writer.syndicates,
+                Section.IMPROVEMENT: writer.improvement,
                 Section.PARTICIPANTS: writer.participants, Section.INTEGRITY: writer.integrity,
             }
             for section in data.sections:

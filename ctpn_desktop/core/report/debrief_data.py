@@ -37,6 +37,7 @@ from ctpn_desktop.core.services.document import Document
 from ctpn_desktop.core.services.evaluation import EvaluationService
 from ctpn_desktop.core.services.log import LogService
 from ctpn_desktop.core.services.runs import RunService
+from ctpn_desktop.core.services.syndicates import QuestionComparison, SyndicateService, compare_syndicates
 from ctpn_desktop.storage import db
 
 
@@ -54,6 +55,7 @@ class Section(enum.StrEnum):
     TIMELINE = "timeline"
     INJECTS = "injects"
     DECISIONS = "decisions"
+    SYNDICATES = "syndicates"
     IMPROVEMENT = "improvement"
     PARTICIPANTS = "participants"
     INTEGRITY = "integrity"
@@ -73,6 +75,7 @@ SECTION_HEADINGS = {
     Section.TIMELINE: "Timeline",
     Section.INJECTS: "Inject log",
     Section.DECISIONS: "Decision log",
+    Section.SYNDICATES: "Syndicates",
     Section.IMPROVEMENT: "Appendix A: Improvement plan",
     Section.PARTICIPANTS: "Appendix B: Participants",
     Section.INTEGRITY: "Log integrity statement",
@@ -188,6 +191,28 @@ class ObjectiveObservations:
 
 
 @dataclass(frozen=True)
+class SyndicateLine:
+    id: str
+    name: str
+    members: tuple[str, ...] = ()
+    facilitator: str = ""
+    note_taker: str = ""
+    room: str = ""
+    entries: int = 0
+    """Log entries that are the syndicate's (withdrawn ones included: they stand in the record)."""
+    answers: int = 0
+    readbacks: int = 0
+
+    @property
+    def recorded(self) -> str:
+        def count(n: int, one: str, many: str) -> str:
+            return f"{n} {one if n == 1 else many}"
+
+        return ", ".join((count(self.entries, "entry", "entries"), count(self.answers, "answer", "answers"),
+                          count(self.readbacks, "read-back", "read-backs")))
+
+
+@dataclass(frozen=True)
 class Integrity:
     ok: bool
     records_checked: int
@@ -237,10 +262,17 @@ class DebriefData:
     objective_codes: dict[str, str] = field(default_factory=dict)
     clock_events: tuple[ClockAnchor, ...] = ()
     """STARTEX, pauses, halts (with their reasons), time adjustments and ENDEX, in order."""
+    syndicates: tuple[SyndicateLine, ...] = ()
+    syndicate_questions: tuple[QuestionComparison, ...] = ()
+    """Every discussion question with each syndicate's answers and read-backs side by side."""
+    entry_syndicates: dict[str, str] = field(default_factory=dict)
+    """Entry id → the name of the syndicate it belongs to (entries of no syndicate are not listed)."""
 
     @property
     def sections(self) -> tuple[Section, ...]:
-        return tuple(s for s in Section if s in self.options.sections)
+        """The chosen sections in print order; a run without syndicates has no Syndicates section."""
+        return tuple(s for s in Section if s in self.options.sections
+                     and (s is not Section.SYNDICATES or self.syndicates))
 
     @property
     def code(self) -> str:
@@ -423,6 +455,21 @@ def assemble_debrief(document: Document, run_id: str, options: DebriefOptions | 
     if clock.anchors:
         end_s = max(end_s, clock.elapsed())
 
+    syndicate_service = SyndicateService(document, source)
+    syndicates = syndicate_service.syndicates(run_id)
+    answers = syndicate_service.answers(run_id) if syndicates else []
+    resolve = syndicate_service.resolver(run_id)
+    names = {s.id: s.name for s in syndicates}
+    entry_syndicates = {e.entry_id: names[owner] for e in entries
+                        if (owner := resolve(e.current.syndicate_id, e.current.device_id)) in names}
+    syndicate_lines = tuple(
+        SyndicateLine(id=s.id, name=s.name, members=s.members, facilitator=s.facilitator, note_taker=s.note_taker,
+                      room=s.room, entries=sum(1 for name in entry_syndicates.values() if name == s.name),
+                      answers=sum(1 for a in answers if a.syndicate_id == s.id and a.kind.value == "answer"),
+                      readbacks=sum(1 for a in answers if a.syndicate_id == s.id and a.kind.value == "readback"))
+        for s in syndicates)
+    questions = tuple(compare_syndicates(scenario.phases, syndicates, answers)) if syndicates else ()
+
     db.checkpoint(document.engine)
     integrity = Integrity(ok=report.ok, records_checked=report.records_checked, chains=report.chains,
                           problems=report.problems, first_bad_entry_number=report.first_bad_entry_number,
@@ -454,4 +501,5 @@ def assemble_debrief(document: Document, run_id: str, options: DebriefOptions | 
         responses=response_analytics(scenario, events, adhoc, entries), seal=chain_seal(document, run_id),
         evidence_labels=labels, withdrawn=tuple(withdrawn), end_s=float(end_s), objective_codes=codes,
         clock_events=tuple(clock.anchors),
+        syndicates=syndicate_lines, syndicate_questions=questions, entry_syndicates=entry_syndicates,
     )

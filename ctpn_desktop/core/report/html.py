@@ -19,7 +19,7 @@ from reportlab.graphics import renderSVG
 from reportlab.graphics.shapes import Drawing
 
 from ctpn_desktop.core.clock import format_elapsed
-from ctpn_desktop.core.entities import LogEntry, LogKind, LogRevision, Observation, Rating
+from ctpn_desktop.core.entities import LogEntry, LogKind, LogRevision, Observation, Rating, SyndicateAnswer
 from ctpn_desktop.core.report.analytics import format_delay
 from ctpn_desktop.core.report.debrief_data import DebriefData, InjectOutcome, Section, revision_note
 from ctpn_desktop.core.report.fonts import register_fonts
@@ -416,9 +416,50 @@ class _Writer:
             when.append(f'<span class="meta">Logged {escape(first.logged_at.strftime("%H:%M:%S"))} UTC</span>')
             who = (f"<strong>{_e(c.decision_maker)}</strong><br>{_e(c.organisation)}<br>"
                    f'<span class="meta">Loggist: {_e(c.logged_by)}</span>')
+            syndicate = d.entry_syndicates.get(entry.entry_id)
+            if syndicate:
+                who += f'<br><span class="label">Syndicate:</span> {_e(syndicate)}'
+
             rows.append([str(c.entry_number), "<br>".join(when), who, self._entry(entry)])
         self.add(table(["No.", "Time", "Decision maker", "Entry"], (6, 14, 20, 60), rows, row_headers=True))
         self.end()
+
+    def syndicates(self) -> None:
+        d = self.data
+        self.section(Section.SYNDICATES)
+        self.add(f'<p class="note">{len(d.syndicates)} syndicates discussed the same questions in parallel and '
+                 "reported back in plenary. Their log entries are in the decision log, each marked with its "
+                 "syndicate; below, each question with every syndicate's answers and read-back side by side.</p>")
+        rows = []
+        for line in d.syndicates:
+            people = f"Facilitator: {_e(line.facilitator)}<br>Note-taker: {_e(line.note_taker)}"
+            if line.room.strip():
+                people += f"<br>Room: {_e(line.room)}"
+            rows.append([_e(line.name), people, _e(", ".join(line.members)),
+                         escape(line.recorded)])
+        self.add(table(["Syndicate", "Facilitator and note-taker", "Members", "Recorded"], (18, 30, 36, 16), rows,
+                       caption="The syndicates", row_headers=True))
+        phase = None
+        for question in d.syndicate_questions:
+            if question.phase_name != phase:
+                phase = question.phase_name
+                self.add(f"<h3>{_e(phase)}</h3>")
+            caption = f"{question.label}. {question.question}" if question.question else question.label
+            if not question.answered:
+                self.add(f'<p><strong>{escape(caption)}</strong></p><p class="note">No syndicate recorded an answer '
+                         "or a read-back.</p>")
+                continue
+            self.add(table(["Syndicate", "Answers", "Plenary read-back"], (18, 41, 41),
+                           ([_e(r.syndicate.name), self._answers(r.answers), self._answers(r.readbacks)]
+                            for r in question.responses), caption=caption, row_headers=True))
+        self.end()
+
+    @staticmethod
+    def _answers(answers: Sequence[SyndicateAnswer]) -> str:
+        if not answers:
+            return EMPTY
+        return "".join(f"<p>{_e(a.text)}" + (f' <span class="meta">— {_e(a.author)}</span>' if a.author.strip()
+                                             else "") + "</p>" for a in answers)
 
     def summary(self) -> None:
         d = self.data
@@ -665,7 +706,8 @@ def debrief_html(data: DebriefData, progress: Progress | None = None) -> str:
         Section.OVERVIEW: writer.overview, Section.OBJECTIVES: writer.objectives,
         Section.PARTICIPANTS: writer.participants, Section.TIMELINE: writer.timeline,
         Section.INJECTS: writer.injects, Section.DECISIONS: writer.decisions,
-        Section.OBSERVATIONS: writer.observations, Section.HOTWASH: writer.hotwash,
+        Section.SYNDICATES: writer.syndicates, Section.OBSERVATIONS: writer.observations,
+        Section.HOTWASH: writer.hotwash,
         Section.IMPROVEMENT: writer.improvement, Section.INTEGRITY: writer.integrity,
     }
     sections = data.sections

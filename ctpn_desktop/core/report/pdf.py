@@ -44,7 +44,7 @@ from reportlab.platypus.doctemplate import BaseDocTemplate, PageTemplate
 from reportlab.platypus.frames import Frame
 
 from ctpn_desktop.core.clock import format_elapsed
-from ctpn_desktop.core.entities import HotwashKind, LogEntry, LogKind, LogRevision, Observation, Rating
+from ctpn_desktop.core.entities import HotwashKind, LogEntry, LogKind, LogRevision, Observation, Rating, SyndicateAnswer
 from ctpn_desktop.core.errors import CtpnError
 from ctpn_desktop.core.report.analytics import format_delay
 from ctpn_desktop.core.report.debrief_data import DebriefData, InjectOutcome, Section, revision_note
@@ -736,9 +736,55 @@ class _Builder:
             who: list[Block] = [[Span(c.decision_maker.strip() or EMPTY, FONT_BOLD, 8, INK)],
                                 [Span(c.organisation.strip() or EMPTY, FONT, 8, INK)],
                                 [Span(f"Loggist: {c.logged_by.strip() or EMPTY}", FONT, 6.5, MUTED)]]
+            syndicate = d.entry_syndicates.get(entry.entry_id)
+            if syndicate:
+                who.append([Span(f"Syndicate: {syndicate}", FONT, 7, NAVY)])
             rows.append([str(c.entry_number), TextLines(when, LOG_LEADING), TextLines(who, LOG_LEADING),
                          self._entry_cell(entry)])
         self.story.append(self.table(["No.", "Time", "Decision maker", "Entry"], rows, [10, 29, 33, 98], self.s))
+
+    def syndicates(self) -> None:
+        d = self.data
+        self.h1(Section.SYNDICATES)
+        self.note(f"{len(d.syndicates)} syndicates discussed the same questions in parallel and reported back in "
+                  "plenary. Their log entries are in the decision log, each marked with its syndicate; below, each "
+                  "question with every syndicate's answers and read-back side by side.")
+        rows = []
+        for line in d.syndicates:
+            people = [f"<b>Facilitator:</b> {text(line.facilitator)}", f"<b>Note-taker:</b> {text(line.note_taker)}"]
+            if line.room.strip():
+                people.append(f"<b>Room:</b> {text(line.room)}")
+            rows.append([f"<b>{text(line.name)}</b>", "<br/>".join(people),
+                         text(", ".join(line.members)) if line.members else EMPTY,
+                         escape(line.recorded)])
+        self.story.append(self.table(["Syndicate", "Facilitator and note-taker", "Members", "Recorded"], rows,
+                                     [30, 50, 60, 30], self.s))
+        phase = None
+        for question in d.syndicate_questions:
+            if question.phase_name != phase:
+                phase = question.phase_name
+                self.h2(text(phase))
+            heading = f"<b>{escape(question.label)}.</b> {text(question.question)}" if question.question else \
+                f"<b>{escape(question.label)}</b>"
+            self.story.append(CondPageBreak(25 * mm))
+            self.para(heading)
+            if not question.answered:
+                self.note("No syndicate recorded an answer or a read-back.")
+                continue
+            rows = [[f"<b>{text(r.syndicate.name)}</b>", self._answers(r.answers), self._answers(r.readbacks)]
+                    for r in question.responses]
+            self.story.append(self.table(["Syndicate", "Answers", "Plenary read-back"], rows, [30, 70, 70], self.s))
+            self.story.append(Spacer(1, 3 * mm))
+
+    @staticmethod
+    def _answers(answers: Sequence[SyndicateAnswer]) -> str:
+        if not answers:
+            return EMPTY
+        parts = []
+        for answer in answers:
+            who = f" <font size='7' color='#555555'>— {text(answer.author)}</font>" if answer.author.strip() else ""
+            parts.append(text(answer.text) + who)
+        return "<br/><br/>".join(parts)
 
     def summary(self) -> None:
         d = self.data
@@ -981,7 +1027,8 @@ def render_debrief(data: DebriefData, path: Path, progress: Progress | None = No
         Section.OVERVIEW: builder.overview, Section.OBJECTIVES: builder.objectives,
         Section.PARTICIPANTS: builder.participants, Section.TIMELINE: builder.timeline,
         Section.INJECTS: builder.injects, Section.DECISIONS: builder.decisions,
-        Section.OBSERVATIONS: builder.observations, Section.HOTWASH: builder.hotwash,
+        Section.SYNDICATES: builder.syndicates, Section.OBSERVATIONS: builder.observations,
+        Section.HOTWASH: builder.hotwash,
         Section.IMPROVEMENT: builder.improvement, Section.INTEGRITY: builder.integrity,
     }
     sections = data.sections

@@ -13,11 +13,11 @@ import unicodedata
 import uuid
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Select, false, func, literal_column, select, text
+from sqlalchemy import Select, and_, false, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from ctpn_desktop.core.clock import TimeSource, scenario_time
@@ -28,7 +28,7 @@ from ctpn_desktop.core.services.document import Document
 from ctpn_desktop.core.services.journal import SENT, JournalItem
 from ctpn_desktop.storage import db, fts
 from ctpn_desktop.storage.fts import FTS_TABLE
-from ctpn_desktop.storage.orm import LogRecordRow
+from ctpn_desktop.storage.orm import LogRecordRow, SyndicateDeviceRow
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (
@@ -55,6 +55,7 @@ class LogDraft:
     objective_ids: tuple[str, ...] = ()
     jdm_stage: JdmStage | None = None
     logged_at: datetime | None = None
+    syndicate_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class LogSummary(NamedTuple):
     logged_by: str
     inject_id: str | None
     withdrawn: bool
+    syndicate_id: str | None = None
 
     @property
     def logged_time(self) -> datetime:
@@ -113,15 +115,17 @@ class LogSummary(NamedTuple):
         return cls(rev.entry_id, rev.id, rev.entry_number, rev.revision, rev.device_id,
                    rev.logged_at.isoformat(timespec="microseconds"), rev.exercise_s, rev.kind.value,
                    rev.decision_maker, rev.organisation, rev.text, rev.rationale, rev.logged_by, rev.inject_id,
-                   rev.withdrawn)
+                   rev.withdrawn, rev.syndicate_id)
 
 
 _SUMMARY_COLUMNS = (
     LogRecordRow.entry_id, LogRecordRow.id, LogRecordRow.entry_number, LogRecordRow.revision, LogRecordRow.device_id,
     LogRecordRow.logged_at, LogRecordRow.exercise_s, LogRecordRow.kind, LogRecordRow.decision_maker,
     LogRecordRow.organisation, LogRecordRow.text, LogRecordRow.rationale, LogRecordRow.logged_by,
-    LogRecordRow.inject_id, LogRecordRow.withdrawn,
+    LogRecordRow.inject_id, LogRecordRow.withdrawn, LogRecordRow.syndicate_id,
 )
+PLENARY = ""
+"""The ``syndicate`` filter for entries that belong to no syndicate (the plenary's, or the control room's)."""
 
 
 def _is_word_character(character: str) -> bool:
@@ -147,6 +151,9 @@ def record_hash(row: Any) -> str:
     values = {name: getattr(row, name) for name in HASHED_FIELDS}
     values["exercise_s"] = repr(float(values["exercise_s"]))
     values["withdrawn"] = bool(values["withdrawn"])
+    syndicate = getattr(row, "syndicate_id", None)
+    if syndicate is not None:  # only when set: records written before syndicates existed keep their hashes
+        values["syndicate_id"] = syndicate
     canonical = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -162,7 +169,7 @@ def revision_of(row: LogRecordRow) -> LogRevision:
         actions=tuple(ActionItem(**a) for a in json.loads(row.actions or "[]")), inject_id=row.inject_id,
         objective_ids=tuple(json.loads(row.objective_ids or "[]")),
         jdm_stage=JdmStage(row.jdm_stage) if row.jdm_stage else None, revision_reason=row.revision_reason,
-        withdrawn=row.withdrawn, prev_hash=row.prev_hash, hash=row.hash,
+        withdrawn=row.withdrawn, prev_hash=row.prev_hash, hash=row.hash, syndicate_id=row.syndicate_id,
     )
 
 
@@ -216,7 +223,7 @@ def _draft_values(draft: LogDraft) -> dict[str, Any]:
             "actions": [{"action": a.action, "owner": a.owner} for a in draft.actions],
             "decision_maker": draft.decision_maker, "organisation": draft.organisation, "logged_by": draft.logged_by,
             "inject_id": draft.inject_id, "objective_ids": list(draft.objective_ids),
-            "jdm_stage": int(draft.jdm_stage) if draft.jdm_stage else None}
+            "jdm_stage": int(draft.jdm_stage) if draft.jdm_stage else None, "syndicate_id": draft.syndicate_id}
 
 
 def _draft_of(values: dict[str, Any]) -> LogDraft:
@@ -226,7 +233,8 @@ def _draft_of(values: dict[str, Any]) -> LogDraft:
                     decision_maker=values["decision_maker"], organisation=values["organisation"],
                     logged_by=values["logged_by"], inject_id=values["inject_id"],
                     objective_ids=tuple(values["objective_ids"]),
-                    jdm_stage=JdmStage(values["jdm_stage"]) if values["jdm_stage"] else None)
+                    jdm_stage=JdmStage(values["jdm_stage"]) if values["jdm_stage"] else None,
+                    syndicate_id=values.get("syndicate_id"))
 
 
 def _send_append(document: Document, item: JournalItem) -> str:
@@ -327,7 +335,7 @@ class LogService:
             logged_by=draft.logged_by, decision_maker=draft.decision_maker, organisation=draft.organisation,
             kind=draft.kind, text=draft.text, rationale=draft.rationale, options_considered=draft.options_considered,
             actions=draft.actions, inject_id=draft.inject_id, objective_ids=draft.objective_ids,
-            jdm_stage=draft.jdm_stage, pending=True))
+            jdm_stage=draft.jdm_stage, syndicate_id=draft.syndicate_id, pending=True))
 
     def _next_number(self, session: Session, run_id: str) -> int:
         """The next entry number of the run: one more than the highest, whichever station logged it (an index on
@@ -361,6 +369,7 @@ class LogService:
             actions=json.dumps([{"action": a.action, "owner": a.owner} for a in draft.actions], ensure_ascii=False),
             inject_id=draft.inject_id, objective_ids=json.dumps(list(draft.objective_ids)),
             jdm_stage=int(draft.jdm_stage) if draft.jdm_stage else None, revision_reason=reason, withdrawn=withdrawn,
+            syndicate_id=draft.syndicate_id,
         )
 
     def correct(self, entry_id: str, draft: LogDraft, reason: str) -> LogEntry:
@@ -373,7 +382,8 @@ class LogService:
                          options_considered=current.options_considered, actions=current.actions,
                          decision_maker=current.decision_maker, organisation=current.organisation,
                          logged_by=current.logged_by, inject_id=current.inject_id,
-                         objective_ids=current.objective_ids, jdm_stage=current.jdm_stage)
+                         objective_ids=current.objective_ids, jdm_stage=current.jdm_stage,
+                         syndicate_id=current.syndicate_id)
         return self._revise(entry_id, draft, reason, withdrawn=True)
 
     def _revise(self, entry_id: str, draft: LogDraft, reason: str, *, withdrawn: bool) -> LogEntry:
@@ -390,6 +400,10 @@ class LogService:
             latest = rows[-1]
             if latest.withdrawn:
                 raise ValidationFailed("a withdrawn entry cannot be changed")
+            if draft.syndicate_id is None and latest.syndicate_id is None:
+                # Revised on another laptop, an entry of a syndicate's note-taker keeps its syndicate by name.
+                draft = replace(draft, syndicate_id=session.scalar(select(SyndicateDeviceRow.syndicate_id).where(
+                    SyndicateDeviceRow.run_id == latest.run_id, SyndicateDeviceRow.device_id == latest.device_id)))
             row = self._row_from(draft, run_id=latest.run_id, entry_id=entry_id, revision=latest.revision + 1,
                                  number=latest.entry_number, logged_at=datetime.fromisoformat(latest.logged_at),
                                  committed_at=now, exercise_s=latest.exercise_s, story=latest.scenario_time,
@@ -426,17 +440,19 @@ class LogService:
     def search(self, run_id: str, query: str = "", *, kinds: Iterable[LogKind] | None = None,
                organisation: str | None = None, objective_id: str | None = None, inject_id: str | None = None,
                since_s: float | None = None, until_s: float | None = None,
-               newest_first: bool = False) -> list[LogEntry]:
+               newest_first: bool = False, syndicate: str | None = None) -> list[LogEntry]:
         """Entries whose current revision matches every filter given; any text people type is safe to pass.
 
         The words of ``query`` are looked for (as words or word starts, accents ignored) in the text, rationale,
         options, decision maker, organisation, loggist and actions; earlier revisions are not searched, so a
         corrected mistake is not found. ``organisation`` matches case-insensitively; ``since_s``/``until_s``
-        bound the exercise time (inclusive). Entries come in logged order, or the newest first.
+        bound the exercise time (inclusive). ``syndicate`` is a syndicate's id (its entries, and those of its
+        note-takers' laptops that name no syndicate) or `PLENARY` (entries of no syndicate). Entries come in logged
+        order, or the newest first.
         """
         statement = _filtered(select(LogRecordRow), run_id, query, kinds=kinds, organisation=organisation,
                               objective_id=objective_id, inject_id=inject_id, since_s=since_s, until_s=until_s,
-                              dialect=self._dialect)
+                              syndicate=syndicate, dialect=self._dialect)
         with self._sessions() as session:
             matched = list(session.scalars(statement))
             if not matched:
@@ -456,7 +472,7 @@ class LogService:
     def summaries(self, run_id: str, query: str = "", *, kinds: Iterable[LogKind] | None = None,
                   organisation: str | None = None, objective_id: str | None = None, inject_id: str | None = None,
                   since_s: float | None = None, until_s: float | None = None,
-                  newest_first: bool = False) -> list[LogSummary]:
+                  newest_first: bool = False, syndicate: str | None = None) -> list[LogSummary]:
         """What ``search`` finds, as light summaries of the current revisions, for tables of any size.
 
         Same filters and the same order as ``search`` (by logged time, then number, then device).
@@ -464,7 +480,7 @@ class LogService:
         columns = cast(Select[Any], select(*_SUMMARY_COLUMNS))
         statement = _filtered(columns, run_id, query, kinds=kinds, organisation=organisation,
                               objective_id=objective_id, inject_id=inject_id, since_s=since_s, until_s=until_s,
-                              dialect=self._dialect)
+                              syndicate=syndicate, dialect=self._dialect)
         direction: list[Any] = [LogRecordRow.logged_at, LogRecordRow.entry_number, LogRecordRow.device_id,
                                 LogRecordRow.entry_id]
         if newest_first:
@@ -476,8 +492,8 @@ class LogService:
     def changed_summaries(self, run_id: str, record_ids: Collection[str], query: str = "", *,
                           kinds: Iterable[LogKind] | None = None, organisation: str | None = None,
                           objective_id: str | None = None, inject_id: str | None = None,
-                          since_s: float | None = None, until_s: float | None = None
-                          ) -> tuple[set[str], list[LogSummary]]:
+                          since_s: float | None = None, until_s: float | None = None,
+                          syndicate: str | None = None) -> tuple[set[str], list[LogSummary]]:
         """After ``record_ids`` were written: the run's entries they belong to, and the summaries of those that
         pass the filters now (an entry whose correction no longer matches is among the first, not the second).
 
@@ -495,7 +511,7 @@ class LogService:
             columns = cast(Select[Any], select(*_SUMMARY_COLUMNS))
             statement = _filtered(columns, run_id, query, kinds=kinds, organisation=organisation,
                                   objective_id=objective_id, inject_id=inject_id, since_s=since_s, until_s=until_s,
-                              dialect=self._dialect)
+                                  syndicate=syndicate, dialect=self._dialect)
             statement = statement.where(LogRecordRow.entry_id.in_(touched))
             return touched, [LogSummary._make(row) for row in session.execute(statement)]
 
@@ -523,7 +539,8 @@ class LogService:
 
 def _filtered(statement: Select[Any], run_id: str, query: str = "", *, kinds: Iterable[LogKind] | None = None,
               organisation: str | None = None, objective_id: str | None = None, inject_id: str | None = None,
-              since_s: float | None = None, until_s: float | None = None, dialect: str = "sqlite") -> Select[Any]:
+              since_s: float | None = None, until_s: float | None = None,
+              syndicate: str | None = None, dialect: str = "sqlite") -> Select[Any]:
     """Limit ``statement`` (over ``log_record``) to the run's current revisions that pass every filter."""
     current = LogRecordRow
     later = aliased(LogRecordRow)
@@ -558,7 +575,18 @@ def _filtered(statement: Select[Any], run_id: str, query: str = "", *, kinds: It
         statement = statement.where(current.exercise_s >= since_s)
     if until_s is not None:
         statement = statement.where(current.exercise_s <= until_s)
+    if syndicate is not None:
+        statement = statement.where(syndicate_clause(current, run_id, syndicate))
     return statement
 
 
 JOURNAL_SENDERS = {JOURNAL_APPEND: _send_append}
+def syndicate_clause(record: Any, run_id: str, syndicate: str) -> Any:
+    """Records of ``syndicate`` (or of none, for `PLENARY`): those that name it, and those that name no syndicate
+    but were written on a laptop that takes notes for it."""
+    mapped = select(SyndicateDeviceRow.device_id).where(SyndicateDeviceRow.run_id == run_id)
+    if syndicate == PLENARY:
+        return and_(record.syndicate_id.is_(None), record.device_id.not_in(mapped))
+    return or_(record.syndicate_id == syndicate,
+               and_(record.syndicate_id.is_(None),
+                    record.device_id.in_(mapped.where(SyndicateDeviceRow.syndicate_id == syndicate))))

@@ -19,12 +19,19 @@ ids, and so is every later version of them (edits and withdrawals are insert-onl
 evidence each version cites and each saved executive summary. A note or a version present on both sides must be
 identical; the same version of a note written differently on each laptop (both evaluators edited it) is refused,
 naming the note, so that neither edit is lost.
+
+Syndicates, their laptops and their answers come across like observations (new ones are added, ours are kept).
+A syndicate note-taker's copy can be merged *for* a syndicate: the laptops whose records arrive for the first time
+are then recorded as that syndicate's note-takers' laptops, so their entries (those that name no other syndicate)
+count as the syndicate's — the records themselves, and their hashes, are not touched.
 """
 
 from __future__ import annotations
 
 import tempfile
+import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +55,9 @@ from ctpn_desktop.storage.orm import (
     ObservationRevisionRow,
     ObservationRow,
     RunRow,
+    SyndicateAnswerRow,
+    SyndicateDeviceRow,
+    SyndicateRow,
 )
 
 FIRST_VERSIONS: tuple[tuple[type[Base], str], ...] = (
@@ -63,6 +73,8 @@ LATER_VERSIONS: tuple[tuple[type[Base], str, str], ...] = (
 """Insert-only version tables: the model, the column naming what is versioned, and what it is called."""
 EVALUATION_TABLES: tuple[type[Base], ...] = (*(m for m, _ in FIRST_VERSIONS), *(m for m, _, _ in LATER_VERSIONS),
                                             ObservationEvidenceRow)
+SYNDICATE_TABLES: tuple[type[Base], ...] = (SyndicateRow, SyndicateDeviceRow, SyndicateAnswerRow)
+"""Merged after the evaluation rows, in this order (answers and laptops refer to their syndicate)."""
 
 
 @dataclass(frozen=True)
@@ -78,11 +90,16 @@ class MergeReport:
     evaluation_versions_added: int = 0
     """Edits and withdrawals of observations, hot-wash notes and improvement actions, and saved summaries."""
     evidence_added: int = 0
+    syndicate_rows_added: int = 0
+    syndicate: str = ""
+    """The syndicate the note-taker's laptops were assigned to, when merged for one."""
+    laptops_assigned: int = 0
 
     @property
     def changed(self) -> bool:
         return bool(self.records_added or self.observations_added or self.hotwash_notes_added
-                    or self.improvement_actions_added or self.evaluation_versions_added or self.evidence_added)
+                    or self.improvement_actions_added or self.evaluation_versions_added or self.evidence_added
+                    or self.syndicate_rows_added or self.laptops_assigned)
 
     def describe(self) -> str:
         if not self.changed:
@@ -93,7 +110,14 @@ class MergeReport:
         return (f"Merged from {self.source}: {self.entries_added} new log entries, {self.entries_revised} "
                 f"corrections or withdrawals ({self.records_added} records), {self.observations_added} observations,"
                 f" {self.hotwash_notes_added} hot wash notes, {self.improvement_actions_added} improvement actions"
-                f"{revised}{cited} — run(s) {', '.join(self.runs) or 'none'}.")
+                f"{revised}{cited} — run(s) {', '.join(self.runs) or 'none'}." + self._syndicate_words())
+
+    def _syndicate_words(self) -> str:
+        words = f" {self.syndicate_rows_added} syndicate records." if self.syndicate_rows_added else ""
+        if self.syndicate:
+            laptops = "laptop" if self.laptops_assigned == 1 else "laptops"
+            words += f" Its log is {self.syndicate}'s ({self.laptops_assigned} note-taker's {laptops})."
+        return words
 
 
 def _values(row: Base) -> dict[str, Any]:
@@ -117,16 +141,20 @@ def _read_other(path: Path) -> _Copy:
             exercise = session.scalars(select(ExerciseRow)).first()
             runs = {r.id: r for r in session.scalars(select(RunRow))}
             records = list(session.execute(select(LogRecordRow.__table__)))
+            tables: tuple[type[Base], ...] = (*EVALUATION_TABLES, *SYNDICATE_TABLES)
             extras: dict[type[Base], list[dict[str, Any]]] = {
-                model: [_values(r) for r in session.scalars(select(model))]
-                for model in EVALUATION_TABLES
+                model: [_values(r) for r in session.scalars(select(model))] for model in tables
             }
             session.expunge_all()
     return _Copy(exercise.id if exercise else None, runs, records, extras)
 
 
-def merge_from(document: Document, other_path: Path) -> MergeReport:
-    """Bring into ``document`` every log record and evaluation note of another copy that it lacks."""
+def merge_from(document: Document, other_path: Path, *, syndicate_id: str | None = None) -> MergeReport:
+    """Bring into ``document`` every log record and evaluation note of another copy that it lacks.
+
+    With ``syndicate_id``, the other copy is that syndicate's note-taker's: the laptops it brings in for the first
+    time (in the syndicate's run) become the syndicate's note-takers' laptops.
+    """
     other_path = Path(other_path)
     name = str(other_path)
     if other_path.resolve() == document.path.resolve():
@@ -151,6 +179,11 @@ def merge_from(document: Document, other_path: Path) -> MergeReport:
             label = f"'{run.label}' (run {run.number})" if run else missing[0]
             raise MergeRefused(name, f"it holds a log for run {label}, which this document does not have; merge "
                                      "copies of the same run, made from the same document")
+        syndicate = session.get(SyndicateRow, syndicate_id) if syndicate_id is not None else None
+        if syndicate_id is not None and syndicate is None:
+            raise MergeRefused(name, "the syndicate to merge it for does not exist in this document")
+        known_devices = set(session.scalars(select(LogRecordRow.device_id).where(
+            LogRecordRow.run_id == syndicate.run_id).distinct())) if syndicate is not None else set()
         added = _merge_records(session, name, other.records)
         known_versions = _version_keys(session)
         counts = {model: _merge_rows(session, name, model, other.extras[model], what)
@@ -158,6 +191,9 @@ def merge_from(document: Document, other_path: Path) -> MergeReport:
         counts |= {model: _merge_versions(session, name, model, other.extras[model], key, what)
                    for model, key, what in LATER_VERSIONS}
         evidence = _merge_evidence(session, name, other.extras[ObservationEvidenceRow], known_versions)
+        counts |= {model: (_merge_devices(session, other.extras[model]) if model is SyndicateDeviceRow
+                           else _merge_new(session, model, other.extras[model])) for model in SYNDICATE_TABLES}
+        assigned = _assign_laptops(session, name, syndicate, added, known_devices) if syndicate is not None else 0
         # Every added record's hash was checked in the other copy and ours are untouched: the shape of the
         # merged chains (no gap, each record after its predecessor) is what is left to check.
         chains = {(r.run_id, r.device_id) for r in added}
@@ -172,6 +208,7 @@ def merge_from(document: Document, other_path: Path) -> MergeReport:
         touched = {r.run_id for r in added} | {v["run_id"] for rows in other.extras.values() for v in rows}
         labels = tuple(f"{row.number} {row.label}".strip() for row in session.scalars(
             select(RunRow).where(RunRow.id.in_(touched)).order_by(RunRow.number)))
+        syndicate_name = syndicate.name if syndicate is not None else ""
     return MergeReport(
         source=name, records_added=len(added),
         entries_added=len({r.entry_id for r in added if r.revision == 1}),
@@ -180,6 +217,8 @@ def merge_from(document: Document, other_path: Path) -> MergeReport:
         improvement_actions_added=counts[ImprovementActionRow],
         runs=labels, evaluation_versions_added=sum(counts[model] for model, _, _ in LATER_VERSIONS),
         evidence_added=evidence,
+        syndicate_rows_added=sum(counts[model] for model in SYNDICATE_TABLES),
+        syndicate=syndicate_name, laptops_assigned=assigned,
     )
 
 
@@ -287,3 +326,48 @@ def _merge_evidence(session: Session, name: str, rows: list[dict[str, Any]], kno
     session.add_all(new)
     session.flush()
     return len(new)
+
+
+def _merge_new(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> int:
+    """Syndicates and their answers we lack; a syndicate edited on both copies keeps our version (its name,
+    members and people are plain facts about the group, and answers are insert-only)."""
+    present = set(session.scalars(select(model.id)))  # type: ignore[attr-defined]
+    new = [model(**values) for values in rows if values["id"] not in present]
+    session.add_all(new)
+    session.flush()
+    return len(new)
+
+
+def _merge_devices(session: Session, rows: list[dict[str, Any]]) -> int:
+    """Laptop assignments we lack; where both copies assigned the same laptop, ours stands."""
+    present = {(run, device) for run, device in session.execute(
+        select(SyndicateDeviceRow.run_id, SyndicateDeviceRow.device_id))}
+    ids = set(session.scalars(select(SyndicateDeviceRow.id)))
+    new = [SyndicateDeviceRow(**values) for values in rows
+           if values["id"] not in ids and (values["run_id"], values["device_id"]) not in present]
+    session.add_all(new)
+    session.flush()
+    return len(new)
+
+
+def _assign_laptops(session: Session, name: str, syndicate: SyndicateRow, added: list[Any],
+                    known_devices: set[str]) -> int:
+    """The laptops whose records of the syndicate's run arrived with this merge, and not before, become its
+    note-takers' laptops; a laptop already taking notes for another syndicate refuses the merge."""
+    laptops = sorted({r.device_id for r in added if r.run_id == syndicate.run_id} - known_devices)
+    taken = dict(session.execute(select(SyndicateDeviceRow.device_id, SyndicateDeviceRow.syndicate_id).where(
+        SyndicateDeviceRow.run_id == syndicate.run_id, SyndicateDeviceRow.device_id.in_(laptops))).all())
+    assigned = 0
+    for laptop in laptops:
+        holder = taken.get(laptop)
+        if holder == syndicate.id:
+            continue
+        if holder is not None:
+            other = session.get(SyndicateRow, holder)
+            raise MergeRefused(name, f"laptop '{laptop}' already takes notes for {other.name if other else 'another'}"
+                                     f" syndicate, not {syndicate.name}; nothing was merged")
+        session.add(SyndicateDeviceRow(id=str(uuid.uuid4()), run_id=syndicate.run_id, syndicate_id=syndicate.id,
+                                       device_id=laptop, assigned_at=datetime.now(UTC).isoformat()))
+        assigned += 1
+    session.flush()
+    return assigned

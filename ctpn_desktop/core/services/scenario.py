@@ -33,11 +33,13 @@ from ctpn_desktop.core.entities import (
     Organisation,
     OrganisationKind,
     Phase,
+    Programme,
     Recipient,
     Role,
     Scenario,
 )
-from ctpn_desktop.core.errors import ValidationFailed
+from ctpn_desktop.core.errors import ScenarioFormatError, ValidationFailed
+from ctpn_desktop.core.io.scenario_json import parse_programme, programme_document
 from ctpn_desktop.core.services.document import Document
 from ctpn_desktop.storage.orm import (
     AttachmentRow,
@@ -173,6 +175,26 @@ def _load_injects(session: Session, ids: Iterable[str] | None = None) -> list[In
     ]
 
 
+def programme_of_row(row: ExerciseRow) -> Programme:
+    """The stored programme; a damaged one is refused with what is wrong rather than shown half."""
+    if not row.programme:
+        return Programme()
+    try:
+        data = json.loads(row.programme)
+    except json.JSONDecodeError as error:
+        raise ValidationFailed(f"the exercise programme stored in the document is damaged ({error.msg})") from error
+    try:
+        return parse_programme(data, "the stored exercise programme")
+    except ScenarioFormatError as error:
+        raise ValidationFailed(str(error)) from error
+
+
+def programme_text(programme: Programme) -> str | None:
+    if programme.is_empty:
+        return None
+    return json.dumps(programme_document(programme), ensure_ascii=False, sort_keys=True)
+
+
 def read_scenario(session: Session) -> Scenario:
     exercise_row = session.scalars(select(ExerciseRow)).first()
     if exercise_row is None:
@@ -191,6 +213,7 @@ def read_scenario(session: Session) -> Scenario:
             for r in session.scalars(select(PhaseRow).order_by(PhaseRow.position, PhaseRow.start_offset_s))
         ),
         injects=tuple(_load_injects(session)),
+        programme=programme_of_row(exercise_row),
     )
 
 
@@ -283,7 +306,8 @@ def _write_inject_links(session: Session, inject: Inject, blobs: Mapping[str, by
 
 def write_scenario(session: Session, scenario: Scenario, blobs: Mapping[str, bytes]) -> None:
     """Insert a whole scenario into an empty document (used on creation and import)."""
-    session.add(ExerciseRow(id=scenario.exercise.id, **_exercise_values(scenario.exercise)))
+    session.add(ExerciseRow(id=scenario.exercise.id, programme=programme_text(scenario.programme),
+                            **_exercise_values(scenario.exercise)))
     for index, objective in enumerate(scenario.objectives):
         session.add(
             ObjectiveRow(
@@ -442,6 +466,19 @@ class ScenarioService:
         with self._sessions() as session, session.begin():
             session.execute(delete(PhaseRow).where(PhaseRow.id == phase_id))
 
+    def put_programme(self, programme: Programme) -> Programme:
+        """Store the whole exercise programme (the editor's edits and their undo put whole programmes)."""
+        problems = programme_problems(programme)
+        if problems:
+            raise ValidationFailed(problems[0])
+        with self._sessions() as session, session.begin():
+            row = session.scalars(select(ExerciseRow)).first()
+            if row is None:
+                raise ValidationFailed("the document holds no exercise")
+            row.programme = programme_text(programme)
+            row.updated_at = datetime.now(UTC).isoformat()
+        return programme
+
     def put_injects(
         self, injects: Sequence[Inject], blobs: Mapping[str, bytes] | None = None
     ) -> list[Inject]:
@@ -535,6 +572,33 @@ class ScenarioService:
         with self._sessions() as session:
             return dict(session.execute(
                 select(AttachmentRow.id, AttachmentRow.data).where(AttachmentRow.id.in_(ids))).all())
+
+
+def programme_problems(programme: Programme) -> list[str]:
+    """What stops a programme from being stored, in words (the same rules as the scenario format)."""
+    problems: list[str] = []
+    keys = [s.key for s in programme.speakers]
+    if len(keys) != len(set(keys)):
+        problems.append("two speakers have the same key")
+    if any(not s.name.strip() for s in programme.speakers):
+        problems.append("a speaker needs a name")
+    names = [s.name.strip().casefold() for s in programme.syndicates]
+    if any(not n for n in names):
+        problems.append("a syndicate needs a name")
+    elif len(names) != len(set(names)):
+        problems.append("two syndicates have the same name")
+    for session in programme.sessions:
+        if not session.title.strip():
+            problems.append("a programme session needs a title")
+        for item in session.items:
+            if not item.title.strip():
+                problems.append(f"the agenda item at {item.start:%H:%M} needs a title")
+            if item.end is not None and item.end < item.start:
+                problems.append(f"“{item.title}” ends at {item.end:%H:%M}, before it starts at {item.start:%H:%M}")
+            unknown = [k for k in item.speakers if k not in keys]
+            if unknown:
+                problems.append(f"“{item.title}” names a speaker who is not in the programme ({unknown[0]})")
+    return problems
 
 
 # Schedule edits: re-time, reorder, renumber ----------------------------------------------------------------

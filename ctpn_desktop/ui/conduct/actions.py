@@ -55,6 +55,7 @@ class RunAction(enum.Enum):
     PRESENTER = enum.auto()
     SHOW_ON_PRESENTER = enum.auto()
     STAND_BY = enum.auto()
+    PLENARY = enum.auto()
     SOUND = enum.auto()
     DISCARD = enum.auto()
 
@@ -92,6 +93,9 @@ SPECS: dict[RunAction, ActionSpec] = {
                                             "the presenter display again", PRESENTER, keys=("Ctrl+Shift+I",)),
     RunAction.STAND_BY: ActionSpec("Presenter Stand &By", "Blank the presenter display (stand by)", STAND_BY,
                                    keys=("Ctrl+B",)),
+    RunAction.PLENARY: ActionSpec("&Plenary Read-back on Presenter", "Show the syndicates' read-back screen for the "
+                                  "phase in play: its questions and the order in which syndicates report back",
+                                  PRESENTER, keys=("Ctrl+Shift+Y",)),
     RunAction.SOUND: ActionSpec("S&ound When an Inject Is Due", "Play a chime when an inject falls due",
                                 SOUND, checkable=True),
     RunAction.DISCARD: ActionSpec("Discard &Rehearsal…", "Discard the selected rehearsal run (real runs are kept)",

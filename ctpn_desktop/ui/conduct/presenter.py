@@ -29,6 +29,7 @@ class SlideKind(enum.Enum):
     STAND_BY = "stand-by"
     INJECT = "inject"
     PHASE = "phase"
+    PLENARY = "plenary"
     HALT = "halt"
 
 
@@ -64,8 +65,18 @@ def adhoc_slide(adhoc: AdhocInject) -> PresenterSlide:
                           adhoc.content)
 
 
-def phase_slide(phase: Phase) -> PresenterSlide:
-    return PresenterSlide(SlideKind.PHASE, phase.name, "New phase", phase.narrative,
+def phase_slide(phase: Phase, syndicates: Sequence[str] = ()) -> PresenterSlide:
+    """The phase's narrative and its questions; with syndicates, the questions are for every syndicate."""
+    kicker = "New phase" + (f" · discuss in your syndicates: {', '.join(syndicates)}" if syndicates else "")
+    return PresenterSlide(SlideKind.PHASE, phase.name, kicker, phase.narrative,
+                          tuple(q for q in phase.discussion_questions if q.strip()))
+
+
+def plenary_slide(phase: Phase, syndicates: Sequence[str]) -> PresenterSlide:
+    """The plenary step: the syndicates report back in turn on the phase's questions."""
+    order = ", then ".join(syndicates)
+    return PresenterSlide(SlideKind.PLENARY, f"Plenary read-back: {phase.name}", "Plenary",
+                          f"Each syndicate reports back in turn: {order}." if syndicates else "",
                           tuple(q for q in phase.discussion_questions if q.strip()))
 
 

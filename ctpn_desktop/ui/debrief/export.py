@@ -41,6 +41,7 @@ SECTION_HELP = {
     Section.TIMELINE: "clock, phases and the charts",
     Section.INJECTS: "planned against released",
     Section.DECISIONS: "every entry and revision",
+    Section.SYNDICATES: "answers compared, read-backs",
     Section.OBSERVATIONS: "ratings by objective",
     Section.HOTWASH: "strengths, improvements, lessons",
     Section.IMPROVEMENT: "actions, owners, due dates",

@@ -17,8 +17,9 @@ from datetime import datetime
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from ctpn_desktop.core.entities import Exercise, Inject, Objective, Organisation, Phase, Scenario
+from ctpn_desktop.core.entities import Exercise, Inject, Objective, Organisation, Phase, Programme, Scenario
 from ctpn_desktop.core.errors import CtpnError
+from ctpn_desktop.core.inject_library import Insertion
 from ctpn_desktop.core.io.msel_import import ImportOutcome
 from ctpn_desktop.core.services.scenario import (
     InjectSlot,
@@ -47,6 +48,7 @@ class Change:
     injects: frozenset[str] = field(default_factory=frozenset)
     removed: frozenset[str] = field(default_factory=frozenset)
     everything: bool = False
+    programme: bool = False
 
     def names_changed(self) -> bool:
         """Phases, organisations or objectives changed: the MSEL's text columns must be worked out again."""
@@ -172,6 +174,21 @@ class EditorSession(QObject):
             return work
 
         return self.edit(text, store(exercise), store(old))
+
+    # Programme -------------------------------------------------------------------------------------------
+    def put_programme(self, programme: Programme, text: str = "Edit programme") -> bool:
+        """Store the whole exercise programme; undo puts the previous one back."""
+        old = self.scenario.programme
+        if programme == old:
+            return True
+
+        def store(value: Programme) -> Callable[[], Change]:
+            def work() -> Change:
+                self.scenario = replace(self.scenario, programme=self.service.put_programme(value))
+                return Change(programme=True)
+            return work
+
+        return self.edit(text, store(programme), store(old))
 
     # Objectives ------------------------------------------------------------------------------------------
     def _store_objectives(self, objectives: Sequence[Objective], removed: Iterable[str] = ()) -> Change:
@@ -442,6 +459,38 @@ class EditorSession(QObject):
     def renumber(self) -> bool:
         slots = renumbered_slots(self.scenario.injects)
         return self._slots_edit(f"Renumber {len(slots)} injects", slots)
+
+    def insert_from_library(self, insertion: Insertion) -> bool:
+        """Injects picked from the inject library, with the organisations and roles they need, as one edit;
+        undo takes them all out again."""
+        if not insertion.injects:
+            return False
+        added = list(insertion.added_organisations)
+        grown = list(insertion.grown_organisations)
+        old_grown = [o for o in self.scenario.organisations if o.id in {g.id for g in grown}]
+        injects = list(insertion.injects)
+        blobs = dict(insertion.blobs)
+
+        def redo() -> Change:
+            for organisation in [*added, *grown]:
+                self.service.put_organisation(organisation)
+            fresh = {o.id: o for o in [*added, *grown]}
+            kept = [fresh.pop(o.id, o) for o in self.scenario.organisations]
+            self.scenario = replace(self.scenario, organisations=tuple(
+                sorted([*kept, *fresh.values()], key=lambda o: o.position)))
+            change = self._put_injects(injects, blobs)
+            return replace(change, organisations=bool(added or grown))
+
+        def undo() -> Change:
+            change = self._delete_injects([i.id for i in injects])
+            if added or grown:
+                change = replace(self._store_organisations(old_grown, [o.id for o in added]),
+                                 removed=change.removed)
+            return change
+
+        numbers = ", ".join(str(i.number) for i in injects[:5]) + (" …" if len(injects) > 5 else "")
+        noun = "inject" if len(injects) == 1 else "injects"
+        return self.edit(f"Insert {len(injects)} {noun} from the library ({numbers})", redo, undo)
 
     # Import ----------------------------------------------------------------------------------------------
     def import_outcome(self, outcome: ImportOutcome, source: str) -> bool:

@@ -6,9 +6,18 @@ same way. Pure Python: no widgets here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ctpn_desktop.core.entities import AdhocInject, InjectEvent, InjectEventKind, JdmStage, LogKind, Scenario
+from ctpn_desktop.core.entities import (
+    AdhocInject,
+    InjectEvent,
+    InjectEventKind,
+    JdmStage,
+    LogKind,
+    Scenario,
+    Syndicate,
+)
 
 KIND_LABELS: dict[LogKind, str] = {
     LogKind.DECISION: "Decision",
@@ -45,10 +54,24 @@ class RunChoices:
     injects: tuple[InjectChoice, ...] = ()
     last_released: str | None = None
     inject_labels: dict[str, str] = field(default_factory=dict)
+    syndicates: tuple[tuple[str, str], ...] = ()
+    """(id, name) of the run's syndicates, in their order."""
+    device_syndicates: dict[str, str] = field(default_factory=dict)
+    """Laptop → the syndicate it takes notes for."""
+    home_syndicate: str | None = None
+    """The syndicate this laptop takes notes for, if any: the entry bar starts on it."""
+
+    def syndicate_of(self, syndicate_id: str | None, device_id: str) -> str | None:
+        """The syndicate an entry belongs to: the one it names, else its laptop's."""
+        return syndicate_id if syndicate_id is not None else self.device_syndicates.get(device_id)
+
+    def syndicate_name(self, syndicate_id: str | None) -> str:
+        return dict(self.syndicates).get(syndicate_id or "", "")
 
     @classmethod
     def build(cls, scenario: Scenario, adhoc: list[AdhocInject], events: list[InjectEvent],
-              logged_organisations: list[str] = ()) -> RunChoices:  # type: ignore[assignment]
+              logged_organisations: list[str] = (),  # type: ignore[assignment]
+              syndicates: Sequence[Syndicate] = (), device_id: str = "") -> RunChoices:
         organisations: list[str] = []
         makers: list[str] = []
         for organisation in scenario.organisations:
@@ -67,6 +90,9 @@ class RunChoices:
             objectives=tuple((o.id, o.code, o.statement) for o in scenario.objectives),
             injects=tuple(injects), last_released=released[-1].inject_id if released else None,
             inject_labels={choice.id: choice.label for choice in injects},
+            syndicates=tuple((s.id, s.name) for s in syndicates),
+            device_syndicates={device: s.id for s in syndicates for device in s.devices},
+            home_syndicate=next((s.id for s in syndicates if device_id and device_id in s.devices), None),
         )
 
     def objective_codes(self, objective_ids: tuple[str, ...]) -> str:

@@ -60,6 +60,10 @@ def entry_html(entry: LogEntry, choices: RunChoices, *, muted: str, problem: str
         _row("Decision maker", _text(" · ".join(v for v in (current.decision_maker, current.organisation) if v)
                                      or "—")),
     ]
+    syndicate = choices.syndicate_name(choices.syndicate_of(current.syndicate_id, current.device_id))
+    if syndicate:
+        how = "" if current.syndicate_id else " (its note-taker's laptop)"
+        rows.append(_row("Syndicate", _text(syndicate) + html.escape(how)))
     if current.rationale:
         rows.append(_row("Rationale", _text(current.rationale)))
     if current.options_considered:

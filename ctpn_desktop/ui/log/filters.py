@@ -1,5 +1,6 @@
-"""Filters over the log: words (full-text search in the document), kind, organisation, objective, inject and an
-exercise-time range. The bar only collects what is chosen; `LogService.summaries` does the finding.
+"""Filters over the log: words (full-text search in the document), kind, organisation, objective, inject, syndicate
+(when the run has syndicates) and an exercise-time range. The bar only collects what is chosen;
+`LogService.summaries` does the finding.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton, QSizePo
 
 from ctpn_desktop.core.entities import LogKind
 from ctpn_desktop.core.io.scenario_json import parse_offset
+from ctpn_desktop.core.services.log import PLENARY
 
 from ctpn_desktop.ui import icons
 from ctpn_desktop.ui.log.choices import KIND_LABELS, RunChoices
@@ -29,6 +31,8 @@ class LogFilter:
     inject_id: str | None = None
     since_s: float | None = None
     until_s: float | None = None
+    syndicate: str | None = None
+    """A syndicate's id, `PLENARY` for entries of no syndicate, None for all."""
 
     @property
     def active(self) -> bool:
@@ -73,6 +77,10 @@ class LogFilterBar(QWidget):
         self.inject = _combo("Filter by inject", self)
         self.inject.setObjectName("filterInject")
         self.inject.setMinimumContentsLength(6)
+        self.syndicate = _combo("Filter by syndicate", self)
+        self.syndicate.setObjectName("filterSyndicate")
+        self.syndicate.setMinimumContentsLength(8)
+        self.syndicate.hide()
         self.since = QLineEdit(self)
         self.since.setObjectName("filterSince")
         self.since.setAccessibleName("From exercise time")
@@ -95,14 +103,14 @@ class LogFilterBar(QWidget):
 
         caption = QLabel("Find &text", self)
         caption.setBuddy(self.search)
-        for combo in (self.organisation, self.objective, self.inject):
+        for combo in (self.organisation, self.objective, self.inject, self.syndicate):
             combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         time_range = side_by_side(self, QLabel("Time", self), self.since, QLabel("–", self), self.until)
         # One row on a wide window; on a narrow one the bar wraps rather than widening the window.
         search = side_by_side(self, caption, self.search, stretch=self.search)
         search.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)  # the lists get the spare room
         layout.addWidget(search)
-        for widget in (self.kind, self.organisation, self.objective, self.inject, time_range,
+        for widget in (self.kind, self.organisation, self.objective, self.inject, self.syndicate, time_range,
                        side_by_side(self, self.order, self.clear_button)):
             widget.setParent(self)
             layout.addWidget(widget)
@@ -113,7 +121,7 @@ class LogFilterBar(QWidget):
         self._timer.timeout.connect(self.changed)
         self.search.textChanged.connect(self._timer.start)
         self.search.returnPressed.connect(self.apply_now)
-        for combo in (self.kind, self.organisation, self.objective, self.inject, self.order):
+        for combo in (self.kind, self.organisation, self.objective, self.inject, self.syndicate, self.order):
             combo.currentIndexChanged.connect(self.apply_now)
         for edit in (self.since, self.until):
             edit.editingFinished.connect(self.apply_now)
@@ -134,6 +142,11 @@ class LogFilterBar(QWidget):
             self._refill(self.objective, "All objectives", [(f"{code} {statement[:50]}", objective_id)
                                                             for objective_id, code, statement in choices.objectives])
             self._refill(self.inject, "All injects", [(c.label, c.id) for c in choices.injects])
+            self._refill(self.syndicate, "All syndicates", [("Plenary (no syndicate)", PLENARY),
+                                                            *((name, sid) for sid, name in choices.syndicates)])
+            self.syndicate.setVisible(bool(choices.syndicates))
+            if not choices.syndicates:
+                self.syndicate.setCurrentIndex(0)
         finally:
             self._quiet = False
 
@@ -151,7 +164,7 @@ class LogFilterBar(QWidget):
         self._quiet = True
         try:
             self.search.clear()
-            for combo in (self.kind, self.organisation, self.objective, self.inject):
+            for combo in (self.kind, self.organisation, self.objective, self.inject, self.syndicate):
                 combo.setCurrentIndex(0)
             self.since.clear()
             self.until.clear()
@@ -177,7 +190,7 @@ class LogFilterBar(QWidget):
             query=self.search.text(), kind=LogKind(kind) if kind else None,
             organisation=self.organisation.currentData(), objective_id=self.objective.currentData(),
             inject_id=self.inject.currentData(), since_s=_time(self.since.text(), quiet=True),
-            until_s=_time(self.until.text(), quiet=True))
+            until_s=_time(self.until.text(), quiet=True), syndicate=self.syndicate.currentData())
 
 
 def _time(text: str, *, quiet: bool = False) -> float | None:

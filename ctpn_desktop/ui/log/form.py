@@ -107,7 +107,8 @@ def format_actions(actions: tuple[ActionItem, ...]) -> str:
 
 
 class EntryForm(QWidget):
-    """Kind, decision maker, organisation, inject, JDM stage, objectives, text, rationale, options, actions."""
+    """Kind, decision maker, organisation, inject, JDM stage, objectives, the syndicate (when the run has some),
+    text, rationale, options, actions."""
 
     submitted = Signal()
     edited = Signal()
@@ -158,18 +159,28 @@ class EntryForm(QWidget):
         self.actions.setObjectName("entryActions")
         self.actions.setPlaceholderText(f"One per line, owner after {ACTION_OWNER_MARK}")
 
+        self.syndicate = SubmitComboBox(self)
+        self.syndicate.setObjectName("entrySyndicate")
+        self.syndicate.setMinimumContentsLength(10)
+        self.syndicate.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.syndicate.setToolTip("The syndicate whose discussion this entry records; it stays chosen for the next "
+                                  "entry (Alt+D, then type the first letter)")
+
         top = [("&Kind", self.kind, 1), ("Decision &maker", self.maker, 3), ("&Organisation", self.organisation, 2),
-               ("In&ject", self.inject, 3), ("JDM sta&ge", self.stage, 2), ("O&bjectives", self.objectives, 1)]
+               ("In&ject", self.inject, 3), ("JDM sta&ge", self.stage, 2), ("O&bjectives", self.objectives, 1),
+               ("Syn&dicate", self.syndicate, 2)]
         for column, (caption, widget, stretch) in enumerate(top):
             label = self._label(caption, widget)
             grid.addWidget(label, 0, column)
             grid.addWidget(widget, 1, column)
             grid.setColumnStretch(column, stretch)
+        self._syndicate_label = label
+        self._show_syndicates(False)
         text_label = self._label("E&ntry", self.text)
-        grid.addWidget(text_label, 2, 0, 1, 6)
-        grid.addWidget(self.text, 3, 0, 1, 6)
+        grid.addWidget(text_label, 2, 0, 1, 7)
+        grid.addWidget(self.text, 3, 0, 1, 7)
         lower = [("Rat&ionale", self.rationale, 0, 2), ("O&ptions considered", self.options, 2, 2),
-                 ("&Actions and owners", self.actions, 4, 2)]
+                 ("&Actions and owners", self.actions, 4, 3)]
         for caption, widget, first, span in lower:
             grid.addWidget(self._label(caption, widget), 4, first, 1, span)
             grid.addWidget(widget, 5, first, 1, span)
@@ -180,6 +191,7 @@ class EntryForm(QWidget):
         for combo in (self.kind, self.inject, self.stage):
             combo.submitted.connect(self.submitted)
             combo.activated.connect(self._changed)
+        self.syndicate.submitted.connect(self.submitted)  # choosing the syndicate is not the entry's first keystroke
         for edit in (self.text, self.rationale, self.options, self.actions):
             edit.submitted.connect(self.submitted)
             edit.textChanged.connect(self._changed)
@@ -204,7 +216,8 @@ class EntryForm(QWidget):
         self.setTabOrder(self.organisation, self.inject)
         self.setTabOrder(self.inject, self.stage)
         self.setTabOrder(self.stage, self.objectives)
-        self.setTabOrder(self.objectives, self.text)
+        self.setTabOrder(self.objectives, self.syndicate)
+        self.setTabOrder(self.syndicate, self.text)
         self.setTabOrder(self.text, self.rationale)
         self.setTabOrder(self.rationale, self.options)
         self.setTabOrder(self.options, self.actions)
@@ -221,7 +234,8 @@ class EntryForm(QWidget):
                              (self.organisation, "Organisation"), (self.inject, "Linked inject"),
                              (self.stage, "Joint Decision Model stage"), (self.objectives, "Objectives"),
                              (self.text, "Entry text"), (self.rationale, "Rationale"),
-                             (self.options, "Options considered"), (self.actions, "Actions and owners")):
+                             (self.options, "Options considered"), (self.actions, "Actions and owners"),
+                             (self.syndicate, "Syndicate")):
             widget.setAccessibleName(name)
         self.objectives.setToolTip("Objective codes separated by spaces, e.g. O1 O3")
         self.actions.setToolTip(f"One action per line; put the owner after {ACTION_OWNER_MARK}, "
@@ -241,6 +255,7 @@ class EntryForm(QWidget):
             self.objectives.setToolTip("Objective codes separated by spaces: " + "; ".join(
                 f"{code} {statement[:60]}…" if len(statement) > 60 else f"{code} {statement}"
                 for _, code, statement in choices.objectives))
+            self._fill_syndicates(choices)
             current = self.inject.currentData()
             self.inject.clear()
             self.inject.addItem("No inject", None)
@@ -250,6 +265,27 @@ class EntryForm(QWidget):
             self._select_inject(current)
         finally:
             self._quiet = False
+
+    def _fill_syndicates(self, choices: RunChoices) -> None:
+        """The run's syndicates; the one chosen stays chosen, else this laptop's own syndicate."""
+        chosen = self.syndicate.currentData() if self.syndicate.count() else choices.home_syndicate
+        self.syndicate.clear()
+        self.syndicate.addItem("Plenary", None)
+        for syndicate_id, name in choices.syndicates:
+            self.syndicate.addItem(name, syndicate_id)
+        index = self.syndicate.findData(chosen) if chosen else -1
+        if index < 0 and choices.home_syndicate:
+            index = self.syndicate.findData(choices.home_syndicate)
+        self.syndicate.setCurrentIndex(max(index, 0))
+        self._show_syndicates(bool(choices.syndicates))
+
+    def _show_syndicates(self, shown: bool) -> None:
+        self.syndicate.setVisible(shown)
+        self._syndicate_label.setVisible(shown)
+
+    def select_syndicate(self, syndicate_id: str | None) -> None:
+        index = self.syndicate.findData(syndicate_id) if syndicate_id else 0
+        self.syndicate.setCurrentIndex(max(index, 0))
 
     def _select_inject(self, inject_id: str | None) -> None:
         index = self.inject.findData(inject_id) if inject_id else 0
@@ -269,7 +305,8 @@ class EntryForm(QWidget):
 
     # Values --------------------------------------------------------------------------------------------------
     def clear(self, *, inject_id: str | None = None) -> None:
-        """Empty every field for the next entry; the kind goes back to Decision."""
+        """Empty every field for the next entry; the kind goes back to Decision. The syndicate stays: a
+        note-taker logs for one syndicate entry after entry."""
         self._quiet = True
         try:
             self.kind.setCurrentIndex(0)
@@ -293,6 +330,7 @@ class EntryForm(QWidget):
             self.stage.setCurrentIndex(max(self.stage.findData(int(revision.jdm_stage)), 0)
                                        if revision.jdm_stage else 0)
             self.objectives.setText(self.choices.objective_codes(revision.objective_ids))
+            self.select_syndicate(self.choices.syndicate_of(revision.syndicate_id, revision.device_id))
             self.text.setPlainText(revision.text)
             self.rationale.setPlainText(revision.rationale)
             self.options.setPlainText(revision.options_considered)
@@ -318,4 +356,5 @@ class EntryForm(QWidget):
             rationale=self.rationale.toPlainText(), options_considered=self.options.toPlainText(),
             actions=parse_actions(self.actions.toPlainText()), decision_maker=self.maker.text().strip(),
             organisation=self.organisation.text().strip(), logged_by=logged_by, inject_id=self.inject.currentData(),
-            objective_ids=objective_ids, jdm_stage=JdmStage(stage) if stage else None)
+            objective_ids=objective_ids, jdm_stage=JdmStage(stage) if stage else None,
+            syndicate_id=self.syndicate.currentData() if self.choices.syndicates else None)

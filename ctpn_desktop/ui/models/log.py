@@ -26,10 +26,11 @@ ENTRY_ID_ROLE = Qt.ItemDataRole.UserRole + 20
 
 COLUMNS: tuple[str, ...] = (
     "No.", "Logged", "Exercise time", "Kind", "Decision maker", "Organisation", "Entry", "Rationale", "Logged by",
-    "Revision",
+    "Revision", "Syndicate",
 )
-NUMBER, LOGGED, EXERCISE_TIME, KIND, DECISION_MAKER, ORGANISATION, TEXT, RATIONALE, LOGGED_BY, REVISION = range(
-    len(COLUMNS))
+NUMBER, LOGGED, EXERCISE_TIME, KIND, DECISION_MAKER, ORGANISATION, TEXT, RATIONALE, LOGGED_BY, REVISION = range(10)
+SYNDICATE = 10
+"""Shown only for runs with syndicates: the syndicate the entry belongs to (named, or its laptop's)."""
 
 
 def logged_order(row: LogSummary) -> tuple[str, int, str, str]:
@@ -103,6 +104,8 @@ class LogTableModel(QAbstractTableModel):
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._struck = QFont()
         self._struck.setStrikeOut(True)
+        self.syndicate_of: Callable[[LogSummary], str] = lambda _row: ""
+        """The name of the syndicate a row belongs to; the workspace sets it for the run shown."""
         self._dated = False
         self.set_entries(rows)
 
@@ -134,7 +137,7 @@ class LogTableModel(QAbstractTableModel):
 
     def add(self, row: LogSummary) -> int:
         """Insert one new entry where the current order puts it (after its equals); returns its row."""
-        key = _SORT_KEYS[self._sort_column]
+        key = self._key(self._sort_column)
         target = key(row)
         descending = self._sort_order == Qt.SortOrder.DescendingOrder
         low, high = 0, len(self._rows)
@@ -182,6 +185,16 @@ class LogTableModel(QAbstractTableModel):
         if not index.isValid():
             return None
         row, column = self._rows[index.row()], index.column()
+        if column == SYNDICATE:
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+                return self.syndicate_of(row)
+            if role == SORT_ROLE:
+                return (self.syndicate_of(row).casefold(), row.logged_at)
+            if role == ENTRY_ID_ROLE:
+                return row.entry_id
+            if role == Qt.ItemDataRole.FontRole and row.withdrawn:
+                return self._struck
+            return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             text = _logged_with_date(row) if column == LOGGED and self._dated else _CELLS[column](row)
             if role == Qt.ItemDataRole.AccessibleTextRole and row.withdrawn and column == TEXT:
@@ -231,8 +244,13 @@ class LogTableModel(QAbstractTableModel):
             [self.index(rows[entry_id], index.column()) for index, entry_id in followed])
         self.layoutChanged.emit()
 
+    def _key(self, column: int) -> Callable[[LogSummary], object]:
+        if column == SYNDICATE:
+            return lambda r: (self.syndicate_of(r).casefold(), r.logged_at)
+        return _SORT_KEYS[column]
+
     def _sort_rows(self) -> None:
-        self._rows.sort(key=_SORT_KEYS[self._sort_column], reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
+        self._rows.sort(key=self._key(self._sort_column), reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
 
     @property
     def sort_order(self) -> tuple[int, Qt.SortOrder]:

@@ -65,6 +65,7 @@ from ctpn_desktop.ui.conduct.presenter import (
     halt_slide,
     inject_slide,
     phase_slide,
+    plenary_slide,
     screen_names,
 )
 from ctpn_desktop.ui.conduct.queue import INJECT_ID_ROLE, TITLE, WIDTHS, QueueFilter, QueueModel
@@ -372,6 +373,7 @@ class ConductWorkspace(Workspace):
             RunAction.NEXT_PHASE: self.next_phase, RunAction.ADJUST: self.ask_adjust, RunAction.HALT: self.halt,
             RunAction.SKIP_EARLIER_PHASES: self.ask_skip_earlier_phases,
             RunAction.SHOW_ON_PRESENTER: self.show_selected_on_presenter, RunAction.STAND_BY: self.stand_by,
+            RunAction.PLENARY: self.show_plenary,
             RunAction.DISCARD: self.ask_discard,
         }
         for action_id, handler in handlers.items():
@@ -406,6 +408,7 @@ class ConductWorkspace(Workspace):
         self.screen_menu.aboutToShow.connect(self._fill_screen_menu)
         menu.addMenu(self.screen_menu)
         menu.addAction(a[RunAction.SHOW_ON_PRESENTER])
+        menu.addAction(a[RunAction.PLENARY])
         menu.addAction(a[RunAction.STAND_BY])
         menu.addAction(a[RunAction.SOUND])
         menu.addSeparator()
@@ -618,7 +621,7 @@ class ConductWorkspace(Workspace):
                               phase_jumps=runs.phase_jumps(run_id))
         if phase is not None:
             self._do("Cannot record the phase", lambda: runs.start_phase(run_id, phase.id, "STARTEX"))
-            self.present(phase_slide(phase))
+            self.present(phase_slide(phase, self._syndicate_names()))
         self._after_clock("STARTEX: the clock is running")
         self._reload()
 
@@ -707,7 +710,7 @@ class ConductWorkspace(Workspace):
         if result is None:
             return
         phase, _event = result
-        self.present(phase_slide(phase))
+        self.present(phase_slide(phase, self._syndicate_names()))
         self._after_clock(f"Moved to {phase.name}")
         self._reload()
 
@@ -965,7 +968,7 @@ class ConductWorkspace(Workspace):
         new = [e for e in started if e.id not in known]
         phase = self.scenario.phase(new[-1].inject_id) if new else None
         if phase is not None and self.presenter_slide.kind is not SlideKind.HALT:
-            self.present(phase_slide(phase))
+            self.present(phase_slide(phase, self._syndicate_names()))
 
     def _rebuild_timeline(self) -> None:
         t = self._elapsed()
@@ -1245,6 +1248,27 @@ class ConductWorkspace(Workspace):
             self.presenter.show_slide(slide)
         self._show_presenter_state()
 
+    def _syndicate_names(self) -> list[str]:
+        run_id = self._run_id()
+        if run_id is None or self.context is None:
+            return []
+        return [s.name for s in self.context.syndicates.syndicates(run_id)]
+
+    def show_plenary(self) -> None:
+        """The plenary step: the read-back screen for the phase in play; the read-backs are recorded in the
+        decision log's Syndicates tab."""
+        phase = self._current_phase()
+        if phase is None:
+            self._feedback("Start the run first: the plenary reads back the phase in play")
+            return
+        names = self._syndicate_names()
+        if not names:
+            self._feedback("This run has no syndicates: add them in Decision log ▸ Syndicates")
+            return
+        self.present(plenary_slide(phase, names))
+        self._feedback(f"Plenary read-back of {phase.name} on the presenter; record each syndicate's read-back in "
+                       "Decision log ▸ Syndicates")
+
     def stand_by(self) -> None:
         if self.presenter_slide.kind is SlideKind.HALT:
             self._feedback("The halt screen stays until play resumes")
@@ -1270,7 +1294,7 @@ class ConductWorkspace(Workspace):
     def _show_presenter_state(self) -> None:
         slide = self.presenter_slide
         what = {SlideKind.STAND_BY: "stand by", SlideKind.HALT: "HALT screen", SlideKind.PHASE: f"phase: {slide.title}",
-                SlideKind.INJECT: slide.kicker.split(" · ")[0]}[slide.kind]
+                SlideKind.PLENARY: "plenary read-back", SlideKind.INJECT: slide.kicker.split(" · ")[0]}[slide.kind]
         shown = self.presenter is not None and self.presenter.isVisible()
         self.presenter_state.setText(f"Presenter: {what}" + ("" if shown else " (display closed)"))
 

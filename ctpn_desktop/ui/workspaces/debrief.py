@@ -33,6 +33,7 @@ from ctpn_desktop.core.report.debrief_data import assemble_debrief
 from ctpn_desktop.core.report.handout import render_handout
 from ctpn_desktop.core.report.html import render_debrief_html
 from ctpn_desktop.core.report.pdf import render_debrief
+from ctpn_desktop.core.report.programme import programme_data, render_programme, render_programme_html
 from ctpn_desktop.core.report.run_summary import RunSummary, run_summary
 from ctpn_desktop.core.services.chain_code import chain_seal
 
@@ -47,6 +48,7 @@ from ctpn_desktop.ui.debrief.export import (
     ReportFormat,
     safe_file_name,
 )
+from ctpn_desktop.ui.debrief.programme_dialog import ProgrammeDialog, ProgrammeRequest
 from ctpn_desktop.ui.debrief.summary import ExecutiveSummaryDialog
 from ctpn_desktop.ui.debrief.worker import BackgroundExport, Job, Progress
 from ctpn_desktop.ui.dialogs.prompts import show_error
@@ -112,7 +114,8 @@ FOLLOW_DELAY_MS = 600
 class DebriefWorkspace(Workspace):
     title = "Debrief"
     icon_name = icons.DEBRIEF
-    subtitle = "How each run went, and the debrief report and MSEL handout made from this exercise file."
+    subtitle = ("How each run went, and the debrief report, MSEL handout and exercise programme made from this "
+                "exercise file.")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -146,9 +149,11 @@ class DebriefWorkspace(Workspace):
 
         self.export_action = make_action(ActionId.EXPORT_DEBRIEF, self)
         self.handout_action = make_action(ActionId.MSEL_HANDOUT, self)
+        self.programme_action = make_action(ActionId.EXERCISE_PROGRAMME, self)
         self.export_action.triggered.connect(self.ask_export)
         self.handout_action.triggered.connect(self.ask_handout)
-        self.addActions([self.export_action, self.handout_action])
+        self.programme_action.triggered.connect(self.ask_programme)
+        self.addActions([self.export_action, self.handout_action, self.programme_action])
 
         runs_row = QHBoxLayout()
         runs_row.addWidget(heading("Runs", 2, self.body))
@@ -157,10 +162,15 @@ class DebriefWorkspace(Workspace):
         self.handout_button.setObjectName("handoutButton")
         self.handout_button.setToolTip(self.handout_action.toolTip())
         self.handout_button.clicked.connect(self.ask_handout)
+        self.programme_button = QPushButton(icons.icon(icons.PROGRAMME), "Programme…", self.body)
+        self.programme_button.setObjectName("programmeButton")
+        self.programme_button.setToolTip(self.programme_action.toolTip())
+        self.programme_button.clicked.connect(self.ask_programme)
         self.export_button = QPushButton(icons.icon(icons.REPORT), "Export Debrief…", self.body)
         self.export_button.setObjectName("exportButton")
         self.export_button.setToolTip(self.export_action.toolTip())
         self.export_button.clicked.connect(self.ask_export)
+        runs_row.addWidget(self.programme_button)
         runs_row.addWidget(self.handout_button)
         runs_row.addWidget(self.export_button)
         layout.addLayout(runs_row)
@@ -317,6 +327,7 @@ class DebriefWorkspace(Workspace):
         menu.setObjectName("debriefMenu")
         menu.addAction(self.export_action)
         menu.addAction(self.handout_action)
+        menu.addAction(self.programme_action)
         return menu
 
     # Refresh ---------------------------------------------------------------------------------------------
@@ -329,6 +340,7 @@ class DebriefWorkspace(Workspace):
         has_document = self.context is not None
         self.export_action.setEnabled(has_document)
         self.handout_action.setEnabled(has_document)
+        self.programme_action.setEnabled(has_document)
         selected = self._selected_run_id()
         self.runs_tree.clear()
         if self.context is None:
@@ -490,6 +502,44 @@ class DebriefWorkspace(Workspace):
 
         self._run("Printing the MSEL handout", job)
 
+    def ask_programme(self) -> None:
+        if self.context is None or self._busy():
+            return
+        programme = self.context.scenario.load().programme
+        stem = safe_file_name(self.context.document.path.stem)
+        items = sum(len(s.items) for s in programme.sessions)
+        summary = (f"The programme has {items} agenda items in {len(programme.sessions)} sessions, "
+                   f"{len(programme.speakers)} speakers and {len(programme.syndicates)} syndicates."
+                   if not programme.is_empty else "No programme has been written yet: it will print the exercise's "
+                                                  "aim and objectives and say that the agenda is to follow.")
+        dialog = ProgrammeDialog(marking=self._marking(),
+                                 organisation=str(self._settings().value(preferences.ORGANISATION_NAME, "") or ""),
+                                 suggested=self._folder() / f"{stem} programme.pdf", summary=summary, parent=self)
+        dialog.finished.connect(lambda result: self._programme_chosen(dialog) if result else None)
+        dialog.open()
+        self.programme_dialog = dialog
+
+    def _programme_chosen(self, dialog: ProgrammeDialog) -> None:
+        request = dialog.request
+        dialog.deleteLater()
+        if request is not None:
+            self.start_programme(request)
+
+    def start_programme(self, request: ProgrammeRequest) -> None:
+        """Write the participants' programme in the background; it opens with the system viewer when ready."""
+        if self.context is None or self._busy():
+            return
+        scenario_service = self.context.scenario
+        when = self.context.time_source.wall()
+
+        def job(progress: Progress) -> Path:
+            progress(0.01, "Reading the programme")
+            data = programme_data(scenario_service.load(), request.options, generated_at=when)
+            render = render_programme_html if request.format is ReportFormat.HTML else render_programme
+            return render(data, request.path, progress)
+
+        self._run("Writing the exercise programme", job)
+
     def _busy(self) -> bool:
         return self.export is not None and self.export.running
 
@@ -499,11 +549,13 @@ class DebriefWorkspace(Workspace):
         self.export = export
         self.export_action.setEnabled(False)
         self.handout_action.setEnabled(False)
+        self.programme_action.setEnabled(False)
         export.start()
 
     def _export_finished(self, export: BackgroundExport, title: str, path: Path | None) -> None:
         self.export_action.setEnabled(self.context is not None)
         self.handout_action.setEnabled(self.context is not None)
+        self.programme_action.setEnabled(self.context is not None)
         if path is not None:
             self.last_export = path
             window = self.window()
@@ -521,4 +573,6 @@ class DebriefWorkspace(Workspace):
         self.handout_button.setIcon(icons.icon(icons.INJECTS))
         self.export_action.setIcon(icons.icon(icons.REPORT))
         self.handout_action.setIcon(icons.icon(icons.INJECTS))
+        self.programme_button.setIcon(icons.icon(icons.PROGRAMME))
+        self.programme_action.setIcon(icons.icon(icons.PROGRAMME))
 

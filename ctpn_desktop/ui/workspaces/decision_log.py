@@ -1,5 +1,6 @@
 """The decision log workspace: quick entry, the log of a run with filters, search and detail, corrections and
-withdrawals, evaluation (observations, hot wash, improvement plan), integrity check, merge and CSV export.
+withdrawals, evaluation (observations, hot wash, improvement plan), syndicates and their answers, integrity check,
+merge and CSV export.
 
 Every change goes through the services, which commit before they return; the screen shows a row only after its
 entry is on disk. The Log menu sits in the menu bar, so Ctrl+L reaches the entry bar from any page.
@@ -47,6 +48,7 @@ from ctpn_desktop.ui.log.filters import LogFilter, LogFilterBar
 from ctpn_desktop.ui.log.quick_entry import QuickEntryBar
 from ctpn_desktop.ui.log.revise import CorrectionDialog, WithdrawDialog
 from ctpn_desktop.ui.log.style import ok_colour, problem_colour
+from ctpn_desktop.ui.log.syndicates import SyndicatesPane
 from ctpn_desktop.ui.models import log
 from ctpn_desktop.ui.models.log import LogTableModel
 from ctpn_desktop.ui.widgets import EmptyState, SwitchStack, muted, set_column_widths, setup_table
@@ -54,9 +56,10 @@ from ctpn_desktop.ui.workspaces.base import Workspace
 
 LOG_WIDTHS = {
     log.NUMBER: 5, log.LOGGED: 9, log.EXERCISE_TIME: 12, log.KIND: 10, log.DECISION_MAKER: 24,
-    log.ORGANISATION: 14, log.TEXT: 60, log.RATIONALE: 36, log.LOGGED_BY: 20, log.REVISION: 13,
+    log.ORGANISATION: 14, log.TEXT: 60, log.RATIONALE: 36, log.LOGGED_BY: 20, log.REVISION: 13, log.SYNDICATE: 16,
 }
 LOG_TAB, OBSERVATIONS_TAB, HOTWASH_TAB, IMPROVEMENTS_TAB = range(4)
+SYNDICATES_TAB = 4
 
 
 def show_information(parent: QWidget, title: str, text: str, details: str = "") -> QMessageBox:
@@ -203,6 +206,10 @@ class DecisionLogWorkspace(Workspace):
         self.tabs.addTab(self.observations, icons.icon(icons.OBJECTIVES), "Observations")
         self.tabs.addTab(self.hotwash, "Hot wash")
         self.tabs.addTab(self.improvements, "Improvement plan")
+        self.syndicates = SyndicatesPane(lambda parent, folder: self.files.merge_source(parent, folder), self.tabs)
+        self.tabs.addTab(self.syndicates, icons.icon(icons.ORGANISATIONS), "Syndicates")
+        self.syndicates.changed.connect(self._show_run)
+        self.syndicates.merged.connect(lambda _report: self.refresh())
 
         self.no_runs = EmptyState(
             "No runs yet",
@@ -241,11 +248,12 @@ class DecisionLogWorkspace(Workspace):
                 ActionId.LOG_OBSERVATIONS: lambda: self.show_tab(OBSERVATIONS_TAB),
                 ActionId.LOG_HOTWASH: lambda: self.show_tab(HOTWASH_TAB),
                 ActionId.LOG_IMPROVEMENTS: lambda: self.show_tab(IMPROVEMENTS_TAB),
+                ActionId.LOG_SYNDICATES: lambda: self.show_tab(SYNDICATES_TAB),
                 ActionId.LOG_VERIFY: self.verify,
                 ActionId.LOG_MERGE: self.merge,
                 ActionId.LOG_EXPORT_CSV: self.export_csv,
             }
-            separators_after = {ActionId.LOG_FIND, ActionId.LOG_IMPROVEMENTS}
+            separators_after = {ActionId.LOG_FIND, ActionId.LOG_SYNDICATES}
             for action_id, spec in LOG_SPECS.items():
                 action = workspace_action(menu, action_id, spec)
                 action.triggered.connect(lambda _checked=False, run=handlers[action_id]: run())
@@ -259,6 +267,11 @@ class DecisionLogWorkspace(Workspace):
 
     def global_actions(self) -> list[QAction]:
         return [self.action(ActionId.LOG_ENTRY)]
+
+    def show_syndicates(self) -> None:
+        """The Syndicates tab, with the answer box ready (the plenary read-back step of Conduct comes here)."""
+        self.show_tab(SYNDICATES_TAB)
+        self.syndicates.text.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def action(self, action_id: ActionId) -> QAction:
         self.menu()
@@ -281,13 +294,14 @@ class DecisionLogWorkspace(Workspace):
         self.no_runs.refresh_icon()
         self.tabs.setTabIcon(LOG_TAB, icons.icon(icons.DECISION_LOG))
         self.tabs.setTabIcon(OBSERVATIONS_TAB, icons.icon(icons.OBJECTIVES))
+        self.tabs.setTabIcon(SYNDICATES_TAB, icons.icon(icons.ORGANISATIONS))
         for action_id, action in self._actions.items():
             name = LOG_SPECS[action_id].icon
             if name:
                 action.setIcon(icons.icon(name))
         # The documents carry colours of the palette they were drawn with: draw them again in the new one.
         self.detail.show_entry(self.detail.entry, self.choices, self.detail.citations)
-        for pane in (self.observations, self.hotwash, self.improvements):
+        for pane in (self.observations, self.hotwash, self.improvements, self.syndicates):
             pane.reload()
 
     # Navigation ------------------------------------------------------------------------------------------
@@ -391,6 +405,8 @@ class DecisionLogWorkspace(Workspace):
             self._refresh_choices()
         if changes.touches(Topic.LOG):
             self._follow_log(changes)
+        if changes.touches(Topic.SYNDICATES) and changes.remote:
+            self._show_run()  # this page's own syndicate edits have already been shown
         if changes.touches(Topic.EVALUATION):
             for pane in (self.observations, self.hotwash, self.improvements):
                 pane.reload()
@@ -400,6 +416,8 @@ class DecisionLogWorkspace(Workspace):
     def _show_run(self, *_args: object) -> None:
         context, run_id = self.context, self.run_id
         self.choices = self._build_choices()
+        self._show_syndicates()
+        self.syndicates.set_run(context if run_id else None, run_id, self.choices)
         self.quick_entry.set_run(context if run_id else None, run_id, self.choices)
         self.filters.set_choices(self.choices)
         for pane in (self.observations, self.hotwash, self.improvements):
@@ -413,11 +431,20 @@ class DecisionLogWorkspace(Workspace):
         if context is None or run_id is None:
             return RunChoices()
         return RunChoices.build(context.runs.frozen_scenario(run_id), context.runs.adhoc_injects(run_id),
-                                context.runs.events(run_id), context.log.organisations(run_id))
+                                context.runs.events(run_id), context.log.organisations(run_id),
+                                context.syndicates.syndicates(run_id), context.device_id)
+
+    def _show_syndicates(self) -> None:
+        """The table names each entry's syndicate (the one it names, else its laptop's) when the run has any."""
+        choices = self.choices
+        self.model.syndicate_of = lambda row: choices.syndicate_name(choices.syndicate_of(row.syndicate_id,
+                                                                                          row.device_id))
+        self.table.setColumnHidden(log.SYNDICATE, not choices.syndicates)
 
     def _refresh_choices(self) -> None:
         """New releases, ad-hoc injects or organisations: offer them, keeping what is typed and chosen."""
         self.choices = self._build_choices()
+        self._show_syndicates()
         self.quick_entry.set_run(self.context, self.run_id, self.choices)
         self.filters.set_choices(self.choices)
 
@@ -432,7 +459,7 @@ class DecisionLogWorkspace(Workspace):
         touched, fresh = context.log.changed_summaries(
             run_id, records, wanted.query, kinds=[wanted.kind] if wanted.kind else None,
             organisation=wanted.organisation, objective_id=wanted.objective_id, inject_id=wanted.inject_id,
-            since_s=wanted.since_s, until_s=wanted.until_s)
+            since_s=wanted.since_s, until_s=wanted.until_s, syndicate=wanted.syndicate)
         if not touched:
             return
         keep = self._current_entry_id
@@ -468,7 +495,7 @@ class DecisionLogWorkspace(Workspace):
                 rows = self.context.log.summaries(
                     self.run_id, wanted.query, kinds=[wanted.kind] if wanted.kind else None,
                     organisation=wanted.organisation, objective_id=wanted.objective_id, inject_id=wanted.inject_id,
-                    since_s=wanted.since_s, until_s=wanted.until_s)
+                    since_s=wanted.since_s, until_s=wanted.until_s, syndicate=wanted.syndicate)
             except RoomOffline:
                 self.window().statusBar().showMessage(  # type: ignore[attr-defined]
                     "The room's server cannot be reached: the log shows what it had; it is read again when the "

@@ -30,6 +30,7 @@ from ctpn_desktop.core.changes import Changes, Topic
 from ctpn_desktop.core.clock import format_elapsed
 from ctpn_desktop.core.entities import Inject, Scenario
 from ctpn_desktop.core.errors import CtpnError
+from ctpn_desktop.core.inject_library import InjectLibrary, prepare_insertion
 from ctpn_desktop.core.io.msel_read import read_table
 from ctpn_desktop.core.io.msel_write import write_msel_csv, write_msel_xlsx
 from ctpn_desktop.core.io.scenario_json import dumps, from_scenario
@@ -42,6 +43,7 @@ from ctpn_desktop.ui.actions import ACTION_PERMISSIONS, ActionId, gate, make_act
 from ctpn_desktop.ui.dialogs.msel_import import MselImportDialog
 from ctpn_desktop.ui.dialogs.prompts import show_error
 from ctpn_desktop.ui.editor.fields import Typing
+from ctpn_desktop.ui.editor.library_picker import LibraryPicker
 from ctpn_desktop.ui.editor.msel_page import MSEL_WIDTHS as EDITOR_WIDTHS
 from ctpn_desktop.ui.editor.msel_page import MselPage, ProblemsPanel, RetimeDialog
 from ctpn_desktop.ui.editor.pages import (
@@ -52,10 +54,14 @@ from ctpn_desktop.ui.editor.pages import (
     PhasesEditor,
     ask_confirm,
 )
+from ctpn_desktop.ui.editor.programme_page import ProgrammeEditor
 from ctpn_desktop.ui.editor.session import Change, EditorSession
+from ctpn_desktop.ui.elided import ElidedLabel
 from ctpn_desktop.ui.models import msel
 from ctpn_desktop.ui.models.msel import format_scenario_time
 from ctpn_desktop.ui.workspaces.base import Workspace
+
+from ctpn_desktop import paths
 
 VALIDATION_DELAY_MS = 150
 """Validation runs this long after the last edit, so a burst of edits is checked once."""
@@ -63,6 +69,7 @@ SPREADSHEET_FILTER = "MSEL spreadsheets (*.xlsx *.xlsm *.csv *.tsv *.txt);;All f
 EXPORT_FILTER = "Excel workbook (*.xlsx);;CSV, comma-separated (*.csv)"
 TEMPLATE_FILTER = "Scenario template (*.json)"
 OVERVIEW, OBJECTIVES, ORGANISATIONS, PHASES, MSEL = range(5)
+PROGRAMME = 5
 MSEL_WIDTHS = {column: width for column, width in EDITOR_WIDTHS.items() if column != msel.VALIDATION}
 """Column widths of read-only MSEL tables (a run's frozen copy), in average characters."""
 
@@ -148,6 +155,8 @@ class ScenarioWorkspace(Workspace):
         self._menu: QMenu | None = None
         self.retime_dialog: RetimeDialog | None = None
         self.import_dialog: MselImportDialog | None = None
+        self.library_picker: LibraryPicker | None = None
+        self.inject_library = InjectLibrary(paths.inject_library_dir())
         self._validation_timer = QTimer(self)
         self._validation_timer.setSingleShot(True)
         self._validation_timer.setInterval(VALIDATION_DELAY_MS)
@@ -156,7 +165,7 @@ class ScenarioWorkspace(Workspace):
 
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(0, 8, 0, 0)
-        self.save_state = QLabel(self.body)
+        self.save_state = ElidedLabel("", self.body, widest=40)
         self.save_state.setObjectName("saveState")
         self.save_state.setAccessibleName("Save state")
         self.save_state.setProperty("muted", True)
@@ -180,6 +189,8 @@ class ScenarioWorkspace(Workspace):
         self.tabs.addTab(self.organisations, icons.icon(icons.ORGANISATIONS), "Organisations && roles")
         self.tabs.addTab(self.phases, icons.icon(icons.TIMELINE), "Phases")
         self.msel_tab = self.tabs.addTab(self.msel, icons.icon(icons.INJECTS), "MSEL")
+        self.programme = ProgrammeEditor(lambda: self.session, self.typing, self.report, self.tabs)
+        self.tabs.addTab(self.programme, icons.icon(icons.PROGRAMME), "Programme")
         self.tabs.setCornerWidget(self.save_state, Qt.Corner.TopRightCorner)
         self.problems_panel = ProblemsPanel(splitter)
         self.problems_panel.activated.connect(self.go_to_problem)
@@ -222,7 +233,8 @@ class ScenarioWorkspace(Workspace):
         for action_id in (ActionId.UNDO, ActionId.REDO, ActionId.ADD_INJECT, ActionId.DUPLICATE_INJECT,
                           ActionId.DELETE_INJECT, ActionId.MOVE_INJECT_UP, ActionId.MOVE_INJECT_DOWN,
                           ActionId.RETIME_INJECTS, ActionId.RENUMBER_INJECTS, ActionId.JUMP_TO_INJECT,
-                          ActionId.IMPORT_MSEL, ActionId.EXPORT_MSEL, ActionId.SAVE_AS_TEMPLATE):
+                          ActionId.IMPORT_MSEL, ActionId.EXPORT_MSEL, ActionId.SAVE_AS_TEMPLATE,
+                          ActionId.SAVE_TO_LIBRARY, ActionId.INSERT_FROM_LIBRARY):
             action = make_action(action_id, self)
             self.actions[action_id] = action
         a = self.actions
@@ -232,7 +244,7 @@ class ScenarioWorkspace(Workspace):
             self.msel.view.addAction(a[action_id])
         for action_id in (ActionId.UNDO, ActionId.REDO, ActionId.ADD_INJECT, ActionId.DUPLICATE_INJECT,
                           ActionId.RETIME_INJECTS, ActionId.JUMP_TO_INJECT, ActionId.IMPORT_MSEL,
-                          ActionId.EXPORT_MSEL):
+                          ActionId.EXPORT_MSEL, ActionId.SAVE_TO_LIBRARY, ActionId.INSERT_FROM_LIBRARY):
             a[action_id].setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(a[action_id])
         a[ActionId.UNDO].triggered.connect(self.undo)
@@ -248,6 +260,8 @@ class ScenarioWorkspace(Workspace):
         a[ActionId.IMPORT_MSEL].triggered.connect(self.ask_import)
         a[ActionId.EXPORT_MSEL].triggered.connect(self.ask_export)
         a[ActionId.SAVE_AS_TEMPLATE].triggered.connect(self.ask_save_template)
+        a[ActionId.SAVE_TO_LIBRARY].triggered.connect(self.save_to_library)
+        a[ActionId.INSERT_FROM_LIBRARY].triggered.connect(self.ask_insert_from_library)
         self._update_actions()
 
     def menu(self) -> QMenu:
@@ -259,6 +273,7 @@ class ScenarioWorkspace(Workspace):
                       (ActionId.ADD_INJECT, ActionId.DUPLICATE_INJECT, ActionId.DELETE_INJECT,
                        ActionId.MOVE_INJECT_UP, ActionId.MOVE_INJECT_DOWN),
                       (ActionId.RETIME_INJECTS, ActionId.RENUMBER_INJECTS, ActionId.JUMP_TO_INJECT),
+                      (ActionId.SAVE_TO_LIBRARY, ActionId.INSERT_FROM_LIBRARY),
                       (ActionId.IMPORT_MSEL, ActionId.EXPORT_MSEL, ActionId.SAVE_AS_TEMPLATE))
             for n, group in enumerate(groups):
                 if n:
@@ -279,10 +294,11 @@ class ScenarioWorkspace(Workspace):
         a[ActionId.UNDO].setText(f"&Undo {stack.undoText()}" if stack and stack.canUndo() else "&Undo")
         a[ActionId.REDO].setText(f"&Redo {stack.redoText()}" if stack and stack.canRedo() else "&Redo")
         for action_id in (ActionId.DUPLICATE_INJECT, ActionId.DELETE_INJECT, ActionId.MOVE_INJECT_UP,
-                          ActionId.MOVE_INJECT_DOWN, ActionId.RETIME_INJECTS):
+                          ActionId.MOVE_INJECT_DOWN, ActionId.RETIME_INJECTS, ActionId.SAVE_TO_LIBRARY):
             a[action_id].setEnabled(selected)
         for action_id in (ActionId.ADD_INJECT, ActionId.RENUMBER_INJECTS, ActionId.JUMP_TO_INJECT,
-                          ActionId.IMPORT_MSEL, ActionId.EXPORT_MSEL, ActionId.SAVE_AS_TEMPLATE):
+                          ActionId.IMPORT_MSEL, ActionId.EXPORT_MSEL, ActionId.SAVE_AS_TEMPLATE,
+                          ActionId.INSERT_FROM_LIBRARY):
             a[action_id].setEnabled(has_document)
         gate(a.items(), ACTION_PERMISSIONS, self.station)
         editable = not has_document or self.allows(Permission.EDIT_SCENARIO)
@@ -302,7 +318,8 @@ class ScenarioWorkspace(Workspace):
             icon_name = button.property("iconName")
             if isinstance(icon_name, str) and icon_name:
                 button.setIcon(icons.icon(icon_name))
-        tab_icons = (icons.SCENARIO, icons.OBJECTIVES, icons.ORGANISATIONS, icons.TIMELINE, icons.INJECTS)
+        tab_icons = (icons.SCENARIO, icons.OBJECTIVES, icons.ORGANISATIONS, icons.TIMELINE, icons.INJECTS,
+                     icons.PROGRAMME)
         for index, icon_name in enumerate(tab_icons):
             self.tabs.setTabIcon(index, icons.icon(icon_name))
         self.msel.empty.refresh_icon()
@@ -367,6 +384,7 @@ class ScenarioWorkspace(Workspace):
         self.organisations.refill(scenario)
         self.phases.refill(scenario)
         self.msel.set_scenario(scenario)
+        self.programme.refill(scenario.programme)
         self._update_msel_tab()
 
     def _update_msel_tab(self) -> None:
@@ -389,6 +407,8 @@ class ScenarioWorkspace(Workspace):
                 self.organisations.refill(scenario)
             if change.phases or change.injects or change.removed:
                 self.phases.refill(scenario)
+            if change.programme:
+                self.programme.refill(scenario.programme)
             if change.names_changed():
                 self.msel.set_scenario(scenario)
             elif change.injects or change.removed:
@@ -419,6 +439,7 @@ class ScenarioWorkspace(Workspace):
         self.organisations.flush()
         self.phases.flush()
         self.msel.form.flush()
+        self.programme.flush()
 
     def report(self, title: str, message: str) -> None:
         self.save_state.setText(f"Not saved: {title}")
@@ -670,3 +691,56 @@ class ScenarioWorkspace(Workspace):
         self.save_state.setText(f"Template written to {path}")
         return path
 
+
+    # The inject library -----------------------------------------------------------------------------------
+    def save_to_library(self) -> list[Path]:
+        """Keep the selected injects in the designer's inject library (one scenario file each)."""
+        session = self.session
+        ids = self.msel.selected_ids()
+        if session is None or not ids:
+            return []
+        self.flush()
+        chosen = [i for i in session.scenario.injects if i.id in set(ids)]
+        try:
+            written = self.inject_library.save(session.scenario, chosen,
+                                               session.service.attachment_blobs_of(chosen))
+        except CtpnError as error:
+            self.report("Cannot save to the inject library", str(error))
+            return []
+        noun = "inject" if len(written) == 1 else "injects"
+        self.save_state.setText(f"Saved {len(written)} {noun} to the inject library ({self.inject_library.folder})")
+        return written
+
+    def ask_insert_from_library(self) -> LibraryPicker | None:
+        if self.session is None:
+            return None
+        self.flush()
+        picker = LibraryPicker(self.inject_library, lambda *a: self.confirm(*a),
+                               lambda parent, suggested: self.files.save_template(parent, suggested), self)
+        picker.inserted.connect(self.insert_from_library)
+        picker.finished.connect(picker.deleteLater)
+        self.library_picker = picker
+        picker.open()
+        return picker
+
+    def insert_from_library(self, items: list) -> bool:
+        """Put library injects at the current inject's time and phase (or after the last one), as one edit."""
+        session = self.session
+        if session is None or not items:
+            return False
+        current = self._current_inject()
+        last = max(session.scenario.injects, key=lambda i: (i.planned_offset_s, i.position), default=None)
+        anchor = current or last
+        insertion = prepare_insertion(session.scenario, items, first_number=session.next_number(),
+                                      planned_offset_s=anchor.planned_offset_s if anchor else 0,
+                                      phase_id=anchor.phase_id if anchor else None,
+                                      position=(anchor.position + (0 if current else 1)) if anchor else 0)
+        if not session.insert_from_library(insertion):
+            return False
+        self.tabs.setCurrentIndex(self.msel_tab)
+        ids = [i.id for i in insertion.injects]
+        self.msel.select_ids(ids, ids[0])
+        noun = "inject" if len(ids) == 1 else "injects"
+        notes = f" Note: {'; '.join(insertion.notes)}." if insertion.notes else ""
+        self.save_state.setText(f"Inserted {len(ids)} {noun} from the library as drafts.{notes}")
+        return True

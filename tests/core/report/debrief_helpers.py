@@ -9,11 +9,20 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from ctpn_desktop.core.clock import FakeTimeSource
-from ctpn_desktop.core.entities import ActionItem, DeliveryMethod, HotwashKind, JdmStage, LogEntry, LogKind
+from ctpn_desktop.core.entities import (
+    ActionItem,
+    AnswerKind,
+    DeliveryMethod,
+    HotwashKind,
+    JdmStage,
+    LogEntry,
+    LogKind,
+)
 from ctpn_desktop.core.services.document import Document
 from ctpn_desktop.core.services.evaluation import EvaluationService
 from ctpn_desktop.core.services.log import LogDraft, LogService
 from ctpn_desktop.core.services.runs import RunService
+from ctpn_desktop.core.services.syndicates import SyndicateService
 
 MARKUP = "Cordon <b>&amp; RVP</b> moved > 200 m & < 400 m"
 EUROPEAN = "Ζωή Παπαδοπούλου, Łódź Żółć, Straße Grüße, Москва Щёлково"
@@ -21,6 +30,11 @@ LONG_TOKEN = "".join(f"{i % 10}" if i % 7 else "Q" for i in range(300))
 URL = "https://resilience.example.org/plans/" + "/".join(f"section-{i}" for i in range(20)) + "?q=a&b=c"
 ADHOC_TITLE = "Ad hoc: press call from Kraków radio"
 HALT_REASON = "NO DUPLICITY — real casualty <car park> & ambulance called"
+SYNDICATE_A = "Syndicate Α <Athína>"
+SYNDICATE_B = "Syndicate B & Bruges"
+ANSWER_A = "Police Silver declares within 10 min <after M/ETHANE>"
+ANSWER_B = "The first joint meeting at the RVP & no sooner"
+READBACK_A = "Read back: Silver declares; Gold confirms by 18:20"
 
 
 @dataclass(frozen=True)
@@ -55,6 +69,11 @@ def drive_run(document: Document) -> DrivenRun:
                    recipients_text="Police press officer")
     source.advance(600)
     runs.end(run.id, "ENDEX called by the exercise director")
+    syndicates = SyndicateService(document, source, device_id="laptop-s")
+    alpha = syndicates.add(run.id, SYNDICATE_A, members=["Ζωή Παπαδοπούλου", "Piet de Vries"],
+                           facilitator="Dr Ines Moreau", note_taker="Jan Kowalski", room="Room 2.14")
+    bravo = syndicates.add(run.id, SYNDICATE_B, members=["Łucja Nowak"], facilitator="Tomás Ó Briain",
+                           note_taker="Aino Virtanen")
     log = LogService(document, device_id="laptop-a", source=source)
     first = log.append(run.id, LogDraft(kind=LogKind.DECISION, text=f"Declare a major incident. {MARKUP}",
                                         rationale=f"M/ETHANE from the scene. {EUROPEAN}",
@@ -64,13 +83,23 @@ def drive_run(document: Document) -> DrivenRun:
                                         jdm_stage=JdmStage.TAKE_ACTION), exercise_s=400)
     log.append(run.id, LogDraft(kind=LogKind.DECISION, text=f"Hazard reference {LONG_TOKEN}",
                                 rationale="", decision_maker="Fire Silver", organisation="Fire and Rescue",
-                                logged_by="Jan Kowalski"), exercise_s=700)
+                                logged_by="Jan Kowalski", syndicate_id=alpha.id), exercise_s=700)
     third = log.append(run.id, LogDraft(kind=LogKind.ACTION, text=f"Publish guidance at {URL}",
                                         rationale="Public information", decision_maker="Council Gold",
                                         organisation="Council", logged_by="Zoë Müller"), exercise_s=1300)
     log.append(run.id, LogDraft(kind=LogKind.INFORMATION, text="Ambulance: 12 P1 casualties at the CCS",
-                                decision_maker="HART lead", organisation="Ambulance", logged_by="Jan Kowalski"),
-               exercise_s=1500)
+                                decision_maker="HART lead", organisation="Ambulance", logged_by="Jan Kowalski",
+                                syndicate_id=bravo.id), exercise_s=1500)
+    first_phase = runs.frozen_scenario(run.id).phases[0]
+    syndicates.add_answer(run.id, alpha.id, phase_id=first_phase.id, question_index=0, text=ANSWER_A,
+                          author="Jan Kowalski", exercise_s=1600)
+    source.advance(1)
+    syndicates.add_answer(run.id, bravo.id, phase_id=first_phase.id, question_index=0, text=ANSWER_B,
+                          exercise_s=1610)
+    source.advance(1)
+    syndicates.add_answer(run.id, alpha.id, phase_id=first_phase.id, question_index=0, text=READBACK_A,
+                          kind=AnswerKind.READBACK, exercise_s=1700)
+    source.advance(1)
     corrected = log.correct(first.entry_id, LogDraft(kind=LogKind.DECISION,
                                                      text="Declare a major incident at 18:12 (Οδός Ερμού)",
                                                      rationale="M/ETHANE confirmed by the second crew",

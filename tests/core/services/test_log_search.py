@@ -7,18 +7,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from alembic import command
 
 from ctpn_desktop.core.clock import FakeTimeSource
 from ctpn_desktop.core.entities import ActionItem, LogKind
 from ctpn_desktop.core.io.scenario_json import read_scenario_file
-from ctpn_desktop.core.services.document import Document, open_document
+from ctpn_desktop.core.services.document import Document, create_document, open_document
 from ctpn_desktop.core.services.log import LogDraft, LogService, fts_query
 from ctpn_desktop.core.services.runs import RunService
-from ctpn_desktop.core.services.scenario import write_scenario
 from ctpn_desktop.storage import db
 
-from tests.factories import LIBRARY, library_document
+from tests.factories import LIBRARY, library_document, make_older
 
 
 @pytest.fixture
@@ -116,20 +114,13 @@ def test_the_query_is_quoted() -> None:
 
 def test_a_0001_file_is_backed_up_and_migrated_with_search_working(tmp_path: Path, source: FakeTimeSource) -> None:
     path = tmp_path / "old.ctpn"
-    engine = db.make_engine(path, foreign_keys=False)
-    with engine.begin() as connection:
-        connection.exec_driver_sql(f"PRAGMA application_id={db.APPLICATION_ID}")
-        config = db.alembic_config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0001")
-    engine.dispose()
-    engine = db.make_engine(path)
-    document = Document(path=path, engine=engine, sessions=db.make_sessionmaker(engine))
     scenario, blobs = read_scenario_file(LIBRARY / "christmas-market-mta.json")
-    with document.sessions() as session, session.begin():
-        write_scenario(session, scenario, blobs)
+    document = create_document(path, scenario, blobs)
     run_id, _, ids = _fill(document, source)
     document.close()
+    # The log is written by today's services, then the file is taken back to revision 0001 by the migrations'
+    # own downgrades: a file of the first schema holding a log, as older versions left them.
+    make_older(path)
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
         assert not connection.execute("SELECT name FROM sqlite_master WHERE name = 'log_record_fts'").fetchall()

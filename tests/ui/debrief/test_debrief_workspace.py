@@ -72,7 +72,7 @@ def test_debrief_menu_holds_both_exports(window, driven_document: Path) -> None:
     _debrief_page(window, driven_document)
     menus = {m.title(): m for m in (a.menu() for a in window.menuBar().actions()) if m is not None}
     menu = menus["De&brief"]
-    assert [a.text() for a in menu.actions()] == ["&Export Debrief…", "MSEL &Handout…"]
+    assert [a.text() for a in menu.actions()] == ["&Export Debrief…", "MSEL &Handout…", "Exercise &Programme…"]
     assert all(a.isEnabled() for a in menu.actions())
     assert menu.actions()[0].shortcut().toString() == "Ctrl+Shift+E"
 
