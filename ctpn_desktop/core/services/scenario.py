@@ -507,6 +507,35 @@ class ScenarioService:
                 _write_inject_links(session, inject, blobs or {})
             return read_scenario(session)
 
+    def take_back_merge(self, before: Scenario, after: Scenario) -> Scenario:
+        """Undo a confirmed import in one transaction: the injects, organisations, roles, phases and objectives
+        ``after`` added to ``before`` are removed, and organisations it changed are put back as they were, so
+        a failure half-way leaves the import in place whole rather than half taken back."""
+        kept = {i.id for i in before.injects}
+        injects = [i.id for i in after.injects if i.id not in kept]
+        old_organisations = {o.id: o for o in before.organisations}
+        old_phases = {p.id for p in before.phases}
+        old_objectives = {o.id for o in before.objectives}
+        with self._sessions() as session, session.begin():
+            if injects:
+                session.execute(delete(InjectRow).where(InjectRow.id.in_(injects)))
+            for organisation in after.organisations:
+                old = old_organisations.get(organisation.id)
+                if old is None:
+                    row = session.get(OrganisationRow, organisation.id)
+                    if row is not None:
+                        session.delete(row)
+                elif old != organisation:
+                    _put_organisation(session, old)
+            added_phases = [p.id for p in after.phases if p.id not in old_phases]
+            if added_phases:
+                session.execute(delete(PhaseRow).where(PhaseRow.id.in_(added_phases)))
+            added_objectives = [o.id for o in after.objectives if o.id not in old_objectives]
+            if added_objectives:
+                session.execute(delete(ObjectiveRow).where(ObjectiveRow.id.in_(added_objectives)))
+            session.flush()
+            return read_scenario(session)
+
     def delete_injects(self, inject_ids: Sequence[str]) -> None:
         with self._sessions() as session, session.begin():
             session.execute(delete(InjectRow).where(InjectRow.id.in_(list(inject_ids))))

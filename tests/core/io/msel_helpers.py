@@ -156,7 +156,7 @@ def set_cached_value(path: Path, cell: str, value: str) -> None:
     text = parts[sheet].decode()
     start = text.index(f'<c r="{cell}"')
     end = text.index("</c>", start)
-    cell_xml = text[start:end].replace("<v />", "").replace("<v/>", "")
+    cell_xml = text[start:end].replace("<v />", "").replace("<v/>", "").replace("<v></v>", "")
     parts[sheet] = (text[:start] + cell_xml + f"<v>{value}</v>" + text[end:]).encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for name, data in parts.items():
