@@ -878,7 +878,8 @@ def _resolve_times(readers: list[_Reader], options: ParseOptions) -> list[Parsed
     """Turn every row's time into an offset from one STARTEX, days worked out from the order of the rows.
 
     Days are counted from the earliest date in the sheets (else the chosen STARTEX's date); a sheet named
-    for an exercise day ("Day 2") puts its times of day on that day, the first day named being STARTEX's.
+    for an exercise day ("Day 2") puts its times of day on that day, the first day named being STARTEX's
+    when the sheets have no dates.
     """
     timed_all = [t for r in readers for t in r.timed]
     moments = [t.time.moment for t in timed_all if t.time and t.time.kind is TimeKind.DATETIME and t.time.moment]
@@ -892,7 +893,8 @@ def _resolve_times(readers: list[_Reader], options: ParseOptions) -> list[Parsed
     days = [t.time.day for t in timed_all if t.time and t.time.kind is TimeKind.DAY_CLOCK]
     days += [r.sheet_day for r in readers if r.sheet_day is not None and any(
         t.time and t.time.kind is TimeKind.CLOCK for t in r.timed)]
-    first_day = min(days, default=0)
+    # With calendar dates, D+1 is the day after the earliest date; without, the first day named is STARTEX's.
+    first_day = 0 if moments else min(days, default=0)
     calendar: datetime | None = chosen if isinstance(chosen, datetime) else (min(moments) if moments else None)
     for reader in readers:
         current_day: date | None = None

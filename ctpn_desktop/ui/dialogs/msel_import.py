@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QSplitter,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
@@ -63,6 +64,7 @@ from ctpn_desktop.core.io.msel_read import SourceSheet, SourceWorkbook, cell_tex
 from ctpn_desktop.core.io.msel_report import ImportReport, SheetReport, build_report, rows_text, sheets_not_read
 from ctpn_desktop.core.io.msel_times import TimeBasis, parse_startex
 
+from ctpn_desktop.ui.reflow import FlowLayout
 from ctpn_desktop.ui.widgets import heading, muted
 
 SAMPLE_ROWS = 3
@@ -181,27 +183,25 @@ class MselImportDialog(QDialog):
         self.sheet_list.itemChanged.connect(lambda *_: self._sheets_changed())
         layout.addWidget(self.sheet_list, 1)
 
-        row = QHBoxLayout()
-        self.tick_proposed = QPushButton("Tick the &proposed sheets", page)
+        bar = QWidget(page)
+        row = FlowLayout(bar, spacing=8, row_spacing=6)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.tick_proposed = QPushButton("Tick the &proposed sheets", bar)
         self.tick_proposed.clicked.connect(lambda: self._tick(lambda c: c.proposed))
-        self.tick_all = QPushButton("Tick &all sheets with data", page)
+        self.tick_all = QPushButton("Tick &all sheets with data", bar)
         self.tick_all.clicked.connect(lambda: self._tick(lambda c: c.data_rows > 0))
-        self.untick_all = QPushButton("&Untick all", page)
+        self.untick_all = QPushButton("&Untick all", bar)
         self.untick_all.clicked.connect(lambda: self._tick(lambda _c: False))
         for button in (self.tick_proposed, self.tick_all, self.untick_all):
             button.setAutoDefault(False)
             row.addWidget(button)
-        row.addStretch(1)
-        label = QLabel("Sheet name &kept as", page)
-        self.sheet_label = QComboBox(page)
+        self.sheet_label = QComboBox(bar)
         self.sheet_label.setAccessibleName("Sheet name kept as")
         self.sheet_label.addItem("the storyline (of injects that have none)", SheetLabel.STORYLINE.value)
         self.sheet_label.addItem("a line in the controller notes", SheetLabel.NOTES.value)
         self.sheet_label.currentIndexChanged.connect(lambda _i: self._invalidate())
-        label.setBuddy(self.sheet_label)
-        row.addWidget(label)
-        row.addWidget(self.sheet_label)
-        layout.addLayout(row)
+        row.addWidget(_labelled("Sheet name &kept as", self.sheet_label, bar))
+        layout.addWidget(bar)
         self.sheet_reason = muted("", page)
         layout.addWidget(self.sheet_reason)
         notes = "\n".join(self.workbook.notes)
@@ -260,53 +260,44 @@ class MselImportDialog(QDialog):
         page = QWidget(self.steps)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 6, 0, 0)
-        bar = QHBoxLayout()
-        self.sheet_row = QWidget(page)
-        sheet_layout = QHBoxLayout(self.sheet_row)
-        sheet_layout.setContentsMargins(0, 0, 0, 0)
-        label = QLabel("S&heet", self.sheet_row)
-        self.sheet = QComboBox(self.sheet_row)
+        bar_widget = QWidget(page)
+        bar = FlowLayout(bar_widget, spacing=8, row_spacing=6)
+        bar.setContentsMargins(0, 0, 0, 0)
+        self.sheet = QComboBox(bar_widget)
         self.sheet.setAccessibleName("Sheet whose columns are shown")
         self.sheet.setMinimumContentsLength(14)
         self.sheet.currentIndexChanged.connect(lambda _i: self._fill_mapping())
-        label.setBuddy(self.sheet)
-        sheet_layout.addWidget(label)
-        sheet_layout.addWidget(self.sheet)
+        self.sheet_row = _labelled("S&heet", self.sheet, bar_widget)
         bar.addWidget(self.sheet_row)
-        label = QLabel("Header &row", page)
-        self.header_row = QSpinBox(page)
+        self.header_row = QSpinBox(bar_widget)
         self.header_row.setAccessibleName("Header row")
         self.header_row.setSpecialValueText("none")
         self.header_row.setToolTip("The row that holds the column titles (the lower row of a two-row header)")
         self.header_row.valueChanged.connect(self._header_row_chosen)
-        label.setBuddy(self.header_row)
-        bar.addWidget(label)
-        bar.addWidget(self.header_row)
-        self.detect_button = QPushButton("&Detect again", page)
+        bar.addWidget(_labelled("Header &row", self.header_row, bar_widget))
+        self.detect_button = QPushButton("&Detect again", bar_widget)
         self.detect_button.setAutoDefault(False)
         self.detect_button.setToolTip("Find the header and the columns again, as when the file was opened")
         self.detect_button.clicked.connect(self._detect_again)
         bar.addWidget(self.detect_button)
-        self.forget_button = QPushButton("&Forget saved choices", page)
+        self.forget_button = QPushButton("&Forget saved choices", bar_widget)
         self.forget_button.setAutoDefault(False)
         self.forget_button.setToolTip("Stop applying the column choices saved for this layout")
         self.forget_button.clicked.connect(self._forget)
         bar.addWidget(self.forget_button)
-        bar.addStretch(1)
-        label = QLabel("Bare times such as 1:15 &are", page)
-        self.time_basis = QComboBox(page)
+        self.time_basis = QComboBox(bar_widget)
         self.time_basis.setAccessibleName("Bare times are")
         for basis in TimeBasis:
             self.time_basis.addItem(basis.label, basis.value)
         self.time_basis.currentIndexChanged.connect(self._basis_chosen)
-        label.setBuddy(self.time_basis)
-        bar.addWidget(label)
-        bar.addWidget(self.time_basis)
-        layout.addLayout(bar)
+        bar.addWidget(_labelled("Bare times such as 1:15 &are", self.time_basis, bar_widget))
+        layout.addWidget(bar_widget)
         self.mapping_explanation = muted("", page)
         self.mapping_explanation.setObjectName("mappingExplanation")
         layout.addWidget(self.mapping_explanation)
-        self.columns = QTableWidget(page)
+        splitter = QSplitter(Qt.Orientation.Vertical, page)
+        splitter.setObjectName("mappingSplitter")
+        self.columns = QTableWidget(splitter)
         self.columns.setObjectName("columnMapping")
         self.columns.setAccessibleName("Column mapping")
         self.columns.setColumnCount(4)
@@ -316,17 +307,26 @@ class MselImportDialog(QDialog):
         self.columns.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.columns.setTabKeyNavigation(False)
         self.columns.verticalHeader().setDefaultSectionSize(QComboBox().sizeHint().height() + 2)
-        layout.addWidget(self.columns, 3)
-        first = QLabel("<b>First rows as they will be read</b>", page)
-        layout.addWidget(first)
-        self.rows_preview = QTableWidget(page)
+        lower = QWidget(splitter)
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 4, 0, 0)
+        first = QLabel("<b>First rows as they will be read</b>", lower)
+        lower_layout.addWidget(first)
+        self.rows_preview = QTableWidget(lower)
         self.rows_preview.setObjectName("rowsPreview")
         self.rows_preview.setAccessibleName("First rows of the sheet with the field each column fills")
         self.rows_preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.rows_preview.setTabKeyNavigation(False)
         self.rows_preview.setWordWrap(False)
         self.rows_preview.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        layout.addWidget(self.rows_preview, 2)
+        lower_layout.addWidget(self.rows_preview, 1)
+        first.setBuddy(self.rows_preview)
+        splitter.addWidget(self.columns)
+        splitter.addWidget(lower)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setChildrenCollapsible(False)
+        layout.addWidget(splitter, 1)
         self.mapping_missing = QLabel(page)
         self.mapping_missing.setWordWrap(True)
         layout.addWidget(self.mapping_missing)
@@ -475,6 +475,7 @@ class MselImportDialog(QDialog):
     def _show_missing(self) -> None:
         missing = self.mapping.missing() if self.mapping else []
         self.mapping_missing.setText("\n".join(f"⚠ {m[:1].upper()}{m[1:]}." for m in missing))
+        self.mapping_missing.setVisible(bool(missing))
 
     # Step 3: report and preview --------------------------------------------------------------------------
     def _build_preview_step(self) -> None:
@@ -487,7 +488,7 @@ class MselImportDialog(QDialog):
         self.startex.setObjectName("importStartex")
         self.startex.setAccessibleName("Exercise start (STARTEX)")
         self.startex.setPlaceholderText("09:00 or 2026-12-12 09:00")
-        self.startex.setMaximumWidth(220)
+        self.startex.setMinimumWidth(self.startex.fontMetrics().horizontalAdvance("2026-12-12 09:00") + 28)
         self.startex.editingFinished.connect(self._startex_edited)
         label.setBuddy(self.startex)
         bar.addWidget(label)
@@ -734,6 +735,19 @@ def _sheet_html(sheet: SheetReport) -> str:
     body = "".join(f"<tr><td valign='top' style='padding-right:14px'><b>{html.escape(k)}</b></td>"
                    f"<td>{'<br>'.join(html.escape(v) for v in values)}</td></tr>" for k, values in rows)
     return f"<h3>Sheet '{title}'</h3><table cellspacing='0' cellpadding='2'>{body}</table>"
+
+
+def _labelled(text: str, control: QWidget, parent: QWidget) -> QWidget:
+    """A label and its control kept together when a bar of them wraps onto a second row."""
+    box = QWidget(parent)
+    row = QHBoxLayout(box)
+    row.setContentsMargins(0, 0, 0, 0)
+    label = QLabel(text, box)
+    label.setBuddy(control)
+    control.setParent(box)
+    row.addWidget(label)
+    row.addWidget(control)
+    return box
 
 
 def _item(text: str) -> QTableWidgetItem:
