@@ -140,16 +140,13 @@ def test_a_failure_while_storing_leaves_the_document_unchanged(document: Path, s
                                                                monkeypatch: pytest.MonkeyPatch,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     before = injects(document)
-    calls = []
-    original = scenario_service._write_inject_links
+    original = scenario_service._insert_injects
 
-    def failing(session, inject, blobs):
-        calls.append(inject.id)
-        if len(calls) == 5:
-            raise DocumentError(str(document), "the disk is full; everything saved before is safe")
-        original(session, inject, blobs)
+    def failing(session, new, blobs):
+        original(session, new, blobs)
+        raise DocumentError(str(document), "the disk is full; everything saved before is safe")
 
-    monkeypatch.setattr(scenario_service, "_write_inject_links", failing)
+    monkeypatch.setattr(scenario_service, "_insert_injects", failing)
     assert main(["msel", "import", str(stadium), str(document)]) == 1
     assert "the disk is full" in capsys.readouterr().err
     monkeypatch.undo()

@@ -18,6 +18,7 @@ in sheet order and share one STARTEX, so the times of a "Day 2" sheet land on th
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -334,6 +335,7 @@ class _Reader:
     left_out: Counter[int] = field(default_factory=Counter)
     rows_read: int = 0
     no_mapping: bool = False
+    header_length: int = 0
 
     def problem(self, severity: Severity, message: str, row: int | None = None,
                 column: int | None = None, *, about_time: bool = False) -> None:
@@ -497,6 +499,8 @@ def _learn_header(reader: _Reader) -> None:
     for column, text in mapping.headers.items():
         if words := normalise_header(text):
             reader.header_words.setdefault(column, set()).add(words)
+    reader.header_length = max((len(t) for r in mapping.header_rows for v in sheet.row(r)
+                                if isinstance(v, str) for t in (v.strip(),)), default=0) + 8
     top = mapping.header_rows[0] if mapping.header_rows else mapping.first_data_row
     for row in range(1, top):
         for value in sheet.row(row):
@@ -508,8 +512,15 @@ def _is_repeated_header(reader: _Reader, texts: dict[int, str]) -> bool:
     """A row that says again what the header says (printed pages repeat it), cell by cell."""
     if not reader.header_words or len(texts) < 2:
         return False
-    same = sum(1 for column, text in texts.items() if normalise_header(text) in reader.header_words.get(column, ()))
+    longest = reader.header_length
+    same = sum(1 for column, text in texts.items()
+               if len(text) <= longest and _header_key(text) in reader.header_words.get(column, ()))
     return same >= 2 and same >= 0.6 * len(texts)
+
+
+@functools.lru_cache(maxsize=4096)
+def _header_key(text: str) -> str:
+    return normalise_header(text)
 
 
 def _is_title(reader: _Reader, text: str) -> bool:

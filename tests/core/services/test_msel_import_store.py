@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from ctpn_desktop.core.io.msel_import import merge_preview
 from ctpn_desktop.core.io.msel_mapping import detect_header
@@ -64,16 +65,21 @@ def test_a_failure_half_way_through_storing_an_import_leaves_the_document_unchan
     service = ScenarioService(document)
     before = service.load()
     outcome = merge_preview(before, preview())
-    original = scenario_service._write_inject_links
-    written = []
+    # The last new inject links to an objective the document does not have: the database refuses it after
+    # the injects and the new organisations, phases and objectives are written.
+    last = outcome.added[-1]
+    broken = replace(outcome.scenario, injects=tuple(
+        replace(i, objective_ids=("no-such-objective",)) if i.id == last.id else i for i in outcome.scenario.injects))
+    with pytest.raises(IntegrityError):
+        service.merge_in(broken)
+    assert service.load() == before
+    original = scenario_service._insert_injects
 
-    def failing(session, inject, blobs):
-        written.append(inject.id)
-        if len(written) == 3:
-            raise OSError("disk I/O error")
-        original(session, inject, blobs)
+    def then_the_disk_fails(session, injects, blobs):
+        original(session, injects, blobs)
+        raise OSError("disk I/O error")
 
-    monkeypatch.setattr(scenario_service, "_write_inject_links", failing)
+    monkeypatch.setattr(scenario_service, "_insert_injects", then_the_disk_fails)
     with pytest.raises(OSError):
         service.merge_in(outcome.scenario)
     assert service.load() == before
