@@ -42,6 +42,7 @@ FIGURES: dict[str, str] = {
     "log_search_50000": "log:log_search_50000",
     "merge_20000": "log:merge_20000",
     "debrief_5000": "debrief:debrief_5000",
+    "debrief_5000_accessible": "debrief:debrief_5000_accessible",
 }
 
 EXIT_UNKNOWN_NAME = 2

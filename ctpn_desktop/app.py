@@ -26,6 +26,7 @@ from ctpn_desktop.core.services.scenario import ScenarioService
 
 from ctpn_desktop.ui import icons
 from ctpn_desktop.ui.context import ContextFactory, DocumentContext
+from ctpn_desktop.ui.live import LiveDocument
 from ctpn_desktop.ui.main_window import MainWindow
 from ctpn_desktop.ui.theme import readable_font
 
@@ -66,6 +67,7 @@ def context_factory(device_id: str, source: TimeSource | None = None) -> Context
             evaluation=EvaluationService(document, clock_source, device_id),
             time_source=clock_source,
             device_id=device_id,
+            live=LiveDocument(document.changes),
         )
 
     return build

@@ -15,8 +15,8 @@ from ctpn_desktop.core.errors import CtpnError, ScenarioFormatError
 
 from ctpn_desktop import APP_NAME, __version__
 
-DEBRIEF_SECTIONS = ("overview", "objectives", "participants", "timeline", "injects", "decisions", "observations",
-                    "hotwash", "improvement", "integrity")
+DEBRIEF_SECTIONS = ("overview", "objectives", "summary", "observations", "hotwash", "responses", "timeline",
+                    "injects", "decisions", "improvement", "participants", "integrity")
 SUBCOMMANDS = {"new", "info", "validate", "demo", "schema", "verify", "msel", "export-json", "merge", "log",
                "debrief", "-h", "--help", "--version"}
 SUBCOMMANDS |= {"handout"}
@@ -55,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
 
     verify = commands.add_parser("verify", help="check the decision-log hash chains of a document")
     verify.add_argument("document", type=Path, metavar="FILE.ctpn")
+    verify.add_argument("--code", metavar="CODE",
+                        help="the log code printed at the foot of a debrief's pages (or the text of its QR code): "
+                             "says whether the file still holds exactly that log")
 
     merge = commands.add_parser("merge", help="merge into a document the log kept on another copy of it")
     merge.add_argument("document", type=Path, metavar="DOC.ctpn")
@@ -71,7 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     debrief.add_argument("document", type=Path, metavar="DOC.ctpn")
     debrief.add_argument("--run", type=int, metavar="N", help="the run number (default: the latest run)")
     debrief.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.pdf|OUT.html")
-    debrief.add_argument("--format", choices=("pdf", "html"), help="the file format (default: from the file name)")
+    debrief.add_argument("--format", choices=("pdf", "pdf-ua", "html"),
+                         help="the file format (default: from the file name); pdf-ua is a tagged PDF (PDF/UA-1) "
+                              "that screen readers can follow")
     debrief.add_argument("--no-controller-notes", action="store_true", help="leave out the controllers' notes")
     debrief.add_argument("--marking", metavar="M", help="print this protective marking instead of the exercise's")
     debrief.add_argument("--organisation", default="", metavar="NAME", help="the organisation issuing the report")
@@ -212,6 +217,15 @@ def _verify(args: argparse.Namespace) -> int:
 
     with open_document(args.document) as document:
         report = LogService(document, device_id="verify", source=SystemTimeSource()).verify()
+        if args.code is not None:
+            from ctpn_desktop.core.services.chain_code import check_code
+
+            check = check_code(document, args.code)
+            if check.matches:
+                _out(f"{args.document}: {check.message}")
+                return 0
+            _err(f"{args.document}: DOES NOT MATCH — {check.message}")
+            return 1
     if report.ok:
         _out(f"{args.document}: log intact ({report.records_checked} records in {report.chains} chain(s))")
         return 0
@@ -256,6 +270,7 @@ def _log(args: argparse.Namespace) -> int:
 
 def _debrief(args: argparse.Namespace) -> int:
     from ctpn_desktop.core.clock import SystemTimeSource
+    from ctpn_desktop.core.report.accessible import render_debrief_accessible
     from ctpn_desktop.core.report.debrief_data import ALL_SECTIONS, DebriefOptions, assemble_debrief
     from ctpn_desktop.core.report.html import render_debrief_html
     from ctpn_desktop.core.report.pdf import render_debrief
@@ -282,8 +297,10 @@ def _debrief(args: argparse.Namespace) -> int:
             _err(f"{args.document}: no run {args.run}; runs: {', '.join(str(r.number) for r in runs)}")
             return 1
         data = assemble_debrief(document, chosen.id, options)
-    (render_debrief_html if chosen_format == "html" else render_debrief)(data, args.output)
-    _out(f"Wrote the debrief of {chosen.label} (run {chosen.number}) to {args.output}")
+    renderers = {"html": render_debrief_html, "pdf": render_debrief, "pdf-ua": render_debrief_accessible}
+    renderers[chosen_format](data, args.output)
+    what = " (tagged PDF/UA-1)" if chosen_format == "pdf-ua" else ""
+    _out(f"Wrote the debrief of {chosen.label} (run {chosen.number}) to {args.output}{what}")
     return 0
 
 

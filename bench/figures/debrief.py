@@ -109,8 +109,10 @@ def generate_run(*, injects: int = INJECTS, entries: int = ENTRIES) -> Path:
                   lambda target: _build_run(target, injects, entries))
 
 
-def export_debrief(path: Path, out: Path) -> int:
-    """Open the document, assemble the latest run's debrief and write the PDF; returns the log entry count."""
+def export_debrief(path: Path, out: Path, *, tagged: bool = False) -> int:
+    """Open the document, assemble the latest run's debrief and write the PDF (the tagged PDF/UA-1 variant when
+    ``tagged``); returns the log entry count."""
+    from ctpn_desktop.core.report.accessible import render_debrief_accessible
     from ctpn_desktop.core.report.debrief_data import assemble_debrief
     from ctpn_desktop.core.report.pdf import render_debrief
     from ctpn_desktop.core.services.document import open_document
@@ -121,7 +123,7 @@ def export_debrief(path: Path, out: Path) -> int:
 
         run = RunService(document, SystemTimeSource()).list_runs()[-1]
         data = assemble_debrief(document, run.id)
-    render_debrief(data, out)
+    (render_debrief_accessible if tagged else render_debrief)(data, out)
     return len(data.log)
 
 
@@ -170,3 +172,19 @@ def debrief_5000() -> Figure:
         exported = median(repeat(lambda: timed(lambda: export_debrief(path, out)), count))
         baseline = median(repeat(lambda: timed(lambda: plain_table(rows, plain)), count))
     return Figure("debrief_5000", exported, "s", baseline, f"plain reportlab Table of the same {ENTRIES} log rows")
+
+
+def debrief_5000_accessible() -> Figure:
+    """Median time to export the tagged (PDF/UA-1) debrief of the same run, against the same baseline."""
+    path = generate_run()
+    rows = log_rows(path)
+    if len(rows) != ENTRIES:
+        raise BenchmarkUnavailable(f"{path.name}: holds {len(rows)} log entries, not {ENTRIES}")
+    count = runs(3)
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "debrief.pdf"
+        plain = Path(folder) / "plain.pdf"
+        exported = median(repeat(lambda: timed(lambda: export_debrief(path, out, tagged=True)), count))
+        baseline = median(repeat(lambda: timed(lambda: plain_table(rows, plain)), count))
+    return Figure("debrief_5000_accessible", exported, "s", baseline,
+                  f"plain reportlab Table of the same {ENTRIES} log rows")

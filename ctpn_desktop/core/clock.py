@@ -296,6 +296,24 @@ class ExerciseClock:
                 f"Cannot jump to {format_elapsed(exercise_s)}: the clock only jumps forward.")
         return self._propose(ClockEventKind.ADJUST, reason=reason, exercise_s=float(exercise_s))
 
+    def status_after(self, anchor: ClockAnchor) -> RunStatus:
+        """The state the clock will be in once ``anchor`` is applied (for the record written with it)."""
+        return _after(self._status, anchor.kind)
+
+    def catch_up(self, anchors: Sequence[ClockAnchor]) -> int:
+        """Take the anchors another station (or another part of this one) persisted since this clock's latest,
+        in order; returns how many were new. Each is paired with the wall clock as it arrives, which on a shared
+        room's time base is within moments of when it was made."""
+        last = self._anchors[-1].seq if self._anchors else 0
+        taken = 0
+        for anchor in sorted(anchors, key=lambda a: a.seq):
+            if anchor.seq > last:
+                self._append(anchor)
+                self._pair_with_wall_clock(anchor)
+                last = anchor.seq
+                taken += 1
+        return taken
+
     def apply(self, anchor: ClockAnchor) -> None:
         """Take ``anchor``, now persisted, as the clock's latest point."""
         proposal = self._proposal

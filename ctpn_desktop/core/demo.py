@@ -3,7 +3,9 @@
 A new user should see every workspace populated at once, so the run is played through the same services the
 application uses — clock, inject releases (around their planned times, one skipped, one ad-hoc), a decision log
 kept by two note-takers on their own laptops (one entry corrected, one withdrawn), observations for every
-objective, the hot wash and the improvement plan — on a scripted time source, so it takes a moment, not hours.
+objective citing the log entries and injects they rest on (one revised after the evaluators' meeting), the hot
+wash (a duplicate note withdrawn), the improvement plan (one action re-assigned) and a reviewed executive summary —
+on a scripted time source, so it takes a moment, not hours.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from ctpn_desktop.core.clock import FakeTimeSource
 from ctpn_desktop.core.entities import (
     ActionItem,
     CapabilityElement,
+    Evidence,
+    EvidenceKind,
     HotwashKind,
     JdmStage,
     LogKind,
@@ -285,6 +289,28 @@ OBSERVATIONS: tuple[tuple[str, Rating, str, str, str], ...] = (
      "Start recovery planning in Phase 3; involve community leaders."),
 )
 
+EVIDENCE: dict[str, tuple[float | str, ...]] = {
+    "O1": (5.2, 12.5, 47.5, "inject 8"), "O2": (33.0, 41.2, "inject 7"), "O3": (15.5, 104.5, "inject 14"),
+    "O4": (126.5, 135.0, "adhoc"), "O5": (35.0, 85.0), "O6": (145.0, 192.0),
+}
+"""What each objective's observation cites: log entries by the minute they were logged, injects by name."""
+FIRST_DRAFT_O2 = (Rating.M, "The CCS location was recorded wrongly and the hospitals heard of it late.")
+REVISION_REASON_O2 = ("Rating moderated at the evaluators' meeting: the distribution plan was agreed before the first "
+                      "P1 casualty left the CCS.")
+DUPLICATE_NOTE = "PLATO declared fast; every service knew what it meant."
+SUMMARY_STRENGTHS = (
+    "Operation PLATO was declared within two minutes and every service knew what it meant for its crews (O1).",
+    "Police and council spoke with one voice, including a joint rebuttal of the false second attack within two "
+    "minutes (O3).",
+    "Hospitals declared early and the distribution plan was agreed before the first P1 casualty left the CCS (O2).",
+)
+SUMMARY_IMPROVEMENTS = (
+    "Agree one RVP and a joint meeting in the first message between control rooms: three RVPs stood for half an "
+    "hour (O1).",
+    "Start recovery planning in Phase 3 and involve community leaders (O6).",
+    "Pre-alert receiving hospitals as soon as a major incident is declared (O2).",
+)
+
 HOTWASH: tuple[tuple[HotwashKind, str, str | None], ...] = (
     (HotwashKind.STRENGTH, "PLATO was declared quickly and every service knew what it meant for its crews.", "O1"),
     (HotwashKind.STRENGTH, "Joint police and council messaging, including a fast rebuttal of the false report.",
@@ -401,7 +427,11 @@ def play_rehearsal(document: Document, scenario: Scenario) -> str:
     wait_until(END_AT_S)
     runs.end(run.id, "ENDEX")
     source.advance(15 * 60)
-    _evaluate(EvaluationService(document, source, POLICE_LAPTOP), run.id, objectives, source)
+    cited: dict[float | str, Evidence] = {minute: Evidence(EvidenceKind.LOG_ENTRY, entry_id)
+                                          for minute, entry_id in entry_ids.items()}
+    cited |= {f"inject {number}": Evidence(EvidenceKind.INJECT, inject_id) for number, inject_id in injects.items()}
+    cited["adhoc"] = Evidence(EvidenceKind.INJECT, adhoc_id)
+    _evaluate(EvaluationService(document, source, POLICE_LAPTOP), run.id, objectives, source, cited)
     return run.id
 
 
@@ -420,17 +450,36 @@ def _correct_and_withdraw(logs: dict[str, LogService], entry_ids: dict[float, st
 
 
 def _evaluate(evaluation: EvaluationService, run_id: str, objectives: dict[str, str],
-              source: FakeTimeSource) -> None:
+              source: FakeTimeSource, cited: dict[float | str, Evidence]) -> None:
     for code, rating, text, strengths, improvements in OBSERVATIONS:
-        evaluation.add_observation(run_id, objective_id=objectives[code], evaluator=EVALUATOR, rating=rating,
-                                   text=text, strengths=strengths, improvements=improvements,
-                                   exercise_s=float(END_AT_S))
+        evidence = [cited[key] for key in EVIDENCE.get(code, ())]
+        first_rating, first_text = FIRST_DRAFT_O2 if code == "O2" else (rating, text)
+        observation = evaluation.add_observation(
+            run_id, objective_id=objectives[code], evaluator=EVALUATOR, rating=first_rating, text=first_text,
+            strengths=strengths, improvements=improvements, exercise_s=float(END_AT_S),
+            evidence=evidence[:1] if code == "O2" else evidence)
+        if code == "O2":  # revised after the evaluators compared notes; the first draft stays in its history
+            source.advance(20 * 60)
+            evaluation.revise_observation(observation.id, reason=REVISION_REASON_O2, objective_id=objectives[code],
+                                          evaluator=EVALUATOR, rating=rating, text=text, strengths=strengths,
+                                          improvements=improvements, evidence=evidence)
     for kind, note, about in HOTWASH:
         evaluation.add_hotwash_note(run_id, kind, note, objective_id=objectives[about] if about else None,
                                     author="Lead Facilitator")
+    duplicate = evaluation.add_hotwash_note(run_id, HotwashKind.STRENGTH, DUPLICATE_NOTE,
+                                            objective_id=objectives["O1"], author="Players")
+    evaluation.withdraw_hotwash_note(duplicate.id, "Said twice: the facilitator's note on PLATO covers it.")
     today: date = source.wall().date()
-    for issue, action, element, owner, contact, due_in_days, code in IMPROVEMENTS:
-        evaluation.add_improvement_action(run_id, issue=issue, action=action, capability_element=element,
-                                          owner_organisation=owner, contact=contact, start_date=today,
-                                          due_date=today + timedelta(days=due_in_days),
-                                          objective_id=objectives[code])
+    for index, (issue, action, element, owner, contact, due_in_days, code) in enumerate(IMPROVEMENTS):
+        added = evaluation.add_improvement_action(run_id, issue=issue, action=action, capability_element=element,
+                                                  owner_organisation=owner, contact=contact, start_date=today,
+                                                  due_date=today + timedelta(days=due_in_days),
+                                                  objective_id=objectives[code])
+        if index == 4:  # re-assigned at the hot wash: fire's resilience lead takes it with the council
+            evaluation.revise_improvement_action(
+                added.id, reason="Agreed at the hot wash: the council's emergency planning team co-owns it.",
+                issue=issue, action=action, capability_element=element, owner_organisation="Fire and Council",
+                contact=f"{contact}; Emergency Planning Manager", start_date=today,
+                due_date=today + timedelta(days=due_in_days + 15), objective_id=objectives[code])
+    source.advance(30 * 60)
+    evaluation.save_executive_summary(run_id, strengths=SUMMARY_STRENGTHS, improvements=SUMMARY_IMPROVEMENTS)

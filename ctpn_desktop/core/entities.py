@@ -354,6 +354,8 @@ class InjectEvent:
     actor: str = ""
     note: str = ""
     new_offset_s: int | None = None
+    pending: bool = False
+    """Kept on this station while a shared room's server is away; sent, first release winning, when it is back."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,6 +394,8 @@ class LogRevision:
     withdrawn: bool = False
     prev_hash: str = ""
     hash: str = ""
+    pending: bool = False
+    """Kept on this station while a shared room's server is away: it gets its number when it reaches the room."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,8 +449,29 @@ class AdhocInject:
     author: str = ""
 
 
+class EvidenceKind(enum.StrEnum):
+    """What an observation can cite as its evidence."""
+
+    LOG_ENTRY = "log-entry"
+    INJECT = "inject"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A log entry (by entry id) or an inject (planned or ad hoc, by id) that an observation cites."""
+
+    kind: EvidenceKind
+    target_id: str
+
+
 @dataclass(frozen=True, slots=True)
 class Observation:
+    """One version of an observation; revision 1 is what was first written.
+
+    ``created_at`` is when the observation was first written, ``revised_at`` when this version was saved (None for
+    the first). A withdrawn version keeps the text it withdrew, with the reason.
+    """
+
     id: str
     run_id: str
     objective_id: str | None
@@ -458,6 +483,15 @@ class Observation:
     created_at: datetime | None = None
     exercise_s: float = 0.0
     device_id: str = ""
+    revision: int = 1
+    revised_at: datetime | None = None
+    revision_reason: str = ""
+    withdrawn: bool = False
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def revised(self) -> bool:
+        return self.revision > 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -469,6 +503,14 @@ class HotwashNote:
     objective_id: str | None = None
     author: str = ""
     created_at: datetime | None = None
+    revision: int = 1
+    revised_at: datetime | None = None
+    revision_reason: str = ""
+    withdrawn: bool = False
+
+    @property
+    def revised(self) -> bool:
+        return self.revision > 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -484,3 +526,29 @@ class ImprovementAction:
     due_date: date | None = None
     objective_id: str | None = None
     created_at: datetime | None = None
+    revision: int = 1
+    revised_at: datetime | None = None
+    revision_reason: str = ""
+    withdrawn: bool = False
+
+    @property
+    def revised(self) -> bool:
+        return self.revision > 1
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutiveSummary:
+    """The executive summary of a run: its major strengths and primary areas for improvement, one item each.
+
+    ``revision`` 0 means nothing was saved yet and the items are proposed from the observations.
+    """
+
+    run_id: str
+    strengths: tuple[str, ...] = ()
+    improvements: tuple[str, ...] = ()
+    revision: int = 0
+    saved_at: datetime | None = None
+
+    @property
+    def proposed(self) -> bool:
+        return self.revision == 0

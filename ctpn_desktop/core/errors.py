@@ -66,3 +66,31 @@ class MergeRefused(CtpnError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class PermissionRefused(CtpnError):
+    """This station's role in a shared room does not allow the command; nothing was changed."""
+
+    def __init__(self, role: str, action: str, allowed: list[str]) -> None:
+        who = " or ".join(allowed) if allowed else "nobody"
+        super().__init__(f"this station takes part as {_article(role)} {role.lower()} and cannot {action}; "
+                         f"a {who} station can")
+        self.role = role
+        self.action = action
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+class RoomError(CtpnError):
+    """A shared room on a server cannot be published, joined or read; the message says what to do."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"{where}: {problem}")
+        self.where = where
+        self.problem = problem
+
+
+class RoomOffline(RoomError):
+    """The server of a shared room cannot be reached just now; what was written is kept on this station."""

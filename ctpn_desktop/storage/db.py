@@ -22,7 +22,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -395,3 +395,13 @@ def checkpoint(engine: Engine) -> None:
     """Fold the write-ahead log into the main file so the document can be copied as one file."""
     with engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def serialize_run(session: Session, run_id: str) -> None:
+    """Make this transaction the only one writing numbered or first-come rows of ``run_id`` until it ends.
+
+    On a shared room two stations may write at the same instant; a transaction-scoped advisory lock makes the
+    second wait for the first, so the next entry number and "already released" are read after the other's
+    commit. SQLite allows one writer at a time already."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(run_id, 0))))

@@ -20,8 +20,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
+    select,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 from ctpn_desktop.storage import fts
 
@@ -200,6 +202,7 @@ class ClockAnchorRow(Base):
 
 class InjectEventRow(Base):
     __tablename__ = "inject_event"
+    __table_args__ = (Index("ix_inject_event_run_seq", "run_id", "seq"),)
     id: Mapped[str] = mapped_column(Uuid, primary_key=True)
     run_id: Mapped[str] = mapped_column(ForeignKey("run.id", ondelete="CASCADE"), index=True)
     inject_id: Mapped[str] = mapped_column(Uuid, index=True)
@@ -210,6 +213,8 @@ class InjectEventRow(Base):
     actor: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
     new_offset_s: Mapped[int | None] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """The order rows were written in (SQLite's rowid is not portable)."""
 
 
 class AdhocInjectRow(Base):
@@ -240,6 +245,7 @@ class LogRecordRow(Base):
         UniqueConstraint("run_id", "device_id", "chain_seq"),
         UniqueConstraint("entry_id", "revision"),
         Index("ix_log_record_run_logged", "run_id", "logged_at"),
+        Index("ix_log_record_run_number", "run_id", "entry_number"),
     )
     id: Mapped[str] = mapped_column(Uuid, primary_key=True)
     entry_id: Mapped[str] = mapped_column(Uuid, index=True)
@@ -282,6 +288,8 @@ class ObservationRow(Base):
     created_at: Mapped[str] = mapped_column(String(40))
     exercise_s: Mapped[float] = mapped_column(Float, default=0.0)
     device_id: Mapped[str] = mapped_column(String(64), default="")
+    seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """The order rows were written in (SQLite's rowid is not portable)."""
 
 
 class HotwashNoteRow(Base):
@@ -293,6 +301,8 @@ class HotwashNoteRow(Base):
     objective_id: Mapped[str | None] = mapped_column(Uuid)
     author: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[str] = mapped_column(String(40))
+    seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """The order rows were written in (SQLite's rowid is not portable)."""
 
 
 class ImprovementActionRow(Base):
@@ -308,6 +318,119 @@ class ImprovementActionRow(Base):
     due_date: Mapped[str | None] = mapped_column(String(10))
     objective_id: Mapped[str | None] = mapped_column(Uuid)
     created_at: Mapped[str] = mapped_column(String(40))
+    seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """The order rows were written in (SQLite's rowid is not portable)."""
+
+
+class RoomStationRow(Base):
+    """A station that joined the shared room: who it is and the role it acts in (shared rooms only)."""
+
+    __tablename__ = "room_station"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(20))
+    joined_at: Mapped[str] = mapped_column(String(40))
+    last_seen: Mapped[str] = mapped_column(String(40))
+
+
+def next_seq(session: Session, model: type[Base], run_id: str) -> int:
+    """The next ``seq`` of a run's rows of ``model``: one more than the highest so far."""
+    column = model.seq  # type: ignore[attr-defined]
+    highest = session.scalar(select(func.max(column)).where(model.run_id == run_id))  # type: ignore[attr-defined]
+    return int(highest or 0) + 1
+
+
+class ObservationRevisionRow(Base):
+    """A later version of an observation (the `observation` row is version 1). Only ever inserted."""
+
+    __tablename__ = "observation_revision"
+    __table_args__ = (UniqueConstraint("observation_id", "revision"),)
+    id: Mapped[str] = mapped_column(Uuid, primary_key=True)
+    observation_id: Mapped[str] = mapped_column(ForeignKey("observation.id", ondelete="RESTRICT"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    run_id: Mapped[str] = mapped_column(ForeignKey("run.id", ondelete="RESTRICT"), index=True)
+    objective_id: Mapped[str | None] = mapped_column(Uuid)
+    evaluator: Mapped[str] = mapped_column(Text, default="")
+    rating: Mapped[str | None] = mapped_column(String(1))
+    text: Mapped[str] = mapped_column(Text)
+    strengths: Mapped[str] = mapped_column(Text, default="")
+    improvements: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[str] = mapped_column(String(40))
+    device_id: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ObservationEvidenceRow(Base):
+    """A log entry or inject that one version of an observation cites as its evidence. Only ever inserted."""
+
+    __tablename__ = "observation_evidence"
+    observation_id: Mapped[str] = mapped_column(ForeignKey("observation.id", ondelete="RESTRICT"),
+                                                primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    target_id: Mapped[str] = mapped_column(Uuid, primary_key=True, index=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("run.id", ondelete="RESTRICT"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class HotwashNoteRevisionRow(Base):
+    """A later version of a hot-wash note (the `hotwash_note` row is version 1). Only ever inserted."""
+
+    __tablename__ = "hotwash_note_revision"
+    __table_args__ = (UniqueConstraint("note_id", "revision"),)
+    id: Mapped[str] = mapped_column(Uuid, primary_key=True)
+    note_id: Mapped[str] = mapped_column(ForeignKey("hotwash_note.id", ondelete="RESTRICT"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    run_id: Mapped[str] = mapped_column(ForeignKey("run.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    objective_id: Mapped[str | None] = mapped_column(Uuid)
+    author: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[str] = mapped_column(String(40))
+    device_id: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ImprovementActionRevisionRow(Base):
+    """A later version of an improvement action (the `improvement_action` row is version 1). Only ever inserted."""
+
+    __tablename__ = "improvement_action_revision"
+    __table_args__ = (UniqueConstraint("action_id", "revision"),)
+    id: Mapped[str] = mapped_column(Uuid, primary_key=True)
+    action_id: Mapped[str] = mapped_column(ForeignKey("improvement_action.id", ondelete="RESTRICT"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    run_id: Mapped[str] = mapped_column(ForeignKey("run.id", ondelete="RESTRICT"), index=True)
+    issue: Mapped[str] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(Text)
+    capability_element: Mapped[str] = mapped_column(String(20), default="planning")
+    owner_organisation: Mapped[str] = mapped_column(Text, default="")
+    contact: Mapped[str] = mapped_column(Text, default="")
+    start_date: Mapped[str | None] = mapped_column(String(10))
+    due_date: Mapped[str | None] = mapped_column(String(10))
+    objective_id: Mapped[str | None] = mapped_column(Uuid)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[str] = mapped_column(String(40))
+    device_id: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ExecutiveSummaryRow(Base):
+    """One saved version of a run's executive summary (major strengths, primary areas for improvement).
+
+    Items are stored one per line. Only ever inserted: the latest revision is the one the debrief prints.
+    """
+
+    __tablename__ = "executive_summary"
+    __table_args__ = (UniqueConstraint("run_id", "revision"),)
+    id: Mapped[str] = mapped_column(Uuid, primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("run.id", ondelete="RESTRICT"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    strengths: Mapped[str] = mapped_column(Text, default="")
+    improvements: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[str] = mapped_column(String(40))
+    device_id: Mapped[str] = mapped_column(String(64), default="")
 
 
 def utc_text(moment: datetime) -> str:

@@ -17,6 +17,8 @@ from ctpn_desktop.core.services.log import LogService
 from ctpn_desktop.core.services.runs import RunService
 from ctpn_desktop.core.services.scenario import ScenarioService
 
+from ctpn_desktop.ui.live import LiveDocument
+
 
 @dataclass(frozen=True, slots=True)
 class DocumentContext:
@@ -29,9 +31,16 @@ class DocumentContext:
     evaluation: EvaluationService
     time_source: TimeSource
     device_id: str
+    live: LiveDocument
+    """What changed in the document, after each commit, for every page (see `ui.live`)."""
 
     def summary(self) -> DocumentSummary:
         return self.document.summary()
+
+    def close(self) -> None:
+        """Stop following the document, then close it."""
+        self.live.close()
+        self.document.close()
 
 
 ContextFactory = Callable[[Document], DocumentContext]

@@ -302,6 +302,7 @@ class MainWindow(QMainWindow):
         return self._adopt(document)
 
     def _adopt(self, document: Document) -> bool:
+        context: DocumentContext | None = None
         try:
             context = self._context_factory(document)
             for workspace in self.workspaces:
@@ -310,12 +311,14 @@ class MainWindow(QMainWindow):
             log.exception("loading %s", document.path)
             for workspace in self.workspaces:
                 workspace.set_context(self.context)
+            if context is not None:
+                context.live.close()
             document.close()
             self._report("Cannot open exercise", f"“{document.path.name}” could not be read.", _problem(error))
             return False
         previous, self.context = self.context, context
         if previous is not None:
-            self._close_quietly(previous.document)
+            self._close_quietly(previous)
         self.recent.add(document.path)
         self.settings.setValue(preferences.LAST_DIRECTORY, str(document.path.parent))
         self._refresh_recent()
@@ -390,7 +393,7 @@ class MainWindow(QMainWindow):
         for workspace in self.workspaces:
             workspace.set_context(None)
         if context is not None:
-            self._close_quietly(context.document)
+            self._close_quietly(context)
         self.backup_timer.stop()
         self.read_only_banner.hide()
         self.actions[ActionId.SAVE_COPY].setText(SAVE_COPY_TEXT)
@@ -526,9 +529,10 @@ class MainWindow(QMainWindow):
         self._apply_theme()
         self._apply_font(preferences.read_int(self.settings, preferences.TEXT_SIZE))
 
-    def _close_quietly(self, document: Document) -> None:
+    def _close_quietly(self, context: DocumentContext) -> None:
+        document = context.document
         try:
-            document.close()
+            context.close()
         except Exception as error:
             log.exception("closing %s", document.path)
             self._report("Problem closing exercise", f"“{document.path.name}” was not closed cleanly.",
@@ -642,7 +646,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_window_state()
         if self.context is not None:
-            self._close_quietly(self.context.document)
+            self._close_quietly(self.context)
             self.context = None
         self.backup_timer.stop()
         for dialog in (self.about_dialog, self.settings_dialog, self.restore_dialog):

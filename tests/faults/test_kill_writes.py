@@ -21,9 +21,9 @@ from ctpn_desktop.core.io.scenario_json import read_scenario_file
 from ctpn_desktop.core.services.backups import BackupService
 from ctpn_desktop.core.services.document import create_document, open_document
 from ctpn_desktop.core.services.scenario import ScenarioService
-from ctpn_desktop.storage import db, fts
+from ctpn_desktop.storage import db
 
-from tests.factories import LIBRARY
+from tests.factories import LIBRARY, make_older
 from tests.faults import writer
 
 SCENARIO = LIBRARY / "christmas-market-mta.json"
@@ -179,10 +179,7 @@ def test_backups_listed_are_always_good(fork_server, tmp_path: Path) -> None:
 def test_migration_killed_midway_migrates_on_the_next_opening(fork_server, tmp_path: Path) -> None:
     rng = random.Random(6)
     template = new_document(tmp_path)
-    with contextlib.closing(sqlite3.connect(template)) as connection, connection:
-        for statement in fts.DROP_STATEMENTS:
-            connection.execute(statement)
-        connection.execute("UPDATE alembic_version SET version_num = '0001'")
+    make_older(template)  # as a file written before the full-text index
     expected = len(read_scenario_file(SCENARIO)[0].injects)
     path = tmp_path / "old.ctpn"
     completed = 0

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import os
-import sqlite3
 import stat
 import subprocess
 import sys
@@ -19,9 +17,9 @@ from ctpn_desktop.core.errors import ReadOnlyDocumentError
 from ctpn_desktop.core.services.document import open_document
 from ctpn_desktop.core.services.runs import RunService
 from ctpn_desktop.core.services.scenario import ScenarioService
-from ctpn_desktop.storage import db, fts
+from ctpn_desktop.storage import db
 
-from tests.factories import library_document
+from tests.factories import library_document, make_older
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -81,10 +79,7 @@ def test_a_copy_of_a_read_only_document_is_writable(tmp_path: Path) -> None:
 
 def test_an_old_read_only_file_is_refused_rather_than_migrated(tmp_path: Path) -> None:
     path = closed_document(tmp_path)
-    with contextlib.closing(sqlite3.connect(path)) as connection, connection:
-        for statement in fts.DROP_STATEMENTS:
-            connection.execute(statement)
-        connection.execute("UPDATE alembic_version SET version_num = '0001'")
+    make_older(path)  # as a file written before the full-text index
     make_read_only(path)
     before = snapshot(tmp_path)
     with pytest.raises(ReadOnlyDocumentError, match="older version"):

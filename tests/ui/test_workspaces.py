@@ -105,7 +105,10 @@ def test_decision_log_shows_entries_of_the_selected_run(window, document_path, t
     window.show_page(DECISION_LOG)
 
     assert page.run_combo.count() == 2
-    assert page.run_combo.currentText() == "Run 2 – Second run"
+    # The live run is shown, not the newest one that has not started: entries go where play is.
+    assert page.run_combo.currentText() == "Run 1 – Main run — Running"
+    assert page.run_combo.itemText(1) == "Run 2 – Second run — Not started"
+    page.run_combo.setCurrentIndex(1)
     assert page.entries_stack.currentWidget() is page.entries_empty
     page.run_combo.setCurrentIndex(0)
     assert page.table.model().rowCount() == 1

@@ -20,6 +20,8 @@ from ctpn_desktop.core.entities import (
     AdhocInject,
     ClockAnchor,
     EventType,
+    EvidenceKind,
+    ExecutiveSummary,
     HotwashKind,
     InjectEvent,
     InjectEventKind,
@@ -29,6 +31,8 @@ from ctpn_desktop.core.entities import (
     RunInfo,
     Scenario,
 )
+from ctpn_desktop.core.report.analytics import ResponseAnalytics, response_analytics
+from ctpn_desktop.core.services.chain_code import ChainSeal, chain_seal
 from ctpn_desktop.core.services.document import Document
 from ctpn_desktop.core.services.evaluation import EvaluationService
 from ctpn_desktop.core.services.log import LogService
@@ -37,17 +41,21 @@ from ctpn_desktop.storage import db
 
 
 class Section(enum.StrEnum):
-    """The optional parts of the report, in the order they are printed."""
+    """The optional parts of the report, in the order they are printed: the order of an HSEEP after-action report
+    (overview, executive summary, analysis of objectives and capabilities), then the record of the run, then the
+    appendices (improvement plan, participants) and the integrity statement."""
 
     OVERVIEW = "overview"
     OBJECTIVES = "objectives"
-    PARTICIPANTS = "participants"
+    SUMMARY = "summary"
+    OBSERVATIONS = "observations"
+    HOTWASH = "hotwash"
+    RESPONSES = "responses"
     TIMELINE = "timeline"
     INJECTS = "injects"
     DECISIONS = "decisions"
-    OBSERVATIONS = "observations"
-    HOTWASH = "hotwash"
     IMPROVEMENT = "improvement"
+    PARTICIPANTS = "participants"
     INTEGRITY = "integrity"
 
     @property
@@ -58,13 +66,15 @@ class Section(enum.StrEnum):
 SECTION_HEADINGS = {
     Section.OVERVIEW: "Exercise overview",
     Section.OBJECTIVES: "Objectives",
-    Section.PARTICIPANTS: "Participants",
+    Section.SUMMARY: "Executive summary",
+    Section.OBSERVATIONS: "Analysis of objectives and capabilities",
+    Section.HOTWASH: "Hot wash",
+    Section.RESPONSES: "Response analysis",
     Section.TIMELINE: "Timeline",
     Section.INJECTS: "Inject log",
     Section.DECISIONS: "Decision log",
-    Section.OBSERVATIONS: "Observations by objective",
-    Section.HOTWASH: "Hot wash",
-    Section.IMPROVEMENT: "Improvement plan",
+    Section.IMPROVEMENT: "Appendix A: Improvement plan",
+    Section.PARTICIPANTS: "Appendix B: Participants",
     Section.INTEGRITY: "Log integrity statement",
 }
 
@@ -214,6 +224,14 @@ class DebriefData:
     hotwash: tuple[tuple[HotwashKind, tuple[HotwashNoteLine, ...]], ...] = ()
     improvements: tuple[ImprovementLine, ...] = ()
     integrity: Integrity | None = None
+    summary: ExecutiveSummary | None = None
+    responses: ResponseAnalytics = field(default_factory=ResponseAnalytics)
+    seal: ChainSeal | None = None
+    """The heads of the run's log chains: its code is printed at the foot of every page."""
+    evidence_labels: dict[str, str] = field(default_factory=dict)
+    """What the evidence an observation cites is called in the report (``entry 12``, ``inject 3``), by id."""
+    withdrawn: tuple[WithdrawnLine, ...] = ()
+    """Evaluation notes withdrawn after review, with the reasons: not counted, but not hidden either."""
     end_s: float = 0.0
     """Exercise time at which the run ended (or the latest thing recorded in it)."""
     objective_codes: dict[str, str] = field(default_factory=dict)
@@ -224,12 +242,30 @@ class DebriefData:
     def sections(self) -> tuple[Section, ...]:
         return tuple(s for s in Section if s in self.options.sections)
 
+    @property
+    def code(self) -> str:
+        return self.seal.code if self.seal is not None else ""
+
+    def evidence_of(self, observation: Observation) -> tuple[str, ...]:
+        return tuple(self.evidence_labels.get(e.target_id, "a record not in this run") for e in observation.evidence)
+
 
 @dataclass(frozen=True)
 class HotwashNoteLine:
     text: str
     objective: str = ""
     author: str = ""
+    revision: int = 1
+    revised_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class WithdrawnLine:
+    what: str
+    """"Observation", "Hot wash note" or "Improvement action"."""
+    text: str
+    reason: str
+    withdrawn_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -242,6 +278,15 @@ class ImprovementLine:
     start_date: date | None
     due_date: date | None
     objective: str = ""
+    revision: int = 1
+    revised_at: datetime | None = None
+
+
+def revision_note(revision: int, revised_at: datetime | None) -> str:
+    """How the report says that a note was edited after it was first written ("" when it was not)."""
+    if revision <= 1 or revised_at is None:
+        return ""
+    return f"Revised {revised_at.astimezone(UTC).strftime('%d %b %Y %H:%M')} UTC (version {revision})"
 
 
 def sha256_of(path: Path) -> str:
@@ -332,10 +377,28 @@ def assemble_debrief(document: Document, run_id: str, options: DebriefOptions | 
 
     evaluation = EvaluationService(document, source)
     adhoc = runs.adhoc_injects(run_id)
-    observations = evaluation.observations(run_id)
+    every_observation = evaluation.observations(run_id, include_withdrawn=True)
+    observations = [o for o in every_observation if not o.withdrawn]
+    notes = evaluation.hotwash_notes(run_id, include_withdrawn=True)
     hotwash = [(note.kind, HotwashNoteLine(text=note.text, objective=codes.get(note.objective_id or "", ""),
-                                           author=note.author)) for note in evaluation.hotwash_notes(run_id)]
-    actions = evaluation.improvement_actions(run_id)
+                                           author=note.author, revision=note.revision, revised_at=note.revised_at))
+               for note in notes if not note.withdrawn]
+    every_action = evaluation.improvement_actions(run_id, include_withdrawn=True)
+    actions = [a for a in every_action if not a.withdrawn]
+    withdrawn = [WithdrawnLine("Observation", o.text, o.revision_reason, o.revised_at)
+                 for o in every_observation if o.withdrawn]
+    withdrawn += [WithdrawnLine("Hot wash note", n.text, n.revision_reason, n.revised_at) for n in notes if n.withdrawn]
+    withdrawn += [WithdrawnLine("Improvement action", a.issue, a.revision_reason, a.revised_at)
+                  for a in every_action if a.withdrawn]
+    numbers = {e.entry_id: e.current.entry_number for e in entries}
+    inject_numbers = {i.id: str(i.number) for i in scenario.injects} | {a.id: f"A{a.number}" for a in adhoc}
+    labels = {}
+    for observation in observations:
+        for cited in observation.evidence:
+            if cited.kind is EvidenceKind.LOG_ENTRY and cited.target_id in numbers:
+                labels[cited.target_id] = f"entry {numbers[cited.target_id]}"
+            elif cited.kind is EvidenceKind.INJECT and cited.target_id in inject_numbers:
+                labels[cited.target_id] = f"inject {inject_numbers[cited.target_id]}"
 
     grouped: list[ObjectiveObservations] = []
     by_objective: dict[str | None, list[Observation]] = {}
@@ -383,8 +446,12 @@ def assemble_debrief(document: Document, run_id: str, options: DebriefOptions | 
         improvements=tuple(
             ImprovementLine(issue=a.issue, action=a.action, capability_element=a.capability_element.value,
                             owner_organisation=a.owner_organisation, contact=a.contact, start_date=a.start_date,
-                            due_date=a.due_date, objective=codes.get(a.objective_id or "", ""))
+                            due_date=a.due_date, objective=codes.get(a.objective_id or "", ""),
+                            revision=a.revision, revised_at=a.revised_at)
             for a in actions
         ),
-        integrity=integrity, end_s=float(end_s), objective_codes=codes, clock_events=tuple(clock.anchors),
+        integrity=integrity, summary=evaluation.executive_summary(run_id),
+        responses=response_analytics(scenario, events, adhoc, entries), seal=chain_seal(document, run_id),
+        evidence_labels=labels, withdrawn=tuple(withdrawn), end_s=float(end_s), objective_codes=codes,
+        clock_events=tuple(clock.anchors),
     )

@@ -19,16 +19,20 @@ from reportlab.graphics import renderSVG
 from reportlab.graphics.shapes import Drawing
 
 from ctpn_desktop.core.clock import format_elapsed
-from ctpn_desktop.core.entities import LogEntry, LogKind, LogRevision, Rating
-from ctpn_desktop.core.report.debrief_data import DebriefData, InjectOutcome, Section
+from ctpn_desktop.core.entities import LogEntry, LogKind, LogRevision, Observation, Rating
+from ctpn_desktop.core.report.analytics import format_delay
+from ctpn_desktop.core.report.debrief_data import DebriefData, InjectOutcome, Section, revision_note
 from ctpn_desktop.core.report.fonts import register_fonts
 from ctpn_desktop.core.report.pdf import (
     CLOCK_LABELS,
     EMPTY,
     EXERCISE_BANNER,
     HOTWASH_HEADINGS,
+    LOG_CODE_LABEL,
+    RESPONSE_CHART_LIMIT,
     decisions_chart,
     ratings_chart,
+    response_chart,
     timeline_chart,
 )
 
@@ -74,6 +78,7 @@ figure img { max-width: 100%; height: auto; border: 1px solid var(--rule); }
 figcaption { color: var(--muted); font-size: .9rem; }
 code { font-family: "DejaVu Sans Mono", monospace; overflow-wrap: anywhere; }
 a { color: var(--navy); }
+.footer-code { text-align: center; color: var(--muted); font-size: .85rem; margin: .25rem 0 0; }
 .skip { position: absolute; left: -999rem; }
 .skip:focus { left: 1rem; top: 1rem; background: #fff; padding: .5rem; z-index: 2; }
 @media print {
@@ -109,6 +114,24 @@ def _wall(value: object) -> str:
 
 def _date(value: object) -> str:
     return value.isoformat() if value is not None and hasattr(value, "isoformat") else EMPTY
+
+
+def _revised(revision: int, revised_at: object) -> str:
+    from datetime import datetime
+
+    note = revision_note(revision, revised_at if isinstance(revised_at, datetime) else None)
+    return f'<br><span class="meta">{escape(note)}</span>' if note else ""
+
+
+def _qr_drawing(payload: str) -> Drawing:
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+
+    qr = QrCodeWidget(payload, barLevel="M")
+    left, bottom, right, top = qr.getBounds()
+    size = 144.0
+    drawing = Drawing(size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0])
+    drawing.add(qr)
+    return drawing
 
 
 def _css_string(value: str) -> str:
@@ -397,6 +420,106 @@ class _Writer:
         self.add(table(["No.", "Time", "Decision maker", "Entry"], (6, 14, 20, 60), rows, row_headers=True))
         self.end()
 
+    def summary(self) -> None:
+        d = self.data
+        self.section(Section.SUMMARY)
+        summary = d.summary
+        if summary is not None and summary.proposed:
+            self.add('<p class="note">Drawn from the evaluators\' observations; not yet reviewed before issue.</p>')
+        elif summary is not None and summary.saved_at is not None:
+            self.add(f'<p class="note">Reviewed by the evaluation team; saved {escape(_wall(summary.saved_at))} '
+                     f"(version {summary.revision}).</p>")
+        for title, items, empty in (
+                ("Major strengths", summary.strengths if summary else (), "No strengths were recorded."),
+                ("Primary areas for improvement", summary.improvements if summary else (),
+                 "No areas for improvement were recorded.")):
+            self.add(f"<h3>{escape(title)}</h3>")
+            self.add("<ul>" + "".join(f"<li>{_e(item)}</li>" for item in items) + "</ul>" if items
+                     else f"<p>{escape(empty)}</p>")
+        self.add("<h3>Ratings at a glance</h3>")
+        groups = [g for g in d.observations if g.objective is not None]
+        if not groups:
+            self.add("<p>No objectives were set for this exercise.</p>")
+        else:
+            rows = []
+            for group in groups:
+                objective, overall = group.objective, group.overall
+                assert objective is not None
+                rating = f"<strong>{overall.value}</strong> {escape(overall.label)}" if overall else "Not rated"
+                rows.append([_e(objective.code), _e(objective.statement), rating, str(len(group.observations))])
+            self.add(table(["Objective", "Statement", "Rating", "Observations"], (12, 50, 26, 12), rows,
+                           row_headers=True, numeric=(3,)))
+            self.add('<p class="note">The rating of an objective is the most severe one its observations gave.</p>')
+        self.end()
+
+    def responses(self) -> None:
+        d = self.data
+        figures = d.responses
+        self.section(Section.RESPONSES)
+        if not figures.injects:
+            self.add("<p>No inject was released in this run, so there is no response to measure.</p>")
+            self.end()
+            return
+        self.add('<p class="note">Time from the release of each inject to the first log entry, and to the first '
+                 "decision, linked to it; per organisation as logged. Entries logged before the release and "
+                 "withdrawn entries do not count.</p>")
+        self.add(f"<p>{len(figures.injects)} injects released: {len(figures.answered)} drew a logged response, "
+                 f"{len(figures.unanswered)} none. Median time to the first entry "
+                 f"<strong>{escape(format_delay(figures.median_first_entry_s))}</strong>, to the first decision "
+                 f"<strong>{escape(format_delay(figures.median_first_decision_s))}</strong>.</p>")
+        if figures.organisations:
+            self.add("<h3>Response times by organisation</h3>")
+            shown = figures.organisations[:RESPONSE_CHART_LIMIT]
+            summary = "; ".join(f"{f.organisation}: first entry {format_delay(f.median_first_entry_s)}, first "
+                                f"decision {format_delay(f.median_first_decision_s)}" for f in shown)
+            self.add(figure(response_chart(d), f"Bar chart of the median time from release to the first linked "
+                                               f"log entry and decision, by organisation. {summary}.",
+                            "Median minutes from an inject's release to each organisation's first linked entry and "
+                            "decision."))
+            self.add(table(["Organisation", "Injects answered", "Median to first entry", "Slowest first entry",
+                            "Median to first decision", "Decisions"], (30, 12, 16, 16, 16, 10),
+                           ([_e(f.organisation), str(f.injects_answered), format_delay(f.median_first_entry_s),
+                             format_delay(f.slowest_first_entry_s), format_delay(f.median_first_decision_s),
+                             str(f.decisions)] for f in figures.organisations),
+                           caption="Response times by organisation (the chart's figures)", row_headers=True,
+                           numeric=(1, 2, 3, 4, 5)))
+        self.add("<h3>Injects that drew no response</h3>")
+        if not figures.unanswered:
+            self.add("<p>Every released inject drew at least one linked log entry.</p>")
+        else:
+            self.add(table(["No.", "Inject", "Released", "Intended recipients"], (8, 52, 12, 28),
+                           ([escape(i.number), _e(i.title), _clock(i.released_s), _e(", ".join(i.recipients))]
+                            for i in figures.unanswered), row_headers=True, numeric=(2,)))
+        self.add("<h3>Response to each inject</h3>")
+        rows = []
+        for response in figures.answered:
+            answers = "".join(f"<li><strong>{_e(a.organisation)}</strong>: entry {format_delay(a.first_entry_s)}, "
+                              f"decision {format_delay(a.first_decision_s)}</li>" for a in response.organisations)
+            silent = (f'<p class="reason">No response logged: {_e(", ".join(response.silent_recipients))}</p>'
+                      if response.silent_recipients else "")
+            rows.append([escape(response.number), _e(response.title), _clock(response.released_s),
+                         format_delay(response.first_entry_s), format_delay(response.first_decision_s),
+                         f"<ul>{answers}</ul>{silent}"])
+        self.add(table(["No.", "Inject", "Released", "First entry", "First decision", "By organisation"],
+                       (6, 26, 10, 11, 11, 36), rows, row_headers=True, numeric=(2, 3, 4)))
+        self.add("<h3>Decisions by stage of the Joint Decision Model</h3>")
+        self.add(table(["JDM stage", "Decisions", "Share"], (70, 15, 15),
+                       ([escape(stage.label), str(stage.decisions),
+                         f"{100 * stage.decisions / figures.decisions:.0f} %" if figures.decisions else EMPTY]
+                        for stage in figures.stages), row_headers=True, numeric=(1, 2)))
+        self.end()
+
+    def _observation_notes(self, observation: Observation) -> str:
+        parts = []
+        cited = self.data.evidence_of(observation)
+        if cited:
+            parts.append("Evidence: " + escape(", ".join(cited)))
+        revised = revision_note(observation.revision, observation.revised_at)
+        if revised:
+            parts.append(escape(revised) + (f". Reason: {_e(observation.revision_reason)}"
+                                            if observation.revision_reason.strip() else ""))
+        return "".join(f'<br><span class="meta">{part}</span>' for part in parts)
+
     def observations(self) -> None:
         d = self.data
         self.section(Section.OBSERVATIONS)
@@ -431,8 +554,15 @@ class _Writer:
             self.add(table(["Evaluator", "Rating", "Observation", "Strengths", "Areas for improvement"],
                            (16, 8, 30, 23, 23),
                            ([_e(o.evaluator), (f'<abbr title="{escape(o.rating.label)}">{o.rating.value}</abbr>'
-                                               if o.rating else EMPTY), _e(o.text), _e(o.strengths),
-                             _e(o.improvements)] for o in group.observations)))
+                                               if o.rating else EMPTY), _e(o.text) + self._observation_notes(o),
+                             _e(o.strengths), _e(o.improvements)] for o in group.observations)))
+        if d.withdrawn:
+            self.add("<h3>Withdrawn after review</h3>")
+            self.add('<p class="note">Notes the evaluation team withdrew, with their reasons. They are not counted '
+                     "above.</p>")
+            self.add(table(["Note", "Text", "Reason", "Withdrawn"], (16, 42, 28, 14),
+                           ([escape(w.what), f"<del>{_e(w.text)}</del>", _e(w.reason), escape(_wall(w.withdrawn_at))]
+                            for w in d.withdrawn)))
         self.end()
 
     def hotwash(self) -> None:
@@ -442,7 +572,8 @@ class _Writer:
         for kind, notes in self.data.hotwash:
             self.add(f"<h3>{escape(HOTWASH_HEADINGS[kind])}</h3>")
             self.add(table(["Note", "Objective", "From"], (68, 12, 20),
-                           ([_e(n.text), _e(n.objective), _e(n.author)] for n in notes)))
+                           ([_e(n.text) + _revised(n.revision, n.revised_at), _e(n.objective), _e(n.author)]
+                            for n in notes)))
         self.end()
 
     def improvement(self) -> None:
@@ -453,7 +584,8 @@ class _Writer:
             self.add(table(["Issue", "Corrective action", "Capability element", "Responsible organisation",
                             "Contact", "Start", "Due"], (19, 24, 12, 14, 11, 10, 10),
                            ([_e(a.issue) + (f'<br><span class="meta">{escape(a.objective)}</span>'
-                                            if a.objective else ""), _e(a.action),
+                                            if a.objective else ""),
+                             _e(a.action) + _revised(a.revision, a.revised_at),
                              escape(a.capability_element.capitalize()), _e(a.owner_organisation), _e(a.contact),
                              _date(a.start_date), _date(a.due_date)] for a in self.data.improvements),
                            numeric=(5, 6)))
@@ -486,6 +618,21 @@ class _Writer:
         ], "Integrity check"))
         self.add('<p class="note">The SHA-256 of the document file identifies the exact file this report was made '
                  "from; anyone holding a copy can compare it.</p>")
+        if d.seal is not None:
+            seal = d.seal
+            self.add("<h3>Log code</h3>")
+            self.add(f"<p>This report carries the log code <strong>{escape(seal.code)}</strong>: it is made from the "
+                     "last record of each laptop's hash chain, so it pins the whole decision log of this run as "
+                     "reported. To check that a file still holds exactly this log, run "
+                     f"<code>ctpn-desktop verify FILE.ctpn --code {escape(seal.code)}</code>.</p>")
+            if seal.heads:
+                self.add(table(["Chain (laptop)", "Records", "Head (SHA-256 of the last record)"], (25, 10, 65),
+                               ([_e(h.device_id), str(h.records), f"<code>{escape(h.head_hash)}</code>"]
+                                for h in seal.heads), row_headers=True, numeric=(1,)))
+            self.add(figure(_qr_drawing(seal.payload()), f"QR code of the log seal: log code {seal.code}, run "
+                            f"{seal.run_number}, {seal.records} records in {len(seal.heads)} chain(s), with the "
+                            "head of each chain as listed in the table above.",
+                            f"The log seal of run {seal.run_number} as a QR code."))
         self.end()
 
 
@@ -514,6 +661,7 @@ def debrief_html(data: DebriefData, progress: Progress | None = None) -> str:
     writer.contents()
     writer.add('<main id="main">')
     steps: dict[Section, Callable[[], None]] = {
+        Section.SUMMARY: writer.summary, Section.RESPONSES: writer.responses,
         Section.OVERVIEW: writer.overview, Section.OBJECTIVES: writer.objectives,
         Section.PARTICIPANTS: writer.participants, Section.TIMELINE: writer.timeline,
         Section.INJECTS: writer.injects, Section.DECISIONS: writer.decisions,
@@ -525,6 +673,8 @@ def debrief_html(data: DebriefData, progress: Progress | None = None) -> str:
         steps[section]()
         report(0.05 + 0.85 * (index + 1) / max(1, len(sections)), f"Wrote {section.heading.lower()}")
     writer.add("</main>")
+    if data.code:
+        writer.add(f'<p class="footer-code">{LOG_CODE_LABEL} {escape(data.code)}</p>')
     writer.add(f'<div class="marking bottom" role="note" aria-label="Protective marking">'
                f'<span class="banner">{EXERCISE_BANNER}</span>{marking}</div></body></html>\n')
     return "".join(writer.parts)

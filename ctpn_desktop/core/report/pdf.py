@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Circle, Drawing, Line, Rect, String
@@ -43,9 +44,10 @@ from reportlab.platypus.doctemplate import BaseDocTemplate, PageTemplate
 from reportlab.platypus.frames import Frame
 
 from ctpn_desktop.core.clock import format_elapsed
-from ctpn_desktop.core.entities import HotwashKind, LogEntry, LogKind, LogRevision, Rating
+from ctpn_desktop.core.entities import HotwashKind, LogEntry, LogKind, LogRevision, Observation, Rating
 from ctpn_desktop.core.errors import CtpnError
-from ctpn_desktop.core.report.debrief_data import DebriefData, InjectOutcome, Section
+from ctpn_desktop.core.report.analytics import format_delay
+from ctpn_desktop.core.report.debrief_data import DebriefData, InjectOutcome, Section, revision_note
 from ctpn_desktop.core.report.flowables import (
     Block,
     Contents,
@@ -70,6 +72,8 @@ class DebriefError(CtpnError):
 
 
 EXERCISE_BANNER = "EXERCISE EXERCISE EXERCISE"
+LOG_CODE_LABEL = "Log code"
+"""Before the code of the run's log chains at the foot of every page (``ctpn-desktop verify --code`` checks it)."""
 EMPTY = "—"
 PAGE_W, PAGE_H = A4
 MARGIN_X = 20 * mm
@@ -142,6 +146,7 @@ class _Styles:
                                     alignment=TA_CENTER, textColor=ALERT, spaceBefore=10)
         self.alert = ParagraphStyle("Alert", parent=base, fontName=FONT_BOLD, textColor=ALERT)
         self.toc_title = ParagraphStyle("TocTitle", parent=self.h1)
+        self.bullet = ParagraphStyle("Bullet", parent=base, leftIndent=12, bulletIndent=2, spaceAfter=3)
 
 
 def _p(markup: str, style: ParagraphStyle) -> Paragraph:
@@ -226,6 +231,9 @@ class _DebriefDoc(BaseDocTemplate):
         canvas.setFont(FONT, 8)
         left = data.title if len(data.title) <= 48 else data.title[:47] + "…"
         canvas.drawString(MARGIN_X, 14 * mm, left + (" · DRAFT" if data.options.draft else ""))
+        if data.code:
+            canvas.setFont(FONT, 7)
+            canvas.drawString(MARGIN_X, 7 * mm, f"{LOG_CODE_LABEL} {data.code}")
         canvas.restoreState()
 
     def afterFlowable(self, flowable: Flowable) -> None:
@@ -427,7 +435,60 @@ def ratings_chart(data: DebriefData) -> Drawing | None:
     return drawing
 
 
+RESPONSE_CHART_LIMIT = 20
+"""Organisations in the response chart (the quickest first); the table below it lists every one."""
+
+
+def response_chart(data: DebriefData) -> Drawing | None:
+    """For each organisation, the median time from an inject's release to its first linked entry and decision."""
+    figures = data.responses.organisations[:RESPONSE_CHART_LIMIT]
+    if not figures:
+        return None
+    rows = len(figures)
+    height = 44 + 20 * rows
+    drawing = Drawing(BODY_W, height + 14)
+    chart = HorizontalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 110, 34, BODY_W - 260, height - 34
+    names = [f.organisation if len(f.organisation) <= 24 else f.organisation[:23] + "…" for f in reversed(figures)]
+    chart.data = [[f.median_first_entry_s / 60 for f in reversed(figures)],
+                  [(f.median_first_decision_s or 0.0) / 60 for f in reversed(figures)]]
+    chart.categoryAxis.categoryNames = names
+    chart.categoryAxis.labels.fontName = FONT
+    chart.categoryAxis.labels.fontSize = 7.5
+    chart.valueAxis.labels.fontName = FONT
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin = 0
+    peak = max([max(series) for series in chart.data] + [1.0])
+    step = next(s for s in (1, 2, 5, 10, 15, 20, 30, 60, 120) if peak / s <= 8)
+    chart.valueAxis.valueStep = step
+    chart.valueAxis.valueMax = math.ceil(peak / step) * step
+    chart.valueAxis.visibleGrid = True
+    chart.valueAxis.gridStrokeColor = RULE
+    chart.barSpacing = 1
+    chart.groupSpacing = 5
+    chart.bars[0].fillColor = PALETTE[0]
+    chart.bars[1].fillColor = PALETTE[1]
+    chart.bars[0].strokeColor = chart.bars[1].strokeColor = None
+    drawing.add(chart)
+    drawing.add(String(chart.x + chart.width / 2, 10, "Minutes from release (median over the injects answered)",
+                       fontName=FONT, fontSize=7.5, textAnchor="middle", fillColor=MUTED))
+    legend = Legend()
+    legend.x, legend.y = chart.x + chart.width + 14, chart.y + chart.height
+    legend.fontName = FONT
+    legend.fontSize = 7.5
+    legend.dx = legend.dy = 7
+    legend.alignment = "right"
+    legend.colorNamePairs = [(PALETTE[0], "First linked log entry"), (PALETTE[1], "First linked decision")]
+    drawing.add(legend)
+    return drawing
+
+
 # -------------------------------------------------------------------------------------------------- sections
+
+
+def _revised_note(revision: int, revised_at: datetime | None) -> str:
+    note = revision_note(revision, revised_at)
+    return f"<br/><font size='7' color='#555555'>{escape(note)}</font>" if note else ""
 
 
 def _bookmark(section: Section) -> str:
@@ -679,6 +740,104 @@ class _Builder:
                          self._entry_cell(entry)])
         self.story.append(self.table(["No.", "Time", "Decision maker", "Entry"], rows, [10, 29, 33, 98], self.s))
 
+    def summary(self) -> None:
+        d = self.data
+        self.h1(Section.SUMMARY)
+        summary = d.summary
+        if summary is not None and summary.proposed:
+            self.note("Drawn from the evaluators' observations; not yet reviewed before issue.")
+        elif summary is not None and summary.saved_at is not None:
+            self.note(f"Reviewed by the evaluation team; saved {escape(_wall(summary.saved_at))} "
+                      f"(version {summary.revision}).")
+        for title, items, empty in (
+                ("Major strengths", summary.strengths if summary else (), "No strengths were recorded."),
+                ("Primary areas for improvement", summary.improvements if summary else (),
+                 "No areas for improvement were recorded.")):
+            self.h2(title)
+            if not items:
+                self.para(empty)
+            for item in items:
+                self.story.append(WrapOnceParagraph(text(item), self.s.bullet, bulletText="•"))
+        groups = [g for g in d.observations if g.objective is not None]
+        if not groups:
+            self.h2("Ratings at a glance")
+            self.para("No objectives were set for this exercise.")
+            return
+        rows = []
+        for group in groups:
+            overall = group.overall
+            objective = group.objective
+            assert objective is not None
+            if overall is None:
+                rating = "Not rated"
+            else:
+                colour = RATING_COLOURS[overall].hexval().replace("0x", "#")
+                rating = f"<font color='{colour}'><b>{overall.value}</b></font> {escape(overall.label)}"
+            rows.append([f"<b>{escape(objective.code)}</b>", text(objective.statement), rating,
+                         str(len(group.observations))])
+        glance = self.table(["Objective", "Statement", "Rating", "Observations"], rows, [20, 80, 44, 26], self.s)
+        self.story.append(KeepTogether([_p("Ratings at a glance", self.s.h2), glance]))
+        self.note("The rating of an objective is the most severe one its observations gave.")
+
+    def responses(self) -> None:
+        d = self.data
+        self.h1(Section.RESPONSES)
+        figures = d.responses
+        if not figures.injects:
+            self.para("No inject was released in this run, so there is no response to measure.")
+            return
+        self.note("Time from the release of each inject to the first log entry, and to the first decision, "
+                  "linked to it; per organisation as logged. Entries logged before the release and withdrawn "
+                  "entries do not count.")
+        self.para(f"{len(figures.injects)} injects released: {len(figures.answered)} drew a logged response, "
+                  f"{len(figures.unanswered)} none. Median time to the first entry "
+                  f"<b>{escape(format_delay(figures.median_first_entry_s))}</b>, to the first decision "
+                  f"<b>{escape(format_delay(figures.median_first_decision_s))}</b>.")
+        chart = response_chart(d)
+        if chart is not None:
+            self.h2("Response times by organisation")
+            self.story.append(chart)
+            if len(figures.organisations) > RESPONSE_CHART_LIMIT:
+                self.note(f"The chart shows the {RESPONSE_CHART_LIMIT} quickest organisations; the table lists "
+                          "all of them.")
+            rows = [[text(f.organisation), str(f.injects_answered), escape(format_delay(f.median_first_entry_s)),
+                     escape(format_delay(f.slowest_first_entry_s)), escape(format_delay(f.median_first_decision_s)),
+                     str(f.decisions)] for f in figures.organisations]
+            self.story.append(self.table(["Organisation", "Injects answered", "Median to first entry",
+                                          "Slowest first entry", "Median to first decision", "Decisions"],
+                                         rows, [50, 22, 26, 26, 26, 20], self.s))
+        self.h2("Injects that drew no response")
+        if not figures.unanswered:
+            self.para("Every released inject drew at least one linked log entry.")
+        else:
+            rows = [[escape(i.number), text(i.title), escape(_clock(i.released_s)),
+                     text(", ".join(i.recipients)) if i.recipients else EMPTY] for i in figures.unanswered]
+            self.story.append(self.table(["No.", "Inject", "Released", "Intended recipients"], rows,
+                                         [12, 88, 20, 50], self.s))
+        self.h2("Response to each inject")
+        rows = []
+        for response in figures.answered:
+            lines: list[Block] = []
+            for answer in response.organisations:
+                lines.append([Span(answer.organisation.strip() or EMPTY, FONT_BOLD, 7.5, INK),
+                              Span(f"  entry {format_delay(answer.first_entry_s)} · decision "
+                                   f"{format_delay(answer.first_decision_s)}", FONT, 7.5, INK)])
+            if response.silent_recipients:
+                lines.append([Span("No response logged: " + ", ".join(response.silent_recipients), FONT, 7, ALERT)])
+            title = TextLines([[Span(response.title.strip() or EMPTY, FONT, 8, INK)]], LOG_LEADING)
+            rows.append([response.number, title, _clock(response.released_s),
+                         format_delay(response.first_entry_s), format_delay(response.first_decision_s),
+                         TextLines(lines, LOG_LEADING)])
+        if rows:
+            self.story.append(self.table(["No.", "Inject", "Released", "First entry", "First decision",
+                                          "By organisation (first entry · first decision)"], rows,
+                                         [10, 40, 19, 19, 19, 63], self.s))
+        self.h2("Decisions by stage of the Joint Decision Model")
+        rows = [[escape(stage.label), str(stage.decisions),
+                 f"{100 * stage.decisions / figures.decisions:.0f} %" if figures.decisions else EMPTY]
+                for stage in figures.stages]
+        self.story.append(self.table(["JDM stage", "Decisions", "Share"], rows, [120, 25, 25], self.s))
+
     def observations(self) -> None:
         d = self.data
         self.h1(Section.OBSERVATIONS)
@@ -702,10 +861,29 @@ class _Builder:
             if not group.observations:
                 self.note("No observations recorded against this objective.")
                 continue
-            rows = [[text(o.evaluator), escape(o.rating.value) if o.rating else EMPTY, text(o.text),
-                     text(o.strengths), text(o.improvements)] for o in group.observations]
+            rows = [[text(o.evaluator), escape(o.rating.value) if o.rating else EMPTY,
+                     text(o.text) + self._observation_notes(o), text(o.strengths), text(o.improvements)]
+                    for o in group.observations]
             self.story.append(self.table(["Evaluator", "Rating", "Observation", "Strengths", "Areas for improvement"],
                                      rows, [24, 16, 54, 38, 38], self.s))
+        if d.withdrawn:
+            self.h2("Withdrawn after review")
+            self.note("Notes the evaluation team withdrew, with their reasons. They are not counted above.")
+            rows = [[escape(w.what), f"<strike>{text(w.text)}</strike>", text(w.reason),
+                     escape(_wall(w.withdrawn_at))] for w in d.withdrawn]
+            self.story.append(self.table(["Note", "Text", "Reason", "Withdrawn"], rows, [24, 70, 50, 26], self.s))
+
+    def _observation_notes(self, observation: Observation) -> str:
+        """Evidence and revision of an observation, small, under its text."""
+        parts = []
+        cited = self.data.evidence_of(observation)
+        if cited:
+            parts.append("Evidence: " + escape(", ".join(cited)))
+        revised = revision_note(observation.revision, observation.revised_at)
+        if revised:
+            parts.append(escape(revised) + (f". Reason: {text(observation.revision_reason)}"
+                                            if observation.revision_reason.strip() else ""))
+        return "".join(f"<br/><font size='7' color='#555555'>{part}</font>" for part in parts)
 
     def hotwash(self) -> None:
         d = self.data
@@ -715,7 +893,8 @@ class _Builder:
             return
         for kind, notes in d.hotwash:
             self.h2(escape(HOTWASH_HEADINGS[kind]))
-            rows = [[text(n.text), text(n.objective), text(n.author)] for n in notes]
+            rows = [[text(n.text) + _revised_note(n.revision, n.revised_at), text(n.objective), text(n.author)]
+                    for n in notes]
             self.story.append(self.table(["Note", "Objective", "From"], rows, [118, 20, 32], self.s))
 
     def improvement(self) -> None:
@@ -725,7 +904,8 @@ class _Builder:
             self.para("No improvement actions were recorded for this run.")
             return
         rows = [[text(a.issue) + (f"<br/><font size='7' color='#555555'>{escape(a.objective)}</font>"
-                                  if a.objective else ""), text(a.action), escape(a.capability_element.capitalize()),
+                                  if a.objective else ""), text(a.action) + _revised_note(a.revision, a.revised_at),
+                 escape(a.capability_element.capitalize()),
                  text(a.owner_organisation), text(a.contact), _date(a.start_date), _date(a.due_date)]
                 for a in d.improvements]
         self.story.append(self.table(["Issue", "Corrective action", "Capability element", "Responsible organisation",
@@ -757,6 +937,30 @@ class _Builder:
         self.story.append(_key_values(pairs, self.s))
         self.note("The SHA-256 of the document file identifies the exact file this report was made from; "
                   "anyone holding a copy can compare it.")
+        if d.seal is not None:
+            seal = d.seal
+            about = _p(f"Every page of this report carries the log code <b>{escape(seal.code)}</b>: it is made from "
+                       "the last record of each laptop's hash chain, so it pins the whole decision log of this run "
+                       "as printed. To check that a file still holds exactly this log, run "
+                       f"<b>ctpn-desktop verify FILE.ctpn --code {escape(seal.code)}</b>. The QR code holds every "
+                       "chain head: read into the same command, it also tells whether a log that has grown since "
+                       "still begins with what was printed.", self.s.body)
+            rows = [[text(h.device_id), str(h.records), f"<font size='6.5'>{escape(h.head_hash)}</font>"]
+                    for h in seal.heads]
+            heads = (self.table(["Chain (laptop)", "Records", "Head (SHA-256 of the last record)"], rows,
+                                [40, 18, 112], self.s) if rows else _p("No entries were logged.", self.s.body))
+            qr = QrCodeWidget(seal.payload(), barLevel="M")
+            left, bottom, right, top = qr.getBounds()
+            size = 36 * mm
+            picture = Drawing(size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0])
+            picture.add(qr)
+            caption = _p(f"<b>Log code {escape(seal.code)}</b><br/>Run {seal.run_number}, {seal.records} records in "
+                         f"{len(seal.heads)} chain(s).<br/>Sign and date a printed copy at the hot wash: the code "
+                         "on each page then ties the paper to the file.", self.s.body)
+            side = Table([[picture, caption]], colWidths=[size + 6 * mm, BODY_W - size - 6 * mm], hAlign="LEFT")
+            side.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                      ("BOX", (0, 0), (-1, -1), 0.6, RULE), ("LEFTPADDING", (1, 0), (1, 0), 8)]))
+            self.story.append(KeepTogether([_p("Log code", self.s.h2), about, heads, Spacer(1, 3 * mm), side]))
 
 
 def render_debrief(data: DebriefData, path: Path, progress: Progress | None = None) -> Path:
@@ -773,6 +977,7 @@ def render_debrief(data: DebriefData, path: Path, progress: Progress | None = No
     builder.cover()
     builder.contents()
     steps = {
+        Section.SUMMARY: builder.summary, Section.RESPONSES: builder.responses,
         Section.OVERVIEW: builder.overview, Section.OBJECTIVES: builder.objectives,
         Section.PARTICIPANTS: builder.participants, Section.TIMELINE: builder.timeline,
         Section.INJECTS: builder.injects, Section.DECISIONS: builder.decisions,
@@ -806,5 +1011,5 @@ def render_debrief(data: DebriefData, path: Path, progress: Progress | None = No
     return path
 
 
-__all__ = ["CLOCK_LABELS", "EMPTY", "EXERCISE_BANNER", "HOTWASH_HEADINGS", "decisions_chart", "ratings_chart",
-           "render_debrief", "text", "timeline_chart"]
+__all__ = ["CLOCK_LABELS", "EMPTY", "EXERCISE_BANNER", "HOTWASH_HEADINGS", "LOG_CODE_LABEL", "decisions_chart",
+           "ratings_chart", "render_debrief", "response_chart", "text", "timeline_chart"]

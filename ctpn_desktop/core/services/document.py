@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from ctpn_desktop.core.changes import ChangeFeed, Changes
 from ctpn_desktop.core.entities import DocumentSummary, Scenario
 from ctpn_desktop.core.errors import DocumentError, ReadOnlyDocumentError
+from ctpn_desktop.core.roles import Station, StationRole
 from ctpn_desktop.storage import db
 from ctpn_desktop.storage.orm import (
     AttachmentRow,
@@ -36,11 +38,13 @@ from ctpn_desktop.storage.orm import (
     RoleRow,
     RunRow,
 )
+from ctpn_desktop.storage.tracking import Writes, track_writes
 
 from ctpn_desktop import __version__
 
 if TYPE_CHECKING:
     from ctpn_desktop.core.services.backups import BackupService
+    from ctpn_desktop.core.services.room import RoomLink
 
 DOCUMENT_SUFFIX = ".ctpn"
 
@@ -57,14 +61,41 @@ class Document:
     migrated_from: str | None = None
     backup_path: Path | None = None
     read_only: bool = False
+    station: Station = field(default_factory=Station.solo)
+    """Who works on the document and in which role (one laptop with its file: the facilitator)."""
+    room: RoomLink | None = None
+    """Set when the document is a shared room on a server rather than a file (``path`` then only suggests
+    where to write it back)."""
+    changes: ChangeFeed = field(default_factory=ChangeFeed, repr=False)
+    """Told after every commit what changed (see `core.changes`)."""
     _closed: bool = field(default=False, repr=False)
 
+    def __post_init__(self) -> None:
+        check = None if self.station.role is StationRole.FACILITATOR else self.station.check_write
+        track_writes(self.sessions, self._committed,
+                     before_commit=self.room.before_commit if self.room is not None else None, check_write=check)
+
+    def _committed(self, writes: Writes) -> None:
+        self.changes.publish(Changes.of_writes(writes))
+
+    @property
+    def location(self) -> str:
+        """Where the exercise is, as people say it: the file, or the room and its server."""
+        return self.room.title if self.room is not None else str(self.path)
+
+    @property
+    def display_name(self) -> str:
+        return f"room “{self.room.name}”" if self.room is not None else self.path.name
+
     def close(self) -> None:
-        """Fold the write-ahead log back into the file so it can be carried away as a single file."""
+        """Fold the write-ahead log back into the file so it can be carried away as a single file (a shared
+        room: stop listening to it)."""
         if self._closed:
             return
         try:
-            if not self.read_only:
+            if self.room is not None:
+                self.room.stop()
+            elif not self.read_only:
                 db.checkpoint(self.engine)
         finally:
             self.engine.dispose()
@@ -75,7 +106,12 @@ class Document:
         return self._closed
 
     def save_copy(self, target: Path) -> Path:
-        """A consistent copy of the open document, even while it is being written to."""
+        """A consistent copy of the open document, even while it is being written to (of a shared room: the
+        room written back to one file)."""
+        if self.room is not None:
+            from ctpn_desktop.core.services.room import write_back
+
+            return write_back(self, target)
         if target.resolve() == self.path.resolve():
             raise DocumentError(str(target), "a copy cannot replace the document it is copied from")
         try:
@@ -98,7 +134,7 @@ class Document:
             exercise = session.scalars(select(ExerciseRow)).first()
             entries = session.scalar(select(func.count(func.distinct(LogRecordRow.entry_id)))) or 0
             return DocumentSummary(
-                path=str(self.path),
+                path=self.location,
                 title=exercise.title if exercise else "",
                 marking=exercise.marking if exercise else "",
                 schema_revision=db.current_revision(self.engine) or "",

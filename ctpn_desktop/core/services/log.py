@@ -17,13 +17,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Select, func, literal_column, select, text
+from sqlalchemy import Select, false, func, literal_column, select, text
 from sqlalchemy.orm import Session, aliased
 
 from ctpn_desktop.core.clock import TimeSource, scenario_time
 from ctpn_desktop.core.entities import ActionItem, JdmStage, LogEntry, LogKind, LogRevision, Phase
-from ctpn_desktop.core.errors import ValidationFailed
+from ctpn_desktop.core.errors import RoomOffline, ValidationFailed
+from ctpn_desktop.core.roles import Permission
 from ctpn_desktop.core.services.document import Document
+from ctpn_desktop.core.services.journal import SENT, JournalItem
+from ctpn_desktop.storage import db, fts
 from ctpn_desktop.storage.fts import FTS_TABLE
 from ctpn_desktop.storage.orm import LogRecordRow
 
@@ -98,6 +101,11 @@ class LogSummary(NamedTuple):
     @property
     def corrected(self) -> bool:
         return self.revision > 1
+
+    @property
+    def pending(self) -> bool:
+        """Kept on this station while the room's server is away; numbered when it arrives."""
+        return self.entry_number == 0
 
     @classmethod
     def of(cls, entry: LogEntry) -> LogSummary:
@@ -191,6 +199,48 @@ def verify_records(rows: Sequence[Any], *, rehash: bool = True) -> IntegrityRepo
                            first_bad_record_id=first.id if first else None)
 
 
+@dataclass(frozen=True)
+class _NewEntry:
+    entry_id: str
+    logged_at: datetime
+    committed_at: datetime
+    exercise_s: float
+
+
+JOURNAL_APPEND = "log_append"
+
+
+def _draft_values(draft: LogDraft) -> dict[str, Any]:
+    return {"kind": draft.kind.value, "text": draft.text, "rationale": draft.rationale,
+            "options_considered": draft.options_considered,
+            "actions": [{"action": a.action, "owner": a.owner} for a in draft.actions],
+            "decision_maker": draft.decision_maker, "organisation": draft.organisation, "logged_by": draft.logged_by,
+            "inject_id": draft.inject_id, "objective_ids": list(draft.objective_ids),
+            "jdm_stage": int(draft.jdm_stage) if draft.jdm_stage else None}
+
+
+def _draft_of(values: dict[str, Any]) -> LogDraft:
+    return LogDraft(kind=LogKind(values["kind"]), text=values["text"], rationale=values["rationale"],
+                    options_considered=values["options_considered"],
+                    actions=tuple(ActionItem(**a) for a in values["actions"]),
+                    decision_maker=values["decision_maker"], organisation=values["organisation"],
+                    logged_by=values["logged_by"], inject_id=values["inject_id"],
+                    objective_ids=tuple(values["objective_ids"]),
+                    jdm_stage=JdmStage(values["jdm_stage"]) if values["jdm_stage"] else None)
+
+
+def _send_append(document: Document, item: JournalItem) -> str:
+    """Send an entry kept while the room was away: numbered and chained now, with the times it was typed."""
+    from ctpn_desktop.core.clock import SystemTimeSource
+
+    payload = item.payload
+    service = LogService(document, payload["device_id"], SystemTimeSource())
+    new = _NewEntry(payload["entry_id"], datetime.fromisoformat(payload["logged_at"]),
+                    datetime.fromisoformat(payload["committed_at"]), float(payload["exercise_s"]))
+    entry = service._store_new(item.run_id, _draft_of(payload["draft"]), new, resent=True)
+    return f"{SENT}: entry {entry.current.entry_number}"
+
+
 def entry_order(entry: LogEntry) -> tuple[datetime, int, str, str]:
     """Entries interleave by when they were logged, whichever laptop logged them (see ``merge``)."""
     first = entry.history[0] if entry.history else entry.current
@@ -204,8 +254,7 @@ class LogService:
         self._device_id = device_id
         self._source = source
         self._phases: dict[str, tuple[Phase, ...]] = {}
-        self._numbers: dict[str, tuple[int, int]] = {}
-        """Per run: the highest rowid looked at and the highest entry number among the rows up to it."""
+        self._dialect = document.engine.dialect.name
 
     def _now(self) -> datetime:
         return self._source.wall().astimezone(UTC)
@@ -221,40 +270,70 @@ class LogService:
         row.hash = record_hash(row)
         session.add(row)
         session.flush()
+        fts.index_records(session, [{c.key: getattr(row, c.key) for c in LogRecordRow.__table__.columns}])
         return row
 
     def append(self, run_id: str, draft: LogDraft, *, exercise_s: float) -> LogEntry:
-        """Store a new entry; it is committed to disk when this returns."""
+        """Store a new entry; it is committed to disk when this returns.
+
+        In a shared room whose server cannot be reached, the entry is kept in this station's journal instead
+        (committed to this station's disk) and comes back marked ``pending``: it gets its number, and its place in
+        this station's hash chain, when it reaches the room."""
+        self._document.station.require(Permission.LOG)
         if not draft.text.strip():
             raise ValidationFailed("a log entry needs some text")
-        story = scenario_time(exercise_s, self._run_phases(run_id))
         now = self._now()
+        new = _NewEntry(str(uuid.uuid4()), draft.logged_at or now, now, float(exercise_s))
+        room = self._document.room
+        if room is not None and not room.online:
+            return self._keep(run_id, draft, new)
+        try:
+            return self._store_new(run_id, draft, new)
+        except RoomOffline:
+            if room is None:
+                raise
+            return self._keep(run_id, draft, new)
+
+    def _store_new(self, run_id: str, draft: LogDraft, new: _NewEntry, *, resent: bool = False) -> LogEntry:
+        story = scenario_time(new.exercise_s, self._run_phases(run_id))
         with self._sessions() as session, session.begin():
+            db.serialize_run(session, run_id)
+            if resent:  # sent before, and the room took it before the answer was lost: exactly once
+                existing = session.scalars(select(LogRecordRow).where(LogRecordRow.entry_id == new.entry_id,
+                                                                      LogRecordRow.revision == 1)).first()
+                if existing is not None:
+                    return LogEntry(current=revision_of(existing))
             number = self._next_number(session, run_id)
-            row = self._row_from(draft, run_id=run_id, entry_id=str(uuid.uuid4()), revision=1, number=number,
-                                 logged_at=(draft.logged_at or now), committed_at=now, exercise_s=exercise_s,
+            row = self._row_from(draft, run_id=run_id, entry_id=new.entry_id, revision=1, number=number,
+                                 logged_at=new.logged_at, committed_at=new.committed_at, exercise_s=new.exercise_s,
                                  story=story.isoformat() if story else None, reason="", withdrawn=False)
             self._append_record(session, row)
             return LogEntry(current=revision_of(row))
 
-    def _next_number(self, session: Session, run_id: str) -> int:
-        """The next entry number of the run: one more than the highest, whichever laptop logged it.
+    def _keep(self, run_id: str, draft: LogDraft, new: _NewEntry) -> LogEntry:
+        """The room's server is away: keep the entry on this station's disk, to be sent when it is back."""
+        room = self._document.room
+        assert room is not None
+        payload = {"entry_id": new.entry_id, "device_id": self._device_id, "logged_at": new.logged_at.isoformat(),
+                   "committed_at": new.committed_at.isoformat(), "exercise_s": new.exercise_s,
+                   "draft": _draft_values(draft)}
+        room.keep(JOURNAL_APPEND, run_id, payload, item_id=new.entry_id)
+        phases = self._phases.get(run_id)
+        story = scenario_time(new.exercise_s, phases) if phases is not None else None
+        return LogEntry(current=LogRevision(
+            id=new.entry_id, entry_id=new.entry_id, run_id=run_id, revision=1, entry_number=0,
+            device_id=self._device_id, chain_seq=0, logged_at=new.logged_at.astimezone(UTC),
+            committed_at=new.committed_at, exercise_s=new.exercise_s, scenario_time=story,
+            logged_by=draft.logged_by, decision_maker=draft.decision_maker, organisation=draft.organisation,
+            kind=draft.kind, text=draft.text, rationale=draft.rationale, options_considered=draft.options_considered,
+            actions=draft.actions, inject_id=draft.inject_id, objective_ids=draft.objective_ids,
+            jdm_stage=draft.jdm_stage, pending=True))
 
-        Rows are only ever inserted, so after the first full look only rows with a higher rowid (this laptop's
-        last entry, or records a merge brought in) need reading: the cost stays flat as the log grows. A
-        lower top rowid than last seen means the table was rewritten; then everything is read again.
-        """
-        top = int(session.scalar(text("SELECT max(rowid) FROM log_record")) or 0)
-        seen = self._numbers.get(run_id)
-        if seen is None or top < seen[0]:
-            highest = int(session.scalar(select(func.max(LogRecordRow.entry_number))
-                                         .where(LogRecordRow.run_id == run_id)) or 0)
-        else:
-            newer = session.scalar(text("SELECT max(entry_number) FROM log_record WHERE rowid > :seen "
-                                        "AND +run_id = :run").bindparams(seen=seen[0], run=run_id))
-            highest = max(seen[1], int(newer or 0))
-        self._numbers[run_id] = (top, highest)
-        return highest + 1
+    def _next_number(self, session: Session, run_id: str) -> int:
+        """The next entry number of the run: one more than the highest, whichever station logged it (an index on
+        run and number makes this one look-up however long the log is)."""
+        highest = session.scalar(select(func.max(LogRecordRow.entry_number)).where(LogRecordRow.run_id == run_id))
+        return int(highest or 0) + 1
 
     def _run_phases(self, run_id: str) -> tuple[Phase, ...]:
         """The phases of the run's frozen scenario, read once: a run's frozen copy never changes."""
@@ -298,6 +377,7 @@ class LogService:
         return self._revise(entry_id, draft, reason, withdrawn=True)
 
     def _revise(self, entry_id: str, draft: LogDraft, reason: str, *, withdrawn: bool) -> LogEntry:
+        self._document.station.require(Permission.LOG)
         if not reason.strip():
             raise ValidationFailed("a correction or withdrawal needs a reason")
         if not draft.text.strip():
@@ -305,6 +385,8 @@ class LogService:
         now = self._now()
         with self._sessions() as session, session.begin():
             rows = self._entry_rows(session, entry_id)
+            db.serialize_run(session, rows[0].run_id)
+            rows = self._entry_rows(session, entry_id)  # read again: another station may have revised it
             latest = rows[-1]
             if latest.withdrawn:
                 raise ValidationFailed("a withdrawn entry cannot be changed")
@@ -353,7 +435,8 @@ class LogService:
         bound the exercise time (inclusive). Entries come in logged order, or the newest first.
         """
         statement = _filtered(select(LogRecordRow), run_id, query, kinds=kinds, organisation=organisation,
-                              objective_id=objective_id, inject_id=inject_id, since_s=since_s, until_s=until_s)
+                              objective_id=objective_id, inject_id=inject_id, since_s=since_s, until_s=until_s,
+                              dialect=self._dialect)
         with self._sessions() as session:
             matched = list(session.scalars(statement))
             if not matched:
@@ -380,7 +463,8 @@ class LogService:
         """
         columns = cast(Select[Any], select(*_SUMMARY_COLUMNS))
         statement = _filtered(columns, run_id, query, kinds=kinds, organisation=organisation,
-                              objective_id=objective_id, inject_id=inject_id, since_s=since_s, until_s=until_s)
+                              objective_id=objective_id, inject_id=inject_id, since_s=since_s, until_s=until_s,
+                              dialect=self._dialect)
         direction: list[Any] = [LogRecordRow.logged_at, LogRecordRow.entry_number, LogRecordRow.device_id,
                                 LogRecordRow.entry_id]
         if newest_first:
@@ -388,6 +472,39 @@ class LogService:
         with self._sessions() as session:
             result = session.execute(statement.order_by(*direction))
             return [LogSummary._make(row) for row in result]
+
+    def changed_summaries(self, run_id: str, record_ids: Collection[str], query: str = "", *,
+                          kinds: Iterable[LogKind] | None = None, organisation: str | None = None,
+                          objective_id: str | None = None, inject_id: str | None = None,
+                          since_s: float | None = None, until_s: float | None = None
+                          ) -> tuple[set[str], list[LogSummary]]:
+        """After ``record_ids`` were written: the run's entries they belong to, and the summaries of those that
+        pass the filters now (an entry whose correction no longer matches is among the first, not the second).
+
+        A view of a long log follows a new entry or a correction with this instead of reading the whole log."""
+        if not record_ids:
+            return set(), []
+        with self._sessions() as session:
+            touched: set[str] = set()
+            ids = list(record_ids)
+            for start in range(0, len(ids), 500):
+                touched.update(session.scalars(select(LogRecordRow.entry_id).where(
+                    LogRecordRow.id.in_(ids[start:start + 500]), LogRecordRow.run_id == run_id)))
+            if not touched:
+                return set(), []
+            columns = cast(Select[Any], select(*_SUMMARY_COLUMNS))
+            statement = _filtered(columns, run_id, query, kinds=kinds, organisation=organisation,
+                                  objective_id=objective_id, inject_id=inject_id, since_s=since_s, until_s=until_s,
+                              dialect=self._dialect)
+            statement = statement.where(LogRecordRow.entry_id.in_(touched))
+            return touched, [LogSummary._make(row) for row in session.execute(statement)]
+
+    def entry_counts(self) -> dict[str, int]:
+        """Run id → number of log entries (corrected ones once), for every run in one query."""
+        with self._sessions() as session:
+            rows = session.execute(select(LogRecordRow.run_id, func.count(func.distinct(LogRecordRow.entry_id)))
+                                   .group_by(LogRecordRow.run_id))
+            return {run_id: int(count) for run_id, count in rows}
 
     def organisations(self, run_id: str) -> list[str]:
         """Every organisation named in the run's log (current revisions or not), for filters and completion."""
@@ -406,7 +523,7 @@ class LogService:
 
 def _filtered(statement: Select[Any], run_id: str, query: str = "", *, kinds: Iterable[LogKind] | None = None,
               organisation: str | None = None, objective_id: str | None = None, inject_id: str | None = None,
-              since_s: float | None = None, until_s: float | None = None) -> Select[Any]:
+              since_s: float | None = None, until_s: float | None = None, dialect: str = "sqlite") -> Select[Any]:
     """Limit ``statement`` (over ``log_record``) to the run's current revisions that pass every filter."""
     current = LogRecordRow
     later = aliased(LogRecordRow)
@@ -414,11 +531,20 @@ def _filtered(statement: Select[Any], run_id: str, query: str = "", *, kinds: It
         current.run_id == run_id,
         ~select(later.id).where(later.entry_id == current.entry_id, later.revision > current.revision).exists(),
     )
-    match = fts_query(query)
-    if match is not None:
-        hits: Select[tuple[str]] = select(literal_column("record_id")).select_from(text(FTS_TABLE)).where(
-            text(f"{FTS_TABLE} MATCH :match").bindparams(match=match))
-        statement = statement.where(current.id.in_(hits))
+    if dialect == "postgresql":
+        words = [word for typed in query.split() for word in fts.words_of(typed)]
+        if words:
+            statement = statement.where(current.id.in_(
+                select(fts.terms_table.c.record_id).where(fts.terms_table.c.run_id == run_id,
+                                                          fts.terms_match(words))))
+        elif fts_query(query) is not None:
+            return statement.where(false())
+    else:
+        match = fts_query(query)
+        if match is not None:
+            hits: Select[tuple[str]] = select(literal_column("record_id")).select_from(text(FTS_TABLE)).where(
+                text(f"{FTS_TABLE} MATCH :match").bindparams(match=match))
+            statement = statement.where(current.id.in_(hits))
     if kinds is not None:
         wanted: Collection[str] = {LogKind(k).value for k in kinds}
         statement = statement.where(current.kind.in_(wanted))
@@ -426,12 +552,13 @@ def _filtered(statement: Select[Any], run_id: str, query: str = "", *, kinds: It
         statement = statement.where(func.lower(current.organisation) == organisation.strip().lower())
     if inject_id is not None:
         statement = statement.where(current.inject_id == inject_id)
-    if objective_id is not None:
-        statement = statement.where(text(
-            "EXISTS (SELECT 1 FROM json_each(log_record.objective_ids) WHERE json_each.value = :objective)"
-        ).bindparams(objective=objective_id))
+    if objective_id is not None:  # the ids are stored as a JSON list of strings: look for the quoted id
+        statement = statement.where(current.objective_ids.contains(json.dumps(objective_id), autoescape=True))
     if since_s is not None:
         statement = statement.where(current.exercise_s >= since_s)
     if until_s is not None:
         statement = statement.where(current.exercise_s <= until_s)
     return statement
+
+
+JOURNAL_SENDERS = {JOURNAL_APPEND: _send_append}

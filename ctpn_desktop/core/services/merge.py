@@ -13,6 +13,12 @@ folder, and only that copy is opened (and migrated, if it is older). A merge is 
 this document unchanged, when the other file is not a sound document, belongs to another exercise, holds a run
 this document does not have, has a broken chain, or conflicts (the same chain position or the same revision of
 an entry written differently on each side). Merging the same copy again adds nothing.
+
+The evaluation is merged the same way: observations, hot-wash notes and improvement actions are copied with their
+ids, and so is every later version of them (edits and withdrawals are insert-only revision rows), with the
+evidence each version cites and each saved executive summary. A note or a version present on both sides must be
+identical; the same version of a note written differently on each laptop (both evaluators edited it) is refused,
+naming the note, so that neither edit is lost.
 """
 
 from __future__ import annotations
@@ -31,13 +37,32 @@ from ctpn_desktop.core.services.log import verify_records
 from ctpn_desktop.storage import db
 from ctpn_desktop.storage.orm import (
     Base,
+    ExecutiveSummaryRow,
     ExerciseRow,
+    HotwashNoteRevisionRow,
     HotwashNoteRow,
+    ImprovementActionRevisionRow,
     ImprovementActionRow,
     LogRecordRow,
+    ObservationEvidenceRow,
+    ObservationRevisionRow,
     ObservationRow,
     RunRow,
 )
+
+FIRST_VERSIONS: tuple[tuple[type[Base], str], ...] = (
+    (ObservationRow, "an observation"), (HotwashNoteRow, "a hot wash note"),
+    (ImprovementActionRow, "an improvement action"),
+)
+LATER_VERSIONS: tuple[tuple[type[Base], str, str], ...] = (
+    (ObservationRevisionRow, "observation_id", "an observation"),
+    (HotwashNoteRevisionRow, "note_id", "a hot wash note"),
+    (ImprovementActionRevisionRow, "action_id", "an improvement action"),
+    (ExecutiveSummaryRow, "run_id", "the executive summary"),
+)
+"""Insert-only version tables: the model, the column naming what is versioned, and what it is called."""
+EVALUATION_TABLES: tuple[type[Base], ...] = (*(m for m, _ in FIRST_VERSIONS), *(m for m, _, _ in LATER_VERSIONS),
+                                            ObservationEvidenceRow)
 
 
 @dataclass(frozen=True)
@@ -50,19 +75,25 @@ class MergeReport:
     hotwash_notes_added: int
     improvement_actions_added: int
     runs: tuple[str, ...]
+    evaluation_versions_added: int = 0
+    """Edits and withdrawals of observations, hot-wash notes and improvement actions, and saved summaries."""
+    evidence_added: int = 0
 
     @property
     def changed(self) -> bool:
         return bool(self.records_added or self.observations_added or self.hotwash_notes_added
-                    or self.improvement_actions_added)
+                    or self.improvement_actions_added or self.evaluation_versions_added or self.evidence_added)
 
     def describe(self) -> str:
         if not self.changed:
             return f"Nothing new in {self.source}: everything it holds is already here."
+        revised = (f", {self.evaluation_versions_added} edits or withdrawals of evaluation notes"
+                   if self.evaluation_versions_added else "")
+        cited = f", {self.evidence_added} evidence links" if self.evidence_added else ""
         return (f"Merged from {self.source}: {self.entries_added} new log entries, {self.entries_revised} "
                 f"corrections or withdrawals ({self.records_added} records), {self.observations_added} observations,"
                 f" {self.hotwash_notes_added} hot wash notes, {self.improvement_actions_added} improvement actions"
-                f" — run(s) {', '.join(self.runs) or 'none'}.")
+                f"{revised}{cited} — run(s) {', '.join(self.runs) or 'none'}.")
 
 
 def _values(row: Base) -> dict[str, Any]:
@@ -88,7 +119,7 @@ def _read_other(path: Path) -> _Copy:
             records = list(session.execute(select(LogRecordRow.__table__)))
             extras: dict[type[Base], list[dict[str, Any]]] = {
                 model: [_values(r) for r in session.scalars(select(model))]
-                for model in (ObservationRow, HotwashNoteRow, ImprovementActionRow)
+                for model in EVALUATION_TABLES
             }
             session.expunge_all()
     return _Copy(exercise.id if exercise else None, runs, records, extras)
@@ -121,7 +152,12 @@ def merge_from(document: Document, other_path: Path) -> MergeReport:
             raise MergeRefused(name, f"it holds a log for run {label}, which this document does not have; merge "
                                      "copies of the same run, made from the same document")
         added = _merge_records(session, name, other.records)
-        counts = {model: _merge_rows(session, model, rows) for model, rows in other.extras.items()}
+        known_versions = _version_keys(session)
+        counts = {model: _merge_rows(session, name, model, other.extras[model], what)
+                  for model, what in FIRST_VERSIONS}
+        counts |= {model: _merge_versions(session, name, model, other.extras[model], key, what)
+                   for model, key, what in LATER_VERSIONS}
+        evidence = _merge_evidence(session, name, other.extras[ObservationEvidenceRow], known_versions)
         # Every added record's hash was checked in the other copy and ours are untouched: the shape of the
         # merged chains (no gap, each record after its predecessor) is what is left to check.
         chains = {(r.run_id, r.device_id) for r in added}
@@ -142,7 +178,8 @@ def merge_from(document: Document, other_path: Path) -> MergeReport:
         entries_revised=len([r for r in added if r.revision > 1]),
         observations_added=counts[ObservationRow], hotwash_notes_added=counts[HotwashNoteRow],
         improvement_actions_added=counts[ImprovementActionRow],
-        runs=labels,
+        runs=labels, evaluation_versions_added=sum(counts[model] for model, _, _ in LATER_VERSIONS),
+        evidence_added=evidence,
     )
 
 
@@ -178,9 +215,75 @@ def _merge_records(session: Session, name: str, records: list[Any]) -> list[Any]
     return added
 
 
-def _merge_rows(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> int:
-    present = set(session.scalars(select(model.id)))  # type: ignore[attr-defined]
-    new = [model(**values) for values in rows if values["id"] not in present]
+def _merge_rows(session: Session, name: str, model: type[Base], rows: list[dict[str, Any]], what: str) -> int:
+    """First versions of evaluation notes: new ones copied, those on both sides must be the same."""
+    present = {values["id"]: values for values in (_values(r) for r in session.scalars(select(model)))}
+    new = []
+    for values in rows:
+        mine = present.get(values["id"])
+        if mine is None:
+            new.append(model(**values))
+        elif mine != values:
+            raise MergeRefused(name, f"{what} (“{_excerpt(values)}”) differs between the two copies as first "
+                                     "written; one of them was changed outside the application")
+    session.add_all(new)
+    session.flush()
+    return len(new)
+
+
+def _excerpt(values: dict[str, Any]) -> str:
+    text = next((str(values[k]) for k in ("text", "issue", "strengths") if values.get(k)), "")
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _merge_versions(session: Session, name: str, model: type[Base], rows: list[dict[str, Any]], key: str,
+                    what: str) -> int:
+    """Later versions: copied verbatim; the same version written differently on each side is a conflict."""
+    present = {values["id"]: values for values in (_values(r) for r in session.scalars(select(model)))}
+    versions = {(values[key], values["revision"]): values["id"] for values in present.values()}
+    new = []
+    for values in sorted(rows, key=lambda v: (v[key], v["revision"])):
+        mine = present.get(values["id"])
+        if mine is not None:
+            if mine != values:
+                raise MergeRefused(name, f"version {values['revision']} of {what} (“{_excerpt(values)}”) differs "
+                                         "between the two copies; one of them was changed outside the application")
+            continue
+        if (values[key], values["revision"]) in versions:
+            raise MergeRefused(name, f"{what} (“{_excerpt(values)}”) was changed on both laptops (version "
+                                     f"{values['revision']}); merge refused so that neither change is lost — "
+                                     "agree on one wording, then edit it on one laptop only")
+        versions[(values[key], values["revision"])] = values["id"]
+        new.append(model(**values))
+    session.add_all(new)
+    session.flush()
+    return len(new)
+
+
+def _version_keys(session: Session) -> set[tuple[str, int]]:
+    """The (observation, version) pairs this document held before the merge."""
+    keys = {(observation_id, 1) for observation_id in session.scalars(select(ObservationRow.id))}
+    keys |= {(row.observation_id, row.revision) for row in session.execute(
+        select(ObservationRevisionRow.observation_id, ObservationRevisionRow.revision))}
+    return keys
+
+
+def _merge_evidence(session: Session, name: str, rows: list[dict[str, Any]], known: set[tuple[str, int]]) -> int:
+    """What each version cites comes with that version; a version both sides had must cite the same."""
+    theirs: dict[tuple[str, int], set[tuple[str, str]]] = {}
+    for values in rows:
+        theirs.setdefault((values["observation_id"], values["revision"]), set()).add(
+            (values["kind"], values["target_id"]))
+    ours: dict[tuple[str, int], set[tuple[str, str]]] = {}
+    for row in session.scalars(select(ObservationEvidenceRow)):
+        ours.setdefault((row.observation_id, row.revision), set()).add((row.kind, row.target_id))
+    for version, cited in theirs.items():
+        if version in known and ours.get(version, set()) != cited:
+            raise MergeRefused(name, f"the evidence cited by version {version[1]} of an observation differs between "
+                                     "the two copies; one of them was changed outside the application")
+    new = [ObservationEvidenceRow(**values) for values in rows
+           if (values["observation_id"], values["revision"]) not in known]
     session.add_all(new)
     session.flush()
     return len(new)

@@ -8,12 +8,15 @@ method returns: what the facilitator sees as done is on disk.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ctpn_desktop.core.clock import ExerciseClock, TimeSource, scenario_time
+from ctpn_desktop.core.changes import Changes, Topic
+from ctpn_desktop.core.clock import ExerciseClock, TimeSource, format_elapsed, scenario_time
 from ctpn_desktop.core.entities import (
     AdhocInject,
     ClockAnchor,
@@ -26,11 +29,14 @@ from ctpn_desktop.core.entities import (
     RunStatus,
     Scenario,
 )
-from ctpn_desktop.core.errors import RunStateError, ValidationFailed
+from ctpn_desktop.core.errors import RoomOffline, RunStateError, ValidationFailed
 from ctpn_desktop.core.io import scenario_json
+from ctpn_desktop.core.roles import Permission
 from ctpn_desktop.core.services.document import Document
+from ctpn_desktop.core.services.journal import REFUSED, SENT, JournalItem
 from ctpn_desktop.core.services.scenario import read_scenario
 from ctpn_desktop.core.timeline import current_phase, next_phase, phase_starts
+from ctpn_desktop.storage import db
 from ctpn_desktop.storage.orm import (
     AdhocInjectRow,
     AttachmentRow,
@@ -38,6 +44,7 @@ from ctpn_desktop.storage.orm import (
     InjectEventRow,
     LogRecordRow,
     RunRow,
+    next_seq,
 )
 
 
@@ -73,14 +80,36 @@ def adhoc_of(row: AdhocInjectRow) -> AdhocInject:
 
 class RunService:
     def __init__(self, document: Document, source: TimeSource, actor: str = "") -> None:
+        self._document = document
         self._sessions = document.sessions
         self._source = source
-        self._actor = actor
+        self._actor = actor or document.station.name
+        self._station = document.station
         self._frozen: dict[str, Scenario] = {}
         self._blobs: dict[str, dict[str, bytes]] = {}
         self._clocks: dict[str, ExerciseClock] = {}
         self._phase_jumps: dict[str, dict[str, float]] = {}
         self._known_injects: dict[str, frozenset[str]] = {}
+        self._stale_clocks: set[str] = set()
+        document.changes.subscribe(self._document_changed, weak=True)
+
+    def _document_changed(self, changes: Changes) -> None:
+        """Another station (or another service on this document) changed a clock or an event: the cached clock
+        catches up when next read, on the reader's thread; phase starts are read again."""
+        if changes.touches(Topic.CLOCK, Topic.RUNS):
+            for run_id in list(self._clocks):
+                if changes.concerns_run(run_id):
+                    self._stale_clocks.add(run_id)
+        if changes.touches(Topic.INJECT_EVENTS):
+            for run_id in list(self._phase_jumps):
+                if changes.concerns_run(run_id):
+                    self._phase_jumps.pop(run_id, None)
+
+    def live_run(self) -> RunInfo | None:
+        """The run in play (running, paused or halted): the one started last if there are several."""
+        playing = [run for run in self.list_runs()
+                   if run.status in (RunStatus.RUNNING, RunStatus.PAUSED, RunStatus.HALTED)]
+        return max(playing, key=lambda r: (r.started_at or r.created_at, r.number)) if playing else None
 
     def list_runs(self, *, include_discarded: bool = False) -> list[RunInfo]:
         with self._sessions() as session:
@@ -95,6 +124,7 @@ class RunService:
 
     def create_run(self, label: str = "", *, rehearsal: bool = False) -> RunInfo:
         """Freeze the scenario as it is now into a new run, ready to start."""
+        self._station.require(Permission.MANAGE_RUNS)
         with self._sessions() as session, session.begin():
             scenario = read_scenario(session)
             blobs = {row.id: row.data for row in session.scalars(select(AttachmentRow))}
@@ -109,6 +139,7 @@ class RunService:
 
     def discard_run(self, run_id: str) -> None:
         """Only rehearsals can be discarded; a real run's record is kept whatever happens."""
+        self._station.require(Permission.MANAGE_RUNS)
         with self._sessions() as session, session.begin():
             row = self._row(session, run_id)
             if not row.rehearsal:
@@ -132,17 +163,31 @@ class RunService:
             raise ValidationFailed("that attachment is not part of this run") from None
 
     def clock(self, run_id: str) -> ExerciseClock:
-        if run_id not in self._clocks:
+        clock = self._clocks.get(run_id)
+        if clock is None:
             with self._sessions() as session:
                 rows = session.scalars(select(ClockAnchorRow).where(ClockAnchorRow.run_id == run_id)
                                        .order_by(ClockAnchorRow.seq)).all()
-                self._clocks[run_id] = ExerciseClock([anchor_of(r) for r in rows], self._source)
-        return self._clocks[run_id]
+                clock = self._clocks[run_id] = ExerciseClock([anchor_of(r) for r in rows], self._source)
+            self._stale_clocks.discard(run_id)
+        elif run_id in self._stale_clocks:
+            self._stale_clocks.discard(run_id)
+            last = clock.last_anchor.seq if clock.last_anchor is not None else 0
+            try:
+                with self._sessions() as session:
+                    rows = session.scalars(select(ClockAnchorRow).where(ClockAnchorRow.run_id == run_id,
+                                                                        ClockAnchorRow.seq > last)
+                                           .order_by(ClockAnchorRow.seq)).all()
+            except RoomOffline:
+                self._stale_clocks.add(run_id)  # the clock goes on as it was known; caught up once back
+                return clock
+            clock.catch_up([anchor_of(r) for r in rows])
+        return clock
 
     def events(self, run_id: str) -> list[InjectEvent]:
         with self._sessions() as session:
             rows = session.scalars(select(InjectEventRow).where(InjectEventRow.run_id == run_id)
-                                   .order_by(literal_column("rowid")))
+                                   .order_by(InjectEventRow.seq, InjectEventRow.wall_time, InjectEventRow.id))
             return [event_of(r) for r in rows]
 
     def _row(self, session: Session, run_id: str) -> RunRow:
@@ -152,21 +197,34 @@ class RunService:
         return row
 
     def _persist_anchor(self, run_id: str, anchor: ClockAnchor) -> RunInfo:
+        """Store the clock's next anchor; the clock takes it only once it is committed. If another station
+        moved the clock at the same moment, its anchor stands and this one is refused."""
+        self._station.require(Permission.HALT if anchor.kind is ClockEventKind.HALT else Permission.DRIVE_CLOCK)
         clock = self.clock(run_id)
-        with self._sessions() as session, session.begin():
-            row = self._row(session, run_id)
-            session.add(ClockAnchorRow(run_id=run_id, seq=anchor.seq, kind=anchor.kind.value,
-                                       wall_time=anchor.wall_time.isoformat(), exercise_s=anchor.exercise_s,
-                                       running=anchor.running, compression=anchor.compression,
-                                       reason=anchor.reason))
-            clock.apply(anchor)
-            row.status = clock.status.value
-            if anchor.kind is ClockEventKind.START:
-                row.started_at = anchor.wall_time.isoformat()
-            if anchor.kind is ClockEventKind.END:
-                row.ended_at = anchor.wall_time.isoformat()
-            session.flush()
-            info = run_info_of(row)
+        try:
+            with self._sessions() as session, session.begin():
+                row = self._row(session, run_id)
+                session.add(ClockAnchorRow(run_id=run_id, seq=anchor.seq, kind=anchor.kind.value,
+                                           wall_time=anchor.wall_time.isoformat(), exercise_s=anchor.exercise_s,
+                                           running=anchor.running, compression=anchor.compression,
+                                           reason=anchor.reason))
+                row.status = clock.status_after(anchor).value
+                if anchor.kind is ClockEventKind.START:
+                    row.started_at = anchor.wall_time.isoformat()
+                if anchor.kind is ClockEventKind.END:
+                    row.ended_at = anchor.wall_time.isoformat()
+                session.flush()
+                info = run_info_of(row)
+        except RoomOffline as error:
+            raise RoomOffline(error.where, "the server cannot be reached, so the clock was not changed: the other "
+                                           "stations would not follow it. Try again when the room is back online"
+                              ) from error
+        except IntegrityError:
+            self._stale_clocks.add(run_id)
+            raise RunStateError("the clock was changed on another station at the same moment; look at the clock "
+                                "again and repeat the command if it is still needed") from None
+        self._stale_clocks.discard(run_id)
+        clock.apply(anchor)
         return info
 
     def start(self, run_id: str) -> RunInfo:
@@ -239,6 +297,7 @@ class RunService:
 
     def _record(self, run_id: str, inject_id: str, kind: InjectEventKind, note: str = "",
                 new_offset_s: int | None = None) -> InjectEvent:
+        self._station.require(Permission.DRIVE_CLOCK if kind is InjectEventKind.PHASE_STARTED else Permission.RELEASE)
         clock = self.clock(run_id)
         if clock.status in (RunStatus.READY, RunStatus.ENDED):
             raise RunStateError(f"the run is {clock.status.value}: start it before acting on injects")
@@ -249,7 +308,12 @@ class RunService:
         elif inject_id not in self._inject_ids(run_id) and not self._is_adhoc(run_id, inject_id):
             raise ValidationFailed("that inject is not part of this run")
         elapsed = clock.elapsed()
-        jumps = self.phase_jumps(run_id)
+        try:
+            jumps = self.phase_jumps(run_id)
+        except RoomOffline:
+            if kind is InjectEventKind.PHASE_STARTED:
+                raise
+            jumps = dict(self._phase_jumps.get(run_id, {}))  # as last known: the event is kept on this station
         if kind is InjectEventKind.PHASE_STARTED:
             jumps[inject_id] = elapsed
         story = scenario_time(elapsed, self.frozen_scenario(run_id).phases, phase_jumps=jumps)
@@ -257,11 +321,50 @@ class RunService:
                              wall_time=self._source.wall().astimezone(UTC).isoformat(timespec="microseconds"),
                              exercise_s=elapsed, scenario_time=story.isoformat() if story else None,
                              actor=self._actor, note=note, new_offset_s=new_offset_s)
-        with self._sessions() as session, session.begin():
-            session.add(row)
+        room = self._document.room
+        if room is not None and not room.online and kind is not InjectEventKind.PHASE_STARTED:
+            return self._keep(row)
+        try:
+            self._store_event(row)
+        except RoomOffline:
+            if room is None or kind is InjectEventKind.PHASE_STARTED:
+                raise
+            return self._keep(row)
         if kind is InjectEventKind.PHASE_STARTED:
             self._phase_jumps[run_id] = jumps
         return event_of(row)
+
+    def _store_event(self, row: InjectEventRow, *, resent: bool = False) -> bool:
+        """Write the event unless it is there already (a resend); False when it was there."""
+        with self._sessions() as session, session.begin():
+            db.serialize_run(session, row.run_id)
+            if resent and session.get(InjectEventRow, row.id) is not None:
+                return False
+            if row.kind == InjectEventKind.RELEASED.value:
+                self._refuse_second_release(session, row.run_id, row.inject_id)
+            row.seq = next_seq(session, InjectEventRow, row.run_id)
+            session.add(row)
+        return True
+
+    def _keep(self, row: InjectEventRow) -> InjectEvent:
+        """The room's server is away: keep the event on this station, at the moment it happened."""
+        room = self._document.room
+        assert room is not None
+        values = {c.key: getattr(row, c.key) for c in InjectEventRow.__table__.columns if c.key != "seq"}
+        room.keep(JOURNAL_EVENT, row.run_id, values, item_id=row.id)
+        return replace(event_of(row), pending=True)
+
+    @staticmethod
+    def _refuse_second_release(session: Session, run_id: str, inject_id: str) -> None:
+        """First release wins: an inject already released (here or on another station) is not released again."""
+        first = session.scalars(select(InjectEventRow).where(
+            InjectEventRow.run_id == run_id, InjectEventRow.inject_id == inject_id,
+            InjectEventRow.kind == InjectEventKind.RELEASED.value).order_by(InjectEventRow.seq).limit(1)).first()
+        if first is not None:
+            by = f" by {first.actor}" if first.actor else ""
+            when = datetime.fromisoformat(first.wall_time).astimezone().strftime("%H:%M:%S")
+            raise RunStateError(f"that inject was already released{by} at {when} (exercise time "
+                                f"{format_elapsed(first.exercise_s)}); it is not released twice")
 
     def _inject_ids(self, run_id: str) -> frozenset[str]:
         if run_id not in self._known_injects:
@@ -293,6 +396,7 @@ class RunService:
                   phase_id: str | None = None, release: bool = True,
                   note: str = "") -> tuple[AdhocInject, InjectEvent | None]:
         """An inject written live; numbered A1, A2 … within the run and, unless asked not to, released at once."""
+        self._station.require(Permission.RELEASE)
         if not title.strip():
             raise ValidationFailed("an ad-hoc inject needs a title")
         clock = self.clock(run_id)
@@ -321,3 +425,21 @@ class RunService:
     def has_log(self, run_id: str) -> bool:
         with self._sessions() as session:
             return session.scalar(select(LogRecordRow.id).where(LogRecordRow.run_id == run_id).limit(1)) is not None
+
+
+JOURNAL_EVENT = "inject_event"
+
+
+def _send_event(document: Document, item: JournalItem) -> str:
+    """Send an event kept while the room was away; a release another station made first wins over it."""
+    from ctpn_desktop.core.clock import SystemTimeSource
+
+    row = InjectEventRow(**item.payload)
+    try:
+        RunService(document, SystemTimeSource())._store_event(row, resent=True)
+    except RunStateError as error:
+        return f"{REFUSED}: {error}"
+    return SENT
+
+
+JOURNAL_SENDERS = {JOURNAL_EVENT: _send_event}

@@ -35,6 +35,8 @@ from ctpn_desktop.ui.widgets import muted
 SECTION_HELP = {
     Section.OVERVIEW: "aim, scenario, dates and venue",
     Section.OBJECTIVES: "the exercise objectives",
+    Section.SUMMARY: "major strengths, areas for improvement, ratings at a glance",
+    Section.RESPONSES: "response times per inject and organisation, JDM stages",
     Section.PARTICIPANTS: "organisations and roles",
     Section.TIMELINE: "clock, phases and the charts",
     Section.INJECTS: "planned against released",
@@ -48,11 +50,12 @@ SECTION_HELP = {
 
 class ReportFormat(enum.StrEnum):
     PDF = "pdf"
+    TAGGED_PDF = "pdf-ua"
     HTML = "html"
 
     @property
     def suffix(self) -> str:
-        return f".{self.value}"
+        return ".html" if self is ReportFormat.HTML else ".pdf"
 
 
 @dataclass(frozen=True)
@@ -173,13 +176,16 @@ class DebriefExportDialog(QDialog):
         formats = QGroupBox("Format", self)
         row = QHBoxLayout(formats)
         self.pdf_button = QRadioButton("&PDF (for printing and sharing)", formats)
+        self.tagged_button = QRadioButton("&Accessible PDF (tagged, PDF/UA-1)", formats)
+        self.tagged_button.setObjectName("formatTaggedPdf")
+        self.tagged_button.setToolTip("A PDF with headings, table headers, reading order and chart descriptions "
+                                      "that screen readers follow")
         self.html_button = QRadioButton("&HTML (accessible: screen readers, magnifiers)", formats)
         self.pdf_button.setChecked(True)
         self._format_group = QButtonGroup(self)
-        self._format_group.addButton(self.pdf_button)
-        self._format_group.addButton(self.html_button)
-        row.addWidget(self.pdf_button)
-        row.addWidget(self.html_button)
+        for button in (self.pdf_button, self.tagged_button, self.html_button):
+            self._format_group.addButton(button)
+            row.addWidget(button)
         row.addStretch(1)
         layout.addWidget(formats)
 
@@ -212,12 +218,15 @@ class DebriefExportDialog(QDialog):
         self._suggested = ""
         self.run_box.currentIndexChanged.connect(self._suggest_path)
         self.pdf_button.toggled.connect(self._format_changed)
+        self.html_button.toggled.connect(self._format_changed)
         self._suggest_path()
         self.resize(640, self.sizeHint().height())
 
     @property
     def chosen_format(self) -> ReportFormat:
-        return ReportFormat.HTML if self.html_button.isChecked() else ReportFormat.PDF
+        if self.html_button.isChecked():
+            return ReportFormat.HTML
+        return ReportFormat.TAGGED_PDF if self.tagged_button.isChecked() else ReportFormat.PDF
 
     def _suggest_path(self) -> None:
         """A file name from the document and run, unless the user has typed their own."""
@@ -263,7 +272,10 @@ class DebriefExportDialog(QDialog):
         if path.is_dir():
             self._fail(f"{path} is a folder; give a file name.")
             return
-        report_format = ReportFormat.HTML if path.suffix.lower() in {".html", ".htm"} else ReportFormat.PDF
+        if path.suffix.lower() in {".html", ".htm"}:
+            report_format = ReportFormat.HTML
+        else:
+            report_format = ReportFormat.TAGGED_PDF if self.tagged_button.isChecked() else ReportFormat.PDF
         logo = self.logo_field.path()
         if logo is not None and not logo.is_file():
             self._fail(f"The logo {logo} does not exist.")

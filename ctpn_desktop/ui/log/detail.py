@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import html
 import itertools
+from collections.abc import Sequence
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from ctpn_desktop.core.clock import format_elapsed
-from ctpn_desktop.core.entities import LogEntry, LogRevision
+from ctpn_desktop.core.entities import LogEntry, LogRevision, Observation
 
 from ctpn_desktop.ui.formatting import format_wall_time
 from ctpn_desktop.ui.log.choices import KIND_LABELS, RunChoices, stage_label
@@ -32,7 +33,8 @@ def _row(label: str, value: str) -> str:
 
 
 
-def entry_html(entry: LogEntry, choices: RunChoices, *, muted: str, problem: str) -> str:
+def entry_html(entry: LogEntry, choices: RunChoices, *, muted: str, problem: str,
+               citations: Sequence[Observation] = ()) -> str:
     current = entry.current
     title = f"Entry {current.entry_number} · {KIND_LABELS[current.kind]}"
     state = ""
@@ -84,7 +86,15 @@ def entry_html(entry: LogEntry, choices: RunChoices, *, muted: str, problem: str
                 + f'<br><span style="color:{muted}">replaced by revision {newer.revision}: '
                   f"{_text(newer.revision_reason)}</span></li>")
         history = "<h4>History</h4><ul>" + "".join(items) + "</ul>"
-    return f"<h3>{html.escape(title)}</h3>{state}<p>{body}</p>{''.join(rows)}{history}"
+    cited = ""
+    if citations:
+        codes = {objective_id: code for objective_id, code, _ in choices.objectives}
+        items = [f"<li><b>{html.escape(codes.get(o.objective_id or '', 'General'))}"
+                 + (f" · {o.rating.value}" if o.rating else "") + f"</b> — {_text(o.evaluator)}: {_text(o.text)}</li>"
+                 for o in citations]
+        cited = (f"<h4>Cited as evidence by {len(citations)} observation{'s' if len(citations) != 1 else ''}</h4>"
+                 f"<ul>{''.join(items)}</ul>")
+    return f"<h3>{html.escape(title)}</h3>{state}<p>{body}</p>{cited}{''.join(rows)}{history}"
 
 
 def _when(revision: LogRevision) -> str:
@@ -120,8 +130,10 @@ class EntryDetail(QWidget):
         self.withdraw_button.clicked.connect(self.withdraw_requested)
         self.show_entry(None, RunChoices())
 
-    def show_entry(self, entry: LogEntry | None, choices: RunChoices) -> None:
+    def show_entry(self, entry: LogEntry | None, choices: RunChoices,
+                   citations: Sequence[Observation] = ()) -> None:
         self.entry = entry
+        self.citations = tuple(citations)
         editable = entry is not None and not entry.current.withdrawn
         self.correct_button.setEnabled(editable)
         self.withdraw_button.setEnabled(editable)
@@ -132,7 +144,8 @@ class EntryDetail(QWidget):
         self.browser.document().setDefaultStyleSheet(
             "p.field { margin-top: 8px; margin-bottom: 0; } "
             f"span.label {{ font-weight: 600; color: {self._muted()}; }}")
-        self.browser.setHtml(entry_html(entry, choices, muted=self._muted(), problem=problem_colour(self)))
+        self.browser.setHtml(entry_html(entry, choices, muted=self._muted(), problem=problem_colour(self),
+                                        citations=citations))
 
     def _muted(self) -> str:
         return self.palette().placeholderText().color().name()

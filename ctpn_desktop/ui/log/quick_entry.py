@@ -2,7 +2,8 @@
 
 The entry's time (wall and exercise time) is taken at the first keystroke, not at Enter, because the moment a
 decision is announced is what the log must show. The linked inject defaults to the last inject released in
-the run. If saving fails, nothing typed is cleared and the reason is shown.
+the run. If saving fails, nothing typed is cleared and the reason is shown. An entry for a run that has ended
+is saved only once the loggist has said it belongs there.
 """
 
 from __future__ import annotations
@@ -11,14 +12,23 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ctpn_desktop.core.clock import format_elapsed
-from ctpn_desktop.core.entities import InjectEventKind, LogEntry
+from ctpn_desktop.core.entities import InjectEventKind, LogEntry, RunInfo, RunStatus
 from ctpn_desktop.core.errors import CtpnError
 
 from ctpn_desktop.ui.context import DocumentContext
-from ctpn_desktop.ui.formatting import format_wall_time
+from ctpn_desktop.ui.formatting import format_wall_time, run_label
 from ctpn_desktop.ui.log.choices import RunChoices
 from ctpn_desktop.ui.log.form import EntryForm
 from ctpn_desktop.ui.log.style import problem_colour
@@ -45,6 +55,9 @@ class QuickEntryBar(QFrame):
         self.run_id: str | None = None
         self.started: StartedAt | None = None
         self._inject_chosen = False
+        self._ended_run_agreed: str | None = None
+        """The ended run the loggist agreed to log into; asked again for any other run."""
+        self.ended_box: QMessageBox | None = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
@@ -102,8 +115,14 @@ class QuickEntryBar(QFrame):
 
     # Run -------------------------------------------------------------------------------------------------
     def set_run(self, context: DocumentContext | None, run_id: str | None, choices: RunChoices) -> None:
-        """Log into ``run_id`` from now on; what is typed but not saved stays in the fields."""
+        """Log into ``run_id`` from now on; what is typed but not saved stays in the fields, its time now read
+        on that run's clock."""
+        moved = run_id != self.run_id
         self.context, self.run_id = context, run_id
+        if moved:
+            self._ended_run_agreed = None
+            if self._dirty() and context is not None and run_id is not None:
+                self._restart_on_clock_of(context, run_id)
         self.form.set_choices(choices)
         if not self._dirty():
             self.form.clear(inject_id=choices.last_released)
@@ -137,9 +156,22 @@ class QuickEntryBar(QFrame):
                 index = self.form.inject.findData(last)
                 if index >= 0:
                     self.form.inject.setCurrentIndex(index)
+        self._show_started()
+        self.status.hide()
+
+    def _restart_on_clock_of(self, context: DocumentContext, run_id: str) -> None:
+        """The first keystroke's moment on another run's clock: that clock now, less the time since then."""
+        assert self.started is not None
+        clock = context.runs.clock(run_id)
+        since = max(0.0, (context.time_source.wall() - self.started.wall).total_seconds())
+        back = since * clock.compression if clock.running else 0.0
+        self.started = StartedAt(self.started.wall, max(0.0, clock.elapsed() - back))
+        self._show_started()
+
+    def _show_started(self) -> None:
+        assert self.started is not None
         self.time_label.setText(f"Started {format_wall_time(self.started.wall, with_date=False)} · exercise time "
                                 f"{format_elapsed(self.started.exercise_s)}")
-        self.status.hide()
 
     def _dirty(self) -> bool:
         return self.started is not None
@@ -157,6 +189,14 @@ class QuickEntryBar(QFrame):
         if self.started is None:
             self._first_keystroke()
         assert self.started is not None
+        try:
+            run = self.context.runs.run(self.run_id)
+        except CtpnError as error:
+            self._show_status(f"Not saved: {error}. Nothing you typed was lost; try again.", error=True)
+            return None
+        if run.status is RunStatus.ENDED and self._ended_run_agreed != run.id:
+            self._ask_about_ended_run(run)
+            return None
         draft = replace(self.form.draft(self.logged_by.text().strip()), logged_at=self.started.wall)
         try:
             entry = self.context.log.append(self.run_id, draft, exercise_s=self.started.exercise_s)
@@ -174,6 +214,35 @@ class QuickEntryBar(QFrame):
         self.focus_entry()
         self.committed.emit(entry)
         return entry
+
+    def _ask_about_ended_run(self, run: RunInfo) -> None:
+        box = QMessageBox(QMessageBox.Icon.Question, "Run has ended", f"{run_label(run)} has ended.",
+                          QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("endedRunBox")
+        ended = f" at {format_wall_time(run.ended_at)}" if run.ended_at else ""
+        box.setInformativeText(
+            f"ENDEX was called{ended}. Log this entry into {run_label(run)} anyway? It is kept like any other entry, "
+            "with the time you started typing it. To log into another run, choose it above the table: what you "
+            "typed stays in the fields.")
+        log_anyway = box.addButton(f"Log into {run_label(run)}", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(_result: int) -> None:
+            self.ended_box = None
+            if box.clickedButton() is log_anyway and self.run_id == run.id:
+                self._ended_run_agreed = run.id
+                self.commit()
+            else:
+                self._show_status(f"Not saved: {run_label(run)} has ended. Nothing you typed was lost.",
+                                  error=True)
+                self.focus_entry()
+
+        box.finished.connect(answered)
+        self.ended_box = box
+        box.open()
 
     def discard(self) -> None:
         self.started = None

@@ -78,6 +78,19 @@ _SORT_KEYS: dict[int, Callable[[LogSummary], object]] = {
 }
 
 
+def _logged_with_date(row: LogSummary) -> str:
+    return datetime.fromisoformat(row.logged_at).astimezone().strftime("%d %b %H:%M:%S")
+
+
+def _spans_days(rows: Sequence[LogSummary]) -> bool:
+    """Whether the entries were logged on more than one day (local time): then the Logged column shows dates,
+    so that an entry of today is never mistaken for one logged at the same hour another day."""
+    if len(rows) < 2:
+        return False
+    first, last = min(r.logged_at for r in rows), max(r.logged_at for r in rows)
+    return datetime.fromisoformat(first).astimezone().date() != datetime.fromisoformat(last).astimezone().date()
+
+
 class LogTableModel(QAbstractTableModel):
     def __init__(self, rows: Sequence[LogSummary | LogEntry] = (), parent: object | None = None) -> None:
         super().__init__(parent)  # type: ignore[arg-type]
@@ -86,6 +99,7 @@ class LogTableModel(QAbstractTableModel):
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._struck = QFont()
         self._struck.setStrikeOut(True)
+        self._dated = False
         self.set_entries(rows)
 
     # Contents --------------------------------------------------------------------------------------------
@@ -94,7 +108,25 @@ class LogTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = [LogSummary.of(row) if isinstance(row, LogEntry) else row for row in rows]
         self._sort_rows()
+        self._dated = _spans_days(self._rows)
         self.endResetModel()
+
+    def replace_entries(self, entry_ids: set[str], rows: Sequence[LogSummary]) -> None:
+        """Entries ``entry_ids`` were written (new, corrected or withdrawn): drop their rows and show ``rows``,
+        the current revisions of those that still pass the filters, each where the order puts it."""
+        fresh = {summary.entry_id: summary for summary in rows}
+        shown = {summary.entry_id: number for number, summary in enumerate(self._rows)
+                 if summary.entry_id in entry_ids}
+        unchanged = {entry_id for entry_id, number in shown.items()
+                     if entry_id in fresh and fresh[entry_id] == self._rows[number]}
+        for row in sorted((number for entry_id, number in shown.items() if entry_id not in unchanged),
+                          reverse=True):
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._rows[row]
+            self.endRemoveRows()
+        for entry_id, summary in fresh.items():
+            if entry_id not in unchanged:
+                self.add(summary)
 
     def add(self, row: LogSummary) -> int:
         """Insert one new entry where the current order puts it (after its equals); returns its row."""
@@ -112,6 +144,9 @@ class LogTableModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), low, low)
         self._rows.insert(low, row)
         self.endInsertRows()
+        if not self._dated and len(self._rows) > 1 and _spans_days([self._rows[0 if low else 1], row]):
+            self._dated = True
+            self.dataChanged.emit(self.index(0, LOGGED), self.index(len(self._rows) - 1, LOGGED))
         return low
 
     def entry_at(self, row: int) -> LogSummary:
@@ -122,6 +157,11 @@ class LogTableModel(QAbstractTableModel):
             if summary.entry_id == entry_id:
                 return row
         return None
+
+    @property
+    def dated(self) -> bool:
+        """The Logged column shows the date too: the entries were logged on more than one day."""
+        return self._dated
 
     @property
     def rows(self) -> list[LogSummary]:
@@ -139,7 +179,7 @@ class LogTableModel(QAbstractTableModel):
             return None
         row, column = self._rows[index.row()], index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            text = _CELLS[column](row)
+            text = _logged_with_date(row) if column == LOGGED and self._dated else _CELLS[column](row)
             if role == Qt.ItemDataRole.AccessibleTextRole and row.withdrawn and column == TEXT:
                 return f"Withdrawn: {text}"
             return text

@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QVBoxLayout, QWidget
 
+from ctpn_desktop.core.changes import Changes
+
 from ctpn_desktop.ui import icons
 from ctpn_desktop.ui.context import DocumentContext
 from ctpn_desktop.ui.widgets import EmptyState, SwitchStack, heading, muted
@@ -38,9 +40,21 @@ class Workspace(QWidget):
         self.setAccessibleName(f"{self.title} workspace")
 
     def set_context(self, context: DocumentContext | None) -> None:
+        previous = self.context
+        if previous is not None and previous is not context:
+            previous.live.changed.disconnect(self._document_changed)
         self.context = context
+        if context is not None and context is not previous:
+            context.live.changed.connect(self._document_changed)
         self.stack.show_content(context is not None)
         self.refresh()
+
+    def _document_changed(self, changes: Changes) -> None:
+        if self.context is not None:
+            self.document_changed(changes)
+
+    def document_changed(self, changes: Changes) -> None:
+        """Follow a committed change of the document, by this window or another station: show nothing stale."""
 
     def menu(self) -> QMenu | None:
         """A menu of this workspace's commands for the menu bar (between View and Help), or None.

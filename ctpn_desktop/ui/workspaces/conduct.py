@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ctpn_desktop.core.changes import Changes, Topic
 from ctpn_desktop.core.clock import format_countdown, format_elapsed
 from ctpn_desktop.core.entities import AdhocInject, Inject, InjectEvent, InjectEventKind, RunInfo, RunStatus, Scenario
 from ctpn_desktop.core.errors import CtpnError
@@ -97,6 +98,7 @@ EVENT_LABELS: dict[InjectEventKind, str] = {
 }
 LANES_BY_PHASE, LANES_BY_ORGANISATION = "phase", "organisation"
 _PLAYING = frozenset({RunStatus.RUNNING, RunStatus.PAUSED})
+_IN_PLAY = _PLAYING | {RunStatus.HALTED}
 
 
 def format_story_time(value: object) -> str:
@@ -161,6 +163,8 @@ class ConductWorkspace(Workspace):
         self.adhocs: list[AdhocInject] = []
         self.presenter: PresenterWindow | None = None
         self.presenter_slide: PresenterSlide = STAND_BY
+        self._known_phase_events: set[str] | None = None
+        """Phase-started events already seen in the run shown; None until its events are first read."""
         self.chime = DueChime(self)
         self.active_dialog: QDialog | None = None
         self.cues = 0
@@ -437,6 +441,17 @@ class ConductWorkspace(Workspace):
     def refresh(self) -> None:
         self._load_preferences()
         keep = self.run.id if self.run is not None else None
+        selected = self._fill_runs_tree(keep)
+        if selected is None and self.runs:
+            selected = self.runs_tree.topLevelItem(len(self.runs) - 1)
+        if selected is not None:
+            self.runs_tree.setCurrentItem(selected)
+            self.open_run(str(selected.data(0, RUN_ID_ROLE)))
+        else:
+            self.open_run(None)
+
+    def _fill_runs_tree(self, keep: str | None) -> QTreeWidgetItem | None:
+        """List the runs again (without opening one); returns the item of ``keep`` if it is still there."""
         blocker = self.runs_tree.blockSignals(True)
         self.runs_tree.clear()
         self.runs = list(self.context.runs.list_runs()) if self.context is not None else []
@@ -451,15 +466,46 @@ class ConductWorkspace(Workspace):
             if run.id == keep:
                 selected = item
         self.runs_tree.resizeColumnToContents(1)
-        self.runs_tree.blockSignals(blocker)
-        self.runs_stack.show_content(bool(self.runs))
-        if selected is None and self.runs:
-            selected = self.runs_tree.topLevelItem(len(self.runs) - 1)
         if selected is not None:
             self.runs_tree.setCurrentItem(selected)
-            self.open_run(str(selected.data(0, RUN_ID_ROLE)))
-        else:
-            self.open_run(None)
+        self.runs_tree.blockSignals(blocker)
+        self.runs_stack.show_content(bool(self.runs))
+        return selected
+
+    def document_changed(self, changes: Changes) -> None:
+        """Follow what another station (or page) did: runs, the clock, releases; the presenter follows a halt
+        and a move to another phase."""
+        if changes.touches(Topic.RUNS):
+            keep = self.run.id if self.run is not None else None
+            live = self.context.runs.live_run() if self.context is not None else None
+            shown = next((run for run in self.runs if run.id == keep), None)
+            if live is not None and live.id != keep and (shown is None or shown.status not in _IN_PLAY):
+                keep = live.id  # a run went live while this page showed one that is not in play: follow it
+            item = self._fill_runs_tree(keep)
+            if item is None:
+                self.refresh()  # the run shown was discarded, or there was none: show the newest
+                return
+            if keep != (self.run.id if self.run is not None else None):
+                self.open_run(keep)
+                return
+        run_id = self._run_id()
+        if run_id is None or not changes.concerns_run(run_id):
+            return
+        if changes.touches(Topic.INJECT_EVENTS):
+            self._reload()
+        elif changes.touches(Topic.CLOCK, Topic.RUNS):
+            self._show_clock_change()
+        self._follow_halt_on_presenter()
+
+    def _follow_halt_on_presenter(self) -> None:
+        run_id = self._run_id()
+        if run_id is None:
+            return
+        halted = self._runs().clock(run_id).status is RunStatus.HALTED
+        if halted and self.presenter_slide.kind is not SlideKind.HALT:
+            self.present(halt_slide())
+        elif not halted and self.presenter_slide.kind is SlideKind.HALT:
+            self.present(STAND_BY)
 
     def _run_selected(self, current: QTreeWidgetItem | None, _previous: object = None) -> None:
         self.open_run(str(current.data(0, RUN_ID_ROLE)) if current is not None else None)
@@ -491,6 +537,7 @@ class ConductWorkspace(Workspace):
             presenter.set_marking(self.scenario.exercise.marking)
             presenter.set_exercise_title(self.scenario.exercise.title)
         self._actionable = set()
+        self._known_phase_events = None
         self._reload(select=None)
         status = runs.clock(run_id).status
         self.present(halt_slide() if status is RunStatus.HALTED else STAND_BY)
@@ -721,8 +768,11 @@ class ConductWorkspace(Workspace):
         return True
 
     def _after_clock(self, done: str) -> None:
-        self._update_run_row()
         self._feedback(done)
+        self._show_clock_change()
+
+    def _show_clock_change(self) -> None:
+        self._update_run_row()
         self._refresh_clock_state()
         self._fill_history()
         self._rebuild_timeline()
@@ -875,6 +925,7 @@ class ConductWorkspace(Workspace):
         runs = self._runs()
         keep = select or self.selected_inject_id()
         self.events = runs.events(run_id)
+        self._follow_phase_on_presenter()
         self.adhocs = runs.adhoc_injects(run_id)
         self.timeline = self.timeline.with_events(self.events)
         self.queue_model.set_run(self.scenario, self.timeline, self.adhocs, self._elapsed())
@@ -886,6 +937,17 @@ class ConductWorkspace(Workspace):
             self.select_inject(keep)
         self._refresh_clock_state()
         self.tick(force=True)
+
+    def _follow_phase_on_presenter(self) -> None:
+        """A phase opened since the events were last read (here or on another station) goes on the presenter."""
+        started = [e for e in self.events if e.kind is InjectEventKind.PHASE_STARTED]
+        known, self._known_phase_events = self._known_phase_events, {e.id for e in started}
+        if known is None:
+            return
+        new = [e for e in started if e.id not in known]
+        phase = self.scenario.phase(new[-1].inject_id) if new else None
+        if phase is not None and self.presenter_slide.kind is not SlideKind.HALT:
+            self.present(phase_slide(phase))
 
     def _rebuild_timeline(self) -> None:
         t = self._elapsed()

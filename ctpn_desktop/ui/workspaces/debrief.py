@@ -11,7 +11,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -26,11 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ctpn_desktop.core.changes import Changes
+from ctpn_desktop.core.report.accessible import render_debrief_accessible
+from ctpn_desktop.core.report.analytics import ResponseAnalytics, format_delay, response_analytics
 from ctpn_desktop.core.report.debrief_data import assemble_debrief
 from ctpn_desktop.core.report.handout import render_handout
 from ctpn_desktop.core.report.html import render_debrief_html
 from ctpn_desktop.core.report.pdf import render_debrief
 from ctpn_desktop.core.report.run_summary import RunSummary, run_summary
+from ctpn_desktop.core.services.chain_code import chain_seal
 
 from ctpn_desktop.ui import icons, preferences
 from ctpn_desktop.ui.actions import ActionId, make_action
@@ -43,6 +47,7 @@ from ctpn_desktop.ui.debrief.export import (
     ReportFormat,
     safe_file_name,
 )
+from ctpn_desktop.ui.debrief.summary import ExecutiveSummaryDialog
 from ctpn_desktop.ui.debrief.worker import BackgroundExport, Job, Progress
 from ctpn_desktop.ui.dialogs.prompts import show_error
 from ctpn_desktop.ui.formatting import RUN_STATUS_LABELS, format_wall_time, run_label
@@ -100,6 +105,10 @@ class Figure(QFrame):
 
 
 
+FOLLOW_DELAY_MS = 600
+"""How long the page waits after a change before it counts again, so a burst of changes costs one count."""
+
+
 class DebriefWorkspace(Workspace):
     title = "Debrief"
     icon_name = icons.DEBRIEF
@@ -110,7 +119,14 @@ class DebriefWorkspace(Workspace):
         self.export: BackgroundExport | None = None
         self.last_export: Path | None = None
         self.summary: RunSummary | None = None
+        self.responses = ResponseAnalytics()
+        self.summary_dialog: ExecutiveSummaryDialog | None = None
         self._watched_window: QWidget | None = None
+        self._follow_timer = QTimer(self)
+        self._follow_timer.setObjectName("debriefFollowTimer")
+        self._follow_timer.setSingleShot(True)
+        self._follow_timer.setInterval(FOLLOW_DELAY_MS)
+        self._follow_timer.timeout.connect(self.refresh)
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.setSpacing(12)
@@ -200,8 +216,79 @@ class DebriefWorkspace(Workspace):
         self.chain_label.setWordWrap(True)
         self.chain_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         box.addWidget(self.chain_label)
+        summary_row = QHBoxLayout()
+        self.summary_label = QLabel(panel)
+        self.summary_label.setObjectName("runExecutiveSummary")
+        self.summary_label.setWordWrap(True)
+        self.summary_button = QPushButton("E&xecutive Summary…", panel)
+        self.summary_button.setObjectName("executiveSummaryButton")
+        self.summary_button.setToolTip("Review the major strengths and primary areas for improvement the debrief "
+                                       "opens with")
+        self.summary_button.clicked.connect(self.ask_summary)
+        summary_row.addWidget(self.summary_label, 1)
+        summary_row.addWidget(self.summary_button)
+        box.addLayout(summary_row)
+        box.addWidget(heading("Response times", 3, panel))
+        self.responses_label = QLabel(panel)
+        self.responses_label.setObjectName("runResponses")
+        self.responses_label.setWordWrap(True)
+        box.addWidget(self.responses_label)
+        self.response_tree = QTreeWidget(panel)
+        self.response_tree.setObjectName("responseTable")
+        setup_tree(self.response_tree, "Response times by organisation",
+                   ["Organisation", "Injects", "First entry", "First decision"])
+        self.response_tree.setMinimumHeight(140)
+        box.addWidget(self.response_tree)
+        self.unanswered_label = QLabel(panel)
+        self.unanswered_label.setObjectName("runUnanswered")
+        self.unanswered_label.setWordWrap(True)
+        box.addWidget(self.unanswered_label)
+        self.stages_label = QLabel(panel)
+        self.stages_label.setObjectName("runStages")
+        self.stages_label.setWordWrap(True)
+        box.addWidget(self.stages_label)
         box.addStretch(1)
         return panel
+
+    def _show_responses(self, figures: ResponseAnalytics) -> None:
+        self.responses = figures
+        if not figures.injects:
+            self.responses_label.setText("No inject released yet: nothing to measure.")
+        else:
+            self.responses_label.setText(
+                f"Median from release to the first linked entry <b>{format_delay(figures.median_first_entry_s)}</b>,"
+                f" to the first decision <b>{format_delay(figures.median_first_decision_s)}</b>; "
+                f"{len(figures.answered)} of {len(figures.injects)} released injects drew a response.")
+        self.responses_label.setAccessibleName(self.responses_label.text().replace("<b>", "").replace("</b>", ""))
+        self.response_tree.clear()
+        for row in figures.organisations:
+            item = QTreeWidgetItem([row.organisation, str(row.injects_answered), format_delay(row.median_first_entry_s),
+                                    format_delay(row.median_first_decision_s)])
+            for column in (1, 2, 3):
+                item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.response_tree.addTopLevelItem(item)
+        for column in range(1, 4):
+            self.response_tree.resizeColumnToContents(column)
+        self.response_tree.setVisible(bool(figures.organisations))
+        unanswered = figures.unanswered
+        self.unanswered_label.setText(
+            ("<b>No response logged to:</b> " + "; ".join(escape(f"{i.number} {i.title}") for i in unanswered))
+            if unanswered else ("Every released inject drew a response." if figures.injects else ""))
+        stages = [s for s in figures.stages if s.decisions]
+        self.stages_label.setText(
+            ("<b>Decisions by JDM stage:</b> " + "; ".join(escape(f"{s.label}: {s.decisions}") for s in stages))
+            if stages else "")
+
+    def ask_summary(self) -> None:
+        run_id = self._selected_run_id()
+        if self.context is None or run_id is None:
+            return
+        dialog = ExecutiveSummaryDialog(self.context.evaluation, run_id, run_label(self.context.runs.run(run_id)),
+                                        self)
+        dialog.saved.connect(lambda _summary: self._show_selected_run())
+        dialog.finished.connect(dialog.deleteLater)
+        self.summary_dialog = dialog
+        dialog.open()
 
     # Document changes -------------------------------------------------------------------------------------
     def set_context(self, context: DocumentContext | None) -> None:
@@ -233,7 +320,12 @@ class DebriefWorkspace(Workspace):
         return menu
 
     # Refresh ---------------------------------------------------------------------------------------------
+    def document_changed(self, changes: Changes) -> None:
+        """Count again shortly after the document changed: a burst of entries costs one recount."""
+        self._follow_timer.start()
+
     def refresh(self) -> None:
+        self._follow_timer.stop()
         has_document = self.context is not None
         self.export_action.setEnabled(has_document)
         self.handout_action.setEnabled(has_document)
@@ -247,11 +339,12 @@ class DebriefWorkspace(Workspace):
         for key, figure in self.figures.items():
             figure.set_value(int(getattr(summary, key)))
         runs = self.context.runs.list_runs()
+        counts = self.context.log.entry_counts()
         current: QTreeWidgetItem | None = None
         for run in runs:  # the run chosen before stays chosen; otherwise the latest
-            entries = len(self.context.log.entries(run.id))
             item = QTreeWidgetItem([run_label(run), RUN_STATUS_LABELS.get(run.status, run.status.value),
-                                    format_wall_time(run.started_at), format_wall_time(run.ended_at), str(entries)])
+                                    format_wall_time(run.started_at), format_wall_time(run.ended_at),
+                                    str(counts.get(run.id, 0))])
             item.setData(0, Qt.ItemDataRole.UserRole, run.id)
             item.setTextAlignment(4, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.runs_tree.addTopLevelItem(item)
@@ -299,8 +392,19 @@ class DebriefWorkspace(Workspace):
             self.ratings_label.setAccessibleName(self.ratings_label.text())
         dark = self.palette().window().color().lightness() < 128
         colour = ("#81c784" if dark else "#2e7d32") if summary.chain_ok else ("#ff8a80" if dark else "#b00020")
-        self.chain_label.setText(f"<b style='color:{colour}'>Log chain:</b> {summary.chain_message}")
-        self.chain_label.setAccessibleName(f"Log chain: {summary.chain_message}")
+        code = chain_seal(context.document, run_id).code
+        self.chain_label.setText(f"<b style='color:{colour}'>Log chain:</b> {summary.chain_message}<br>"
+                                 f"Log code for printed copies: <b>{code}</b>")
+        self.chain_label.setAccessibleName(f"Log chain: {summary.chain_message} Log code {code}")
+        executive = context.evaluation.executive_summary(run_id)
+        self.summary_label.setText(
+            "<b>Executive summary:</b> " + (f"proposed from the observations ({len(executive.strengths)} strengths, "
+                                           f"{len(executive.improvements)} areas for improvement); not reviewed yet"
+                                           if executive.proposed else
+                                           f"reviewed, version {executive.revision} saved "
+                                           f"{escape(format_wall_time(executive.saved_at))}"))
+        self._show_responses(response_analytics(context.runs.frozen_scenario(run_id), context.runs.events(run_id),
+                                                context.runs.adhoc_injects(run_id), context.log.entries(run_id)))
 
     # Exports ---------------------------------------------------------------------------------------------
     def _settings(self) -> QSettings:
@@ -350,8 +454,9 @@ class DebriefWorkspace(Workspace):
         def job(progress: Progress) -> Path:
             progress(0.01, "Reading the run and checking the log")
             data = assemble_debrief(document, request.run.id, request.options, source=source)
-            render = render_debrief_html if request.format is ReportFormat.HTML else render_debrief
-            return render(data, request.path, progress)
+            renders = {ReportFormat.HTML: render_debrief_html, ReportFormat.PDF: render_debrief,
+                       ReportFormat.TAGGED_PDF: render_debrief_accessible}
+            return renders[request.format](data, request.path, progress)
 
         self._run("Exporting the debrief", job)
 

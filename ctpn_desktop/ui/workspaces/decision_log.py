@@ -13,10 +13,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMenu,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -24,7 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ctpn_desktop.core.entities import LogEntry, RunInfo
+from ctpn_desktop.core.changes import Changes, Topic
+from ctpn_desktop.core.entities import EvidenceKind, LogEntry, RunInfo
 from ctpn_desktop.core.errors import CtpnError, MergeRefused
 from ctpn_desktop.core.io.log_csv import write_log_csv
 from ctpn_desktop.core.services.log import LogSummary
@@ -33,7 +36,7 @@ from ctpn_desktop.core.services.merge import merge_from
 from ctpn_desktop.ui import icons
 from ctpn_desktop.ui.actions import LOG_SPECS, ActionId, workspace_action
 from ctpn_desktop.ui.dialogs.prompts import show_error
-from ctpn_desktop.ui.formatting import format_wall_time, run_label
+from ctpn_desktop.ui.formatting import RUN_STATUS_LABELS, format_wall_time, run_label
 from ctpn_desktop.ui.log.choices import RunChoices
 from ctpn_desktop.ui.log.detail import EntryDetail
 from ctpn_desktop.ui.log.evaluation import HotwashPane, ImprovementPlanPane, ObservationsPane
@@ -67,6 +70,20 @@ def show_information(parent: QWidget, title: str, text: str, details: str = "") 
     return box
 
 
+_NOTICE_STYLE = """
+QFrame#followNotice { background: #fff3c4; border: 1px solid #b58900; border-radius: 3px; }
+QFrame#followNotice QLabel { color: #1a1a1a; background: transparent; }
+QFrame#followNotice QPushButton { color: #1a1a1a; background: #ffffff; border: 1px solid #7a5c00;
+                                  border-radius: 3px; padding: 3px 12px; }
+QFrame#followNotice QPushButton:focus { border: 2px solid #000000; }
+"""
+"""Dark on amber in every theme, like the read-only banner: a choice that changes where entries go."""
+
+
+def _run_choice_label(run: RunInfo) -> str:
+    return f"{run_label(run)} — {RUN_STATUS_LABELS[run.status]}"
+
+
 class DecisionLogWorkspace(Workspace):
     title = "Decision log"
     icon_name = icons.DECISION_LOG
@@ -83,6 +100,9 @@ class DecisionLogWorkspace(Workspace):
         self._actions: dict[ActionId, QAction] = {}
         self._current_entry_id: str | None = None
         self._newest_first = False
+        self._pinned_run: str | None = None
+        """A run the user chose on purpose: kept even when another run goes live (the page then says so)."""
+        self._live_run: RunInfo | None = None
 
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(0, 8, 0, 0)
@@ -100,6 +120,7 @@ class DecisionLogWorkspace(Workspace):
         self.run_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         run_caption.setBuddy(self.run_combo)
         self.run_combo.currentIndexChanged.connect(self._show_run)
+        self.run_combo.activated.connect(self._run_chosen)
         self.integrity_label = muted("", content)
         self.integrity_label.setObjectName("integrityStatus")
         self.integrity_label.setWordWrap(False)
@@ -112,6 +133,23 @@ class DecisionLogWorkspace(Workspace):
         self.count_label.setWordWrap(False)
         bar.addWidget(self.count_label)
         content_layout.addLayout(bar)
+
+        self.follow_notice = QFrame(content)
+        self.follow_notice.setObjectName("followNotice")
+        self.follow_notice.setFrameShape(QFrame.Shape.StyledPanel)
+        self.follow_notice.setStyleSheet(_NOTICE_STYLE)
+        notice_layout = QHBoxLayout(self.follow_notice)
+        notice_layout.setContentsMargins(10, 4, 6, 4)
+        self.follow_text = QLabel("", self.follow_notice)
+        self.follow_text.setObjectName("followText")
+        self.follow_text.setWordWrap(True)
+        self.follow_button = QPushButton("Follow the &Live Run", self.follow_notice)
+        self.follow_button.setObjectName("followLiveRun")
+        self.follow_button.clicked.connect(self.follow_live_run)
+        notice_layout.addWidget(self.follow_text, 1)
+        notice_layout.addWidget(self.follow_button)
+        self.follow_notice.hide()
+        content_layout.addWidget(self.follow_notice)
 
         self.tabs = QTabWidget(content)
         self.tabs.setObjectName("logTabs")
@@ -170,6 +208,8 @@ class DecisionLogWorkspace(Workspace):
         layout.addWidget(self.runs_stack, 1)
 
         self.quick_entry.committed.connect(self._entry_committed)
+        self.observations.added.connect(self._selection_changed)
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.filters.changed.connect(self.reload_entries)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.modelReset.connect(self._selection_changed)
@@ -179,6 +219,10 @@ class DecisionLogWorkspace(Workspace):
         correct_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         correct_key.activated.connect(self.correct_selected)
         self.setTabOrder(self.run_combo, self.tabs)
+
+    def _tab_changed(self, index: int) -> None:
+        if index == OBSERVATIONS_TAB:
+            self.observations.refresh_evidence()  # entries logged since are there to cite
 
     # Menu ------------------------------------------------------------------------------------------------
     def menu(self) -> QMenu | None:
@@ -233,7 +277,7 @@ class DecisionLogWorkspace(Workspace):
             if name:
                 action.setIcon(icons.icon(name))
         # The documents carry colours of the palette they were drawn with: draw them again in the new one.
-        self.detail.show_entry(self.detail.entry, self.choices)
+        self.detail.show_entry(self.detail.entry, self.choices, self.detail.citations)
         for pane in (self.observations, self.hotwash, self.improvements):
             pane.reload()
 
@@ -270,32 +314,129 @@ class DecisionLogWorkspace(Workspace):
         return value if isinstance(value, str) else None
 
     def refresh(self) -> None:
-        chosen = self.run_id
-        self.runs = list(self.context.runs.list_runs()) if self.context is not None else []
-        self.run_combo.blockSignals(True)
-        self.run_combo.clear()
-        for run in self.runs:
-            self.run_combo.addItem(run_label(run), run.id)
-        index = self.run_combo.findData(chosen) if chosen else -1
-        self.run_combo.setCurrentIndex(index if index >= 0 else len(self.runs) - 1)
-        self.run_combo.blockSignals(False)
-        self.runs_stack.show_content(bool(self.runs))
+        self._fill_runs()
         self.integrity_label.clear()
         self._show_run()
 
+    def _fill_runs(self) -> bool:
+        """List the runs again and show the one to log into: the run chosen on purpose, else the live run, else
+        the one shown, else the newest. True when that is another run than before."""
+        chosen = self.run_id
+        context = self.context
+        self.runs = list(context.runs.list_runs()) if context is not None else []
+        self._live_run = context.runs.live_run() if context is not None else None
+        ids = [run.id for run in self.runs]
+        if self._pinned_run not in ids:
+            self._pinned_run = None
+        if self._pinned_run is not None:
+            target: str | None = self._pinned_run
+        elif self._live_run is not None:
+            target = self._live_run.id
+        elif chosen in ids:
+            target = chosen
+        else:
+            target = ids[-1] if ids else None
+        self.run_combo.blockSignals(True)
+        self.run_combo.clear()
+        for run in self.runs:
+            self.run_combo.addItem(_run_choice_label(run), run.id)
+        self.run_combo.setCurrentIndex(self.run_combo.findData(target) if target else -1)
+        self.run_combo.blockSignals(False)
+        self.runs_stack.show_content(bool(self.runs))
+        self._update_follow_notice()
+        return target != chosen
+
+    def _run_chosen(self, *_args: object) -> None:
+        """The user picked a run: it stays shown until they pick again, even when another run goes live."""
+        live = self._live_run.id if self._live_run is not None else None
+        self._pinned_run = self.run_id if self.run_id != live else None
+        self._update_follow_notice()
+
+    def follow_live_run(self) -> None:
+        self._pinned_run = None
+        if self._fill_runs():
+            self._show_run()
+
+    def _update_follow_notice(self) -> None:
+        live, shown = self._live_run, self.run_id
+        if live is None or shown is None or live.id == shown:
+            self.follow_notice.hide()
+            return
+        run = next((r for r in self.runs if r.id == shown), None)
+        state = RUN_STATUS_LABELS[run.status].lower() if run is not None else "not live"
+        text = (f"You chose {run_label(run) if run else 'another run'} ({state}), so new entries go into it. "
+                f"The live run is {run_label(live)}.")
+        self.follow_text.setText(text)
+        self.follow_notice.setAccessibleName(text)
+        self.follow_notice.show()
+
+    def document_changed(self, changes: Changes) -> None:
+        """Follow the live run, the run's releases (the linked-inject default), its log and its evaluation."""
+        if changes.touches(Topic.RUNS, Topic.CLOCK) and self._fill_runs():
+            self._show_run()
+            return
+        run_id = self.run_id
+        if run_id is None or not changes.concerns_run(run_id):
+            return
+        if changes.touches(Topic.INJECT_EVENTS):
+            self._refresh_choices()
+        if changes.touches(Topic.LOG):
+            self._follow_log(changes)
+        if changes.touches(Topic.EVALUATION):
+            for pane in (self.observations, self.hotwash, self.improvements):
+                pane.reload()
+            if self.detail.entry is not None:  # which observations cite the entry shown may have changed
+                self._selection_changed()
+
     def _show_run(self, *_args: object) -> None:
         context, run_id = self.context, self.run_id
-        if context is not None and run_id is not None:
-            self.choices = RunChoices.build(context.runs.frozen_scenario(run_id), context.runs.adhoc_injects(run_id),
-                                            context.runs.events(run_id), context.log.organisations(run_id))
-        else:
-            self.choices = RunChoices()
+        self.choices = self._build_choices()
         self.quick_entry.set_run(context if run_id else None, run_id, self.choices)
         self.filters.set_choices(self.choices)
         for pane in (self.observations, self.hotwash, self.improvements):
             pane.set_run(context if run_id else None, run_id, self.choices)
         self.reload_entries()
         self._update_actions()
+        self._update_follow_notice()
+
+    def _build_choices(self) -> RunChoices:
+        context, run_id = self.context, self.run_id
+        if context is None or run_id is None:
+            return RunChoices()
+        return RunChoices.build(context.runs.frozen_scenario(run_id), context.runs.adhoc_injects(run_id),
+                                context.runs.events(run_id), context.log.organisations(run_id))
+
+    def _refresh_choices(self) -> None:
+        """New releases, ad-hoc injects or organisations: offer them, keeping what is typed and chosen."""
+        self.choices = self._build_choices()
+        self.quick_entry.set_run(self.context, self.run_id, self.choices)
+        self.filters.set_choices(self.choices)
+
+    def _follow_log(self, changes: Changes) -> None:
+        """Show entries written elsewhere (or here) without reading the whole log again when they are few."""
+        records = changes.row_ids("log_record")
+        context, run_id = self.context, self.run_id
+        if records is None or context is None or run_id is None:
+            self.reload_entries()
+            return
+        wanted = self.current_filter()
+        touched, fresh = context.log.changed_summaries(
+            run_id, records, wanted.query, kinds=[wanted.kind] if wanted.kind else None,
+            organisation=wanted.organisation, objective_id=wanted.objective_id, inject_id=wanted.inject_id,
+            since_s=wanted.since_s, until_s=wanted.until_s)
+        if not touched:
+            return
+        keep = self._current_entry_id
+        self.model.replace_entries(touched, fresh)
+        if any(row.organisation and row.organisation not in self.choices.organisations for row in fresh):
+            self._refresh_choices()
+        self.entries_stack.show_content(self.model.rowCount() > 0)
+        self._fit_logged_column()
+        self._update_count()
+        if keep is not None:
+            self.select_entry(keep)
+            if keep in touched:
+                self._selection_changed()
 
     # Entries ---------------------------------------------------------------------------------------------
     def current_filter(self) -> LogFilter:
@@ -318,6 +459,7 @@ class DecisionLogWorkspace(Workspace):
                 since_s=wanted.since_s, until_s=wanted.until_s)
         self._apply_order()
         self.model.set_entries(rows)
+        self._fit_logged_column()
         if wanted.active and not rows:
             self.entries_empty.set_text("No entries match", "Change or clear the filters to see more of the log.")
         else:
@@ -328,6 +470,10 @@ class DecisionLogWorkspace(Workspace):
         self._update_count()
         if keep:
             self.select_entry(keep)
+
+    def _fit_logged_column(self) -> None:
+        """Wide enough for a date too, when the entries were logged on more than one day."""
+        set_column_widths(self.table, {log.LOGGED: LOG_WIDTHS[log.LOGGED] + (7 if self.model.dated else 0)})
 
     def _apply_order(self) -> None:
         """Oldest or newest first, when that choice changes; a click on a column header sorts by that column."""
@@ -360,7 +506,9 @@ class DecisionLogWorkspace(Workspace):
             summary = self.model.entry_at(rows[0].row())
             entry = self.context.log.entry(summary.entry_id)
         self._current_entry_id = entry.entry_id if entry else None
-        self.detail.show_entry(entry, self.choices)
+        citations = (self.context.evaluation.citations(self.run_id, EvidenceKind.LOG_ENTRY, entry.entry_id)
+                     if entry is not None and self.context is not None and self.run_id is not None else [])
+        self.detail.show_entry(entry, self.choices, citations)
 
     def _entry_committed(self, entry: LogEntry) -> None:
         """The entry is on disk: show its row (in place when no filter hides it) and select it."""

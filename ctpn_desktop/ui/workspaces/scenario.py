@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ctpn_desktop.core.changes import Changes, Topic
 from ctpn_desktop.core.clock import format_elapsed
 from ctpn_desktop.core.entities import Inject, Scenario
 from ctpn_desktop.core.errors import CtpnError
@@ -334,6 +335,19 @@ class ScenarioWorkspace(Workspace):
         self.save_state.setText("Every change is saved to the file as you make it")
         self._update_actions()
         self.run_validation()
+
+    def document_changed(self, changes: Changes) -> None:
+        """Another station changed the scenario: show it as it is now. The undo history is cleared, because
+        undoing an edit made before theirs would put back what they changed."""
+        session = self.session
+        if session is None or not changes.remote or not changes.touches(Topic.SCENARIO):
+            return
+        self.flush()
+        session.stack.clear()
+        session.reload()
+        self.run_validation()
+        self.save_state.setText("The scenario was changed on another station and is shown as it is now; "
+                                "the undo history was cleared")
 
     def _tab_changed(self, _index: int) -> None:
         self.flush()

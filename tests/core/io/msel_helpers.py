@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Sequence
 from datetime import datetime
@@ -156,7 +157,8 @@ def set_cached_value(path: Path, cell: str, value: str) -> None:
     text = parts[sheet].decode()
     start = text.index(f'<c r="{cell}"')
     end = text.index("</c>", start)
-    cell_xml = text[start:end].replace("<v />", "").replace("<v/>", "").replace("<v></v>", "")
+    # openpyxl writes an empty value as <v/>, <v /> or <v></v> (with lxml installed): drop it before adding ours.
+    cell_xml = re.sub(r"<v\s*/>|<v></v>", "", text[start:end])
     parts[sheet] = (text[:start] + cell_xml + f"<v>{value}</v>" + text[end:]).encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for name, data in parts.items():

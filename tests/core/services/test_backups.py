@@ -13,9 +13,11 @@ from ctpn_desktop.core.errors import DamagedDocumentError, DocumentError
 from ctpn_desktop.core.services.backups import MIGRATION_KEEP, BackupService
 from ctpn_desktop.core.services.document import open_document
 from ctpn_desktop.core.services.scenario import ScenarioService
-from ctpn_desktop.storage import db, fts
+from ctpn_desktop.storage import db
 
-from tests.factories import library_document
+from tests.factories import library_document, make_older
+
+pytestmark = pytest.mark.file_only  # copies and files of their own: a shared room is tested apart
 
 
 class Ticking:
@@ -159,10 +161,7 @@ def test_a_backup_that_cannot_be_written_is_reported_and_leaves_nothing(tmp_path
 
 def test_a_migration_is_preceded_by_a_backup_in_the_backup_folder(tmp_path: Path, service: BackupService) -> None:
     path = closed_document(tmp_path)
-    with sqlite3.connect(path) as connection:  # make the file look one schema revision older
-        for statement in fts.DROP_STATEMENTS:
-            connection.execute(statement)
-        connection.execute("UPDATE alembic_version SET version_num = '0001'")
+    make_older(path)  # as a file written before the full-text index
     with open_document(path, backups=service) as document:
         assert document.migrated_from == "0001"
         assert document.backup_path is not None and document.backup_path.parent == service.folder_for(path)

@@ -14,6 +14,8 @@ from ctpn_desktop.core.services.evaluation import EvaluationService
 from ctpn_desktop.core.services.log import LogService
 from ctpn_desktop.core.services.runs import RunService
 
+pytestmark = pytest.mark.file_only  # copies and files of their own: a shared room is tested apart
+
 
 def test_the_demo_holds_one_completed_rehearsal_with_a_full_log_and_evaluation(tmp_path: Path) -> None:
     path = make_demo_document(tmp_path / "demo.ctpn")
@@ -59,6 +61,18 @@ def test_the_demo_holds_one_completed_rehearsal_with_a_full_log_and_evaluation(t
         assert len(evaluation.hotwash_notes(run.id)) >= 6
         actions = evaluation.improvement_actions(run.id)
         assert len(actions) >= 4 and all(a.owner_organisation and a.due_date for a in actions)
+
+        # the evaluation shows its history and its evidence
+        observations = evaluation.observations(run.id)
+        assert all(o.evidence for o in observations)
+        revised = [o for o in observations if o.revised]
+        assert len(revised) == 1 and revised[0].revision_reason
+        assert evaluation.observation_history(revised[0].id)[0].rating != revised[0].rating
+        assert any(a.revised for a in actions)
+        assert any(n.withdrawn for n in evaluation.hotwash_notes(run.id, include_withdrawn=True))
+        cited = {e.target_id for o in observations for e in o.evidence}
+        assert any(entry.entry_id in cited for entry in entries) and adhoc.id in cited
+        assert not evaluation.executive_summary(run.id).proposed
 
 
 def test_an_existing_file_is_only_replaced_when_asked(tmp_path: Path) -> None:

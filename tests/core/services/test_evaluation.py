@@ -10,11 +10,10 @@ import pytest
 from ctpn_desktop.core.clock import FakeTimeSource
 from ctpn_desktop.core.entities import CapabilityElement, HotwashKind, Rating
 from ctpn_desktop.core.errors import ValidationFailed
-from ctpn_desktop.core.services.document import open_document
 from ctpn_desktop.core.services.evaluation import EvaluationService
 from ctpn_desktop.core.services.runs import RunService
 
-from tests.factories import library_document
+from tests.factories import library_document, reopen
 
 RTL_EMOJI = "תצפית: השוטרים הגיבו מהר 👮‍♀️🚑 — «très bien» ✔"
 
@@ -36,8 +35,7 @@ def test_observations_are_stored_exactly_and_survive_reopening(tmp_path: Path, s
                                            improvements="Share the RVP sooner", exercise_s=300)
         unrated = evaluation.add_observation(run.id, objective_id=None, evaluator="E3", rating=None,
                                              text="General note")
-        path = document.path
-    with open_document(path) as reopened:
+    with reopen(document) as reopened:
         evaluation = EvaluationService(reopened, source)
         stored = evaluation.observations(run.id)
         assert [o.id for o in stored] == [unrated.id, early.id, late.id]

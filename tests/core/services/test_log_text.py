@@ -9,11 +9,10 @@ import pytest
 from ctpn_desktop.core.clock import FakeTimeSource
 from ctpn_desktop.core.entities import ActionItem, LogKind
 from ctpn_desktop.core.io.log_csv import log_rows
-from ctpn_desktop.core.services.document import open_document
 from ctpn_desktop.core.services.log import LogDraft, LogService
 from ctpn_desktop.core.services.runs import RunService
 
-from tests.factories import library_document
+from tests.factories import library_document, reopen
 
 TEXTS = [
     "مرحبا بالعالم — قرار: إغلاق الساحة",  # right-to-left
@@ -35,8 +34,7 @@ def test_text_is_stored_exactly(tmp_path: Path, text: str) -> None:
         entry = log.append(run.id, LogDraft(kind=LogKind.DECISION, text=text, rationale=text[::-1][:500],
                                             actions=(ActionItem(text[:200], text[-50:]),), decision_maker=text[:80]),
                            exercise_s=1.5)
-        path = document.path
-    with open_document(path) as reopened:
+    with reopen(document) as reopened:
         log = LogService(reopened, "other", source)
         [read] = log.entries(run.id)
         assert read.current.text == text and read.entry_id == entry.entry_id

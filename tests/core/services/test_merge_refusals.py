@@ -18,6 +18,8 @@ from ctpn_desktop.core.services.runs import RunService
 
 from tests.factories import library_document
 
+pytestmark = pytest.mark.file_only  # copies and files of their own: a shared room is tested apart
+
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,12 +11,11 @@ import pytest
 from ctpn_desktop.core.clock import FakeTimeSource
 from ctpn_desktop.core.entities import ActionItem, InjectEventKind, JdmStage, LogKind, RunStatus
 from ctpn_desktop.core.errors import RunStateError, ValidationFailed
-from ctpn_desktop.core.services.document import open_document
 from ctpn_desktop.core.services.log import LogDraft, LogService
 from ctpn_desktop.core.services.runs import RunService
 from ctpn_desktop.core.services.scenario import ScenarioService
 
-from tests.factories import library_document
+from tests.factories import behind_the_back, library_document, reopen
 
 
 @pytest.fixture
@@ -56,8 +54,7 @@ def test_clock_and_inject_events_are_stored_and_survive_reopening(tmp_path: Path
         deferred = runs.defer(run.id, injects[2].id, minutes=5)
         assert deferred.new_offset_s == 660 + 300
         assert runs.run(run.id).status is RunStatus.RUNNING
-        path = document.path
-    reopened = open_document(path)
+    reopened = reopen(document)
     later = RunService(reopened, source.restarted(after_s=30))
     assert later.clock(run.id).elapsed() == pytest.approx(690)
     kinds = [e.kind for e in later.events(run.id)]
@@ -115,10 +112,8 @@ def test_tampering_behind_the_applications_back_is_found(tmp_path: Path, source:
         for index in range(5):
             log.append(run.id, _draft(f"Decision {index + 1}"), exercise_s=60 * index)
         assert log.verify().ok
-        path = document.path
-    with sqlite3.connect(path) as connection:
-        connection.execute("UPDATE log_record SET text = 'Nothing was decided' WHERE entry_number = 3")
-    with open_document(path) as reopened:
+    behind_the_back(document, "UPDATE log_record SET text = 'Nothing was decided' WHERE entry_number = 3")
+    with reopen(document) as reopened:
         report = LogService(reopened, device_id="laptop-a", source=source).verify()
     assert not report.ok and report.first_bad_entry_number == 3
     assert "changed after it was written" in report.problems[0]
@@ -130,10 +125,8 @@ def test_a_deleted_record_is_found(tmp_path: Path, source: FakeTimeSource) -> No
         log = LogService(document, device_id="laptop-a", source=source)
         for index in range(4):
             log.append(run.id, _draft(f"Decision {index + 1}"), exercise_s=60 * index)
-        path = document.path
-    with sqlite3.connect(path) as connection:
-        connection.execute("DELETE FROM log_record WHERE entry_number = 2")
-    with open_document(path) as reopened:
+    behind_the_back(document, "DELETE FROM log_record WHERE entry_number = 2")
+    with reopen(document) as reopened:
         report = LogService(reopened, device_id="x", source=source).verify()
     assert not report.ok and "missing" in report.problems[0]
 

@@ -12,11 +12,10 @@ import pytest
 from ctpn_desktop.core.clock import FakeTimeSource
 from ctpn_desktop.core.entities import AttachmentInfo, ClockEventKind, InjectEventKind, RunStatus
 from ctpn_desktop.core.errors import RunStateError, ValidationFailed
-from ctpn_desktop.core.services.document import open_document
 from ctpn_desktop.core.services.runs import RunService
 from ctpn_desktop.core.services.scenario import ScenarioService
 
-from tests.factories import library_document
+from tests.factories import library_document, reopen
 
 
 @pytest.fixture
@@ -49,9 +48,8 @@ def test_advancing_the_phase_jumps_the_clock_and_records_the_transition(tmp_path
         assert jump is not None and jump.kind is ClockEventKind.ADJUST and phases[1].name in jump.reason
         source.advance(60)
         assert runs.scenario_time_now(run.id) == phases[1].scenario_start + timedelta(seconds=60)
-        path = document.path
 
-    reopened = open_document(path)
+    reopened = reopen(document)
     try:
         again = RunService(reopened, source)
         assert again.current_phase(run.id) == phases[1]

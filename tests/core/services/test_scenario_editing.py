@@ -10,7 +10,6 @@ import pytest
 
 from ctpn_desktop.core.entities import AttachmentInfo, Inject
 from ctpn_desktop.core.errors import ValidationFailed
-from ctpn_desktop.core.services.document import open_document
 from ctpn_desktop.core.services.scenario import (
     InjectSlot,
     ScenarioService,
@@ -28,7 +27,7 @@ from ctpn_desktop.core.services.scenario import (
     with_slot,
 )
 
-from tests.factories import library_document
+from tests.factories import library_document, reopen
 
 
 def _numbers(injects: list[Inject]) -> list[int]:
@@ -138,7 +137,6 @@ def test_duplicate_copies_attachments_under_new_identities(tmp_path: Path) -> No
 
 
 def test_deleted_inject_comes_back_whole_with_its_attachment(tmp_path: Path) -> None:
-    path = tmp_path / "exercise.ctpn"
     with library_document(tmp_path) as document:
         service = ScenarioService(document)
         inject = msel_order(service.load().injects)[3]
@@ -147,7 +145,7 @@ def test_deleted_inject_comes_back_whole_with_its_attachment(tmp_path: Path) -> 
         blobs = service.attachment_blobs_of([inject])
         service.delete_injects([inject.id])
         service.put_injects([inject], blobs)
-    with open_document(path) as reopened:
+    with reopen(document) as reopened:
         restored = next(i for i in ScenarioService(reopened).load().injects if i.id == inject.id)
         assert restored == inject
         assert ScenarioService(reopened).attachment_data("att-9") == b"hi"

@@ -1,0 +1,139 @@
+"""Which tables a session wrote, told once its transaction has committed (or just before, for a notification
+that must travel inside the transaction).
+
+Hooked onto a `sessionmaker`, so every service's writes are seen: ORM objects added, changed or deleted, and
+ORM-enabled INSERT/UPDATE/DELETE statements. Rows that carry a ``run_id`` (or are runs) name their run; a
+statement that changes rows without saying which (an UPDATE with a WHERE clause) reports its runs as unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+
+_KEY = "ctpn_writes"
+
+
+@dataclass
+class Writes:
+    """What one transaction wrote so far."""
+
+    tables: set[str] = field(default_factory=set)
+    run_ids: set[str] = field(default_factory=set)
+    runs_unknown: bool = False
+    keys: dict[str, set[str]] = field(default_factory=dict)
+    """Per table, the primary keys of the rows written, while they are few and all known."""
+    unkeyed: set[str] = field(default_factory=set)
+    """Tables with rows written whose keys are not known (or too many to list)."""
+
+    def add(self, table: str, values: Mapping[str, Any] | None) -> None:
+        self.tables.add(table)
+        if values is None:
+            self.runs_unknown = True
+            self._unkeyed(table)
+            return
+        run_id = values.get("id") if table == "run" else values.get("run_id")
+        if isinstance(run_id, str):
+            self.run_ids.add(run_id)
+        key = values.get("id")
+        if not isinstance(key, str):
+            self._unkeyed(table)
+        elif table not in self.unkeyed:
+            keys = self.keys.setdefault(table, set())
+            keys.add(key)
+            if len(keys) > MAX_KEYS:
+                self._unkeyed(table)
+
+    def _unkeyed(self, table: str) -> None:
+        self.unkeyed.add(table)
+        self.keys.pop(table, None)
+
+
+MAX_KEYS = 200
+"""Beyond this many rows of a table in one transaction (a merge), listeners reload rather than look them up."""
+
+CommitListener = Callable[[Writes], None]
+BeforeCommit = Callable[[Session, Writes], None]
+WriteCheck = Callable[[str], None]
+"""Told the table before a row of it is written; raises to refuse the write (the transaction rolls back)."""
+
+
+def _writes(session: Session) -> Writes:
+    writes = session.info.get(_KEY)
+    if writes is None:
+        writes = session.info[_KEY] = Writes()
+    return writes
+
+
+def _object_values(instance: Any) -> dict[str, Any]:
+    return {"run_id": getattr(instance, "run_id", None), "id": getattr(instance, "id", None)}
+
+
+def _statement_rows(state: ORMExecuteState) -> Iterable[Mapping[str, Any] | None]:
+    parameters = state.parameters
+    if isinstance(parameters, list | tuple):
+        return [p if isinstance(p, Mapping) else None for p in parameters] or [None]
+    if isinstance(parameters, Mapping) and parameters and not state.is_update and not state.is_delete:
+        return [parameters]
+    return [None]
+
+
+def track_writes(sessions: sessionmaker[Session], on_commit: CommitListener, *,
+                 before_commit: BeforeCommit | None = None, check_write: WriteCheck | None = None) -> None:
+    """Tell ``on_commit`` what each committed transaction of ``sessions`` wrote (nothing for read-only ones);
+    ``before_commit`` is given the same just before the commit, with everything flushed; ``check_write`` may
+    refuse a write before it reaches the database."""
+
+    def before_flush(session: Session, _context: Any, _instances: Any) -> None:
+        if check_write is None:
+            return
+        for group in (session.new, session.dirty, session.deleted):
+            for instance in group:
+                table = getattr(instance, "__tablename__", None)
+                if table:
+                    check_write(table)
+
+    def after_flush(session: Session, _context: Any) -> None:
+        for group in (session.new, session.dirty, session.deleted):
+            for instance in group:
+                table = getattr(instance, "__tablename__", None)
+                if table:
+                    _writes(session).add(table, _object_values(instance))
+
+    def do_orm_execute(state: ORMExecuteState) -> None:
+        if not (state.is_insert or state.is_update or state.is_delete):
+            return
+        table = getattr(getattr(state.statement, "table", None), "name", None)
+        if not table:
+            return
+        if check_write is not None:
+            check_write(table)
+        for values in _statement_rows(state):
+            _writes(state.session).add(table, values)
+
+    def on_before_commit(session: Session) -> None:
+        if before_commit is None:
+            return
+        session.flush()
+        writes = session.info.get(_KEY)
+        if writes is not None and writes.tables:
+            before_commit(session, writes)
+
+    def after_commit(session: Session) -> None:
+        writes = session.info.pop(_KEY, None)
+        if writes is not None and writes.tables:
+            on_commit(writes)
+
+    def after_rollback(session: Session) -> None:
+        session.info.pop(_KEY, None)
+
+    event.listen(sessions, "before_flush", before_flush)
+    event.listen(sessions, "after_flush", after_flush)
+    event.listen(sessions, "do_orm_execute", do_orm_execute)
+    event.listen(sessions, "before_commit", on_before_commit)
+    event.listen(sessions, "after_commit", after_commit)
+    event.listen(sessions, "after_rollback", after_rollback)
