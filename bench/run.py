@@ -34,6 +34,7 @@ FIGURES: dict[str, str] = {
     "msel_open_5000": "editor:msel_open_5000",
     "msel_filter_keystroke": "editor:msel_filter_keystroke",
     "msel_retime_1000": "editor:msel_retime_1000",
+    "msel_import_5000": "msel_import:msel_import_5000",
     "release_p99": "conduct:release_p99",
     "timeline_repaint_2000": "conduct:timeline_repaint_2000",
     "log_commit_p99": "log:log_commit_p99",

@@ -140,7 +140,26 @@ def _parser() -> argparse.ArgumentParser:
     msel_import = msel_commands.add_parser("import", help="append the injects of a spreadsheet to a document")
     msel_import.add_argument("spreadsheet", type=Path, metavar="FILE.xlsx|csv")
     msel_import.add_argument("document", type=Path, metavar="DOC.ctpn")
-    msel_import.add_argument("--sheet", help="the sheet to read (default: the likeliest)")
+    msel_import.add_argument("--sheet", action="append", metavar="SHEET",
+                             help="a sheet to read; repeat for several, imported in the order given "
+                                  "(default: every sheet of injects, as proposed)")
+    msel_import.add_argument("--all-sheets", action="store_true",
+                             help="read every sheet with data, whatever its name")
+    msel_import.add_argument("--header-row", action="append", metavar="N|SHEET=N",
+                             help="the row holding the column titles (the lower row of a two-row header), for "
+                                  "every sheet or for the sheet named")
+    msel_import.add_argument("--column", action="append", metavar="LETTER=FIELD",
+                             help="read a column as a field, e.g. C=title, D=content, B=time, G=delivery-method, "
+                                  "H=extra (kept in the notes) or F=none (left out); repeat for several")
+    msel_import.add_argument("--startex", metavar="TIME",
+                             help="the exercise start the planned offsets count from: 09:00 or 2026-12-12 09:00 "
+                                  "(default: the sheet's STARTEX row, else its earliest time)")
+    msel_import.add_argument("--month-first", action="store_true", help="read 03/04/2026 as 4 March (US dates)")
+    msel_import.add_argument("--sheet-name-as", choices=("storyline", "notes"), default="storyline",
+                             help="with several sheets, keep each inject's sheet name as its storyline (when it "
+                                  "has none) or as a line in its controller notes")
+    msel_import.add_argument("--ignore-saved-columns", action="store_true",
+                             help="do not apply the column choices saved in the import dialog for this layout")
     msel_import.add_argument("--dry-run", action="store_true", help="report what would be imported; change nothing")
     msel_export = msel_commands.add_parser("export", help="write the MSEL of a document")
     msel_export.add_argument("document", type=Path, metavar="DOC.ctpn")
@@ -426,26 +445,83 @@ def _msel(args: argparse.Namespace) -> int:
         _out(f"Wrote {len(scenario.injects)} injects to {args.output}")
         return 0
 
+    return _msel_import(args)
+
+
+def _msel_import(args: argparse.Namespace) -> int:
     from ctpn_desktop.core.io.msel_import import merge_preview
-    from ctpn_desktop.core.io.msel_mapping import propose_sheet
-    from ctpn_desktop.core.io.msel_parse import parse_rows
-    from ctpn_desktop.core.io.msel_read import read_table
+    from ctpn_desktop.core.io.msel_mapping import MselField, SheetKind, detect_header, propose_sheet, proposed_sheets
+    from ctpn_desktop.core.io.msel_memory import MappingMemory
+    from ctpn_desktop.core.io.msel_parse import ParseOptions, SheetLabel, parse_sheets
+    from ctpn_desktop.core.io.msel_read import column_number, read_table
+    from ctpn_desktop.core.io.msel_report import build_report, sheets_not_read
+    from ctpn_desktop.core.io.msel_times import parse_startex
+    from ctpn_desktop.core.services.document import open_document
+    from ctpn_desktop.core.services.scenario import ScenarioService
+
+    from ctpn_desktop import paths
+
+    startex = None
+    if args.startex:
+        try:
+            startex = parse_startex(args.startex, day_first=not args.month_first)
+        except ValueError as error:
+            _err(f"--startex: {error}")
+            return 2
+    header_rows: dict[str | None, int] = {}
+    for value in args.header_row or ():
+        name, _, number = value.rpartition("=")
+        if not number.strip().isdigit() or int(number) < 1:
+            _err(f"--header-row {value}: give a row number, or SHEET=N")
+            return 2
+        header_rows[name or None] = int(number)
+    columns: list[tuple[int, MselField | None]] = []
+    for value in args.column or ():
+        letter, _, wanted = value.partition("=")
+        wanted = wanted.strip().lower().replace("_", "-")
+        try:
+            number = column_number(letter)
+            field = None if wanted in {"none", "skip", ""} else MselField(wanted)
+        except ValueError:
+            _err(f"--column {value}: write LETTER=FIELD, FIELD one of "
+                 f"{', '.join(f.value for f in MselField)} or none")
+            return 2
+        columns.append((number, field))
 
     workbook = read_table(args.spreadsheet)
-    candidates = propose_sheet(workbook)
+    memory = None if args.ignore_saved_columns else MappingMemory(paths.msel_layouts_dir())
+    candidates = propose_sheet(workbook, memory)
+    by_name = {c.sheet: c for c in candidates}
     if args.sheet:
-        candidates = [c for c in candidates if c.sheet == args.sheet]
-        if not candidates:
-            _err(f"{args.spreadsheet}: no sheet named {args.sheet!r}; sheets: {', '.join(workbook.sheet_names)}")
+        unknown = [name for name in args.sheet if name not in by_name]
+        if unknown:
+            _err(f"{args.spreadsheet}: no sheet named {unknown[0]!r}; sheets: {', '.join(workbook.sheet_names)}")
             return 1
-    if not candidates or candidates[0].mapping.header_row is None:
-        reason = candidates[0].mapping.explanation if candidates else "the file has no sheets with data"
+        names = list(dict.fromkeys(args.sheet))
+    elif args.all_sheets:
+        names = [c.sheet for c in sorted(candidates, key=lambda c: c.index) if c.kind is not SheetKind.EMPTY]
+    else:
+        names = proposed_sheets(candidates)
+    unknown_rows = [name for name in header_rows if name is not None and name not in names]
+    if unknown_rows:
+        _err(f"--header-row: sheet {unknown_rows[0]!r} is not among the sheets read ({', '.join(names)})")
+        return 1
+    selection = []
+    for name in names:
+        sheet = workbook.sheet(name)
+        row = header_rows.get(name, header_rows.get(None))
+        mapping = by_name[name].mapping if row is None else detect_header(sheet, header_row=row, memory=memory)
+        mapping = mapping.copy()
+        for number, field in columns:
+            mapping.assign(number, field)
+        selection.append((sheet, mapping))
+    if not selection or not any(m.header_row is not None or columns for _s, m in selection):
+        reason = selection[0][1].explanation if selection else "the file has no sheets with data"
         _err(f"{args.spreadsheet}: no MSEL header found — {reason}")
         return 1
-    best = candidates[0]
-    preview = parse_rows(workbook.sheet(best.sheet), best.mapping, source=str(args.spreadsheet))
-    for line in best.mapping.describe():
-        _out(f"  {line}")
+    options = ParseOptions(startex=startex, day_first=not args.month_first,
+                           sheet_label=SheetLabel(args.sheet_name_as))
+    preview = parse_sheets(selection, options, source=str(args.spreadsheet))
     for problem in preview.problems:
         _err(f"{problem.severity.value}: {problem.location}: {problem.message}")
     with open_document(args.document) as document:
@@ -453,7 +529,12 @@ def _msel(args: argparse.Namespace) -> int:
         outcome = merge_preview(service.load(), preview)
         for note in outcome.notes:
             _err(f"note: {note.location}: {note.message}")
-        _out(preview.summary())
+        notes = [*workbook.notes, sheets_not_read(candidates, names)]
+        for line in build_report(preview, outcome, [n for n in notes if n]).lines():
+            _out(line)
+        if not preview.injects:
+            _err(f"{args.spreadsheet}: nothing to import — {preview.summary()}")
+            return 1
         if args.dry_run:
             _out("Dry run: the document was not changed.")
             return 0

@@ -73,6 +73,11 @@ def inject_library_dir() -> Path:
     return data_dir() / "inject-library"
 
 
+def msel_layouts_dir() -> Path:
+    """Where the MSEL import keeps the column choices made for each spreadsheet layout (not created here)."""
+    return data_dir() / "msel-layouts"
+
+
 def settings_path() -> Path:
     return config_dir() / SETTINGS_FILE
 

@@ -201,3 +201,57 @@ def test_a_part_whose_stored_name_is_garbled_is_a_damaged_workbook(tmp_path: Pat
     garbled = raw[:local + 13] + b"\xcf\xcf" + raw[local + 15:]
     path.write_bytes(garbled)
     refused(path, "damaged")
+
+
+@pytest.mark.parametrize("cols", [
+    b'<col min="1" max="999999999999" hidden="1"/>',
+    b'<col min="-5" max="3" hidden="true"/>',
+    b'<col min="9" max="2" hidden="1"/><col min="x" max="y" hidden="1"/><col hidden="1"/>',
+    b'<col min="2" max="2" hidden="1"/>' * 50_000,
+    b'<col min="2" max="2" hidden="1" ' + b'a="b" ' * 500 + b'/>',
+])
+def test_hostile_column_settings_are_read_within_the_columns_read(tmp_path: Path, cols: bytes) -> None:
+    def change(part: str, data: bytes) -> bytes:
+        return data.replace(b"<sheetData>", b"<cols>" + cols + b"</cols><sheetData>", 1) if part == SHEET else data
+
+    try:
+        sheet = read_table(rebuilt(tmp_path, change)).sheets[0]
+    except SpreadsheetError as refusal:  # what openpyxl itself cannot read is refused, clearly
+        assert "cannot be read as an XLSX workbook" in str(refusal)
+        return
+    assert sheet.hidden_columns <= frozenset(range(1, msel_read.MAX_COLUMNS + 1))
+    assert sheet.cell(2, 2) == "Caller reports smoke"
+
+
+def test_a_header_merged_across_every_column_excel_has_names_only_the_columns_read(tmp_path: Path) -> None:
+    from ctpn_desktop.core.io.msel_mapping import detect_header, propose_sheet
+    from ctpn_desktop.core.io.msel_parse import parse_rows
+
+    def change(part: str, data: bytes) -> bytes:
+        if part != SHEET:
+            return data
+        merges = b'<mergeCells count="2"><mergeCell ref="B1:XFD1"/><mergeCell ref="A2:XFD1048576"/></mergeCells>'
+        return data.replace(b"</sheetData>", b"</sheetData>" + merges, 1)
+
+    workbook = read_table(rebuilt(tmp_path, change))
+    sheet = workbook.sheets[0]
+    mapping = detect_header(sheet, header_row=1)
+    assert max(mapping.headers) <= msel_read.MAX_COLUMNS
+    parse_rows(sheet, mapping)
+    propose_sheet(workbook)
+
+
+def test_the_command_line_explains_a_foreign_workbook_and_leaves_the_document_alone(tmp_path: Path,
+                                                                                   capsys) -> None:
+    book = openpyxl.Workbook()
+    book.active.append(["Send an SMS", "J-60", "team1"])
+    book.active.append(["Send a mail", "J+1 H+2", "team2"])
+    foreign = tmp_path / "checklist.xlsx"
+    book.save(foreign)
+    document = tmp_path / "exercise.ctpn"
+    assert cli(["demo", str(document)]) == 0
+    before = document.read_bytes()
+    capsys.readouterr()
+    assert cli(["msel", "import", "--all-sheets", str(foreign), str(document)]) == 1
+    assert "No header row was found in rows 1–2 of sheet 'Sheet' (the whole sheet)" in capsys.readouterr().err
+    assert document.read_bytes() == before

@@ -25,9 +25,11 @@ from hypothesis import strategies as st
 from ctpn_desktop.core.entities import Scenario
 from ctpn_desktop.core.errors import CtpnError, ScenarioFormatError, SpreadsheetError
 from ctpn_desktop.core.io.msel_import import merge_preview
-from ctpn_desktop.core.io.msel_mapping import propose_sheet
-from ctpn_desktop.core.io.msel_parse import parse_rows
+from ctpn_desktop.core.io.msel_mapping import MselField, detect_header, propose_sheet, proposed_sheets
+from ctpn_desktop.core.io.msel_memory import MappingMemory
+from ctpn_desktop.core.io.msel_parse import ParseOptions, SheetLabel, parse_rows, parse_sheets
 from ctpn_desktop.core.io.msel_read import read_table
+from ctpn_desktop.core.io.msel_report import build_report
 from ctpn_desktop.core.io.scenario_json import parse_scenario_text, read_scenario_file, to_scenario
 
 from tests.factories import LIBRARY
@@ -41,11 +43,27 @@ TARGET: Scenario = read_scenario_file(SCENARIO_FILE)[0]
 
 
 def import_spreadsheet(path: Path) -> None:
-    """The whole MSEL import as the window runs it, short of writing to a document."""
+    """The whole MSEL import as the window runs it, short of writing to a document: each likely sheet, then
+    every proposed sheet together, every sheet with data (as --all-sheets), a header row pointed at, a column
+    re-mapped, the report of each."""
     workbook = read_table(path)
-    for candidate in propose_sheet(workbook)[:2]:
+    candidates = propose_sheet(workbook)
+    for candidate in candidates[:2]:
         preview = parse_rows(workbook.sheet(candidate.sheet), candidate.mapping, source=str(path))
-        merge_preview(TARGET, preview)
+        build_report(preview, merge_preview(TARGET, preview))
+    by_name = {c.sheet: c for c in candidates}
+    for names in (proposed_sheets(candidates), [c.sheet for c in candidates if c.data_rows]):
+        selection = [(workbook.sheet(n), by_name[n].mapping) for n in names]
+        for options in (ParseOptions(), ParseOptions(startex=datetime(2026, 12, 12, 9), sheet_label=SheetLabel.NOTES,
+                                                     day_first=False)):
+            preview = parse_sheets(selection, options, source=str(path))
+            build_report(preview, merge_preview(TARGET, preview), ["note"]).text()
+    for sheet in workbook.sheets[:2]:
+        for row in (1, 2, max(sheet.row_count, 1), sheet.row_count + 5):
+            mapping = detect_header(sheet, header_row=row)
+            mapping.assign(1, MselField.TITLE)
+            mapping.assign(2, MselField.TIME)
+            build_report(parse_rows(sheet, mapping))
 
 
 def only_clear_errors(action: Any, *allowed: type[CtpnError]) -> None:
@@ -219,6 +237,40 @@ def _pick_field(document: Any, data: st.DataObject) -> tuple[Any, Any]:
         key = data.draw(st.sampled_from(sorted(container) if isinstance(container, dict) else
                                         range(len(container))))
     return container, key
+
+
+layout_documents = st.one_of(
+    st.binary(max_size=600),
+    json_values.map(lambda value: json.dumps(value).encode()),
+    st.fixed_dictionaries({
+        "format": st.sampled_from(["ctpn-msel-columns", "other"]), "version": st.sampled_from([1, 2, "1"]),
+        "fingerprint": st.sampled_from(["0" * 20, "1" * 20]),
+        "fields": st.dictionaries(st.text(max_size=4), st.one_of(st.none(), st.sampled_from(
+            [f.value for f in MselField] + ["bogus"]), st.integers()), max_size=6),
+        "time_basis": st.one_of(st.sampled_from(["auto", "clock", "offset", "never"]), st.integers()),
+        "saved_at": st.one_of(st.text(max_size=30), st.just("2026-01-01T09:00:00"), st.none()),
+        "source": st.one_of(st.text(max_size=30), st.integers()),
+    }).map(lambda value: json.dumps(value).encode()),
+)
+
+
+@FUZZ
+@given(content=layout_documents)
+def test_saved_column_choices_of_any_content_are_ignored_or_applied_never_a_crash(tmp_path: Path,
+                                                                                 content: bytes) -> None:
+    from ctpn_desktop.core.io.msel_read import SourceSheet
+
+    folder = tmp_path / "layouts"
+    folder.mkdir(exist_ok=True)
+    sheet = SourceSheet("S", (("Inject No.", "Time", "What happens"), (1, "09:00", "Smoke")))
+    fingerprint = detect_header(sheet).fingerprint
+    for name in (fingerprint, "0" * 20):
+        (folder / f"{name}.json").write_bytes(content)
+    memory = MappingMemory(folder)
+    layout = memory.recall("0" * 20)
+    assert layout is None or all(f is None or isinstance(f, MselField) for f in layout.fields.values())
+    mapping = detect_header(sheet, memory=memory)
+    parse_rows(sheet, mapping)
 
 
 @pytest.mark.parametrize("name", ["../../outside.png", "/etc/passwd", "folder\\evil.png", "..", "a\x00b.png"])

@@ -41,6 +41,8 @@ class ImportOutcome:
     created_phases: tuple[str, ...] = ()
     created_objectives: tuple[str, ...] = ()
     notes: tuple[ImportProblem, ...] = ()
+    renumbered: int = 0
+    """Injects whose number in the spreadsheet was already taken (by the scenario or an earlier row)."""
 
 
 def _match(text: str) -> str:
@@ -227,13 +229,15 @@ def merge_preview(scenario: Scenario, preview: ImportPreview) -> ImportOutcome:
             kept.add(parsed.number)
     next_number = max(existing_numbers | kept | {0}) + 1
     numbers: list[int] = []
-    for parsed in preview.injects:
+    renumbered: set[int] = set()
+    for index, parsed in enumerate(preview.injects):
         if parsed.number is not None and parsed.number in kept:
             kept.discard(parsed.number)
             numbers.append(parsed.number)
             continue
         numbers.append(next_number)
         if parsed.number is not None:
+            renumbered.add(index)
             note(Severity.WARNING, parsed,
                  f"number {parsed.number} is already used; imported as {next_number}")
         elif parsed.source_ref:
@@ -264,6 +268,8 @@ def merge_preview(scenario: Scenario, preview: ImportPreview) -> ImportOutcome:
                 objective_ids.append(objective.id)
         depends_on_id = None
         controller_notes = parsed.controller_notes
+        if index in renumbered and "Source ref: " not in controller_notes:
+            controller_notes = "\n".join(t for t in (controller_notes, f"Source ref: {parsed.number}") if t)
         if parsed.depends_on is not None:
             depends_on_id = by_source.get(parsed.depends_on) or by_existing.get(parsed.depends_on)
             if depends_on_id is None:
@@ -297,7 +303,7 @@ def merge_preview(scenario: Scenario, preview: ImportPreview) -> ImportOutcome:
         injects=scenario.injects + tuple(added),
     )
     return ImportOutcome(new_scenario, tuple(added), tuple(directory.created), tuple(directory.created_roles),
-                         tuple(created_phases), tuple(objectives.created), tuple(notes))
+                         tuple(created_phases), tuple(objectives.created), tuple(notes), len(renumbered))
 
 
 def apply_preview(scenario: Scenario, preview: ImportPreview) -> Scenario:

@@ -64,6 +64,8 @@ _FORMULA_RE = re.compile(
     rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})(\d{1,7})"[^>]*>\s*<(?:\w+:)?f\b([^>]*?)(?:/>|>([^<]{0,8192})</)'
 )
 _ERROR_CELL_RE = re.compile(rb'<(?:\w+:)?c\b[^>]*?\st="e"[^>]*>')
+_COLUMN_RE = re.compile(rb'<(?:\w+:)?col\b([^>]{0,400})>')
+_COLUMN_ATTR_RE = re.compile(rb'\b(min|max|hidden)="([^"]{0,12})"')
 _REF_RE = re.compile(rb'\sr="([A-Z]{1,3})(\d{1,7})"')
 _XML_ENTITIES = {b"&lt;": b"<", b"&gt;": b">", b"&quot;": b'"', b"&apos;": b"'", b"&amp;": b"&"}
 
@@ -110,6 +112,8 @@ class SourceSheet:
     hidden: bool = False
     truncated_rows: bool = False
     truncated_columns: bool = False
+    hidden_columns: frozenset[int] = frozenset()
+    """Columns the workbook hides (1-based); their cells are read like any other, and the import says so."""
 
     @property
     def row_count(self) -> int:
@@ -341,6 +345,20 @@ class _SheetScan:
     merged: list[MergedRange] = field(default_factory=list)
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
     errors: set[tuple[int, int]] = field(default_factory=set)
+    hidden_columns: set[int] = field(default_factory=set)
+
+
+def _hidden_columns(attributes: bytes) -> range:
+    """The columns a ``<col min= max= hidden=>`` element hides, cut to the columns that are read."""
+    values: dict[bytes, bytes] = dict(_COLUMN_ATTR_RE.findall(attributes))
+    if values.get(b"hidden", b"0").lower() not in {b"1", b"true"}:
+        return range(0)
+    try:
+        first = int(values.get(b"min", b"0"))
+        last = int(values.get(b"max", values.get(b"min", b"0")))
+    except ValueError:
+        return range(0)
+    return range(max(first, 1), min(last, MAX_COLUMNS) + 1)
 
 
 def _coordinate(column: bytes, row: bytes) -> tuple[int, int]:
@@ -370,6 +388,10 @@ def _scan_sheet_xml(archive: zipfile.ZipFile, part: str) -> _SheetScan:
             where = _REF_RE.search(match.group(0))
             if where:
                 scan.errors.add(_coordinate(*where.groups()))
+        for match in _COLUMN_RE.finditer(buffer):
+            if match.start() >= limit:
+                break
+            scan.hidden_columns.update(_hidden_columns(match.group(1)))
 
     try:
         with archive.open(part) as source:
@@ -467,7 +489,7 @@ def _read_worksheet(worksheet: Any, scan: _SheetScan, hidden: bool) -> SourceShe
     while rows and not rows[-1]:
         rows.pop()
     return SourceSheet(worksheet.title, tuple(rows), tuple(scan.merged), hidden, truncated_rows,
-                       truncated_columns)
+                       truncated_columns, frozenset(scan.hidden_columns))
 
 
 def _fill_merged_down(rows: list[tuple[CellValue, ...]], merged: list[MergedRange]) -> None:

@@ -24,6 +24,10 @@ _MONTH = r"(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[A-Z]*\.?"
 _DASHES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u2010": "-", "\u2011": "-"})
 
 _DTG_RE = re.compile(r"(\d{2})\s?(\d{2})(\d{2})(?:\s?([A-Z]))?\s?" + _MONTH + r"\s?(\d{4}|\d{2})")
+_DTG_NO_YEAR_RE = re.compile(r"(\d{2})\s?(\d{2})(\d{2})(?:\s?([A-Z]))?\s?" + _MONTH)
+_DTG_DAY_RE = re.compile(r"(\d{2})\s?(\d{2})(\d{2})\s?([A-Z])")
+_DAY_SLASH_RE = re.compile(r"(\d{1,2})\s*/\s*(\d{2}):?(\d{2})\s?([A-Z])?")
+_SERIAL_TEXT_RE = re.compile(r"\d{5}(?:\.\d+)?|0?\.\d{3,}")
 _ISO_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T\s]+(.+))?")
 _NUMERIC_DATE_RE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?:[\s,T]+(.+))?")
 _DAY_MONTH_RE = re.compile(
@@ -47,7 +51,7 @@ _DURATION_UNITS_RE = re.compile(
     r"|(\d+)\s*(?:S|SECS?|SECONDS?))"
 )
 
-EXAMPLES = "14:30, 1430, +01:15, T+90, D+1 14:30, 2026-12-12 18:30 or 210912AUG2011"
+EXAMPLES = "14:30, 1430, 9:00 AM, +01:15, T+90, D+1 14:30, 2026-12-12 18:30, 210912AUG2011 or 21/0912"
 
 
 class TimeBasis(enum.StrEnum):
@@ -67,18 +71,22 @@ class TimeKind(enum.Enum):
     OFFSET = "offset"
     CLOCK = "clock"
     DAY_CLOCK = "day-clock"
+    MONTH_DAY = "month-day"
     DATETIME = "datetime"
 
 
 @dataclass(frozen=True, slots=True)
 class TimeValue:
     """A time read from a cell: an offset (``seconds`` from STARTEX), a time of day (``seconds`` since
-    midnight), a time of day on exercise day ``day``, or a calendar ``moment``."""
+    midnight), a time of day on exercise day ``day``, a time of day on day ``day`` of a month not written
+    (``month`` 0) or written without its year (a short date-time group: ``13/0900``, ``130900Z``,
+    ``130900ZMAY``), or a calendar ``moment``."""
 
     kind: TimeKind
     seconds: int = 0
     day: int = 0
     moment: datetime | None = None
+    month: int = 0
 
     @classmethod
     def offset(cls, seconds: int) -> TimeValue:
@@ -91,6 +99,10 @@ class TimeValue:
     @classmethod
     def day_clock(cls, day: int, seconds: int) -> TimeValue:
         return cls(TimeKind.DAY_CLOCK, seconds, day)
+
+    @classmethod
+    def on_day_of_month(cls, day: int, seconds: int, month: int = 0) -> TimeValue:
+        return cls(TimeKind.MONTH_DAY, seconds, day, month=month)
 
     @classmethod
     def at(cls, moment: datetime) -> TimeValue:
@@ -136,6 +148,26 @@ def parse_dtg(text: str) -> datetime | None:
         )
     except ValueError:
         return None
+
+
+def parse_short_dtg(text: str) -> TimeValue | None:
+    """A date-time group without its year (``091300ZMAY``), or without month and year (``091300Z``,
+    ``09/1300``): the day of the month and the time, to be put on a calendar by the rows around it."""
+    text = _normal(text)
+    match = _DTG_NO_YEAR_RE.fullmatch(text)
+    month = 0
+    if match:
+        day, hour, minute, _zone, month_name = match.groups()
+        month = _MONTHS.index(month_name) + 1
+    else:
+        match = _DTG_DAY_RE.fullmatch(text) or _DAY_SLASH_RE.fullmatch(text)
+        if not match:
+            return None
+        day, hour, minute, _zone = match.groups()
+    if not 1 <= int(day) <= 31 or int(minute) > 59 or int(hour) > 24 or (int(hour) == 24 and int(minute)):
+        raise ValueError(f"'{text}' reads as a date-time group, but day {int(day)} at {hour}:{minute} is not a "
+                         "valid day and time")
+    return TimeValue.on_day_of_month(int(day), int(hour) * 3600 + int(minute) * 60, month)
 
 
 def _clock_parts(text: str) -> tuple[int, int, int, bool] | None:
@@ -232,6 +264,9 @@ def _parse_text(text: str, basis: TimeBasis, day_first: bool) -> TimeValue:
     moment = parse_dtg(text)
     if moment is not None:
         return TimeValue.at(moment)
+    short = parse_short_dtg(text)
+    if short is not None:
+        return short
     dated = _date_and_clock(text, day_first)
     if dated is not None:
         day, rest = dated
@@ -281,6 +316,8 @@ def _parse_text(text: str, basis: TimeBasis, day_first: bool) -> TimeValue:
     seconds = _duration(text, None)
     if seconds is not None:
         return TimeValue.offset(seconds)
+    if _SERIAL_TEXT_RE.fullmatch(text):
+        return _parse_number(float(text), basis)
     raise ValueError(f"'{original}' is not a time this importer understands (examples: {EXAMPLES})")
 
 
@@ -393,3 +430,16 @@ def combine_day(day: date | int, value: TimeValue) -> TimeValue:
     if isinstance(day, int):
         return TimeValue.day_clock(day, value.seconds)
     return TimeValue.at(datetime.combine(day, time()) + timedelta(seconds=value.seconds))
+
+
+def parse_startex(text: str, *, day_first: bool = True) -> datetime | time:
+    """The exercise start as the designer types it: a time of day (``09:00``, ``0900``) or a date and time
+    (``2026-12-12 09:00``, ``12/12/2026 09:00``, ``120900ZDEC26``); ValueError says what is wrong."""
+    value = parse_time(text.strip(), TimeBasis.CLOCK, day_first=day_first) if text.strip() else None
+    if value is None:
+        raise ValueError("write the exercise start as a time of day (09:00) or a date and time (2026-12-12 09:00)")
+    if value.kind is TimeKind.DATETIME and value.moment is not None:
+        return value.moment
+    if value.kind is TimeKind.CLOCK and value.seconds < 86400:
+        return time(value.seconds // 3600, value.seconds % 3600 // 60, value.seconds % 60)
+    raise ValueError(f"'{text.strip()}' is not a time of day or a date and time: write 09:00 or 2026-12-12 09:00")

@@ -147,3 +147,30 @@ def status_from_text(text: str) -> tuple[InjectStatus | None, bool]:
     if words in _STATUS_RUN:
         return _STATUS_RUN[words], True
     return None, False
+
+
+_UNREAD_TIME_RE = re.compile(
+    r"^Time in the spreadsheet: (?P<text>.*) \(not read; placed at (?P<sign>[+-])(?P<h>\d{1,5}):(?P<m>[0-5]\d)"
+    r":(?P<s>[0-5]\d)\)$", re.MULTILINE)
+
+
+def signed_offset(seconds: int) -> str:
+    """An offset from STARTEX as ``+1:05:00`` or ``-0:15:00``."""
+    sign = "-" if seconds < 0 else "+"
+    seconds = abs(seconds)
+    return f"{sign}{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def unread_time_note(text: str, offset_s: int) -> str:
+    """The controller-notes line an import leaves on an inject whose time could not be read: the original text
+    and where the inject was placed instead. Validation flags the inject while it is still at that time."""
+    return f"Time in the spreadsheet: {' '.join(text.split())} (not read; placed at {signed_offset(offset_s)})"
+
+
+def unread_time_in(notes: str) -> tuple[str, int] | None:
+    """The original time text and the offset the import placed the inject at, from its controller notes."""
+    match = _UNREAD_TIME_RE.search(notes)
+    if match is None:
+        return None
+    seconds = int(match["h"]) * 3600 + int(match["m"]) * 60 + int(match["s"])
+    return match["text"], -seconds if match["sign"] == "-" else seconds

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ctpn_desktop.core.entities import (
@@ -304,6 +304,36 @@ def _write_inject_links(session: Session, inject: Inject, blobs: Mapping[str, by
         )
 
 
+def _insert_injects(session: Session, injects: Sequence[Inject], blobs: Mapping[str, bytes]) -> None:
+    """Insert injects new to the document, with their links, in a few statements (an import of thousands):
+    dependencies are set once every new inject exists, as one may depend on a later one."""
+    session.execute(insert(InjectRow), [{"id": i.id, **_inject_values(replace(i, depends_on_id=None))}
+                                        for i in injects])
+    for inject in injects:
+        if inject.depends_on_id:
+            session.execute(
+                update(InjectRow).where(InjectRow.id == inject.id).values(depends_on_id=inject.depends_on_id)
+            )
+    recipients: list[dict[str, object]] = []
+    objectives: list[dict[str, object]] = []
+    for inject in injects:
+        if inject.attachments:
+            _write_inject_links(session, inject, blobs)
+            continue
+        seen: set[tuple[str, str | None]] = set()
+        for position, recipient in enumerate(inject.recipients):
+            if (recipient.organisation_id, recipient.role_id) not in seen:
+                seen.add((recipient.organisation_id, recipient.role_id))
+                recipients.append({"inject_id": inject.id, "organisation_id": recipient.organisation_id,
+                                   "role_id": recipient.role_id, "position": position})
+        for position, objective_id in enumerate(dict.fromkeys(inject.objective_ids)):
+            objectives.append({"inject_id": inject.id, "objective_id": objective_id, "position": position})
+    if recipients:
+        session.execute(insert(InjectRecipientRow), recipients)
+    if objectives:
+        session.execute(insert(InjectObjectiveRow), objectives)
+
+
 def write_scenario(session: Session, scenario: Scenario, blobs: Mapping[str, bytes]) -> None:
     """Insert a whole scenario into an empty document (used on creation and import)."""
     session.add(ExerciseRow(id=scenario.exercise.id, programme=programme_text(scenario.programme),
@@ -537,11 +567,37 @@ class ScenarioService:
             session.flush()
             existing = set(session.scalars(select(InjectRow.id)))
             new = [i for i in scenario.injects if i.id not in existing]
-            for inject in new:
-                session.add(InjectRow(id=inject.id, **_inject_values(inject)))
+            if new:
+                _insert_injects(session, new, blobs or {})
+            return read_scenario(session)
+
+    def take_back_merge(self, before: Scenario, after: Scenario) -> Scenario:
+        """Undo a confirmed import in one transaction: the injects, organisations, roles, phases and objectives
+        ``after`` added to ``before`` are removed, and organisations it changed are put back as they were, so
+        a failure half-way leaves the import in place whole rather than half taken back."""
+        kept = {i.id for i in before.injects}
+        injects = [i.id for i in after.injects if i.id not in kept]
+        old_organisations = {o.id: o for o in before.organisations}
+        old_phases = {p.id for p in before.phases}
+        old_objectives = {o.id for o in before.objectives}
+        with self._sessions() as session, session.begin():
+            if injects:
+                session.execute(delete(InjectRow).where(InjectRow.id.in_(injects)))
+            for organisation in after.organisations:
+                old = old_organisations.get(organisation.id)
+                if old is None:
+                    row = session.get(OrganisationRow, organisation.id)
+                    if row is not None:
+                        session.delete(row)
+                elif old != organisation:
+                    _put_organisation(session, old)
+            added_phases = [p.id for p in after.phases if p.id not in old_phases]
+            if added_phases:
+                session.execute(delete(PhaseRow).where(PhaseRow.id.in_(added_phases)))
+            added_objectives = [o.id for o in after.objectives if o.id not in old_objectives]
+            if added_objectives:
+                session.execute(delete(ObjectiveRow).where(ObjectiveRow.id.in_(added_objectives)))
             session.flush()
-            for inject in new:
-                _write_inject_links(session, inject, blobs or {})
             return read_scenario(session)
 
     def delete_injects(self, inject_ids: Sequence[str]) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ctpn_desktop.core.entities import EventType, Inject, Organisation, Role, Scenario
+from ctpn_desktop.core.io.msel_values import unread_time_in
 
 NEEDS_RECIPIENTS = frozenset({EventType.INJECT, EventType.CONTINGENCY})
 """Event types that are delivered to players; controller, player and actor actions need no recipient."""
@@ -28,6 +29,8 @@ class ProblemKind(enum.StrEnum):
     RECIPIENT_CLASH = "recipient-clash"
     EMPTY_PHASE = "empty-phase"
     UNEXERCISED_OBJECTIVE = "unexercised-objective"
+    UNREAD_TIME = "unread-time"
+    """An imported inject whose time in the spreadsheet could not be read and that has not been re-timed."""
 
 
 class InjectField(enum.StrEnum):
@@ -114,6 +117,13 @@ def validate(scenario: Scenario) -> tuple[Problem, ...]:
                     add(ProblemKind.OUTSIDE_PHASE,
                         f"{label} is planned at {_minutes(inject.planned_offset_s)}, after its phase "
                         f"'{phase.name}' ends ({_minutes(end)})", InjectField.PLANNED)
+        unread = unread_time_in(inject.controller_notes) if "(not read; placed at" in inject.controller_notes \
+            else None
+        if unread is not None and unread[1] == inject.planned_offset_s:
+            add(ProblemKind.UNREAD_TIME,
+                f"{label}: its time in the imported spreadsheet, '{unread[0]}', could not be read, so it was "
+                f"placed at {_minutes(unread[1])}; set its planned time (or, if that time is right, remove the "
+                "line 'Time in the spreadsheet: …' from its controller notes)", InjectField.PLANNED)
         if inject.event_type is not EventType.CONTINGENCY:
             minute = inject.planned_offset_s // 60
             for recipient in inject.recipients:

@@ -312,6 +312,8 @@ def _hint(problem: Problem) -> str:
         ProblemKind.OUTSIDE_PHASE: "Change the planned time, or move the inject to the phase it falls in.",
         ProblemKind.EMPTY_PHASE: "Give the phase injects, or delete it.",
         ProblemKind.UNEXERCISED_OBJECTIVE: "Link the objective to the injects that test it.",
+        ProblemKind.UNREAD_TIME: "Set the planned time the spreadsheet meant; its original text is in the "
+                                 "controller notes.",
     }.get(problem.kind, "Open the inject and correct the link.")
 
 

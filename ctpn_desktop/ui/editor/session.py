@@ -494,31 +494,18 @@ class EditorSession(QObject):
 
     # Import ----------------------------------------------------------------------------------------------
     def import_outcome(self, outcome: ImportOutcome, source: str) -> bool:
-        """Store an import the designer confirmed; undo removes what it added and created."""
+        """Store an import the designer confirmed, in one transaction; undo removes, again in one transaction,
+        what it added and created. A failure either way leaves the document as it was before that step."""
         before = self.scenario
-        new_objectives = [o for o in outcome.scenario.objectives if before.objective(o.id) is None]
-        new_organisations = [o for o in outcome.scenario.organisations if before.organisation(o.id) is None]
-        grown = [o for o in outcome.scenario.organisations
-                 if (old := before.organisation(o.id)) is not None and old != o]
-        old_grown = [o for o in before.organisations if o.id in {g.id for g in grown}]
-        new_phases = [p for p in outcome.scenario.phases if before.phase(p.id) is None]
+        after = outcome.scenario
         added = [i.id for i in outcome.added]
 
         def redo() -> Change:
-            self.scenario = self.service.merge_in(outcome.scenario)
+            self.scenario = self.service.merge_in(after)
             return Change(everything=True)
 
         def undo() -> Change:
-            self.service.delete_injects(added)
-            for organisation in old_grown:
-                self.service.put_organisation(organisation)
-            for organisation in new_organisations:
-                self.service.delete_organisation(organisation.id)
-            for phase in new_phases:
-                self.service.delete_phase(phase.id)
-            for objective in new_objectives:
-                self.service.delete_objective(objective.id)
-            self.scenario = self.service.load()
+            self.scenario = self.service.take_back_merge(before, after)
             return Change(everything=True)
 
         noun = "inject" if len(added) == 1 else "injects"

@@ -31,6 +31,7 @@ from ctpn_desktop.core.clock import format_elapsed
 from ctpn_desktop.core.entities import Inject, Scenario
 from ctpn_desktop.core.errors import CtpnError
 from ctpn_desktop.core.inject_library import InjectLibrary, prepare_insertion
+from ctpn_desktop.core.io.msel_memory import MappingMemory
 from ctpn_desktop.core.io.msel_read import read_table
 from ctpn_desktop.core.io.msel_write import write_msel_csv, write_msel_xlsx
 from ctpn_desktop.core.io.scenario_json import dumps, from_scenario
@@ -633,7 +634,8 @@ class ScenarioWorkspace(Workspace):
         except (CtpnError, OSError) as error:
             self.report("Cannot import MSEL", f"“{path.name}” could not be read. {getattr(error, 'problem', error)}")
             return None
-        dialog = MselImportDialog(workbook, self.session.scenario, self)
+        dialog = MselImportDialog(workbook, self.session.scenario, self,
+                                  memory=MappingMemory(paths.msel_layouts_dir()))
         dialog.accepted.connect(lambda: self._import_confirmed(dialog, path))
         dialog.finished.connect(dialog.deleteLater)
         self.import_dialog = dialog
@@ -649,6 +651,8 @@ class ScenarioWorkspace(Workspace):
             self.tabs.setCurrentIndex(self.msel_tab)
             if outcome.added:
                 self.msel.show_inject(outcome.added[0].id)
+            if dialog.remember_problem:
+                self.save_state.setText(f"{self.save_state.text()} — {dialog.remember_problem}")
 
     def _suggested(self, suffix: str) -> Path:
         document = self.context.document.path if self.context is not None else Path.home() / "exercise.ctpn"

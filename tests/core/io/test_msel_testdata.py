@@ -99,3 +99,41 @@ def test_openbas_checklist_maps_with_the_designers_help() -> None:
     assert preview.injects[0].recipients == ("team2",) and preview.injects[0].content == "message2"
     assert [(s.row, s.text) for s in preview.sections] == []
     assert [(p.row, p.column) for p in preview.errors] == [(4, "B")]
+
+
+@pytest.mark.parametrize("name", ["NFL_Draft_MSEL_Cadence_Import.xlsx", "IMT_Trailer_MSEL_Cadence_Import.xlsx"])
+def test_cadence_samples_propose_only_their_msel_sheet_and_account_for_every_row(name: str) -> None:
+    from ctpn_desktop.core.io.msel_mapping import SheetKind, proposed_sheets
+    from ctpn_desktop.core.io.msel_parse import RowFate
+    from ctpn_desktop.core.io.msel_report import build_report
+
+    workbook = read_table(CADENCE / name)
+    candidates = propose_sheet(workbook)
+    assert proposed_sheets(candidates) == ["MSEL"]
+    others = {c.sheet: c.kind for c in candidates if c.sheet != "MSEL"}
+    assert others.items() <= {"Lookups": SheetKind.LOOKUPS, "Metadata": SheetKind.LOOKUPS}.items() and others
+    preview = preview_file(CADENCE / name)
+    [summary] = preview.sheets
+    assert summary.rows_read == summary.injects == len(preview.injects)
+    assert dict(summary.fates) == {RowFate.INJECT: tuple(range(2, 2 + len(preview.injects)))}
+    assert summary.left_out == ()
+    report = build_report(preview, merge_preview(empty_scenario(), preview))
+    [sheet] = report.sheets
+    assert sheet.skipped == () and sheet.not_imported == () and sheet.time_problems == ()
+    assert {c.field for c in sheet.mapped} >= {MselField.TITLE, MselField.TIME, MselField.NUMBER}
+
+
+@pytest.mark.parametrize("path", OPENBAS, ids=[p.stem for p in OPENBAS])
+def test_openbas_checklists_name_the_rows_searched_and_report_the_sheet_not_read(path: Path) -> None:
+    from ctpn_desktop.core.io.msel_report import build_report
+
+    workbook = read_table(path)
+    [candidate] = propose_sheet(workbook)
+    sheet = workbook.sheet(candidate.sheet)
+    last = min(40, sheet.row_count)
+    assert f"No header row was found in rows 1–{last} of sheet '{candidate.sheet}'" in \
+        candidate.mapping.explanation
+    assert "point at it" in candidate.mapping.explanation
+    report = build_report(parse_rows(sheet, candidate.mapping, source=str(path)))
+    assert report.injects == 0 and report.errors == 1
+    assert any(line.startswith("  Not read: No header row was found") for line in report.lines())

@@ -178,4 +178,4 @@ def test_every_clock_time_reads_back(value: time) -> None:
 
 def test_kinds_are_distinct() -> None:
     assert {TimeValue.offset(1).kind, TimeValue.clock(1).kind, TimeValue.day_clock(0, 1).kind,
-            TimeValue.at(datetime(2026, 1, 1)).kind} == set(TimeKind)
+            TimeValue.on_day_of_month(13, 1).kind, TimeValue.at(datetime(2026, 1, 1)).kind} == set(TimeKind)
