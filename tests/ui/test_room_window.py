@@ -196,3 +196,39 @@ def test_a_station_that_loses_the_server_says_so_keeps_entries_and_sends_them(
         assert "online" in notes.room_indicator.text()
     finally:
         cable.close()
+
+
+def test_a_controller_offline_releases_on_the_laptop_and_the_room_gets_it_later(
+        qtbot, station_window: Maker, document_path: Path, server: RoomAddress, time_source: FakeTimeSource) -> None:
+    facilitator = station_window("station-lead")
+    assert facilitator.open_path(document_path)
+    name = backends.new_room_name("controller")
+    _publish(qtbot, facilitator, server, name)
+    context = facilitator.context
+    assert context is not None
+    run = context.runs.create_run("Day one")
+    context.runs.start(run.id)
+    url = server.url
+    cable = NetworkCut(url.host or "127.0.0.1", url.port or 5432)
+    try:
+        control = station_window("station-control")
+        assert control.join_room(RoomAddress(url.set(host="127.0.0.1", port=cable.port)), name,
+                                 Station("station-control", "Control desk", StationRole.CONTROLLER)) is None
+        page = control.conduct_page
+        qtbot.waitUntil(lambda: page.run is not None and page.run.id == run.id, timeout=5000)
+        assert page.actions[RunAction.RELEASE].isEnabled() and not page.actions[RunAction.PAUSE].isEnabled()
+        first = sorted(page.scenario.injects, key=lambda i: (i.planned_offset_s, i.number))[0]
+        cable.cut()
+        qtbot.waitUntil(lambda: control.room_banner.isVisible(), timeout=5000)
+        page.select_inject(first.id)
+        page.release()
+        assert "saved on this laptop" in page.feedback_label.text()
+        assert any(e.inject_id == first.id and e.pending for e in page.events)
+        cable.restore()
+        qtbot.waitUntil(lambda: not control.room_banner.isVisible(), timeout=15000)
+        lead = facilitator.conduct_page
+        qtbot.waitUntil(lambda: any(e.inject_id == first.id for e in lead.events), timeout=5000)
+        qtbot.waitUntil(lambda: all(not e.pending for e in page.events), timeout=5000)
+        assert [e.actor for e in context.runs.events(run.id) if e.inject_id == first.id] == ["Control desk"]
+    finally:
+        cable.close()
