@@ -13,6 +13,7 @@ from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ctpn_desktop.core.clock import FakeTimeSource
+from ctpn_desktop.core.entities import RunInfo
 from ctpn_desktop.core.library import library_items
 from ctpn_desktop.core.roles import Station, StationRole
 from ctpn_desktop.core.services.room import RoomAddress
@@ -88,6 +89,20 @@ def _join(qtbot, window: MainWindow, server: str, name: str, role: StationRole, 
     qtbot.waitUntil(lambda: window.document is not None and window.document.room is not None, timeout=10000)
 
 
+def _room_with_a_live_run(qtbot, station_window: Maker, document_path: Path, server: RoomAddress,
+                          prefix: str) -> tuple[MainWindow, str, RunInfo]:
+    """The facilitator's window with the exercise published to a new room and a run started in it."""
+    facilitator = station_window("station-lead")
+    assert facilitator.open_path(document_path)
+    name = backends.new_room_name(prefix)
+    _publish(qtbot, facilitator, server, name)
+    context = facilitator.context
+    assert context is not None
+    run = context.runs.create_run("Day one")
+    context.runs.start(run.id)
+    return facilitator, name, run
+
+
 def test_publish_join_roles_and_live_pages(qtbot, station_window: Maker, document_path: Path,
                                            server: RoomAddress, time_source: FakeTimeSource) -> None:
     facilitator = station_window("station-lead")
@@ -138,14 +153,9 @@ def test_publish_join_roles_and_live_pages(qtbot, station_window: Maker, documen
 
 
 def test_an_observer_changes_nothing(qtbot, station_window: Maker, document_path: Path, server: RoomAddress) -> None:
-    facilitator = station_window("station-lead")
-    assert facilitator.open_path(document_path)
-    name = backends.new_room_name("observer")
-    _publish(qtbot, facilitator, server, name)
+    facilitator, name, run = _room_with_a_live_run(qtbot, station_window, document_path, server, "observer")
     context = facilitator.context
     assert context is not None
-    run = context.runs.create_run("Day one")
-    context.runs.start(run.id)
     watcher = station_window("station-gallery")
     _join(qtbot, watcher, server.text, name, StationRole.OBSERVER, "Gallery")
     qtbot.waitUntil(lambda: watcher.decision_log_page.run_id == run.id, timeout=5000)
@@ -158,14 +168,9 @@ def test_an_observer_changes_nothing(qtbot, station_window: Maker, document_path
 
 def test_a_station_that_loses_the_server_says_so_keeps_entries_and_sends_them(
         qtbot, station_window: Maker, document_path: Path, server: RoomAddress, time_source: FakeTimeSource) -> None:
-    facilitator = station_window("station-lead")
-    assert facilitator.open_path(document_path)
-    name = backends.new_room_name("offline")
-    _publish(qtbot, facilitator, server, name)
+    facilitator, name, run = _room_with_a_live_run(qtbot, station_window, document_path, server, "offline")
     context = facilitator.context
     assert context is not None
-    run = context.runs.create_run("Day one")
-    context.runs.start(run.id)
     url = server.url
     cable = NetworkCut(url.host or "127.0.0.1", url.port or 5432)
     try:
@@ -200,14 +205,9 @@ def test_a_station_that_loses_the_server_says_so_keeps_entries_and_sends_them(
 
 def test_a_controller_offline_releases_on_the_laptop_and_the_room_gets_it_later(
         qtbot, station_window: Maker, document_path: Path, server: RoomAddress, time_source: FakeTimeSource) -> None:
-    facilitator = station_window("station-lead")
-    assert facilitator.open_path(document_path)
-    name = backends.new_room_name("controller")
-    _publish(qtbot, facilitator, server, name)
+    facilitator, name, run = _room_with_a_live_run(qtbot, station_window, document_path, server, "controller")
     context = facilitator.context
     assert context is not None
-    run = context.runs.create_run("Day one")
-    context.runs.start(run.id)
     url = server.url
     cable = NetworkCut(url.host or "127.0.0.1", url.port or 5432)
     try:
