@@ -28,6 +28,7 @@ from ctpn_desktop.core.services.syndicates import SyndicateService
 
 from ctpn_desktop.ui import icons
 from ctpn_desktop.ui.context import ContextFactory, DocumentContext
+from ctpn_desktop.ui.first_paint import when_first_painted
 from ctpn_desktop.ui.live import LiveDocument
 from ctpn_desktop.ui.main_window import MainWindow
 from ctpn_desktop.ui.theme import readable_font
@@ -36,6 +37,8 @@ from ctpn_desktop import APP_NAME, __version__, paths
 
 ORGANISATION = "CTPN"
 T0_ENV = "CTPN_T0"
+STARTUP_MODULES_ENV = "CTPN_STARTUP_MODULES"
+"""With ``--benchmark-startup``: a file to list the modules imported by the first paint in (what to defer)."""
 JOURNALS_FOLDER = "journals"
 """Where each station keeps what it writes in a shared room while the server is away (see `core.services.journal`)."""
 _IMPORTED_AT = time.perf_counter()
@@ -124,11 +127,20 @@ class _FirstPaint(QObject):
                 and watched.window() is self._window):
             self._done = True
             print(f"painted {seconds_since_start():.3f}", flush=True)
+            modules_file = os.environ.get(STARTUP_MODULES_ENV)
+            if modules_file:
+                Path(modules_file).write_text("\n".join(sorted(sys.modules)), encoding="utf-8")
             app = QApplication.instance()
             if app is not None:
                 app.removeEventFilter(self)
                 QTimer.singleShot(0, app.quit)
         return False
+
+
+def _after_first_paint(window: MainWindow) -> None:
+    """What the first paint did not wait for: the icons, then the workspaces not yet shown."""
+    icons.release(window)
+    window.build_remaining_workspaces()
 
 
 def _arguments(argv: Sequence[str]) -> argparse.Namespace:
@@ -164,9 +176,11 @@ def _join_at_start(window: MainWindow, args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _arguments(sys.argv[1:] if argv is None else argv)
     app = application()
+    icons.hold()
     window = build_window()
     if args.benchmark_startup:
         app.installEventFilter(_FirstPaint(window))
+    when_first_painted(window, lambda: _after_first_paint(window))
     window.show()
     if args.file is not None:
         window.open_path(args.file)

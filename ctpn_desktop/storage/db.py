@@ -8,7 +8,9 @@ is one we know. Only then is it opened for writing; an older schema is migrated 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+import re
 import sqlite3
 import stat
 import struct
@@ -16,12 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -34,6 +32,9 @@ from ctpn_desktop.core.errors import (
     ReadOnlyDocumentError,
 )
 from ctpn_desktop.storage.orm import Base
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 APPLICATION_ID = 0x4354504E  # "CTPN"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -49,19 +50,45 @@ class FileCheck:
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
+_REVISION = re.compile(r"^revision\s*(?::\s*str\s*)?=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(?:None|[\"']([^\"']+)[\"'])", re.MULTILINE)
+
+
+@functools.cache
+def _revision_graph() -> dict[str, str | None]:
+    """Each migration's revision and the one it follows, read from the migration files as text.
+
+    Opening a document needs only to know whether its revision is ours and the newest; importing Alembic for
+    that would delay every start, so Alembic is imported only when a file is created or migrated. A test checks
+    that this reading agrees with Alembic's own."""
+    graph: dict[str, str | None] = {}
+    for script in sorted((MIGRATIONS / "versions").glob("[!_]*.py")):
+        text = script.read_text(encoding="utf-8")
+        revision, down = _REVISION.search(text), _DOWN_REVISION.search(text)
+        if revision is None or down is None:
+            raise RuntimeError(f"the migration {script.name} names no revision")
+        graph[revision.group(1)] = down.group(1)
+    return graph
+
+
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    graph = _revision_graph()
+    followed = {down for down in graph.values() if down is not None}
+    heads = [revision for revision in graph if revision not in followed]
+    if len(heads) != 1:
+        raise RuntimeError(f"the migrations have {len(heads)} heads: {sorted(heads)}")
+    return heads[0]
 
 
 def known_revisions() -> set[str]:
-    return {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    return set(_revision_graph())
 
 
 def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -361,6 +388,8 @@ def _transactional_ddl(engine: Engine) -> None:
 def migrate(path: Path) -> None:
     """Bring an older document to the current schema in one transaction, on a connection without the
     foreign-key pragma."""
+    from alembic import command
+
     engine = make_engine(path, foreign_keys=False)
     _transactional_ddl(engine)
     try:
@@ -376,6 +405,9 @@ def create_schema(path: Path) -> Engine:
     """A new, empty document: the current tables, stamped with the head revision and our application id."""
     if path.exists():
         raise DocumentError(str(path), "a file of that name already exists; it was left as it was")
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     engine = make_engine(path)
     with engine.begin() as connection:
         connection.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
@@ -388,7 +420,7 @@ def create_schema(path: Path) -> Engine:
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
 
 def checkpoint(engine: Engine) -> None:

@@ -19,8 +19,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from alembic import command
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine, bindparam, create_engine, event, func, insert, inspect, select, update
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -150,6 +148,8 @@ def create_room_schema(connection: Connection, schema: str) -> None:
     """A new, empty room: the schema, then every migration from the first, in the caller's transaction."""
     connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
     connection.exec_driver_sql(f'SET LOCAL search_path TO "{schema}"')
+    from alembic import command
+
     config = db.alembic_config()
     config.attributes["connection"] = connection
     command.upgrade(config, "head")
@@ -160,6 +160,8 @@ def drop_room_schema(connection: Connection, schema: str) -> None:
 
 
 def room_revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 

@@ -11,6 +11,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from ctpn_desktop.ui import icons
+from ctpn_desktop.ui.widgets import IconLabel
 
 EXERCISE_TEXT = "EXERCISE EXERCISE EXERCISE"
 
@@ -103,8 +104,7 @@ class ReadOnlyBanner(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(16, 6, 16, 6)
         layout.setSpacing(10)
-        self.icon_label = QLabel(self)
-        self.icon_label.setPixmap(icons.icon(icons.READ_ONLY, "#1a1a1a").pixmap(20, 20))
+        self.icon_label = IconLabel(icons.icon(icons.READ_ONLY, "#1a1a1a"), 20, self)
         layout.addWidget(self.icon_label)
         self.text_label = QLabel(self)
         self.text_label.setObjectName("readOnlyText")
@@ -143,8 +143,7 @@ class RoomBanner(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(16, 6, 16, 6)
         layout.setSpacing(10)
-        self.icon_label = QLabel(self)
-        self.icon_label.setPixmap(icons.icon(icons.OFFLINE, "#1a1a1a").pixmap(20, 20))
+        self.icon_label = IconLabel(icons.icon(icons.OFFLINE, "#1a1a1a"), 20, self)
         layout.addWidget(self.icon_label)
         self.text_label = QLabel(self)
         self.text_label.setObjectName("roomBannerText")

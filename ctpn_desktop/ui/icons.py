@@ -1,12 +1,18 @@
 """Every icon name the application uses, in one place, so the look can change without hunting for strings.
 
-Icons come from qtawesome's bundled fonts: nothing is fetched at run time.
+Icons come from qtawesome's bundled fonts: nothing is fetched at run time. Loading those fonts takes a moment,
+so an icon is drawn through an engine that asks qtawesome only when the icon is first painted, and the window can
+hold all icons back until its first paint is on the screen (`hold`, `release`): the window appears at once and
+its icons a moment later.
 """
 
 from __future__ import annotations
 
-import qtawesome as qta
-from PySide6.QtGui import QIcon
+from types import ModuleType
+
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QIcon, QIconEngine, QPainter, QPixmap
+from PySide6.QtWidgets import QApplication, QWidget
 
 # Navigation
 START = "mdi6.home-outline"
@@ -79,12 +85,69 @@ LIBRARY_SAVE = "mdi6.bookmark-plus-outline"
 LIBRARY_INSERT = "mdi6.bookshelf"
 
 
+_held = False
+
+
+def _qtawesome() -> ModuleType:
+    import qtawesome
+
+    return qtawesome
+
+
+class _FontIconEngine(QIconEngine):
+    """One qtawesome icon, made on its first paint; while icons are held back it paints nothing."""
+
+    def __init__(self, name: str, color: str) -> None:
+        super().__init__()
+        self._name = name
+        self._color = color
+        self._icon: QIcon | None = None
+
+    def _made(self) -> QIcon | None:
+        if self._icon is None and not _held:
+            self._icon = _qtawesome().icon(self._name, color=self._color)
+        return self._icon
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        made = self._made()
+        if made is not None:
+            made.paint(painter, rect, Qt.AlignmentFlag.AlignCenter, mode, state)
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        made = self._made()
+        if made is not None:
+            return made.pixmap(size, mode, state)
+        blank = QPixmap(size)
+        blank.fill(Qt.GlobalColor.transparent)
+        return blank
+
+    def clone(self) -> QIconEngine:
+        return _FontIconEngine(self._name, self._color)
+
+    def key(self) -> str:
+        return "ctpn-font-icon"
+
+
 def icon(name: str, color: str | None = None) -> QIcon:
     """A themed icon; without a colour it follows the palette's text colour so it stays visible in dark mode."""
     if color is None:
-        from PySide6.QtWidgets import QApplication
-
         app = QApplication.instance()
         palette = app.palette() if isinstance(app, QApplication) else None
         color = palette.windowText().color().name() if palette is not None else "#202020"
-    return qta.icon(name, color=color)
+    return QIcon(_FontIconEngine(name, color))
+
+
+def hold() -> None:
+    """Paint icons blank until `release`: the window's first paint need not wait for the icon fonts."""
+    global _held
+    _held = True
+
+
+def release(window: QWidget | None = None) -> None:
+    """Let icons load again and repaint ``window`` so the ones painted blank appear."""
+    global _held
+    _held = False
+    if window is not None:
+        window.update()
+        for child in window.findChildren(QWidget):
+            child.update()

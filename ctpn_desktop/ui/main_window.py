@@ -8,10 +8,12 @@ backup of a damaged file, and shows a banner while a document is open read-only.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QFontMetrics
@@ -29,8 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ctpn_desktop.core.changes import Changes
 from ctpn_desktop.core.clock import SystemTimeSource, TimeSource
-from ctpn_desktop.core.entities import Scenario
+from ctpn_desktop.core.entities import Exercise, Scenario
 from ctpn_desktop.core.errors import CtpnError, DamagedDocumentError
 from ctpn_desktop.core.io.scenario_json import read_scenario_file
 from ctpn_desktop.core.roles import Station, StationRole
@@ -50,12 +53,14 @@ from ctpn_desktop.ui.dialogs.settings import SettingsDialog, backup_folder, back
 from ctpn_desktop.ui.preferences import RecentFiles
 from ctpn_desktop.ui.start_page import LibraryFn, StartPage
 from ctpn_desktop.ui.workspaces.base import Workspace
-from ctpn_desktop.ui.workspaces.conduct import ConductWorkspace
-from ctpn_desktop.ui.workspaces.debrief import DebriefWorkspace
-from ctpn_desktop.ui.workspaces.decision_log import DecisionLogWorkspace
-from ctpn_desktop.ui.workspaces.scenario import ScenarioWorkspace
 
 from ctpn_desktop import APP_NAME
+
+if TYPE_CHECKING:
+    from ctpn_desktop.ui.workspaces.conduct import ConductWorkspace
+    from ctpn_desktop.ui.workspaces.debrief import DebriefWorkspace
+    from ctpn_desktop.ui.workspaces.decision_log import DecisionLogWorkspace
+    from ctpn_desktop.ui.workspaces.scenario import ScenarioWorkspace
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +72,14 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("Decision log", icons.DECISION_LOG),
     ("Debrief", icons.DEBRIEF),
 )
+WORKSPACE_CLASSES: dict[int, tuple[str, str]] = {
+    SCENARIO: ("ctpn_desktop.ui.workspaces.scenario", "ScenarioWorkspace"),
+    CONDUCT: ("ctpn_desktop.ui.workspaces.conduct", "ConductWorkspace"),
+    DECISION_LOG: ("ctpn_desktop.ui.workspaces.decision_log", "DecisionLogWorkspace"),
+    DEBRIEF: ("ctpn_desktop.ui.workspaces.debrief", "DebriefWorkspace"),
+}
+"""Each workspace is imported and built when first needed (shown, or asked for), or in idle time after the
+window has painted, so the first paint waits only for the page the user will see."""
 MAX_ZOOM_STEPS = 12
 SAVE_COPY_TEXT = "Save a &Copy…"
 WRITE_BACK_TEXT = "&Write Room to File…"
@@ -180,14 +193,12 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(central)
         self.stack.setObjectName("pages")
         self.start_page = StartPage(library_items_fn, self.stack)
-        self.scenario_page = ScenarioWorkspace(self.stack)
-        self.conduct_page = ConductWorkspace(self.stack)
-        self.decision_log_page = DecisionLogWorkspace(self.stack)
-        self.debrief_page = DebriefWorkspace(self.stack)
-        self.workspaces: list[Workspace] = [
-            self.scenario_page, self.conduct_page, self.decision_log_page, self.debrief_page]
-        for page in (self.start_page, *self.workspaces):
-            self.stack.addWidget(page)
+        self.stack.addWidget(self.start_page)
+        self._workspaces: dict[int, Workspace] = {}
+        for index in WORKSPACE_CLASSES:
+            slot = QWidget(self.stack)
+            slot.setObjectName(f"workspaceSlot{index}")
+            self.stack.addWidget(slot)
         middle.addWidget(self.stack, 1)
         outer.addLayout(middle, 1)
         outer.addWidget(self.bottom_banner)
@@ -239,12 +250,6 @@ class MainWindow(QMainWindow):
         view_menu.addAction(a[ActionId.ZOOM_RESET])
         help_menu = bar.addMenu("&Help")
         self.workspace_menus: dict[QWidget, QMenu] = {}
-        for workspace in self.workspaces:
-            menu = workspace.menu()
-            if menu is not None:
-                self.workspace_menus[workspace] = menu
-            for action in workspace.global_actions():
-                self.addAction(action)
         help_menu.addAction(a[ActionId.ABOUT])
         self.file_menu, self.view_menu, self.help_menu = file_menu, view_menu, help_menu
 
@@ -273,13 +278,69 @@ class MainWindow(QMainWindow):
         self.start_page.create_requested.connect(self.create_from_library)
         self.start_page.open_requested.connect(self.ask_open)
         self.start_page.recent_requested.connect(self.open_path)
-        self.scenario_page.exercise_changed.connect(self._update_title)
+
+    # Workspaces ------------------------------------------------------------------------------------------
+    def workspace(self, index: int) -> Workspace:
+        """The workspace at ``index``, imported and built on first use with the open document (if any)."""
+        built = self._workspaces.get(index)
+        if built is not None:
+            return built
+        module_name, class_name = WORKSPACE_CLASSES[index]
+        page: Workspace = getattr(importlib.import_module(module_name), class_name)(self.stack)
+        slot = self.stack.widget(index)
+        showing = self.stack.currentIndex() == index
+        self.stack.removeWidget(slot)
+        slot.deleteLater()
+        self.stack.insertWidget(index, page)
+        if showing:
+            self.stack.setCurrentIndex(index)
+        self._workspaces[index] = page
+        menu = page.menu()
+        if menu is not None:
+            self.workspace_menus[page] = menu
+        for action in page.global_actions():
+            self.addAction(action)
+        if self.context is not None:
+            page.set_context(self.context)
+        self._show_workspace_menu()
+        return page
+
+    @property
+    def workspaces(self) -> list[Workspace]:
+        """The workspaces built so far, in navigation order; the others learn the document when built."""
+        return [self._workspaces[index] for index in sorted(self._workspaces)]
+
+    def build_remaining_workspaces(self) -> None:
+        """Build the workspaces not yet built, one per turn of the event loop, so their keys (the emergency
+        halt, quick log entry) work from every page soon after start without delaying the first paint."""
+        missing = [index for index in WORKSPACE_CLASSES if index not in self._workspaces]
+        if missing:
+            self.workspace(missing[0])
+            QTimer.singleShot(0, self.build_remaining_workspaces)
+
+    @property
+    def scenario_page(self) -> ScenarioWorkspace:
+        return self.workspace(SCENARIO)  # type: ignore[return-value]
+
+    @property
+    def conduct_page(self) -> ConductWorkspace:
+        return self.workspace(CONDUCT)  # type: ignore[return-value]
+
+    @property
+    def decision_log_page(self) -> DecisionLogWorkspace:
+        return self.workspace(DECISION_LOG)  # type: ignore[return-value]
+
+    @property
+    def debrief_page(self) -> DebriefWorkspace:
+        return self.workspace(DEBRIEF)  # type: ignore[return-value]
 
     # Navigation ------------------------------------------------------------------------------------------
     def show_page(self, index: int) -> None:
         self.navigation.setCurrentRow(index)
 
     def _page_changed(self, index: int) -> None:
+        if index in WORKSPACE_CLASSES:
+            self.workspace(index)
         if index >= 0:
             self.stack.setCurrentIndex(index)
         self._show_workspace_menu()
@@ -348,6 +409,7 @@ class MainWindow(QMainWindow):
         previous, self.context = self.context, context
         if previous is not None:
             self._close_quietly(previous)
+        context.live.changed.connect(self._document_changed)
         if document.room is None:
             self.recent.add(document.path)
             self.settings.setValue(preferences.LAST_DIRECTORY, str(document.path.parent))
@@ -454,7 +516,8 @@ class MainWindow(QMainWindow):
         document = self.document
         if document is None or document.room is not None:
             return
-        title = self.scenario_page.scenario.exercise.title if self.scenario_page.scenario else document.path.stem
+        exercise = self._exercise()
+        title = exercise.title if exercise is not None else document.path.stem
         dialog = PublishRoomDialog(self._room_server(), title, self.publish_room, self)
         dialog.destroyed.connect(lambda *_: setattr(self, "publish_dialog", None))
         self.publish_dialog = dialog
@@ -690,8 +753,8 @@ class MainWindow(QMainWindow):
         return directory if directory.is_dir() else self._default_directory
 
     def _update_title(self) -> None:
-        scenario = self.scenario_page.scenario if self.context is not None else None
-        if scenario is None:
+        exercise = self._exercise()
+        if exercise is None:
             self.setWindowTitle(APP_NAME)
             self.setWindowFilePath("")
             self.banner.set_marking(None)
@@ -699,14 +762,29 @@ class MainWindow(QMainWindow):
             return
         document = self.document
         if document is not None and document.room is not None:
-            self.setWindowTitle(f"{scenario.exercise.title} — room “{document.room.name}” — {APP_NAME}")
+            self.setWindowTitle(f"{exercise.title} — room “{document.room.name}” — {APP_NAME}")
             self.setWindowFilePath("")
         else:
-            self.setWindowTitle(f"{scenario.exercise.title} — {APP_NAME}")
+            self.setWindowTitle(f"{exercise.title} — {APP_NAME}")
             if document is not None:
                 self.setWindowFilePath(str(document.path))
-        self.banner.set_marking(scenario.exercise.marking)
-        self.bottom_banner.set_marking(scenario.exercise.marking)
+        self.banner.set_marking(exercise.marking)
+        self.bottom_banner.set_marking(exercise.marking)
+
+    def _document_changed(self, changes: Changes) -> None:
+        """The title and the marking banners follow the exercise, whichever page or station changed it."""
+        if "exercise" in changes.tables or not changes.tables:
+            self._update_title()
+
+    def _exercise(self) -> Exercise | None:
+        """The open exercise's title and marking for the frame; None when none is open or it cannot be read."""
+        if self.context is None:
+            return None
+        try:
+            return self.context.scenario.exercise()
+        except (CtpnError, OSError):
+            log.exception("reading the exercise of %s", self.context.document.path)
+            return None
 
     def _refresh_recent(self) -> None:
         paths = self.recent.paths()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtGui import QFont, QIcon, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -18,6 +18,32 @@ from PySide6.QtWidgets import (
 )
 
 from ctpn_desktop.ui import icons
+
+
+class IconLabel(QWidget):
+    """An icon of a fixed size, painted from the icon each time rather than kept as a picture, so an icon that
+    was still loading when the widget was made appears as soon as it is ready (see `icons.hold`)."""
+
+    def __init__(self, icon: QIcon, size: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._size = size
+        self.setFixedSize(size, size)
+        self.set_icon(icon)
+
+    def set_icon(self, icon: QIcon) -> None:
+        self._icon = icon
+        self.update()
+
+    def icon(self) -> QIcon:
+        return self._icon
+
+    def sizeHint(self) -> QSize:
+        return QSize(self._size, self._size)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        self._icon.paint(painter, self.rect())
+        painter.end()
 
 
 class Heading(QLabel):
@@ -66,10 +92,9 @@ class EmptyState(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 32, 32, 32)
         layout.addStretch(1)
-        self._icon = QLabel(self)
-        self._icon.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self._icon = IconLabel(icons.icon(icon_name), 48, self)
         self._icon_name = icon_name
-        layout.addWidget(self._icon)
+        layout.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignHCenter)
         self.title_label = heading(title, 2, self)
         self.title_label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.text_label = muted(text, self)
@@ -94,7 +119,7 @@ class EmptyState(QWidget):
         self.setAccessibleDescription(text)
 
     def refresh_icon(self) -> None:
-        self._icon.setPixmap(icons.icon(self._icon_name).pixmap(48, 48))
+        self._icon.set_icon(icons.icon(self._icon_name))
 
 
 class SwitchStack(QStackedWidget):

@@ -10,7 +10,6 @@ renumbering is listed in `ImportOutcome.notes` so the designer can see it before
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 from dataclasses import dataclass, field
 
@@ -26,8 +25,7 @@ from ctpn_desktop.core.entities import (
     Scenario,
 )
 from ctpn_desktop.core.io.msel_parse import ImportPreview, ImportProblem, ParsedInject, Severity, phase_key
-
-_KEY_MAX = 64
+from ctpn_desktop.core.keys import make_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,22 +49,6 @@ def _match(text: str) -> str:
 
 def _code_match(text: str) -> str:
     return re.sub(r"[\s._-]+", "", text.casefold())
-
-
-def make_key(text: str, taken: set[str], fallback: str, *, lower: bool = True) -> str:
-    """An ASCII key (letters, digits, - _ .) made from a name, unique among ``taken`` regardless of case."""
-    text = unicodedata.normalize("NFKD", text.casefold() if lower else text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    base = re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-._")[: _KEY_MAX - 4] or fallback
-    if not base[0].isalnum():
-        base = f"{fallback}-{base}"[: _KEY_MAX - 4]
-    key, counter = base, 2
-    lowered = {t.casefold() for t in taken}
-    while key.casefold() in lowered:
-        key = f"{base}-{counter}"
-        counter += 1
-    taken.add(key)
-    return key
 
 
 @dataclass(slots=True)

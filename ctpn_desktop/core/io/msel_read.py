@@ -26,12 +26,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Literal
 from xml.etree import ElementTree
 from xml.parsers import expat
-
-import openpyxl
-from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
 from ctpn_desktop.core.errors import SpreadsheetError
 
@@ -98,8 +96,8 @@ class MergedRange:
 
     @property
     def ref(self) -> str:
-        first = f"{get_column_letter(self.min_col)}{self.min_row}"
-        return f"{first}:{get_column_letter(self.max_col)}{self.max_row}"
+        first = f"{column_letter(self.min_col)}{self.min_row}"
+        return f"{first}:{column_letter(self.max_col)}{self.max_row}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,14 +151,22 @@ class SourceWorkbook:
         raise KeyError(name)
 
 
+def _openpyxl() -> ModuleType:
+    """openpyxl, imported when a spreadsheet is first read, not when the editor that can import one opens."""
+    import openpyxl
+    import openpyxl.utils.cell
+
+    return openpyxl
+
+
 def column_letter(column: int) -> str:
     """The spreadsheet's name of a 1-based column number (1 → A, 28 → AB)."""
-    return get_column_letter(column)
+    return _openpyxl().utils.cell.get_column_letter(column)
 
 
 def column_number(letter: str) -> int:
     """The 1-based number of a column letter ("AB" → 28)."""
-    return column_index_from_string(letter.strip().upper())
+    return _openpyxl().utils.cell.column_index_from_string(letter.strip().upper())
 
 
 def read_table(path: Path | str) -> SourceWorkbook:
@@ -362,7 +368,7 @@ def _hidden_columns(attributes: bytes) -> range:
 
 
 def _coordinate(column: bytes, row: bytes) -> tuple[int, int]:
-    return int(row), column_index_from_string(column.decode())
+    return int(row), column_number(column.decode())
 
 
 def _scan_sheet_xml(archive: zipfile.ZipFile, part: str) -> _SheetScan:
@@ -437,7 +443,7 @@ def _read_xlsx(path: Path) -> SourceWorkbook:
     try:
         with warnings.catch_warnings(), path.open("rb") as handle:
             warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(handle, read_only=True, data_only=True, keep_links=False)
+            book = _openpyxl().load_workbook(handle, read_only=True, data_only=True, keep_links=False)
             try:
                 for worksheet in book.worksheets:
                     part = parts.get(worksheet.title)

@@ -191,6 +191,15 @@ class RunService:
                                    .order_by(InjectEventRow.seq, InjectEventRow.wall_time, InjectEventRow.id))
             return [event_of(r) for r in rows]
 
+    def _phase_events(self, run_id: str) -> list[InjectEvent]:
+        """Only the run's phase-started events: what the phase jumps are made of, read again after each
+        release without reading every event of a long run."""
+        with self._sessions() as session:
+            rows = session.scalars(select(InjectEventRow).where(
+                InjectEventRow.run_id == run_id, InjectEventRow.kind == InjectEventKind.PHASE_STARTED.value)
+                .order_by(InjectEventRow.seq, InjectEventRow.wall_time, InjectEventRow.id))
+            return [event_of(r) for r in rows]
+
     def _row(self, session: Session, run_id: str) -> RunRow:
         row = session.get(RunRow, run_id)
         if row is None:
@@ -259,7 +268,7 @@ class RunService:
         """Phase id → exercise time at which the facilitator started it, from the run's phase-started events."""
         if run_id not in self._phase_jumps:
             try:
-                self._phase_jumps[run_id] = phase_starts(self.events(run_id))
+                self._phase_jumps[run_id] = phase_starts(self._phase_events(run_id))
             except RoomOffline:
                 return dict(self._last_jumps.get(run_id, {}))  # as last known, until the server is back
             self._last_jumps[run_id] = self._phase_jumps[run_id]

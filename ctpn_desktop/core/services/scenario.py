@@ -408,6 +408,14 @@ class ScenarioService:
         with self._sessions() as session:
             return read_scenario(session)
 
+    def exercise(self) -> Exercise:
+        """Only the exercise's own fields (title, marking…): what the window frame shows, without the MSEL."""
+        with self._sessions() as session:
+            row = session.scalars(select(ExerciseRow)).first()
+            if row is None:
+                raise ValidationFailed("the document holds no exercise")
+            return exercise_of(row)
+
     def injects(self, ids: Iterable[str]) -> list[Inject]:
         with self._sessions() as session:
             return _load_injects(session, ids)

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, qVersion
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from ctpn_desktop.ui import icons
-from ctpn_desktop.ui.widgets import heading, muted
+from ctpn_desktop.ui.widgets import IconLabel, heading, muted
 
 from ctpn_desktop import APP_NAME, __version__
 
@@ -46,8 +46,7 @@ class AboutDialog(QDialog):
         layout.setSpacing(12)
 
         top = QHBoxLayout()
-        logo = QLabel(self)
-        logo.setPixmap(icons.icon(icons.MARKING).pixmap(48, 48))
+        logo = IconLabel(icons.icon(icons.MARKING), 48, self)
         top.addWidget(logo, 0, Qt.AlignmentFlag.AlignTop)
         titles = QVBoxLayout()
         titles.addWidget(heading(APP_NAME, 1, self))

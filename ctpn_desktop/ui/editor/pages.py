@@ -37,7 +37,7 @@ from ctpn_desktop.core.entities import (
     Role,
     Scenario,
 )
-from ctpn_desktop.core.io.msel_import import make_key
+from ctpn_desktop.core.keys import make_key
 from ctpn_desktop.core.services.scenario import (
     Links,
     objective_links,

@@ -37,8 +37,8 @@ from ctpn_desktop.core.entities import (
     ProgrammeSession,
     Speaker,
 )
-from ctpn_desktop.core.io.msel_import import make_key
 from ctpn_desktop.core.io.scenario_json import parse_clock
+from ctpn_desktop.core.keys import make_key
 
 from ctpn_desktop.ui import icons
 from ctpn_desktop.ui.editor.fields import CommitLine, CommitText, Typing, add_row, form_layout

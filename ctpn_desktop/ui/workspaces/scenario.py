@@ -11,7 +11,7 @@ import html
 import uuid
 from dataclasses import replace
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
@@ -31,20 +31,14 @@ from ctpn_desktop.core.clock import format_elapsed
 from ctpn_desktop.core.entities import Inject, Scenario
 from ctpn_desktop.core.errors import CtpnError
 from ctpn_desktop.core.inject_library import InjectLibrary, prepare_insertion
-from ctpn_desktop.core.io.msel_memory import MappingMemory
-from ctpn_desktop.core.io.msel_read import read_table
-from ctpn_desktop.core.io.msel_write import write_msel_csv, write_msel_xlsx
-from ctpn_desktop.core.io.scenario_json import dumps, from_scenario
 from ctpn_desktop.core.roles import Permission
 from ctpn_desktop.core.services.scenario import parse_planned
 from ctpn_desktop.core.services.validation import Problem, problems_by_inject, validate
 
 from ctpn_desktop.ui import icons
 from ctpn_desktop.ui.actions import ACTION_PERMISSIONS, ActionId, gate, make_action
-from ctpn_desktop.ui.dialogs.msel_import import MselImportDialog
 from ctpn_desktop.ui.dialogs.prompts import show_error
 from ctpn_desktop.ui.editor.fields import Typing
-from ctpn_desktop.ui.editor.library_picker import LibraryPicker
 from ctpn_desktop.ui.editor.msel_page import MSEL_WIDTHS as EDITOR_WIDTHS
 from ctpn_desktop.ui.editor.msel_page import MselPage, ProblemsPanel, RetimeDialog
 from ctpn_desktop.ui.editor.pages import (
@@ -63,6 +57,10 @@ from ctpn_desktop.ui.models.msel import format_scenario_time
 from ctpn_desktop.ui.workspaces.base import Workspace
 
 from ctpn_desktop import paths
+
+if TYPE_CHECKING:
+    from ctpn_desktop.ui.dialogs.msel_import import MselImportDialog
+    from ctpn_desktop.ui.editor.library_picker import LibraryPicker
 
 VALIDATION_DELAY_MS = 150
 """Validation runs this long after the last edit, so a burst of edits is checked once."""
@@ -629,6 +627,11 @@ class ScenarioWorkspace(Workspace):
         path = self.files.open_spreadsheet(self)
         if path is None:
             return None
+        from ctpn_desktop.core.io.msel_memory import MappingMemory
+        from ctpn_desktop.core.io.msel_read import read_table
+
+        from ctpn_desktop.ui.dialogs.msel_import import MselImportDialog
+
         try:
             workbook = read_table(path)
         except (CtpnError, OSError) as error:
@@ -665,6 +668,8 @@ class ScenarioWorkspace(Workspace):
         path = self.files.save_spreadsheet(self, self._suggested("-msel.xlsx"))
         if path is None:
             return None
+        from ctpn_desktop.core.io.msel_write import write_msel_csv, write_msel_xlsx
+
         writer = write_msel_csv if path.suffix.lower() == ".csv" else write_msel_xlsx
         try:
             warnings = writer(self.session.scenario, path)
@@ -683,6 +688,8 @@ class ScenarioWorkspace(Workspace):
         path = self.files.save_template(self, self._suggested("-template.json"))
         if path is None:
             return None
+        from ctpn_desktop.core.io.scenario_json import dumps, from_scenario
+
         try:
             text = dumps(from_scenario(self.session.scenario, self.session.service.attachment_blobs(),
                                        with_ids=False))
@@ -719,6 +726,8 @@ class ScenarioWorkspace(Workspace):
         if self.session is None:
             return None
         self.flush()
+        from ctpn_desktop.ui.editor.library_picker import LibraryPicker
+
         picker = LibraryPicker(self.inject_library, lambda *a: self.confirm(*a),
                                lambda parent, suggested: self.files.save_template(parent, suggested), self)
         picker.inserted.connect(self.insert_from_library)
