@@ -24,6 +24,7 @@ from ctpn_desktop.core.entities import DocumentSummary, Scenario
 from ctpn_desktop.core.errors import DocumentError, ReadOnlyDocumentError
 from ctpn_desktop.core.roles import Station, StationRole
 from ctpn_desktop.storage import db
+from ctpn_desktop.storage.checkpoints import IdleCheckpointer
 from ctpn_desktop.storage.orm import (
     AttachmentRow,
     DocumentInfo,
@@ -69,13 +70,18 @@ class Document:
     changes: ChangeFeed = field(default_factory=ChangeFeed, repr=False)
     """Told after every commit what changed (see `core.changes`)."""
     _closed: bool = field(default=False, repr=False)
+    _checkpointer: IdleCheckpointer | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         check = None if self.station.role is StationRole.FACILITATOR else self.station.check_write
         track_writes(self.sessions, self._committed,
                      before_commit=self.room.before_commit if self.room is not None else None, check_write=check)
+        if self.room is None and not self.read_only:
+            self._checkpointer = IdleCheckpointer(self.engine, self.path)
 
     def _committed(self, writes: Writes) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.note_commit()
         self.changes.publish(Changes.of_writes(writes))
 
     @property
@@ -93,6 +99,8 @@ class Document:
         if self._closed:
             return
         try:
+            if self._checkpointer is not None:
+                self._checkpointer.stop()
             if self.room is not None:
                 self.room.stop()
             elif not self.read_only:

@@ -75,13 +75,40 @@ class MselFilter:
                                                                       self.method))
 
 
-@dataclass(slots=True)
 class _Row:
-    inject: Inject
-    display: tuple[str, ...]
-    sort: tuple[object, ...]
-    haystack: str
-    organisations: frozenset[str]
+    """One inject's row. What the table shows, sorts and searches is worked out when first asked for: opening
+    a long MSEL formats only the rows in view (and all of them only once a filter or a sort needs them)."""
+
+    __slots__ = ("_display", "_haystack", "_lookups", "_sort", "inject")
+
+    def __init__(self, inject: Inject, lookups: _Lookups) -> None:
+        self.inject = inject
+        self._lookups = lookups
+        self._display: tuple[str, ...] | None = None
+        self._sort: tuple[object, ...] | None = None
+        self._haystack: str | None = None
+
+    @property
+    def display(self) -> tuple[str, ...]:
+        if self._display is None:
+            self._display = self._lookups.display(self.inject)
+        return self._display
+
+    @property
+    def sort(self) -> tuple[object, ...]:
+        if self._sort is None:
+            self._sort = self._lookups.sort_key(self.inject, self.display)
+        return self._sort
+
+    @property
+    def haystack(self) -> str:
+        if self._haystack is None:
+            self._haystack = "\n".join(self.display).casefold()
+        return self._haystack
+
+    @property
+    def organisations(self) -> frozenset[str]:
+        return frozenset(r.organisation_id for r in self.inject.recipients)
 
 
 class _Lookups:
@@ -96,12 +123,15 @@ class _Lookups:
         self.roles = {r.id: r.name for o in scenario.organisations for r in o.roles}
 
     def row(self, inject: Inject) -> _Row:
+        return _Row(inject, self)
+
+    def display(self, inject: Inject) -> tuple[str, ...]:
         recipients = "; ".join(
             f"{self.organisations.get(r.organisation_id, '?')} – {self.roles.get(r.role_id, '?')}"
             if r.role_id else self.organisations.get(r.organisation_id, "?")
             for r in inject.recipients
         )
-        display = (
+        return (
             str(inject.number),
             self.phases.get(inject.phase_id or "", ""),
             format_elapsed(inject.planned_offset_s),
@@ -112,15 +142,15 @@ class _Lookups:
             inject.delivery_method.label,
             ", ".join(self.objectives.get(o, "?") for o in inject.objective_ids),
         )
-        sort = (
+
+    def sort_key(self, inject: Inject, display: tuple[str, ...]) -> tuple[object, ...]:
+        return (
             inject.number,
             self.phase_order.get(inject.phase_id or "", len(self.phase_order)),
             inject.planned_offset_s,
             inject.scenario_time.isoformat() if inject.scenario_time else "",
             *(text.casefold() for text in display[TITLE:]),
         )
-        return _Row(inject, display, sort, "\n".join(display).casefold(),
-                    frozenset(r.organisation_id for r in inject.recipients))
 
 
 class MselTableModel(QAbstractTableModel):
