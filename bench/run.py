@@ -60,7 +60,9 @@ def resolve(name: str) -> Callable[[], object]:
 def run_here(name: str) -> int:
     """Measure one figure in this process and print its line(s)."""
     from bench.harness import BenchmarkUnavailable, Figure
+    from ctpn_desktop import runtime
 
+    runtime.tune_garbage_collector()  # the application's own settings (see ctpn_desktop.runtime)
     try:
         result = resolve(name)()
     except (BenchmarkUnavailable, ImportError, AttributeError) as error:

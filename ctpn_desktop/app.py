@@ -33,7 +33,7 @@ from ctpn_desktop.ui.live import LiveDocument
 from ctpn_desktop.ui.main_window import MainWindow
 from ctpn_desktop.ui.theme import readable_font
 
-from ctpn_desktop import APP_NAME, __version__, paths
+from ctpn_desktop import APP_NAME, __version__, paths, runtime
 
 ORGANISATION = "CTPN"
 T0_ENV = "CTPN_T0"
@@ -140,7 +140,7 @@ class _FirstPaint(QObject):
 def _after_first_paint(window: MainWindow) -> None:
     """What the first paint did not wait for: the icons, then the workspaces not yet shown."""
     icons.release(window)
-    window.build_remaining_workspaces()
+    window.build_remaining_workspaces(then=runtime.settle_after_start)
 
 
 def _arguments(argv: Sequence[str]) -> argparse.Namespace:
@@ -175,6 +175,7 @@ def _join_at_start(window: MainWindow, args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _arguments(sys.argv[1:] if argv is None else argv)
+    runtime.tune_garbage_collector()
     app = application()
     icons.hold()
     window = build_window()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ctpn_desktop.core.errors import CtpnError, ScenarioFormatError
 
-from ctpn_desktop import APP_NAME, __version__
+from ctpn_desktop import APP_NAME, __version__, runtime
 
 DEBRIEF_SECTIONS = ("overview", "objectives", "summary", "observations", "hotwash", "responses", "timeline",
                     "injects", "decisions", "syndicates", "improvement", "participants", "integrity")
@@ -623,6 +623,7 @@ HANDLERS["room"] = _room
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
+    runtime.tune_garbage_collector()
     if not arguments or (arguments[0] not in SUBCOMMANDS and not arguments[0].startswith("-")) or \
             arguments[0].startswith("--benchmark"):
         from ctpn_desktop.app import main as run_app

@@ -310,13 +310,16 @@ class MainWindow(QMainWindow):
         """The workspaces built so far, in navigation order; the others learn the document when built."""
         return [self._workspaces[index] for index in sorted(self._workspaces)]
 
-    def build_remaining_workspaces(self) -> None:
+    def build_remaining_workspaces(self, then: Callable[[], None] | None = None) -> None:
         """Build the workspaces not yet built, one per turn of the event loop, so their keys (the emergency
-        halt, quick log entry) work from every page soon after start without delaying the first paint."""
+        halt, quick log entry) work from every page soon after start without delaying the first paint; then
+        call ``then``."""
         missing = [index for index in WORKSPACE_CLASSES if index not in self._workspaces]
         if missing:
             self.workspace(missing[0])
-            QTimer.singleShot(0, self.build_remaining_workspaces)
+            QTimer.singleShot(0, lambda: self.build_remaining_workspaces(then))
+        elif then is not None:
+            then()
 
     @property
     def scenario_page(self) -> ScenarioWorkspace:
