@@ -110,12 +110,13 @@ def child_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def painted_after(argv: Sequence[str], timeout: float = 60.0) -> float:
+def painted_after(argv: Sequence[str], timeout: float = 60.0, extra_env: dict[str, str] | None = None) -> float:
     """Spawn ``argv`` with ``CTPN_T0`` set just before; return the seconds it reports in ``painted <s>``.
 
     The child prints ``painted <seconds since CTPN_T0>`` on the first paint of its main window and exits.
     """
     env = child_env()
+    env.update(extra_env or {})
     env["CTPN_T0"] = repr(time.time())
     try:
         result = subprocess.run(

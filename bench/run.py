@@ -30,6 +30,7 @@ os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false;default.warning=false"
 #: NAME -> "module:function" under bench.figures; the order here is the order of a full run.
 FIGURES: dict[str, str] = {
     "startup": "startup:startup",
+    "startup_cold": "startup:startup_cold",
     "open_5000": "msel:open_5000",
     "msel_open_5000": "editor:msel_open_5000",
     "msel_filter_keystroke": "editor:msel_filter_keystroke",
