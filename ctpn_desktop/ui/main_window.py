@@ -300,6 +300,8 @@ class MainWindow(QMainWindow):
             self.workspace_menus[page] = menu
         for action in page.global_actions():
             self.addAction(action)
+        if index == SCENARIO:  # the designer's own edits show in the title at once, before the feed delivers them
+            page.exercise_changed.connect(self._update_title)  # type: ignore[attr-defined]
         if self.context is not None:
             page.set_context(self.context)
         self._show_workspace_menu()
