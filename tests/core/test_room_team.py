@@ -187,7 +187,7 @@ def test_a_team_logs_a_thousand_entries_while_one_note_taker_loses_the_server(
                 service = EvaluationService(evaluator, SystemTimeSource(), device_id=EVALUATOR.id)
                 seen = LogService(evaluator, EVALUATOR.id, SystemTimeSource())
                 for index, objective in enumerate(objectives):
-                    wait_until(lambda wanted=100 * (index + 1): len(seen.summaries(run.id)) >= wanted, TIMEOUT_S,
+                    wait_until(lambda wanted=100 * (index + 1): seen.entry_counts().get(run.id, 0) >= wanted, TIMEOUT_S,
                                "the evaluator saw too few entries")
                     latest = seen.summaries(run.id)[-1]
                     observation = service.add_observation(
