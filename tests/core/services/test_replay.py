@@ -11,13 +11,9 @@ import pytest
 
 from ctpn_desktop.core.clock import FakeTimeSource
 from ctpn_desktop.core.entities import (
-    ClockAnchor,
     Evidence,
     EvidenceKind,
-    InjectEvent,
-    InjectEventKind,
     LogKind,
-    LogRevision,
     RunStatus,
 )
 from ctpn_desktop.core.errors import ValidationFailed
@@ -30,6 +26,7 @@ from ctpn_desktop.core.services.runs import RunService
 from ctpn_desktop.core.timeline import InjectState
 
 from tests.factories import library_document, reopen
+from tests.replay_reference import reference_clock, reference_injects, reference_log
 
 START = datetime(2027, 12, 12, 18, 0, tzinfo=UTC)
 
@@ -83,38 +80,6 @@ def play(runs: RunService, log: LogService, source: FakeTimeSource) -> Played:
     runs.end(run.id)
     source.advance(3600)
     return Played(run.id, injects, first.entry_id, corrected_at, paused_at, resumed_at)
-
-
-# The reference: a plain fold of the records at a wall time, written without the replay's code.
-
-def reference_clock(anchors: list[ClockAnchor], wall: datetime) -> tuple[float, RunStatus]:
-    leads_to = {"start": RunStatus.RUNNING, "pause": RunStatus.PAUSED, "resume": RunStatus.RUNNING,
-                "halt": RunStatus.HALTED, "end": RunStatus.ENDED}
-    status, elapsed = RunStatus.READY, 0.0
-    for anchor in anchors:
-        if anchor.wall_time > wall:
-            break
-        status = leads_to.get(anchor.kind.value, status)
-        elapsed = anchor.exercise_s
-        if anchor.running:
-            elapsed += (wall - anchor.wall_time).total_seconds() * anchor.compression
-    return elapsed, status
-
-
-def reference_injects(events: list[InjectEvent], wall: datetime) -> tuple[set[str], set[str]]:
-    released = {e.inject_id for e in events if e.kind is InjectEventKind.RELEASED and e.wall_time <= wall}
-    skipped = {e.inject_id for e in events if e.kind is InjectEventKind.SKIPPED and e.wall_time <= wall}
-    return released, skipped - released
-
-
-def reference_log(revisions: list[LogRevision], wall: datetime) -> dict[int, str]:
-    texts: dict[int, tuple[int, str]] = {}
-    for revision in revisions:
-        if revision.committed_at <= wall:
-            best = texts.get(revision.entry_number)
-            if best is None or revision.revision > best[0]:
-                texts[revision.entry_number] = (revision.revision, revision.text)
-    return {number: text for number, (_revision, text) in texts.items()}
 
 
 @pytest.fixture
