@@ -63,11 +63,15 @@ from ctpn_desktop.ui.conduct.timeline_view import TimelineMark, TimelineView
 from ctpn_desktop.ui.context import DocumentContext
 from ctpn_desktop.ui.dialogs.prompts import show_error
 from ctpn_desktop.ui.formatting import format_wall_time, run_label
+from ctpn_desktop.ui.models import log as log_columns
 from ctpn_desktop.ui.models.log import LogTableModel
 from ctpn_desktop.ui.widgets import heading, set_column_widths, setup_table
 
 BANNER = "REPLAY — read-only"
 PRESENTER_BANNER = "REPLAY OF A PAST RUN — NOT LIVE"
+LOG_WIDTHS = {log_columns.NUMBER: 5, log_columns.LOGGED: 9, log_columns.EXERCISE_TIME: 12, log_columns.KIND: 10,
+              log_columns.DECISION_MAKER: 18, log_columns.ORGANISATION: 12, log_columns.RATIONALE: 24,
+              log_columns.LOGGED_BY: 14, log_columns.REVISION: 12}
 PLAY_TICK_MS = 100
 STEP_S = 60
 STATUS_WORDS = {RunStatus.READY: "Not started", RunStatus.RUNNING: "Running", RunStatus.PAUSED: "Paused",
@@ -269,7 +273,7 @@ class ReplayWindow(QWidget):
         self.goto_edit.setObjectName("replayGoTo")
         self.goto_edit.setAccessibleName("Time to go to")
         self.goto_edit.setPlaceholderText("e.g. 1:12:00 or 19:12")
-        self.goto_edit.setMaximumWidth(150)
+        self.goto_edit.setMinimumWidth(self.goto_edit.fontMetrics().horizontalAdvance('e.g. 1:12:00 or 19:12') + 24)
         self.goto_edit.returnPressed.connect(self.go_to_typed)
         transport.addWidget(self.goto_edit)
         self.event_label = QLabel("", self)
@@ -314,7 +318,8 @@ class ReplayWindow(QWidget):
         self.log_model = LogTableModel(parent=self)
         self.log_view.setModel(self.log_model)
         self.log_view.setSortingEnabled(False)
-        self.log_view.horizontalHeader().setStretchLastSection(True)
+        set_column_widths(self.log_view, LOG_WIDTHS, stretch=log_columns.TEXT)
+        self.log_view.setColumnHidden(log_columns.SYNDICATE, True)
         self.events_list = QListWidget(self.tabs)
         self.events_list.setObjectName("replayEvents")
         self.events_list.setAccessibleName("Every record of the run; Enter goes to it")
@@ -528,6 +533,12 @@ class ReplayWindow(QWidget):
         self.queue_summary.setText(f"{released} out · {due} due or overdue · "
                                    f"{sum(1 for r in rows if r.state is InjectState.PENDING)} still ahead")
         self.log_model.set_entries(state.log)
+        self.log_view.scrollToBottom()  # the latest entry is what the room had just heard
+        ahead = next((row for row in range(self.queue_model.rowCount())
+                      if self.queue_model.state(row) not in (InjectState.RELEASED, InjectState.SKIPPED)), None)
+        if ahead is not None:
+            self.queue_view.scrollTo(self.queue_proxy.mapFromSource(self.queue_model.index(ahead, 0)),
+                                     QTableView.ScrollHint.PositionAtCenter)
         self.tabs.setTabText(self.log_tab, f"Decision log ({len(state.log)})")
         self._show_timeline(state)
         self._show_event(state)
@@ -618,7 +629,8 @@ class ReplayWindow(QWidget):
         self.bookmark_list.clear()
         for mark in self.bookmarks:
             item = QListWidgetItem(f"{format_elapsed(mark.exercise_s)}  {mark.label}\n"
-                                   f"{format_wall_time(mark.at_wall, with_date=False)} · {mark.author or '—'}")
+                                   f"{format_wall_time(mark.at_wall, with_date=False)} wall time"
+                                   + (f" · {mark.author}" if mark.author else ""))
             item.setData(Qt.ItemDataRole.UserRole, mark.id)
             item.setToolTip(mark.citation)
             self.bookmark_list.addItem(item)
