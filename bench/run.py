@@ -45,6 +45,7 @@ FIGURES: dict[str, str] = {
     "library_open_500": "syndicates:library_open_500",
     "debrief_5000": "debrief:debrief_5000",
     "debrief_5000_accessible": "debrief:debrief_5000_accessible",
+    "replay_seek_5000": "replay:replay_seek_5000",
 }
 
 EXIT_UNKNOWN_NAME = 2

@@ -178,6 +178,7 @@ class RunReplay:
             revisions += chain
             revision_moments += _effective((r.committed_at for r in chain), self.origin)
         self._revisions, self._revision_moments = _sorted_by(revisions, revision_moments)
+        self._index_log()
 
         last = max([*self._anchor_moments[-1:], *self._event_moments[-1:], *self._adhoc_moments[-1:],
                     *self._revision_moments[-1:], 0.0])
@@ -329,7 +330,7 @@ class RunReplay:
         jumps = phase_starts(events)
         phases = self.scenario.phases
         adhocs = tuple(self._adhocs[:bisect.bisect_right(self._adhoc_moments, moment)])
-        log = self._log_at(bisect.bisect_right(self._revision_moments, moment))
+        log = self._log_at(moment)
         return ReplayState(
             moment=moment, wall_time=self.wall_of(moment), clock=clock,
             scenario_time=scenario_time(clock.exercise_s, phases, phase_jumps=jumps),
@@ -348,17 +349,30 @@ class RunReplay:
             self._timelines.move_to_end(seen)
         return timeline
 
-    def _log_at(self, count: int) -> tuple[LogEntry, ...]:
-        """Entries as they stood once the first ``count`` revisions (in record order) were written."""
-        grouped: dict[str, list[LogRevision]] = {}
-        for revision in self._revisions[:count]:
-            grouped.setdefault(revision.entry_id, []).append(revision)
-        entries = []
-        for revisions in grouped.values():
-            revisions.sort(key=lambda r: r.revision)
-            entries.append(LogEntry(current=revisions[-1], history=tuple(revisions[:-1])))
-        entries.sort(key=entry_order)
-        return tuple(entries)
+    def _index_log(self) -> None:
+        """Each entry once, in logged order, with every version of it as it stood after each of its revisions
+        (the versions are made here, once, so that a seek only picks them)."""
+        grouped: dict[str, list[tuple[float, LogRevision]]] = {}
+        for revision, moment in zip(self._revisions, self._revision_moments, strict=True):
+            grouped.setdefault(revision.entry_id, []).append((moment, revision))
+        entries: list[tuple[LogEntry, list[float], list[LogEntry]]] = []
+        for written in grouped.values():
+            moments = [moment for moment, _revision in written]
+            versions: list[LogEntry] = []
+            for count in range(1, len(written) + 1):
+                seen = sorted((r for _m, r in written[:count]), key=lambda r: r.revision)
+                versions.append(LogEntry(current=seen[-1], history=tuple(seen[:-1])))
+            entries.append((versions[0], moments, versions))
+        entries.sort(key=lambda item: entry_order(item[0]))
+        self._log_entries = [(moments, versions) for _first, moments, versions in entries]
+
+    def _log_at(self, moment: float) -> tuple[LogEntry, ...]:
+        """Entries as they stood at ``moment``: those written by then, each with the revisions made by then."""
+        shown = []
+        for moments, versions in self._log_entries:
+            if moments[0] <= moment:
+                shown.append(versions[bisect.bisect_right(moments, moment) - 1] if len(moments) > 1 else versions[0])
+        return tuple(shown)
 
     def _presenter(self, moment: float, clock: ClockReading, events: Sequence[InjectEvent],
                    adhocs: Sequence[AdhocInject]) -> PresenterShown:

@@ -20,7 +20,8 @@ evidence each version cites and each saved executive summary. A note or a versio
 identical; the same version of a note written differently on each laptop (both evaluators edited it) is refused,
 naming the note, so that neither edit is lost.
 
-Syndicates, their laptops and their answers come across like observations (new ones are added, ours are kept).
+Syndicates, their laptops and their answers, and replay bookmarks, come across like observations (new ones are
+added, ours are kept).
 A syndicate note-taker's copy can be merged *for* a syndicate: the laptops whose records arrive for the first time
 are then recorded as that syndicate's note-takers' laptops, so their entries (those that name no other syndicate)
 count as the syndicate's — the records themselves, and their hashes, are not touched.
