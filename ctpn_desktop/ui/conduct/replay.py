@@ -7,6 +7,9 @@ records. Nothing can be released, logged or changed here: the only thing written
 
 Keys: Space plays or pauses, Left/Right step to the previous or next record, Shift+Left/Right move a minute,
 Home/End go to STARTEX/ENDEX, Ctrl+B adds a bookmark, Ctrl+G goes to a time, Escape closes.
+
+*Cite in a new observation…* takes the selected bookmark to the decision log's Observations tab, in the main
+window, where a new observation starts with the bookmark already cited.
 """
 
 from __future__ import annotations
@@ -42,9 +45,10 @@ from PySide6.QtWidgets import (
 
 from ctpn_desktop.core.changes import Changes, Topic
 from ctpn_desktop.core.clock import format_elapsed
-from ctpn_desktop.core.entities import RunInfo, RunStatus
+from ctpn_desktop.core.entities import Evidence, EvidenceKind, RunInfo, RunStatus
 from ctpn_desktop.core.errors import CtpnError
 from ctpn_desktop.core.replay import SPEEDS, ReplayEvent, ReplayEventKind, ReplayState, RunReplay, Shown
+from ctpn_desktop.core.roles import Permission
 from ctpn_desktop.core.services.replay import Bookmark, ReplayService
 from ctpn_desktop.core.timeline import InjectState
 
@@ -66,6 +70,7 @@ from ctpn_desktop.ui.formatting import format_wall_time, run_label
 from ctpn_desktop.ui.models import log as log_columns
 from ctpn_desktop.ui.models.log import LogTableModel
 from ctpn_desktop.ui.widgets import heading, set_column_widths, setup_table
+from ctpn_desktop.ui.workspaces.decision_log import DecisionLogWorkspace
 
 BANNER = "REPLAY — read-only"
 PRESENTER_BANNER = "REPLAY OF A PAST RUN — NOT LIVE"
@@ -146,8 +151,7 @@ class ReplayWindow(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
         self.context = context
         self.run = run
-        self.service = ReplayService(context.document, context.time_source, context.runs,
-                                     device_id=context.device_id)
+        self.service: ReplayService = context.replay
         self.replay: RunReplay = self.service.load(run.id)
         self.scenario = self.replay.scenario
         self.state: ReplayState = self.replay.state_at(0.0)
@@ -363,6 +367,11 @@ class ReplayWindow(QWidget):
         buttons.addWidget(self.add_bookmark_button)
         buttons.addWidget(self.copy_citation_button)
         right_layout.addLayout(buttons)
+        self.cite_button = QPushButton(icons.icon("mdi6.comment-quote-outline"), "C&ite in a new observation…", right)
+        self.cite_button.setObjectName("citeBookmark")
+        self.cite_button.setToolTip("Start an observation in the decision log that cites the selected bookmark")
+        self.cite_button.clicked.connect(self.cite_in_new_observation)
+        right_layout.addWidget(self.cite_button)
         splitter.addWidget(left)
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 4)
@@ -637,6 +646,7 @@ class ReplayWindow(QWidget):
         self.bookmark_list.setVisible(bool(self.bookmarks))
         self.bookmark_empty.setVisible(not self.bookmarks)
         self.copy_citation_button.setEnabled(bool(self.bookmarks))
+        self.cite_button.setEnabled(bool(self.bookmarks) and self.context.document.station.can(Permission.EVALUATE))
 
     def ask_bookmark(self) -> None:
         """Ask for the label of a bookmark at the moment shown (the dialog does not block the window)."""
@@ -675,11 +685,29 @@ class ReplayWindow(QWidget):
         self._show(state)
         self._say(f"At bookmark: {mark.citation}")
 
-    def copy_citation(self) -> None:
+    def selected_bookmark(self) -> Bookmark | None:
+        """The bookmark chosen in the list (the first when none is)."""
         row = max(self.bookmark_list.currentRow(), 0)
-        if row < len(self.bookmarks):
-            QGuiApplication.clipboard().setText(self.bookmarks[row].citation)
-            self._say(f"Copied: {self.bookmarks[row].citation}")
+        return self.bookmarks[row] if row < len(self.bookmarks) else None
+
+    def copy_citation(self) -> None:
+        mark = self.selected_bookmark()
+        if mark is not None:
+            QGuiApplication.clipboard().setText(mark.citation)
+            self._say(f"Copied: {mark.citation}")
+
+    def cite_in_new_observation(self) -> None:
+        """Bring the main window's Observations tab forward with a new observation citing the selected bookmark."""
+        mark = self.selected_bookmark()
+        parent = self.parentWidget()
+        page = parent.window().findChild(DecisionLogWorkspace) if parent is not None else None
+        if mark is None or page is None:
+            return
+        page.cite_in_new_observation(self.run.id, Evidence(EvidenceKind.BOOKMARK, mark.id))
+        main = page.window()
+        main.raise_()
+        main.activateWindow()
+        self._say(f"Citing {mark.citation} in a new observation in the decision log")
 
     def _event_activated(self, item: QListWidgetItem) -> None:
         self.pause()

@@ -19,6 +19,7 @@ from ctpn_desktop.core.entities import (
 from ctpn_desktop.core.errors import ValidationFailed
 from ctpn_desktop.core.replay import ReplayEventKind, Shown
 from ctpn_desktop.core.report.debrief_data import assemble_debrief
+from ctpn_desktop.core.report.html import debrief_html
 from ctpn_desktop.core.services.evaluation import EvaluationService
 from ctpn_desktop.core.services.log import LogDraft, LogService
 from ctpn_desktop.core.services.replay import ReplayService
@@ -280,3 +281,4 @@ def test_the_debrief_names_a_cited_bookmark(tmp_path: Path, source: FakeTimeSour
             evidence=[Evidence(EvidenceKind.BOOKMARK, mark.id)])
         debrief = assemble_debrief(document, played.run_id, source=source)
     assert debrief.evidence_of(observation) == ("replay 0:04:50 (Inject 1 out)",)
+    assert "Evidence: replay 0:04:50 (Inject 1 out)" in debrief_html(debrief)  # the accessible HTML debrief too
