@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from ctpn_desktop.core.entities import Evidence, EvidenceKind, LogKind
+from ctpn_desktop.core.roles import Station, StationRole
 from ctpn_desktop.core.services.evaluation import EvaluationService
 from ctpn_desktop.core.services.log import LogDraft
 from ctpn_desktop.core.services.replay import Bookmark, ReplayService
@@ -182,8 +183,19 @@ def test_citing_while_editing_an_observation_starts_a_new_one(qtbot, live: LiveR
 
     replay = _replay(qtbot, live)
     mark = _bookmark_by_keyboard(qtbot, replay, 60, "Clock started")
-    qtbot.mouseClick(replay.cite_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(replay, Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)  # the button's mnemonic
+    qtbot.waitUntil(lambda: pane.editing is None)  # a mnemonic clicks the button after a short animation
     assert pane.editing is None and pane.choose.currentIndex() == 0 and pane.text.toPlainText() == ""
     assert [pane.evidence.chosen.item(r).text() for r in range(pane.evidence.chosen.count())] == [mark.citation]
     assert context.evaluation.observation(existing.id).evidence == ()
+    replay.close()
+
+
+def test_a_note_taker_bookmarks_but_is_not_offered_to_cite(qtbot, live: LiveRun) -> None:
+    context = live.window.context
+    context.document.station = Station("test-device", "Police table", StationRole.NOTE_TAKER)
+    replay = _replay(qtbot, live)
+    _bookmark_by_keyboard(qtbot, replay, 60, "Clock started")
+    assert replay.bookmark_list.count() == 1 and replay.copy_citation_button.isEnabled()
+    assert not replay.cite_button.isEnabled()
     replay.close()
