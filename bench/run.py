@@ -46,6 +46,9 @@ FIGURES: dict[str, str] = {
     "library_open_500": "syndicates:library_open_500",
     "debrief_5000": "debrief:debrief_5000",
     "debrief_5000_accessible": "debrief:debrief_5000_accessible",
+    "room_log_commit_p99": "room:room_log_commit_p99",
+    "room_release_to_screen_p99": "room:room_release_to_screen_p99",
+    "replay_seek_5000": "replay:replay_seek_5000",
 }
 
 EXIT_UNKNOWN_NAME = 2

@@ -21,6 +21,7 @@ from ctpn_desktop.core.library import library_items
 from ctpn_desktop.core.services.document import Document
 from ctpn_desktop.core.services.evaluation import EvaluationService
 from ctpn_desktop.core.services.log import LogService
+from ctpn_desktop.core.services.replay import ReplayService
 from ctpn_desktop.core.services.room import AlignedTimeSource
 from ctpn_desktop.core.services.runs import RunService
 from ctpn_desktop.core.services.scenario import ScenarioService
@@ -69,16 +70,18 @@ def context_factory(device_id: str, source: TimeSource | None = None) -> Context
         # In a shared room every station stamps what it does on the server's clock, whatever its own says.
         source: TimeSource = (AlignedTimeSource(clock_source, document.room.time_offset_s)
                               if document.room is not None else clock_source)
+        runs = RunService(document, source)
         return DocumentContext(
             document=document,
             scenario=ScenarioService(document),
-            runs=RunService(document, source),
+            runs=runs,
             log=LogService(document, device_id, source),
             evaluation=EvaluationService(document, source, device_id),
             time_source=source,
             device_id=device_id,
             syndicates=SyndicateService(document, clock_source, device_id),
             live=LiveDocument(document.changes),
+            replay=ReplayService(document, source, runs, device_id=device_id),
         )
 
     return build

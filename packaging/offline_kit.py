@@ -1,12 +1,15 @@
 """Gather everything needed to install CTPN Desktop on an air-gapped laptop into one folder of wheels.
 
     python packaging/offline_kit.py [--target linux-x86_64|linux-aarch64|windows-x86_64|macos-arm64|macos-x86_64]
-                                    [--python-version 3.11] [--dest DIR]
+                                    [--python-version 3.11] [--dest DIR] [--with-postgresql]
 
 Run it on any machine that reaches the package registry, with the laptop's system and Python version as
 the target. The folder it writes holds the application's own wheel, every dependency as a binary wheel for
 that target, and install scripts that use nothing but those files (``pip install --no-index``). Copy the
 folder to the laptop (USB stick) and run ``install.sh`` (Linux, macOS) or ``install.bat`` (Windows) there.
+
+``--with-postgresql`` (on Debian or Ubuntu, as root, mirrors reachable) adds ``postgresql/``: Debian's PostgreSQL
+as .deb files and ``install-postgresql.sh``, for the laptop that serves a shared room (see ``room_server_kit``).
 """
 
 from __future__ import annotations
@@ -126,11 +129,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--python-version", default=f"{sys.version_info.major}.{sys.version_info.minor}",
                         help="the laptop's Python, major.minor (default: this Python's)")
     parser.add_argument("--dest", type=Path, default=None, help="the kit folder (default: dist/offline-kit-TARGET)")
+    parser.add_argument("--with-postgresql", action="store_true",
+                        help="add PostgreSQL for the room's server laptop: Debian's packages and "
+                             "install-postgresql.sh (build on the laptop's Debian/Ubuntu release)")
     args = parser.parse_args(argv)
     target = args.target or current_target()
     dest = args.dest or ROOT / "dist" / f"offline-kit-{target}-py{args.python_version}"
     write_kit(dest.resolve(), target, args.python_version)
     print(f"Offline kit for {target}, Python {args.python_version}: {dest}")
+    if args.with_postgresql:
+        import room_server_kit
+
+        try:
+            server = room_server_kit.write_server_kit(dest.resolve())
+        except room_server_kit.KitError as error:
+            parser.exit(1, f"offline_kit: {error}\n")
+        print(f"PostgreSQL for the room's server: {server}")
     return 0
 
 

@@ -57,6 +57,7 @@ TABLE_TOPICS: dict[str, Topic] = {
     "hotwash_note_revision": Topic.EVALUATION,
     "improvement_action_revision": Topic.EVALUATION,
     "executive_summary": Topic.EVALUATION,
+    "replay_bookmark": Topic.EVALUATION,
     "syndicate": Topic.SYNDICATES,
     "syndicate_device": Topic.SYNDICATES,
     "syndicate_answer": Topic.SYNDICATES,

@@ -558,11 +558,14 @@ class EvidenceKind(enum.StrEnum):
 
     LOG_ENTRY = "log-entry"
     INJECT = "inject"
+    BOOKMARK = "bookmark"
+    """A moment of the run's replay, bookmarked at the debrief."""
 
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
-    """A log entry (by entry id) or an inject (planned or ad hoc, by id) that an observation cites."""
+    """A log entry (by entry id), an inject (planned or ad hoc, by id) or a replay bookmark that an observation
+    cites."""
 
     kind: EvidenceKind
     target_id: str

@@ -85,6 +85,7 @@ TABLE_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
     "hotwash_note_revision": (Permission.EVALUATE,),
     "improvement_action_revision": (Permission.EVALUATE,),
     "executive_summary": (Permission.EVALUATE,),
+    "replay_bookmark": (Permission.EVALUATE, Permission.LOG),
     "syndicate": (Permission.MANAGE_RUNS,),
     "syndicate_device": (Permission.LOG, Permission.MANAGE_RUNS),
     "syndicate_answer": (Permission.LOG,),

@@ -485,6 +485,25 @@ class ExecutiveSummaryRow(Base):
     device_id: Mapped[str] = mapped_column(String(64), default="")
 
 
+class ReplayBookmarkRow(Base):
+    """A moment of a run marked in its replay (at the debrief), to come back to and to cite in observations.
+
+    Only ever inserted: an observation may cite it, so it stays as it was made."""
+
+    __tablename__ = "replay_bookmark"
+    id: Mapped[str] = mapped_column(Uuid, primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("run.id", ondelete="RESTRICT"), index=True)
+    at_wall: Mapped[str] = mapped_column(String(40))
+    """The moment marked, as the wall time on the run's record (exercise time alone can repeat)."""
+    exercise_s: Mapped[float] = mapped_column(Float)
+    label: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[str] = mapped_column(String(40))
+    device_id: Mapped[str] = mapped_column(String(64), default="")
+    seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """The order rows were written in (SQLite's rowid is not portable)."""
+
+
 def utc_text(moment: datetime) -> str:
     """Timestamps are stored as ISO text with microseconds so that they sort and survive round trips."""
     return moment.isoformat(timespec="microseconds")

@@ -14,6 +14,7 @@ from ctpn_desktop.core.entities import DocumentSummary
 from ctpn_desktop.core.services.document import Document
 from ctpn_desktop.core.services.evaluation import EvaluationService
 from ctpn_desktop.core.services.log import LogService
+from ctpn_desktop.core.services.replay import ReplayService
 from ctpn_desktop.core.services.runs import RunService
 from ctpn_desktop.core.services.scenario import ScenarioService
 from ctpn_desktop.core.services.syndicates import SyndicateService
@@ -35,6 +36,8 @@ class DocumentContext:
     syndicates: SyndicateService
     live: LiveDocument
     """What changed in the document, after each commit, for every page (see `ui.live`)."""
+    replay: ReplayService
+    """Replays of runs and their bookmarks (the evaluation cites bookmarks as evidence)."""
 
     def summary(self) -> DocumentSummary:
         return self.document.summary()

@@ -4,8 +4,7 @@ the server and getting it back, and writing the room back to one file."""
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,14 +12,14 @@ import pytest
 
 from ctpn_desktop.core.changes import Changes, Topic
 from ctpn_desktop.core.clock import FakeTimeSource, SystemTimeSource
-from ctpn_desktop.core.entities import LogKind, Rating
+from ctpn_desktop.core.entities import Rating
 from ctpn_desktop.core.errors import PermissionRefused, RoomError, RoomOffline, RunStateError
 from ctpn_desktop.core.report.debrief_data import assemble_debrief
 from ctpn_desktop.core.roles import ROLE_PERMISSIONS, TABLE_PERMISSIONS, Station, StationRole
 from ctpn_desktop.core.services import room
 from ctpn_desktop.core.services.document import Document, open_document
 from ctpn_desktop.core.services.evaluation import EvaluationService
-from ctpn_desktop.core.services.log import LogDraft, LogService
+from ctpn_desktop.core.services.log import LogService
 from ctpn_desktop.core.services.merge import merge_from
 from ctpn_desktop.core.services.runs import RunService
 from ctpn_desktop.core.services.scenario import ScenarioService
@@ -29,7 +28,7 @@ from ctpn_desktop.storage.orm import Base
 
 from tests import backends
 from tests.factories import library_document
-from tests.netcut import NetworkCut
+from tests.rooms import cable_to, decision, join, wait_until
 
 FACILITATOR = Station("station-facilitator", "Lead facilitator", StationRole.FACILITATOR)
 NOTE_TAKER = Station("station-notes-1", "Police table", StationRole.NOTE_TAKER)
@@ -51,24 +50,6 @@ def published(tmp_path: Path, address: room.RoomAddress) -> Iterator[tuple[Docum
     assert isinstance(facilitator, Document)
     yield facilitator, name
     facilitator.close()
-
-
-def _join(address: room.RoomAddress, name: str, station: Station, folder: Path) -> Document:
-    document = room.join(address, name, station, source=SystemTimeSource(), journal_folder=folder)
-    assert isinstance(document, Document)
-    return document
-
-
-def _wait(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("the room did not get there in time")
-        time.sleep(0.02)
-
-
-def _draft(text: str) -> LogDraft:
-    return LogDraft(kind=LogKind.DECISION, text=text, decision_maker="Gold", organisation="Police")
 
 
 def test_every_table_says_who_may_write_it() -> None:
@@ -93,7 +74,7 @@ def test_the_same_migrations_make_a_room_that_matches_the_models(published: tupl
 def test_a_published_room_holds_the_exercise_and_lists_its_stations(published: tuple[Document, str],
                                                                     address: room.RoomAddress, tmp_path: Path) -> None:
     facilitator, name = published
-    with _join(address, name, NOTE_TAKER, tmp_path / "j") as notes:
+    with join(address, name, NOTE_TAKER, tmp_path / "j") as notes:
         assert ScenarioService(notes).load() == ScenarioService(facilitator).load()
         listed = {r.name: r for r in room.list_rooms(address)}[name]
         assert listed.usable and listed.title == "Exercise WINTER LANTERN" and listed.marking == "OFFICIAL-SENSITIVE"
@@ -110,7 +91,7 @@ def test_each_role_is_refused_what_it_may_not_do(published: tuple[Document, str]
     run = runs.create_run("Day one")
     runs.start(run.id)
     inject = runs.frozen_scenario(run.id).injects[0]
-    with _join(address, name, NOTE_TAKER, tmp_path / "n") as notes:
+    with join(address, name, NOTE_TAKER, tmp_path / "n") as notes:
         notes_runs = RunService(notes, source)
         with pytest.raises(PermissionRefused, match="note-taker and cannot run the exercise clock"):
             notes_runs.pause(run.id)
@@ -122,14 +103,14 @@ def test_each_role_is_refused_what_it_may_not_do(published: tuple[Document, str]
         with pytest.raises(PermissionRefused, match="record observations"):
             EvaluationService(notes, source).add_observation(run.id, objective_id=None, evaluator="N",
                                                             rating=Rating.S, text="Should not be possible")
-        assert LogService(notes, NOTE_TAKER.id, source).append(run.id, _draft("Allowed"), exercise_s=1)
+        assert LogService(notes, NOTE_TAKER.id, source).append(run.id, decision("Allowed"), exercise_s=1)
         notes_runs.halt(run.id, "Stop phrase heard at the police table")  # anyone but an observer may halt
-    with _join(address, name, Station("watcher", "Gallery", StationRole.OBSERVER), tmp_path / "o") as observer:
+    with join(address, name, Station("watcher", "Gallery", StationRole.OBSERVER), tmp_path / "o") as observer:
         with pytest.raises(PermissionRefused, match="observer and cannot write in the decision log"):
-            LogService(observer, "watcher", source).append(run.id, _draft("Not allowed"), exercise_s=2)
+            LogService(observer, "watcher", source).append(run.id, decision("Not allowed"), exercise_s=2)
         assert len(LogService(observer, "watcher", source).entries(run.id)) == 1  # but sees everything
     controller = Station("ctrl", "Control desk", StationRole.CONTROLLER)
-    with _join(address, name, controller, tmp_path / "c") as control, \
+    with join(address, name, controller, tmp_path / "c") as control, \
             pytest.raises(PermissionRefused, match="controller and cannot run the exercise clock"):
         RunService(control, source).resume(run.id, "all clear")  # a halt is lifted by the facilitator
 
@@ -137,7 +118,7 @@ def test_each_role_is_refused_what_it_may_not_do(published: tuple[Document, str]
 def test_what_one_station_commits_reaches_the_others_at_once(published: tuple[Document, str],
                                                             address: room.RoomAddress, tmp_path: Path) -> None:
     facilitator, name = published
-    with _join(address, name, NOTE_TAKER, tmp_path / "n") as notes:
+    with join(address, name, NOTE_TAKER, tmp_path / "n") as notes:
         heard: list[Changes] = []
         notes.changes.subscribe(heard.append)
         source = FakeTimeSource()
@@ -145,14 +126,14 @@ def test_what_one_station_commits_reaches_the_others_at_once(published: tuple[Do
         run = runs.create_run("Day one")
         runs.start(run.id)
         watched = RunService(notes, source)
-        _wait(lambda: any(c.touches(Topic.CLOCK) for c in heard))
+        wait_until(lambda: any(c.touches(Topic.CLOCK) for c in heard))
         assert watched.clock(run.id).status.value == "running"
         heard.clear()
         runs.pause(run.id, "coffee")
-        _wait(lambda: any(c.touches(Topic.CLOCK) and c.remote for c in heard))
+        wait_until(lambda: any(c.touches(Topic.CLOCK) and c.remote for c in heard))
         assert watched.clock(run.id).status.value == "paused"  # its cached clock caught up
-        entry = LogService(facilitator, FACILITATOR.id, source).append(run.id, _draft("From the lead"), exercise_s=4)
-        _wait(lambda: any(c.row_ids("log_record") == {entry.current.id} for c in heard))
+        entry = LogService(facilitator, FACILITATOR.id, source).append(run.id, decision("From the lead"), exercise_s=4)
+        wait_until(lambda: any(c.row_ids("log_record") == {entry.current.id} for c in heard))
         assert all(c.remote for c in heard)
         assert [e.entry_id for e in LogService(notes, NOTE_TAKER.id, source).entries(run.id)] == [entry.entry_id]
 
@@ -161,13 +142,13 @@ def test_stations_logging_at_the_same_moment_never_share_an_entry_number(
         published: tuple[Document, str], address: room.RoomAddress, tmp_path: Path) -> None:
     facilitator, name = published
     run = RunService(facilitator, FakeTimeSource()).create_run("Day one")
-    stations = [_join(address, name, Station(f"notes-{i}", f"Table {i}", StationRole.NOTE_TAKER), tmp_path / str(i))
+    stations = [join(address, name, Station(f"notes-{i}", f"Table {i}", StationRole.NOTE_TAKER), tmp_path / str(i))
                 for i in range(3)]
     try:
         def write(document: Document) -> None:
             log = LogService(document, document.station.id, SystemTimeSource())
             for index in range(10):
-                log.append(run.id, _draft(f"{document.station.name} {index}"), exercise_s=index)
+                log.append(run.id, decision(f"{document.station.name} {index}"), exercise_s=index)
 
         threads = [threading.Thread(target=write, args=(s,)) for s in stations]
         for thread in threads:
@@ -190,7 +171,7 @@ def test_first_release_wins(published: tuple[Document, str], address: room.RoomA
     run = runs.create_run("Day one")
     runs.start(run.id)
     inject = runs.frozen_scenario(run.id).injects[0]
-    with _join(address, name, Station("ctrl", "Control desk", StationRole.CONTROLLER), tmp_path / "c") as control:
+    with join(address, name, Station("ctrl", "Control desk", StationRole.CONTROLLER), tmp_path / "c") as control:
         runs.release(run.id, inject.id)
         with pytest.raises(RunStateError, match="already released by Lead facilitator"):
             RunService(control, source).release(run.id, inject.id)
@@ -204,31 +185,29 @@ def test_a_station_that_loses_the_server_keeps_every_entry_and_sends_each_once(
     runs = RunService(facilitator, source)
     run = runs.create_run("Day one")
     runs.start(run.id)
-    url = address.url
-    cable = NetworkCut(url.host or "127.0.0.1", url.port or 5432)
-    through_cable = room.RoomAddress(url.set(host="127.0.0.1", port=cable.port))
+    cable, through_cable = cable_to(address)
     try:
-        notes = _join(through_cable, name, NOTE_TAKER, tmp_path / "notes")
+        notes = join(through_cable, name, NOTE_TAKER, tmp_path / "notes")
         assert notes.room is not None
         statuses: list[room.RoomStatus] = []
         notes.room.on_status(statuses.append)
         log = LogService(notes, NOTE_TAKER.id, source)
-        first = log.append(run.id, _draft("Before the cut"), exercise_s=10)
+        first = log.append(run.id, decision("Before the cut"), exercise_s=10)
         assert not first.current.pending and first.current.entry_number == 1
 
         cable.cut()
-        kept = [log.append(run.id, _draft(f"During the cut {i}"), exercise_s=20 + i) for i in range(3)]
+        kept = [log.append(run.id, decision(f"During the cut {i}"), exercise_s=20 + i) for i in range(3)]
         assert all(e.current.pending and e.current.entry_number == 0 for e in kept)
         assert not notes.room.online and notes.room.status.waiting == 3
         assert any(not s.online for s in statuses)
         on_disk = notes.room.journal.waiting()  # type: ignore[union-attr]
         assert [i.payload["draft"]["text"] for i in on_disk] == [f"During the cut {i}" for i in range(3)]
         # Meanwhile the facilitator logs on, online:
-        LogService(facilitator, FACILITATOR.id, source).append(run.id, _draft("Lead, while notes are away"),
+        LogService(facilitator, FACILITATOR.id, source).append(run.id, decision("Lead, while notes are away"),
                                                                exercise_s=25)
 
         cable.restore()
-        _wait(lambda: notes.room is not None and notes.room.online and notes.room.status.waiting == 0, 15)
+        wait_until(lambda: notes.room is not None and notes.room.online and notes.room.status.waiting == 0, 15)
         everything = LogService(facilitator, "reader", source).entries(run.id)
         texts = [e.current.text for e in everything]
         assert sorted(texts) == sorted(["Before the cut", "Lead, while notes are away",
@@ -262,10 +241,9 @@ def test_the_clock_is_not_changed_where_other_stations_would_not_follow(
     facilitator, name = published
     source = FakeTimeSource()
     run = RunService(facilitator, source).create_run("Day one")
-    url = address.url
-    cable = NetworkCut(url.host or "127.0.0.1", url.port or 5432)
+    cable, through_cable = cable_to(address)
     try:
-        second = _join(room.RoomAddress(url.set(host="127.0.0.1", port=cable.port)), name,
+        second = join(through_cable, name,
                        Station("deputy", "Deputy facilitator", StationRole.FACILITATOR), tmp_path / "d")
         runs = RunService(second, source)
         runs.start(run.id)
@@ -287,10 +265,9 @@ def test_an_offline_release_loses_to_one_made_first_and_says_so(published: tuple
     run = runs.create_run("Day one")
     runs.start(run.id)
     first, second = runs.frozen_scenario(run.id).injects[:2]
-    url = address.url
-    cable = NetworkCut(url.host or "127.0.0.1", url.port or 5432)
+    cable, through_cable = cable_to(address)
     try:
-        control = _join(room.RoomAddress(url.set(host="127.0.0.1", port=cable.port)), name,
+        control = join(through_cable, name,
                         Station("ctrl", "Control desk", StationRole.CONTROLLER), tmp_path / "c")
         assert control.room is not None
         control_runs = RunService(control, source, actor="Controller")
@@ -301,7 +278,7 @@ def test_an_offline_release_loses_to_one_made_first_and_says_so(published: tuple
         assert kept_first.pending and kept_second.pending
         runs.release(run.id, first.id)  # the facilitator releases the first one before the controller is back
         cable.restore()
-        _wait(lambda: control.room is not None and control.room.online and control.room.status.waiting == 0, 15)
+        wait_until(lambda: control.room is not None and control.room.online and control.room.status.waiting == 0, 15)
         refused = control.room.status.refused
         assert [item.id for item in refused] == [kept_first.id]
         assert "already released by Lead facilitator" in refused[0].outcome
@@ -320,7 +297,7 @@ def test_the_room_written_back_verifies_debriefs_and_merges(published: tuple[Doc
     run = runs.create_run("Day one")
     runs.start(run.id)
     runs.release(run.id, runs.frozen_scenario(run.id).injects[0].id)
-    LogService(facilitator, FACILITATOR.id, source).append(run.id, _draft("Cordon at 400 m"), exercise_s=30)
+    LogService(facilitator, FACILITATOR.id, source).append(run.id, decision("Cordon at 400 m"), exercise_s=30)
     EvaluationService(facilitator, source).add_observation(run.id, objective_id=None, evaluator="E", rating="P",
                                                           text="Good cordon")
     runs.end(run.id)
@@ -340,7 +317,7 @@ def test_the_room_written_back_verifies_debriefs_and_merges(published: tuple[Doc
     with open_document(target) as back:
         back.save_copy(laptop)
     with open_document(laptop) as copy:
-        LogService(copy, "laptop-b", source).append(run.id, _draft("Kept on the laptop"), exercise_s=40)
+        LogService(copy, "laptop-b", source).append(run.id, decision("Kept on the laptop"), exercise_s=40)
     with open_document(target) as back:
         report = merge_from(back, laptop)
         assert report.entries_added == 1

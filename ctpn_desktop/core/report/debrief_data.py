@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from ctpn_desktop.core.clock import SystemTimeSource, TimeSource
+from ctpn_desktop.core.clock import SystemTimeSource, TimeSource, format_elapsed
 from ctpn_desktop.core.entities import (
     AdhocInject,
     ClockAnchor,
@@ -36,6 +36,7 @@ from ctpn_desktop.core.services.chain_code import ChainSeal, chain_seal
 from ctpn_desktop.core.services.document import Document
 from ctpn_desktop.core.services.evaluation import EvaluationService
 from ctpn_desktop.core.services.log import LogService
+from ctpn_desktop.core.services.replay import ReplayService
 from ctpn_desktop.core.services.runs import RunService
 from ctpn_desktop.core.services.syndicates import QuestionComparison, SyndicateService, compare_syndicates
 from ctpn_desktop.storage import db
@@ -425,12 +426,18 @@ def assemble_debrief(document: Document, run_id: str, options: DebriefOptions | 
     numbers = {e.entry_id: e.current.entry_number for e in entries}
     inject_numbers = {i.id: str(i.number) for i in scenario.injects} | {a.id: f"A{a.number}" for a in adhoc}
     labels = {}
+    cited_bookmarks = any(c.kind is EvidenceKind.BOOKMARK for o in observations for c in o.evidence)
+    bookmarks = ({b.id: b for b in ReplayService(document, source, runs).bookmarks(run_id)}
+                 if cited_bookmarks else {})
     for observation in observations:
         for cited in observation.evidence:
             if cited.kind is EvidenceKind.LOG_ENTRY and cited.target_id in numbers:
                 labels[cited.target_id] = f"entry {numbers[cited.target_id]}"
             elif cited.kind is EvidenceKind.INJECT and cited.target_id in inject_numbers:
                 labels[cited.target_id] = f"inject {inject_numbers[cited.target_id]}"
+            elif cited.kind is EvidenceKind.BOOKMARK and cited.target_id in bookmarks:
+                mark = bookmarks[cited.target_id]
+                labels[cited.target_id] = f"replay {format_elapsed(mark.exercise_s)} ({mark.label})"
 
     grouped: list[ObjectiveObservations] = []
     by_objective: dict[str | None, list[Observation]] = {}

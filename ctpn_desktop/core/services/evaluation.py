@@ -48,6 +48,7 @@ from ctpn_desktop.storage.orm import (
     ObservationEvidenceRow,
     ObservationRevisionRow,
     ObservationRow,
+    ReplayBookmarkRow,
     RunRow,
     next_seq,
 )
@@ -186,7 +187,13 @@ class EvaluationService:
                 wanted.append(checked)
         entries = {e.target_id for e in wanted if e.kind is EvidenceKind.LOG_ENTRY}
         injects = {e.target_id for e in wanted if e.kind is EvidenceKind.INJECT}
+        bookmarks = {e.target_id for e in wanted if e.kind is EvidenceKind.BOOKMARK}
         with self._sessions() as session:
+            if bookmarks:
+                marked = set(session.scalars(select(ReplayBookmarkRow.id).where(
+                    ReplayBookmarkRow.run_id == run_id, ReplayBookmarkRow.id.in_(bookmarks))))
+                if bookmarks - marked:
+                    raise ValidationFailed("a cited bookmark is not one of this run's replay bookmarks")
             if entries:
                 known = set(session.scalars(select(LogRecordRow.entry_id).where(
                     LogRecordRow.run_id == run_id, LogRecordRow.entry_id.in_(entries))))

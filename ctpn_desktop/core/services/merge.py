@@ -20,7 +20,8 @@ evidence each version cites and each saved executive summary. A note or a versio
 identical; the same version of a note written differently on each laptop (both evaluators edited it) is refused,
 naming the note, so that neither edit is lost.
 
-Syndicates, their laptops and their answers come across like observations (new ones are added, ours are kept).
+Syndicates, their laptops and their answers, and replay bookmarks, come across like observations (new ones are
+added, ours are kept).
 A syndicate note-taker's copy can be merged *for* a syndicate: the laptops whose records arrive for the first time
 are then recorded as that syndicate's note-takers' laptops, so their entries (those that name no other syndicate)
 count as the syndicate's — the records themselves, and their hashes, are not touched.
@@ -54,6 +55,7 @@ from ctpn_desktop.storage.orm import (
     ObservationEvidenceRow,
     ObservationRevisionRow,
     ObservationRow,
+    ReplayBookmarkRow,
     RunRow,
     SyndicateAnswerRow,
     SyndicateDeviceRow,
@@ -72,7 +74,7 @@ LATER_VERSIONS: tuple[tuple[type[Base], str, str], ...] = (
 )
 """Insert-only version tables: the model, the column naming what is versioned, and what it is called."""
 EVALUATION_TABLES: tuple[type[Base], ...] = (*(m for m, _ in FIRST_VERSIONS), *(m for m, _, _ in LATER_VERSIONS),
-                                            ObservationEvidenceRow)
+                                            ObservationEvidenceRow, ReplayBookmarkRow)
 SYNDICATE_TABLES: tuple[type[Base], ...] = (SyndicateRow, SyndicateDeviceRow, SyndicateAnswerRow)
 """Merged after the evaluation rows, in this order (answers and laptops refer to their syndicate)."""
 
@@ -94,12 +96,14 @@ class MergeReport:
     syndicate: str = ""
     """The syndicate the note-taker's laptops were assigned to, when merged for one."""
     laptops_assigned: int = 0
+    bookmarks_added: int = 0
+    """Replay bookmarks (moments marked at the debrief) this copy lacked."""
 
     @property
     def changed(self) -> bool:
         return bool(self.records_added or self.observations_added or self.hotwash_notes_added
                     or self.improvement_actions_added or self.evaluation_versions_added or self.evidence_added
-                    or self.syndicate_rows_added or self.laptops_assigned)
+                    or self.syndicate_rows_added or self.laptops_assigned or self.bookmarks_added)
 
     def describe(self) -> str:
         if not self.changed:
@@ -107,6 +111,7 @@ class MergeReport:
         revised = (f", {self.evaluation_versions_added} edits or withdrawals of evaluation notes"
                    if self.evaluation_versions_added else "")
         cited = f", {self.evidence_added} evidence links" if self.evidence_added else ""
+        cited += f", {self.bookmarks_added} replay bookmarks" if self.bookmarks_added else ""
         return (f"Merged from {self.source}: {self.entries_added} new log entries, {self.entries_revised} "
                 f"corrections or withdrawals ({self.records_added} records), {self.observations_added} observations,"
                 f" {self.hotwash_notes_added} hot wash notes, {self.improvement_actions_added} improvement actions"
@@ -190,6 +195,7 @@ def merge_from(document: Document, other_path: Path, *, syndicate_id: str | None
                   for model, what in FIRST_VERSIONS}
         counts |= {model: _merge_versions(session, name, model, other.extras[model], key, what)
                    for model, key, what in LATER_VERSIONS}
+        bookmarks = _merge_new(session, ReplayBookmarkRow, other.extras[ReplayBookmarkRow])
         evidence = _merge_evidence(session, name, other.extras[ObservationEvidenceRow], known_versions)
         counts |= {model: (_merge_devices(session, other.extras[model]) if model is SyndicateDeviceRow
                            else _merge_new(session, model, other.extras[model])) for model in SYNDICATE_TABLES}
@@ -216,7 +222,7 @@ def merge_from(document: Document, other_path: Path, *, syndicate_id: str | None
         observations_added=counts[ObservationRow], hotwash_notes_added=counts[HotwashNoteRow],
         improvement_actions_added=counts[ImprovementActionRow],
         runs=labels, evaluation_versions_added=sum(counts[model] for model, _, _ in LATER_VERSIONS),
-        evidence_added=evidence,
+        evidence_added=evidence, bookmarks_added=bookmarks,
         syndicate_rows_added=sum(counts[model] for model in SYNDICATE_TABLES),
         syndicate=syndicate_name, laptops_assigned=assigned,
     )

@@ -34,6 +34,7 @@ PRESENTER = "mdi6.projector-screen-outline"
 STAND_BY = "mdi6.monitor-off"
 SOUND = "mdi6.volume-high"
 DISCARD = "mdi6.delete-outline"
+REPLAY = "mdi6.history"
 
 
 class RunAction(enum.Enum):
@@ -58,6 +59,7 @@ class RunAction(enum.Enum):
     PLENARY = enum.auto()
     SOUND = enum.auto()
     DISCARD = enum.auto()
+    REPLAY = enum.auto()
 
 
 SPECS: dict[RunAction, ActionSpec] = {
@@ -100,6 +102,9 @@ SPECS: dict[RunAction, ActionSpec] = {
                                 SOUND, checkable=True),
     RunAction.DISCARD: ActionSpec("Discard &Rehearsal…", "Discard the selected rehearsal run (real runs are kept)",
                                   DISCARD),
+    RunAction.REPLAY: ActionSpec("Re&play Run…", "Open the selected run read-only at any moment: the queue, clock, "
+                                 "decision log and presenter as they were, with bookmarks", REPLAY,
+                                 keys=("Ctrl+Shift+R",)),
 }
 
 

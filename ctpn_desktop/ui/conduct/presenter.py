@@ -152,6 +152,12 @@ class PresenterWindow(QWidget):
         self.top_band = _Band(self)
         self.bottom_band = _Band(self)
         outer.addWidget(self.top_band)
+        self.replay_banner = QLabel("", self)
+        self.replay_banner.setObjectName("replayBanner")
+        self.replay_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.replay_banner.setStyleSheet("QLabel#replayBanner { background: #b00020; color: #ffffff; }")
+        self.replay_banner.hide()
+        outer.addWidget(self.replay_banner)
 
         self.page = QWidget(self)
         self.page.setObjectName("presenterPage")
@@ -210,6 +216,12 @@ class PresenterWindow(QWidget):
     def marking(self) -> str:
         return self.top_band.marking.text()
 
+    def set_replay_banner(self, text: str) -> None:
+        """A red strip under the marking that says the display replays a past run (empty: none)."""
+        self.replay_banner.setText(text)
+        self.replay_banner.setVisible(bool(text))
+        self._scale()
+
     def set_exercise_title(self, title: str) -> None:
         self.exercise_title = title
         if self.slide.kind is SlideKind.STAND_BY:
@@ -245,7 +257,7 @@ class PresenterWindow(QWidget):
 
     def visible_text(self) -> str:
         """All the text on the display, as the room can read it (used by tests and accessibility)."""
-        labels = [self.top_band.left, self.top_band.marking, self.top_band.right, self.phase_label,
+        labels = [self.top_band.left, self.top_band.marking, self.top_band.right, self.replay_banner, self.phase_label,
                   self.time_label, self.kicker_label, self.title_label, self.body_label, self.questions_label,
                   self.bottom_band.left, self.bottom_band.marking, self.bottom_band.right]
         return "\n".join(label.text() for label in labels if label.isVisibleTo(self) and label.text())
@@ -290,6 +302,8 @@ class PresenterWindow(QWidget):
         unit = min(height / 36, width / 60)
         self.top_band.scale(round(unit * 0.9))
         self.bottom_band.scale(round(unit * 0.9))
+        self._font(self.replay_banner, unit * 1.1, bold=True)
+        self.replay_banner.setContentsMargins(0, round(unit * 0.4), 0, round(unit * 0.4))
         margin = round(unit * 2.2)
         self.page_layout.setContentsMargins(margin, round(unit), margin, round(unit))
         self.page_layout.setSpacing(round(unit * 0.8))

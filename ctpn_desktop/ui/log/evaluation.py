@@ -6,7 +6,8 @@ commits every change before the list shows it. A refused change keeps what was t
 To edit, choose the note in the form's Edit list (keyboard: Alt+E, then the arrow keys): the form fills with its
 current version, a reason is asked for, and saving stores a new version — the earlier one stays, and the history
 under the form shows every version with its reason. Withdraw (with the reason) takes a note out of the analysis
-without deleting it. Observations cite log entries and injects as their evidence, picked by typing.
+without deleting it. Observations cite log entries, injects and replay bookmarks as their evidence, picked by
+typing; the replay window's *Cite in a new observation…* starts one with its bookmark already cited.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from ctpn_desktop.core.entities import (
     CapabilityElement,
+    Evidence,
     HotwashKind,
     HotwashNote,
     ImprovementAction,
@@ -380,20 +382,33 @@ class ObservationsPane(_Pane):
         self.form.addRow("O&bservation", self.text)
         self.form.addRow("Stre&ngths", self.strengths)
         self.form.addRow("Areas for &improvement", self.improvements)
-        self.form.addRow("E&vidence (log entries, injects)", self.evidence)
+        self.form.addRow("E&vidence (log entries, injects, replay bookmarks)", self.evidence)
         self.add_button.setText("&Add observation")
         self.add_button.setObjectName("addObservation")
 
     def set_run(self, context: DocumentContext | None, run_id: str | None, choices: RunChoices) -> None:
         self._fill_objectives(self.objective, "General (no objective)", choices)
         self.editing = None
+        if run_id != self.run_id:
+            self.evidence.set_evidence(())  # another run's records cannot be cited here
         super().set_run(context, run_id, choices)
 
     def refresh_evidence(self) -> None:
-        """What may be cited: the run's log as it is now (entries logged since the pane was shown included)."""
-        summaries = (self.context.log.summaries(self.run_id) if self.context is not None and self.run_id is not None
-                     else [])
-        self.evidence.set_choices(summaries, self.choices)
+        """What may be cited: the run's log and bookmarks as they are now (those added since included)."""
+        context, run_id = self.context, self.run_id
+        if context is None or run_id is None:
+            self.evidence.set_choices([], self.choices)
+            return
+        self.evidence.set_choices(context.log.summaries(run_id), self.choices, context.replay.bookmarks(run_id))
+
+    def cite_in_new_observation(self, evidence: Evidence) -> None:
+        """Start a new observation citing ``evidence``; a new one already being typed keeps its words and gains it."""
+        if self.editing is not None:
+            self.choose.setCurrentIndex(0)
+        self.refresh_evidence()
+        self.evidence.add(evidence)
+        self._say(f"Citing {self.evidence.label(evidence)}. Write the observation and add it.", error=False)
+        self.text.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def reload(self) -> None:
         self.refresh_evidence()

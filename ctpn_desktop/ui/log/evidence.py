@@ -1,8 +1,12 @@
-"""The evidence of an observation: log entries and injects picked by typing, kept in a list.
+"""The evidence of an observation: log entries, injects and replay bookmarks picked by typing, kept in a list.
 
-Keyboard first: type a few words of an entry's text, its number, an organisation or an inject's title; the
-suggestions narrow as you type and Enter adds the highlighted (or the only, or the first) match. Delete removes
-the selected item from the list. Nothing is stored until the observation is added or saved.
+Keyboard first: type a few words of an entry's text, its number, an organisation, an inject's title, or a
+bookmark's label or time ("replay 1:12"); the suggestions narrow as you type and Enter adds the highlighted (or the
+only, or the first) match. Delete removes the selected item from the list. Nothing is stored until the observation
+is added or saved.
+
+A bookmark is offered under its citation, ``Replay 1:12:00 (Run 1) — label``, the words the replay window copies.
+Withdrawn entries are not offered, but an observation that cited one before still names it.
 """
 
 from __future__ import annotations
@@ -15,16 +19,19 @@ from PySide6.QtWidgets import QCompleter, QLineEdit, QListWidget, QListWidgetIte
 
 from ctpn_desktop.core.entities import Evidence, EvidenceKind
 from ctpn_desktop.core.services.log import LogSummary
+from ctpn_desktop.core.services.replay import Bookmark
 
 from ctpn_desktop.ui.log.choices import RunChoices
 
 ROLE = Qt.ItemDataRole.UserRole
+GONE = "A record no longer in this run"
 
 
 def entry_label(summary: LogSummary) -> str:
     text = " ".join(summary.text.split())
     who = summary.organisation.strip() or summary.decision_maker.strip()
-    label = f"Entry {summary.entry_number}" + (f" · {who}" if who else "") + f" · {text}"
+    withdrawn = " (withdrawn)" if summary.withdrawn else ""
+    label = f"Entry {summary.entry_number}{withdrawn}" + (f" · {who}" if who else "") + f" · {text}"
     return label if len(label) <= 110 else label[:109] + "…"
 
 
@@ -40,21 +47,24 @@ class _EvidenceList(QListWidget):
 
 
 class EvidencePicker(QWidget):
-    """A search field with suggestions over the run's log entries and injects, and the list of what is cited."""
+    """A search field with suggestions over the run's log entries, injects and replay bookmarks, and the list of
+    what is cited."""
 
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._labels: dict[Evidence, str] = {}
+        """How every citable record is named, withdrawn entries included (older versions may cite them)."""
         self._by_label: dict[str, Evidence] = {}
+        """What may be cited now, by the label offered."""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         self.search = QLineEdit(self)
         self.search.setObjectName("evidenceSearch")
-        self.search.setAccessibleName("Find a log entry or inject to cite")
-        self.search.setPlaceholderText("Type to find a log entry or inject; Enter adds it")
+        self.search.setAccessibleName("Find a log entry, inject or replay bookmark to cite")
+        self.search.setPlaceholderText("Type to find a log entry, inject or replay bookmark; Enter adds it")
         self.search.setClearButtonEnabled(True)
         self._model = QStringListModel(self)
         self.completer = QCompleter(self._model, self)
@@ -72,16 +82,25 @@ class EvidencePicker(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.chosen)
 
-    def set_choices(self, entries: Sequence[LogSummary], choices: RunChoices) -> None:
-        """What may be cited: the run's log entries (current wording) and its injects."""
-        self._labels = {Evidence(EvidenceKind.LOG_ENTRY, s.entry_id): entry_label(s) for s in entries
-                        if not s.withdrawn}
-        self._labels |= {Evidence(EvidenceKind.INJECT, i.id): f"Inject {i.label}" for i in choices.injects}
-        self._by_label = {label: evidence for evidence, label in self._labels.items()}
-        self._model.setStringList(list(self._labels.values()))
+    def set_choices(self, entries: Sequence[LogSummary], choices: RunChoices,
+                    bookmarks: Sequence[Bookmark] = ()) -> None:
+        """What may be cited: the run's log entries (current wording), its injects and its replay bookmarks.
+
+        What is already in the list is named again, so a correction or a bookmark that has just arrived shows."""
+        offered = {Evidence(EvidenceKind.LOG_ENTRY, s.entry_id): entry_label(s) for s in entries if not s.withdrawn}
+        offered |= {Evidence(EvidenceKind.INJECT, i.id): f"Inject {i.label}" for i in choices.injects}
+        offered |= {Evidence(EvidenceKind.BOOKMARK, b.id): b.citation for b in bookmarks}
+        self._labels = offered | {Evidence(EvidenceKind.LOG_ENTRY, s.entry_id): entry_label(s) for s in entries
+                                  if s.withdrawn}
+        self._by_label = {label: evidence for evidence, label in offered.items()}
+        self._model.setStringList(list(offered.values()))
+        for row in range(self.chosen.count()):
+            item = self.chosen.item(row)
+            item.setText(self.label(item.data(ROLE)))
+            item.setToolTip(item.text())
 
     def label(self, evidence: Evidence) -> str:
-        return self._labels.get(evidence, "A record no longer in this run")
+        return self._labels.get(evidence, GONE)
 
     def _add_label(self, label: str) -> None:
         evidence = self._by_label.get(label)

@@ -59,6 +59,14 @@ class Workspace(QWidget):
         with contextlib.suppress(RoomOffline):  # the server went away while the page read: it keeps what it had
             self.document_changed(changes)
 
+    def refresh_following(self) -> None:
+        """`refresh` for a page that follows the document on a timer of its own: a server that went away in
+        the meantime leaves the page as it was (the window says the station is offline) instead of failing."""
+        if self.context is None:
+            return
+        with contextlib.suppress(RoomOffline):
+            self.refresh()
+
     @property
     def station(self) -> Station | None:
         return self.context.document.station if self.context is not None else None

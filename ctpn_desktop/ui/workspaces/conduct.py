@@ -69,6 +69,7 @@ from ctpn_desktop.ui.conduct.presenter import (
     screen_names,
 )
 from ctpn_desktop.ui.conduct.queue import INJECT_ID_ROLE, TITLE, WIDTHS, QueueFilter, QueueModel
+from ctpn_desktop.ui.conduct.replay import ReplayWindow, open_replay
 from ctpn_desktop.ui.conduct.sound import DueChime
 from ctpn_desktop.ui.conduct.timeline_view import TimelineMark, TimelineView
 from ctpn_desktop.ui.dialogs.prompts import show_error
@@ -165,6 +166,7 @@ class ConductWorkspace(Workspace):
         self.adhocs: list[AdhocInject] = []
         self.presenter: PresenterWindow | None = None
         self.presenter_slide: PresenterSlide = STAND_BY
+        self.replays: list[ReplayWindow] = []
         self._pending_events: list[InjectEvent] = []
         """Events kept on this laptop while the room's server is away, until they reach the room."""
         self._known_phase_events: set[str] | None = None
@@ -208,7 +210,7 @@ class ConductWorkspace(Workspace):
         left_layout.addWidget(self.runs_tree, 1)
         run_buttons = QWidget(left)
         run_buttons_layout = ColumnsLayout(run_buttons, min_columns=1, max_columns=2)
-        for action_id in (RunAction.NEW_RUN, RunAction.DISCARD):
+        for action_id in (RunAction.NEW_RUN, RunAction.DISCARD, RunAction.REPLAY):
             button = QToolButton(run_buttons)
             button.setDefaultAction(a[action_id])
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -374,7 +376,7 @@ class ConductWorkspace(Workspace):
             RunAction.SKIP_EARLIER_PHASES: self.ask_skip_earlier_phases,
             RunAction.SHOW_ON_PRESENTER: self.show_selected_on_presenter, RunAction.STAND_BY: self.stand_by,
             RunAction.PLENARY: self.show_plenary,
-            RunAction.DISCARD: self.ask_discard,
+            RunAction.DISCARD: self.ask_discard, RunAction.REPLAY: self.open_replay,
         }
         for action_id, handler in handlers.items():
             a[action_id].triggered.connect(lambda _checked=False, h=handler: h())
@@ -393,7 +395,7 @@ class ConductWorkspace(Workspace):
         menu = QMenu("&Run", self)
         menu.setObjectName("runMenu")
         groups = (
-            (RunAction.NEW_RUN, RunAction.DISCARD),
+            (RunAction.NEW_RUN, RunAction.DISCARD, RunAction.REPLAY),
             (RunAction.START, RunAction.PAUSE, RunAction.RESUME, RunAction.END),
             (RunAction.RELEASE, RunAction.SKIP, RunAction.DEFER, RunAction.RETIME, RunAction.ADHOC),
             (RunAction.NEXT_INJECT, RunAction.NEXT_PHASE, RunAction.SKIP_EARLIER_PHASES, RunAction.ADJUST),
@@ -417,6 +419,20 @@ class ConductWorkspace(Workspace):
 
     def global_actions(self) -> list[QAction]:
         return [self.actions[RunAction.HALT]]
+
+    def open_replay(self) -> None:
+        """The selected run, read-only at any moment, in its own window (one per run)."""
+        if self.run is None or self.context is None:
+            return
+        for window in self.replays:
+            if window.run.id == self.run.id:
+                window.raise_()
+                window.activateWindow()
+                return
+        window = open_replay(self.context, self.run, self)
+        if window is not None:
+            self.replays.append(window)
+            window.closed.connect(lambda w=window: self.replays.remove(w) if w in self.replays else None)
 
     # Settings --------------------------------------------------------------------------------------------
     def _settings(self) -> QSettings | None:
@@ -442,6 +458,8 @@ class ConductWorkspace(Workspace):
         if context is None:
             self.timer.stop()
             self._close_presenter()
+            for window in list(self.replays):
+                window.close()
         super().set_context(context)  # type: ignore[arg-type]
 
     def refresh(self) -> None:
@@ -1174,6 +1192,7 @@ class ConductWorkspace(Workspace):
         inject_ok = status in _PLAYING
         a[RunAction.NEW_RUN].setEnabled(has_document)
         a[RunAction.DISCARD].setEnabled(self.run is not None and self.run.rehearsal)
+        a[RunAction.REPLAY].setEnabled(status is not None and status is not RunStatus.READY)
         a[RunAction.START].setEnabled(status is RunStatus.READY)
         a[RunAction.PAUSE].setEnabled(status is RunStatus.RUNNING)
         a[RunAction.RESUME].setEnabled(status in (RunStatus.PAUSED, RunStatus.HALTED))

@@ -129,7 +129,7 @@ class DebriefWorkspace(Workspace):
         self._follow_timer.setObjectName("debriefFollowTimer")
         self._follow_timer.setSingleShot(True)
         self._follow_timer.setInterval(FOLLOW_DELAY_MS)
-        self._follow_timer.timeout.connect(self.refresh)
+        self._follow_timer.timeout.connect(self.refresh_following)
         layout = QVBoxLayout(self.body)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.setSpacing(12)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from ctpn_desktop.core.changes import Changes, Topic
-from ctpn_desktop.core.entities import EvidenceKind, LogEntry, RunInfo
+from ctpn_desktop.core.entities import Evidence, EvidenceKind, LogEntry, RunInfo
 from ctpn_desktop.core.errors import CtpnError, MergeRefused, RoomOffline
 from ctpn_desktop.core.io.log_csv import write_log_csv
 from ctpn_desktop.core.roles import Permission
@@ -324,6 +324,21 @@ class DecisionLogWorkspace(Workspace):
                 "Start a run in Conduct first: log entries belong to a run.", 8000)
             return
         self.quick_entry.focus_entry()
+
+    def cite_in_new_observation(self, run_id: str, evidence: Evidence) -> None:
+        """The Observations tab of ``run_id`` with a new observation that cites ``evidence`` (a replay bookmark)."""
+        if self.context is None:
+            return
+        if run_id != self.run_id:
+            index = self.run_combo.findData(run_id)
+            if index < 0:
+                return
+            self.run_combo.setCurrentIndex(index)
+            self._run_chosen()  # chosen on purpose: it stays shown when another run goes live
+        self.show_tab(OBSERVATIONS_TAB)
+        if not self.allows(Permission.EVALUATE):
+            return
+        self.observations.cite_in_new_observation(evidence)
 
     def focus_search(self) -> None:
         self.show_tab(LOG_TAB)

@@ -13,6 +13,8 @@ from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
+from ctpn_desktop.core.changes import Changes
+from ctpn_desktop.core.errors import RoomOffline
 from ctpn_desktop.core.services.document import open_document
 
 from ctpn_desktop.ui import preferences
@@ -239,3 +241,19 @@ def test_closing_the_document_stops_a_running_export(qtbot, window, driven_docum
     assert not page.export.running and page.last_export is None and not target.exists()
     qtbot.wait(50)
     assert not any(isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets())
+
+
+def test_a_recount_while_the_server_is_away_keeps_the_figures(qtbot, window, driven_document: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    page = _debrief_page(window, driven_document)
+    before = page.run_figures["log_entries"].value.text()
+    context = window.context
+    assert context is not None
+
+    def unreachable(*_args: object) -> object:
+        raise RoomOffline("room", "the server cannot be reached")
+
+    monkeypatch.setattr(type(context.document), "summary", unreachable)
+    page.document_changed(Changes.everything(remote=True))  # a change heard just before the cable went
+    qtbot.waitUntil(lambda: not page._follow_timer.isActive(), timeout=5000)
+    assert page.run_figures["log_entries"].value.text() == before
