@@ -70,7 +70,6 @@ from ctpn_desktop.ui.formatting import format_wall_time, run_label
 from ctpn_desktop.ui.models import log as log_columns
 from ctpn_desktop.ui.models.log import LogTableModel
 from ctpn_desktop.ui.widgets import heading, set_column_widths, setup_table
-from ctpn_desktop.ui.workspaces.decision_log import DecisionLogWorkspace
 
 BANNER = "REPLAY — read-only"
 PRESENTER_BANNER = "REPLAY OF A PAST RUN — NOT LIVE"
@@ -698,13 +697,15 @@ class ReplayWindow(QWidget):
 
     def cite_in_new_observation(self) -> None:
         """Bring the main window's Observations tab forward with a new observation citing the selected bookmark."""
+        from ctpn_desktop.ui.main_window import DECISION_LOG, MainWindow
+
         mark = self.selected_bookmark()
         parent = self.parentWidget()
-        page = parent.window().findChild(DecisionLogWorkspace) if parent is not None else None
-        if mark is None or page is None:
+        main = parent.window() if parent is not None else None
+        if mark is None or not isinstance(main, MainWindow):
             return
-        page.cite_in_new_observation(self.run.id, Evidence(EvidenceKind.BOOKMARK, mark.id))
-        main = page.window()
+        main.show_page(DECISION_LOG)
+        main.decision_log_page.cite_in_new_observation(self.run.id, Evidence(EvidenceKind.BOOKMARK, mark.id))
         main.raise_()
         main.activateWindow()
         self._say(f"Citing {mark.citation} in a new observation in the decision log")

@@ -16,6 +16,7 @@ from ctpn_desktop.core.services.replay import Bookmark, ReplayService
 from ctpn_desktop.ui.actions import ActionId
 from ctpn_desktop.ui.conduct.replay import ReplayWindow, open_replay
 from ctpn_desktop.ui.log.evidence import GONE
+from ctpn_desktop.ui.main_window import CONDUCT
 from ctpn_desktop.ui.workspaces.decision_log import OBSERVATIONS_TAB
 
 from tests.ui.log.conftest import LiveRun
@@ -148,10 +149,12 @@ def test_cite_in_a_new_observation_from_the_replay_window(qtbot, live: LiveRun) 
     replay.bookmark_list.setFocus()
     replay.bookmark_list.setCurrentRow(0)
     assert replay.cite_button.isEnabled()
+    live.window.show_page(CONDUCT)  # where the replay is opened from
     qtbot.mouseClick(replay.cite_button, Qt.MouseButton.LeftButton)
     assert "Citing" in replay.feedback.text()
 
     qtbot.waitUntil(lambda: QApplication.activeWindow() is live.window)
+    assert live.window.current_page is page
     assert page.run_id == live.run_id and page.follow_notice.isVisible()  # the run chosen stays, and says so
     assert page.tabs.currentIndex() == OBSERVATIONS_TAB and pane.editing is None
     assert [pane.evidence.chosen.item(r).text() for r in range(pane.evidence.chosen.count())] == [mark.citation]
