@@ -163,7 +163,7 @@ def test_an_observer_changes_nothing(qtbot, station_window: Maker, document_path
     assert not watcher.decision_log_page.action(ActionId.LOG_ENTRY).isEnabled()
     assert all(not watcher.conduct_page.actions[a].isEnabled() for a in RunAction
                if a not in (RunAction.PRESENTER, RunAction.SHOW_ON_PRESENTER, RunAction.STAND_BY, RunAction.PLENARY,
-                            RunAction.SOUND))
+                            RunAction.SOUND, RunAction.REPLAY))  # a replay is read-only, for everyone
 
 
 def test_a_station_that_loses_the_server_says_so_keeps_entries_and_sends_them(
