@@ -278,7 +278,8 @@ class RunService:
                 for event in self.events_since(run_id, -1):
                     known.add(event)
                 known.through_seq = known.seqs[-1] if known.seqs else 0
-                self._events[run_id] = known
+                with self._events_lock:
+                    self._events[run_id] = known
                 return known
             assert known is not None
             missing = awaited - known.ids
