@@ -76,12 +76,23 @@ class QueueModel(QAbstractTableModel):
         self._states, self._items = self._layout(scenario, timeline, adhocs, t)
         self.endResetModel()
 
-    def follow(self, timeline: Timeline, adhocs: list[AdhocInject], t: float) -> bool:
+    def follow(self, timeline: Timeline, adhocs: list[AdhocInject], t: float,
+               changed: set[str] | None = None) -> bool:
         """Take in the run's new events (a new ``timeline``) and its ad-hoc injects: rows that moved are moved,
         new rows inserted and changed rows repainted, so the selection and the scroll position stay. Returns
-        True when a row was released or skipped, or put back (a filter of done rows must look again)."""
+        True when a row was released or skipped, or put back (a filter of done rows must look again).
+
+        ``changed`` (`Timeline.changed_injects`) lets a change that moves no row and keeps the ad-hoc injects
+        repaint those rows alone without laying out the queue again."""
         if self._scenario is None:
             return False
+        if changed is not None and self._same_rows(timeline, adhocs, changed, t):
+            rows = sorted(row for row, item in enumerate(self._items) if item.inject_id in changed)
+            was_done = [self.state(row) in DONE_STATES for row in rows]
+            self._t, self._states = t, timeline.states_at(t)
+            for row in rows:
+                self._repaint_rows(row, row)
+            return any((self.state(row) in DONE_STATES) != done for row, done in zip(rows, was_done, strict=True))
         old_ids = [item.inject_id for item in self._items]
         old_lines = {item.inject_id: self._line(row) for row, item in enumerate(self._items)}
         states, items = self._layout(self._scenario, timeline, adhocs, t)
@@ -120,6 +131,15 @@ class QueueModel(QAbstractTableModel):
         if first is not None:
             self._repaint_rows(first, len(self._items) - 1)
         return done_changed
+
+    def _same_rows(self, timeline: Timeline, adhocs: list[AdhocInject], changed: set[str], t: float) -> bool:
+        """Whether the queue keeps its rows in their order: no changed inject is due at another time, and the
+        ad-hoc injects are the ones shown."""
+        shown_adhocs = {item.inject_id for item in self._items if item.timeline_index is None}
+        if shown_adhocs != {adhoc.id for adhoc in adhocs} or len(self._states) != len(timeline.injects):
+            return False
+        due = {row.inject_id: row.due_s for row in self._states}
+        return all(inject_id in due and timeline.row(inject_id, t).due_s == due[inject_id] for inject_id in changed)
 
     def _move_rows(self, order: list[QueueItem], states: list[QueueRow]) -> None:
         """Put the rows in their new order as one layout change, the view's selection following its rows."""

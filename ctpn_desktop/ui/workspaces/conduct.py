@@ -1019,7 +1019,7 @@ class ConductWorkspace(Workspace):
         before, self.timeline = self.timeline, self.timeline.with_events(events)
         changed = self.timeline.changed_injects(before)
         t = self._elapsed()
-        if self.queue_model.follow(self.timeline, self.adhocs, t):
+        if self.queue_model.follow(self.timeline, self.adhocs, t, changed):
             self.queue_proxy.refilter()
         self._update_timeline_marks(changed, t)
         if gone:

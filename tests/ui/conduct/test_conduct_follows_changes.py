@@ -183,3 +183,24 @@ def test_events_heard_of_out_of_turn_or_without_their_keys_leave_nothing_stale(q
         assert [e.id for e in page.events] == [e.id for e in there.events(run_id)]
     finally:
         station.close()
+
+
+def test_the_queue_model_inserts_a_new_ad_hoc_row_without_a_reset(qtbot, window: MainWindow, demo_path: Path,
+                                                                  time_source: FakeTimeSource) -> None:
+    page, elsewhere, run_id, injects = _open_live_run(qtbot, window, demo_path, time_source)
+    page.select_inject(injects[2].id)
+    watched = Watched(page)
+    inserted: list[int] = []
+    page.queue_model.rowsInserted.connect(lambda _parent, first, _last: inserted.append(first))
+    time_source.advance(120)
+    adhoc, _none = elsewhere.add_adhoc(run_id, "Second device found", release=False)
+
+    assert page.queue_model.follow(page.timeline, elsewhere.adhoc_injects(run_id), 120.0) is False
+
+    assert watched.resets == 0
+    row = page.queue_model.row_of(adhoc.id)
+    assert inserted == [row]
+    assert page.queue_model.item(row).number == "A1"
+    dues = [page.queue_model.queue_row(r).due_s for r in range(row) if page.queue_model.queue_row(r) is not None]
+    assert all(due <= 120 for due in dues)  # in its place by time
+    assert page.selected_inject_id() == injects[2].id
