@@ -458,6 +458,9 @@ class InjectEvent:
     new_offset_s: int | None = None
     pending: bool = False
     """Kept on this station while a shared room's server is away; sent, first release winning, when it is back."""
+    seq: int = 0
+    """The order the document recorded it in (its run's events are folded in this order); 0 while it is kept on
+    this station."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -248,6 +248,14 @@ class Timeline:
         return Timeline(self._injects, events, due_window_s=self._due_window_s,
                         overdue_after_s=self._overdue_after_s)
 
+    def changed_injects(self, other: Timeline) -> set[str]:
+        """The injects whose line differs from ``other``'s in anything the events decide (due time, released,
+        skipped, the reason shown, the dependency waited on): what a screen following new events redraws."""
+        mine, theirs = self._by_id, other._by_id
+        changed = {inject_id for inject_id, entry in mine.items() if theirs.get(inject_id) != entry}
+        changed.update(inject_id for inject_id in theirs if inject_id not in mine)
+        return changed
+
     @property
     def injects(self) -> tuple[Inject, ...]:
         return self._injects

@@ -7,13 +7,16 @@ method returns: what the facilitator sees as done is on disk.
 
 from __future__ import annotations
 
+import bisect
+import threading
 import uuid
-from dataclasses import replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from ctpn_desktop.core.changes import Changes, Topic
 from ctpn_desktop.core.clock import ExerciseClock, TimeSource, format_elapsed, scenario_time
@@ -68,7 +71,7 @@ def event_of(row: InjectEventRow) -> InjectEvent:
     return InjectEvent(id=row.id, run_id=row.run_id, inject_id=row.inject_id, kind=InjectEventKind(row.kind),
                        wall_time=datetime.fromisoformat(row.wall_time), exercise_s=row.exercise_s,
                        scenario_time=_dt(row.scenario_time), actor=row.actor, note=row.note,
-                       new_offset_s=row.new_offset_s)
+                       new_offset_s=row.new_offset_s, seq=row.seq)
 
 
 def adhoc_of(row: AdhocInjectRow) -> AdhocInject:
@@ -76,6 +79,37 @@ def adhoc_of(row: AdhocInjectRow) -> AdhocInject:
                        created_at=datetime.fromisoformat(row.created_at), exercise_s=row.exercise_s,
                        delivery_method=DeliveryMethod(row.delivery_method), recipients_text=row.recipients_text,
                        phase_id=row.phase_id, author=row.author)
+
+
+@dataclass
+class _RunEvents:
+    """A run's events as this service last read them, in the order they were recorded.
+
+    Inject events are only ever inserted, each with the next ``seq`` of its run taken under the run's lock, so
+    everything up to ``through_seq`` is known and what is new has a higher seq. Events this service wrote
+    itself go in at once; a hole below them (another station's event not heard of yet) is read on the next
+    catch-up."""
+
+    events: list[InjectEvent] = field(default_factory=list)
+    seqs: list[int] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+    through_seq: int = 0
+    """Every event with a seq up to this one is in ``events``."""
+
+    def add(self, event: InjectEvent) -> None:
+        if event.id in self.ids:
+            return
+        at = bisect.bisect_right(self.seqs, event.seq)
+        self.events.insert(at, event)
+        self.seqs.insert(at, event.seq)
+        self.ids.add(event.id)
+        if event.seq == self.through_seq + 1:
+            self.through_seq = event.seq
+
+    @property
+    def complete(self) -> bool:
+        """No hole: nothing above ``through_seq`` was taken in out of turn."""
+        return not self.seqs or self.seqs[-1] <= self.through_seq
 
 
 class RunService:
@@ -88,10 +122,17 @@ class RunService:
         self._frozen: dict[str, Scenario] = {}
         self._blobs: dict[str, dict[str, bytes]] = {}
         self._clocks: dict[str, ExerciseClock] = {}
-        self._phase_jumps: dict[str, dict[str, float]] = {}
+        self._phase_jumps: dict[str, tuple[_RunEvents, int, dict[str, float]]] = {}
+        """Per run, the phase starts worked out from its cached events (and how many there were)."""
         self._known_injects: dict[str, frozenset[str]] = {}
         self._stale_clocks: set[str] = set()
         self._last_jumps: dict[str, dict[str, float]] = {}
+        self._events: dict[str, _RunEvents] = {}
+        self._events_lock = threading.Lock()
+        self._stale_events: set[str] = set()
+        """Runs whose cached events are no longer known to be complete: read them all again."""
+        self._awaited_events: dict[str, set[str]] = {}
+        """Per run, ids of events written (here or elsewhere) that the cache may not hold yet."""
         document.changes.subscribe(self._document_changed, weak=True)
 
     def _document_changed(self, changes: Changes) -> None:
@@ -101,10 +142,16 @@ class RunService:
             for run_id in list(self._clocks):
                 if changes.concerns_run(run_id):
                     self._stale_clocks.add(run_id)
-        if changes.touches(Topic.INJECT_EVENTS):
-            for run_id in list(self._phase_jumps):
-                if changes.concerns_run(run_id):
-                    self._phase_jumps.pop(run_id, None)
+        if changes.touches(Topic.INJECT_EVENTS) and ("inject_event" in changes.tables or not changes.tables):
+            written = changes.row_ids("inject_event")
+            with self._events_lock:
+                for run_id in list(self._events):
+                    if not changes.concerns_run(run_id):
+                        continue
+                    if written is None:
+                        self._stale_events.add(run_id)
+                    else:
+                        self._awaited_events.setdefault(run_id, set()).update(written)
 
     def live_run(self) -> RunInfo | None:
         """The run in play (running, paused or halted): the one started last if there are several."""
@@ -114,14 +161,18 @@ class RunService:
 
     def list_runs(self, *, include_discarded: bool = False) -> list[RunInfo]:
         with self._sessions() as session:
-            query = select(RunRow).order_by(RunRow.number)
+            query = select(RunRow).options(defer(RunRow.frozen_scenario)).order_by(RunRow.number)
             if not include_discarded:
                 query = query.where(RunRow.discarded.is_(False))
             return [run_info_of(r) for r in session.scalars(query)]
 
     def run(self, run_id: str) -> RunInfo:
         with self._sessions() as session:
-            return run_info_of(self._row(session, run_id))
+            row = session.scalars(select(RunRow).options(defer(RunRow.frozen_scenario))
+                                  .where(RunRow.id == run_id)).first()
+            if row is None:
+                raise ValidationFailed("that run does not exist in this document")
+            return run_info_of(row)
 
     def create_run(self, label: str = "", *, rehearsal: bool = False) -> RunInfo:
         """Freeze the scenario as it is now into a new run, ready to start."""
@@ -186,19 +237,68 @@ class RunService:
         return clock
 
     def events(self, run_id: str) -> list[InjectEvent]:
+        """The run's events in the order they were recorded.
+
+        Read in full once; after that a change announced with the keys of the events written costs one read of
+        the events after the last one known (none when this service wrote them itself), and a change whose rows
+        are not known (a reconnection, a merge, a large write) reads them all again."""
+        return list(self._caught_up(run_id).events)
+
+    def events_since(self, run_id: str, after_seq: int) -> list[InjectEvent]:
+        """The run's events recorded after ``after_seq`` (see `InjectEvent.seq`), in order."""
         with self._sessions() as session:
-            rows = session.scalars(select(InjectEventRow).where(InjectEventRow.run_id == run_id)
+            rows = session.scalars(select(InjectEventRow).where(InjectEventRow.run_id == run_id,
+                                                                InjectEventRow.seq > after_seq)
                                    .order_by(InjectEventRow.seq, InjectEventRow.wall_time, InjectEventRow.id))
             return [event_of(r) for r in rows]
 
-    def _phase_events(self, run_id: str) -> list[InjectEvent]:
-        """Only the run's phase-started events: what the phase jumps are made of, read again after each
-        release without reading every event of a long run."""
+    def events_by_ids(self, run_id: str, event_ids: Iterable[str]) -> list[InjectEvent]:
+        """Those of ``event_ids`` that are events of ``run_id``, in the order they were recorded; ids of other
+        runs' events, or of none, are left out."""
+        wanted = sorted(set(event_ids))
+        if not wanted:
+            return []
+        found: list[InjectEvent] = []
         with self._sessions() as session:
-            rows = session.scalars(select(InjectEventRow).where(
-                InjectEventRow.run_id == run_id, InjectEventRow.kind == InjectEventKind.PHASE_STARTED.value)
-                .order_by(InjectEventRow.seq, InjectEventRow.wall_time, InjectEventRow.id))
-            return [event_of(r) for r in rows]
+            for start in range(0, len(wanted), 500):
+                rows = session.scalars(select(InjectEventRow).where(InjectEventRow.run_id == run_id,
+                                                                    InjectEventRow.id.in_(wanted[start:start + 500])))
+                found.extend(event_of(r) for r in rows)
+        return sorted(found, key=lambda e: (e.seq, e.wall_time, e.id))
+
+    def _caught_up(self, run_id: str) -> _RunEvents:
+        with self._events_lock:
+            known = self._events.get(run_id)
+            stale = known is None or run_id in self._stale_events
+            awaited = self._awaited_events.pop(run_id, set())
+            self._stale_events.discard(run_id)
+        try:
+            if stale:
+                known = _RunEvents()
+                for event in self.events_since(run_id, -1):
+                    known.add(event)
+                known.through_seq = known.seqs[-1] if known.seqs else 0
+                with self._events_lock:
+                    self._events[run_id] = known
+                return known
+            assert known is not None
+            missing = awaited - known.ids
+            if missing or not known.complete:
+                for event in self.events_since(run_id, known.through_seq):
+                    known.add(event)
+                known.through_seq = max(known.through_seq, known.seqs[-1] if known.seqs else 0)
+                missing -= known.ids
+                if missing:  # recorded out of turn, or another run's: looked up by their keys
+                    for event in self.events_by_ids(run_id, missing):
+                        known.add(event)
+        except RoomOffline:
+            with self._events_lock:  # asked again once the server is back
+                if stale:
+                    self._stale_events.add(run_id)
+                else:
+                    self._awaited_events.setdefault(run_id, set()).update(awaited)
+            raise
+        return known
 
     def _row(self, session: Session, run_id: str) -> RunRow:
         row = session.get(RunRow, run_id)
@@ -266,17 +366,22 @@ class RunService:
 
     def phase_jumps(self, run_id: str) -> dict[str, float]:
         """Phase id → exercise time at which the facilitator started it, from the run's phase-started events."""
-        if run_id not in self._phase_jumps:
-            try:
-                self._phase_jumps[run_id] = phase_starts(self._phase_events(run_id))
-            except RoomOffline:
-                return dict(self._last_jumps.get(run_id, {}))  # as last known, until the server is back
-            self._last_jumps[run_id] = self._phase_jumps[run_id]
-        return dict(self._phase_jumps[run_id])
+        return dict(self._jumps(run_id))
+
+    def _jumps(self, run_id: str) -> dict[str, float]:
+        try:
+            known = self._caught_up(run_id)
+        except RoomOffline:
+            return dict(self._last_jumps.get(run_id, {}))  # as last known, until the server is back
+        cached = self._phase_jumps.get(run_id)
+        if cached is None or cached[0] is not known or cached[1] != len(known.events):
+            cached = self._phase_jumps[run_id] = (known, len(known.events), phase_starts(known.events))
+            self._last_jumps[run_id] = cached[2]
+        return cached[2]
 
     def scenario_time_at(self, run_id: str, exercise_s: float) -> datetime | None:
         return scenario_time(exercise_s, self.frozen_scenario(run_id).phases,
-                             phase_jumps=self._phase_jumps.get(run_id) or self.phase_jumps(run_id))
+                             phase_jumps=self._jumps(run_id))
 
     def scenario_time_now(self, run_id: str) -> datetime | None:
         return self.scenario_time_at(run_id, self.clock(run_id).elapsed())
@@ -327,7 +432,7 @@ class RunService:
         except RoomOffline:
             if kind is InjectEventKind.PHASE_STARTED:
                 raise
-            jumps = dict(self._phase_jumps.get(run_id, {}))  # as last known: the event is kept on this station
+            jumps = dict(self._last_jumps.get(run_id, {}))  # as last known: the event is kept on this station
         if kind is InjectEventKind.PHASE_STARTED:
             jumps[inject_id] = elapsed
         story = scenario_time(elapsed, self.frozen_scenario(run_id).phases, phase_jumps=jumps)
@@ -344,9 +449,11 @@ class RunService:
             if room is None or kind is InjectEventKind.PHASE_STARTED:
                 raise
             return self._keep(row)
-        if kind is InjectEventKind.PHASE_STARTED:
-            self._phase_jumps[run_id] = jumps
-        return event_of(row)
+        event = event_of(row)
+        known = self._events.get(run_id)
+        if known is not None:
+            known.add(event)  # this service's own write is not read back
+        return event
 
     def _store_event(self, row: InjectEventRow, *, resent: bool = False) -> bool:
         """Write the event unless it is there already (a resend); False when it was there."""

@@ -1,15 +1,22 @@
 """The inject queue: every inject of the run in the order it falls due, with its state and countdown.
 
 The rows (which injects, in which order) change only when an inject event is recorded; the clock only moves
-each row between pending, due and overdue. So `set_run` rebuilds the rows and `tick` asks the timeline for
-the states at the new exercise time and repaints what changed, without resetting the view or its selection.
+each row between pending, due and overdue. So `set_run` builds the rows, `follow` takes in new events (it moves,
+inserts and repaints only the rows they changed, keeping the view's selection and scroll position) and `tick`
+asks the timeline for the states at the new exercise time and repaints, without resetting the view.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ctpn_desktop.core.clock import format_countdown, format_elapsed
@@ -32,6 +39,8 @@ DUE_TEXT = QColor("#1a1a1a")
 OVERDUE_TEXT = QColor("#ffffff")
 DONE_STATES = frozenset({InjectState.RELEASED, InjectState.SKIPPED})
 _ADHOC_STATE = InjectState.RELEASED
+_PAINTED_ROLES = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole,
+                  Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole, STATE_ROLE]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,27 +65,133 @@ class QueueModel(QAbstractTableModel):
         self._states: list[QueueRow] = []
         self._t = 0.0
         self._flash = False
+        self._scenario: Scenario | None = None
+        self._static: dict[str, QueueItem] = {}
+        """The scenario's injects as rows, without their place in the timeline: built once per scenario."""
 
     # Building --------------------------------------------------------------------------------------------
     def set_run(self, scenario: Scenario, timeline: Timeline, adhocs: list[AdhocInject], t: float) -> None:
-        phases = {p.id: p.name for p in scenario.phases}
         self.beginResetModel()
         self._t = t
-        self._states = timeline.states_at(t)
+        self._states, self._items = self._layout(scenario, timeline, adhocs, t)
+        self.endResetModel()
+
+    def follow(self, timeline: Timeline, adhocs: list[AdhocInject], t: float,
+               changed: set[str] | None = None) -> bool:
+        """Take in the run's new events (a new ``timeline``) and its ad-hoc injects: rows that moved are moved,
+        new rows inserted and changed rows repainted, so the selection and the scroll position stay. Returns
+        True when a row was released or skipped, or put back (a filter of done rows must look again).
+
+        ``changed`` (`Timeline.changed_injects`) lets a change that moves no row and keeps the ad-hoc injects
+        repaint those rows alone without laying out the queue again."""
+        if self._scenario is None:
+            return False
+        if changed is not None and self._same_rows(timeline, adhocs, changed, t):
+            rows = sorted(row for row, item in enumerate(self._items) if item.inject_id in changed)
+            was_done = [self.state(row) in DONE_STATES for row in rows]
+            self._t, self._states = t, timeline.states_at(t)
+            for row in rows:
+                self._repaint_rows(row, row)
+            return any((self.state(row) in DONE_STATES) != done for row, done in zip(rows, was_done, strict=True))
+        old_ids = [item.inject_id for item in self._items]
+        old_lines = {item.inject_id: self._line(row) for row, item in enumerate(self._items)}
+        states, items = self._layout(self._scenario, timeline, adhocs, t)
+        new_ids = [item.inject_id for item in items]
+        old_set = set(old_ids)
+        kept = [item for item in items if item.inject_id in old_set]
+        if len(kept) != len(old_ids):  # a row went away: only a new run or scenario does that
+            self.beginResetModel()
+            self._t, self._states, self._items = t, states, items
+            self.endResetModel()
+            return True
+        if [item.inject_id for item in kept] != old_ids:
+            self._move_rows(kept, states)
+        else:
+            self._items, self._states = kept, states
+        self._t = t
+        for row, item in enumerate(items):
+            if item.inject_id not in old_set:
+                self.beginInsertRows(QModelIndex(), row, row)
+                self._items.insert(row, item)
+                self.endInsertRows()
+        assert [item.inject_id for item in self._items] == new_ids
+        done_changed = False
+        first: int | None = None
+        for row, item in enumerate(self._items):
+            before = old_lines.get(item.inject_id)
+            line = self._line(row)
+            changed = before is not None and before != line
+            if changed and (before[0] in DONE_STATES) != (line[0] in DONE_STATES):  # type: ignore[index]
+                done_changed = True
+            if changed and first is None:
+                first = row
+            elif not changed and first is not None:
+                self._repaint_rows(first, row - 1)
+                first = None
+        if first is not None:
+            self._repaint_rows(first, len(self._items) - 1)
+        return done_changed
+
+    def _same_rows(self, timeline: Timeline, adhocs: list[AdhocInject], changed: set[str], t: float) -> bool:
+        """Whether the queue keeps its rows in their order: no changed inject is due at another time, and the
+        ad-hoc injects are the ones shown."""
+        shown_adhocs = {item.inject_id for item in self._items if item.timeline_index is None}
+        if shown_adhocs != {adhoc.id for adhoc in adhocs} or len(self._states) != len(timeline.injects):
+            return False
+        due = {row.inject_id: row.due_s for row in self._states}
+        return all(inject_id in due and timeline.row(inject_id, t).due_s == due[inject_id] for inject_id in changed)
+
+    def _move_rows(self, order: list[QueueItem], states: list[QueueRow]) -> None:
+        """Put the rows in their new order as one layout change, the view's selection following its rows."""
+        self.layoutAboutToBeChanged.emit()
+        new_row = {item.inject_id: row for row, item in enumerate(order)}
+        persistent = self.persistentIndexList()
+        moved = [self.index(new_row[self._items[index.row()].inject_id], index.column())
+                 if index.isValid() and index.row() < len(self._items) else QModelIndex() for index in persistent]
+        self._items, self._states = order, states
+        self.changePersistentIndexList(persistent, moved)
+        self.layoutChanged.emit()
+
+    def _repaint_rows(self, first: int, last: int) -> None:
+        self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1), _PAINTED_ROLES)
+
+    def _line(self, row: int) -> tuple[object, ...]:
+        """What the events decide about a row; the countdown alone is left to `tick`."""
+        queue_row = self.queue_row(row)
+        if queue_row is None:
+            return (_ADHOC_STATE, self._items[row].adhoc_at)
+        return (queue_row.state, queue_row.due_s, queue_row.released_at_s, queue_row.reason,
+                queue_row.waiting_on_id)
+
+    def _layout(self, scenario: Scenario, timeline: Timeline, adhocs: list[AdhocInject],
+                t: float) -> tuple[list[QueueRow], list[QueueItem]]:
+        """The states at ``t`` and the rows in queue order (by due time, an ad-hoc inject after the injects due
+        at the same moment)."""
+        phases = {p.id: p.name for p in scenario.phases}
+        if scenario is not self._scenario:
+            self._scenario = scenario
+            self._static = {}
+            for inject in scenario.injects:
+                recipients = "; ".join(scenario.recipient_label(r) for r in inject.recipients)
+                self._static[inject.id] = QueueItem(inject.id, str(inject.number), inject.title,
+                                                    phases.get(inject.phase_id or "", ""), recipients,
+                                                    inject.delivery_method.label, None)
+        states = timeline.states_at(t)
         keyed: list[tuple[float, int, QueueItem]] = []
-        for index, row in enumerate(self._states):
-            inject = row.inject
-            recipients = "; ".join(scenario.recipient_label(r) for r in inject.recipients)
-            item = QueueItem(inject.id, str(inject.number), inject.title, phases.get(inject.phase_id or "", ""),
-                             recipients, inject.delivery_method.label, index)
-            keyed.append((row.due_s, 0, item))
+        for index, row in enumerate(states):
+            static = self._static.get(row.inject_id)
+            if static is None:  # a timeline of injects that are not the scenario's own
+                inject = row.inject
+                static = QueueItem(inject.id, str(inject.number), inject.title, phases.get(inject.phase_id or "", ""),
+                                   "; ".join(scenario.recipient_label(r) for r in inject.recipients),
+                                   inject.delivery_method.label, None)
+            keyed.append((row.due_s, 0, replace(static, timeline_index=index)))
         for adhoc in adhocs:
             item = QueueItem(adhoc.id, f"A{adhoc.number}", adhoc.title, phases.get(adhoc.phase_id or "", ""),
                              adhoc.recipients_text, adhoc.delivery_method.label, None, adhoc.exercise_s)
             keyed.append((adhoc.exercise_s, 1, item))
         keyed.sort(key=lambda k: (k[0], k[1]))
-        self._items = [k[2] for k in keyed]
-        self.endResetModel()
+        return states, [k[2] for k in keyed]
 
     def tick(self, timeline: Timeline, t: float, flash: bool) -> None:
         """New states at exercise time ``t``; ``flash`` alternates the cue colours of due rows."""
@@ -185,7 +300,7 @@ class QueueFilter(QSortFilterProxyModel):
     def __init__(self, parent: object | None = None) -> None:
         super().__init__(parent)  # type: ignore[arg-type]
         self._show_done = False
-        self.setDynamicSortFilter(False)  # rows change only on a reset, never on a tick
+        self.setDynamicSortFilter(False)  # a tick never hides a row; `refilter` after new events does
 
     @property
     def show_done(self) -> bool:
@@ -198,6 +313,14 @@ class QueueFilter(QSortFilterProxyModel):
             self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
         else:
             self._show_done = show
+            self.invalidateFilter()
+
+    def refilter(self) -> None:
+        """Look again at which rows are done (after `QueueModel.follow`): rows are hidden or shown, not reset."""
+        if hasattr(self, "beginFilterChange"):
+            self.beginFilterChange()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
             self.invalidateFilter()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:

@@ -144,6 +144,33 @@ class TimelineView(QAbstractScrollArea):
         self._update_metrics()
         self.viewport().update()
 
+    def replace_marks(self, inject_ids: set[str], marks: list[TimelineMark]) -> None:
+        """The marks of ``inject_ids`` replaced by ``marks`` (the same lanes): only the lanes they are in are
+        sorted again, so a release redraws without rebuilding the whole timeline."""
+        touched = {mark.lane for mark in marks}
+        for index, lane in enumerate(self._lanes):
+            if index not in touched and any(mark.inject_id in inject_ids for mark in lane.marks):
+                touched.add(index)
+        for index in touched:
+            kept = [mark for mark in self._lanes[index].marks if mark.inject_id not in inject_ids]
+            self._lanes[index] = _Lane(kept + [mark for mark in marks if mark.lane == index])
+        self.viewport().update()
+
+    def set_span(self, span_s: float) -> None:
+        """How far the timeline reaches (at least ten minutes)."""
+        span_s = max(span_s, 600.0)
+        if span_s != self.span_s:
+            self.span_s = span_s
+            self._update_metrics()
+            self.viewport().update()
+
+    def latest_s(self) -> float:
+        """The latest time any mark reaches (planned, due or released)."""
+        return max((mark.end_s for lane in self._lanes for mark in lane.marks), default=0.0)
+
+    def marks_of(self, inject_id: str) -> list[TimelineMark]:
+        return [mark for lane in self._lanes for mark in lane.marks if mark.inject_id == inject_id]
+
     def mark_count(self) -> int:
         return sum(len(lane.marks) for lane in self._lanes)
 

@@ -11,8 +11,10 @@ from the clock (persisted anchors and a monotonic source), never counted from th
 
 from __future__ import annotations
 
+import bisect
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QPalette
@@ -42,7 +44,7 @@ from ctpn_desktop.core.changes import Changes, Topic
 from ctpn_desktop.core.clock import format_countdown, format_elapsed
 from ctpn_desktop.core.entities import AdhocInject, Inject, InjectEvent, InjectEventKind, RunInfo, RunStatus, Scenario
 from ctpn_desktop.core.errors import CtpnError, RoomOffline
-from ctpn_desktop.core.timeline import InjectState, Timeline, current_phase, next_phase, phase_schedule
+from ctpn_desktop.core.timeline import InjectState, QueueRow, Timeline, current_phase, next_phase, phase_schedule
 
 from ctpn_desktop.ui import icons, preferences
 from ctpn_desktop.ui.actions import gate
@@ -171,6 +173,12 @@ class ConductWorkspace(Workspace):
         """Events kept on this laptop while the room's server is away, until they reach the room."""
         self._known_phase_events: set[str] | None = None
         """Phase-started events already seen in the run shown; None until its events are first read."""
+        self._history_keys: list[datetime] = []
+        """When each line of the history happened, in the order shown (to put a new event in its place)."""
+        self._history_events: set[str] = set()
+        """The events the history shows."""
+        self._history_widths = [0, 0, 0, 0]
+        """The widest text of the history's first columns, which are sized to their contents."""
         self.chime = DueChime(self)
         self.active_dialog: QDialog | None = None
         self.cues = 0
@@ -516,8 +524,8 @@ class ConductWorkspace(Workspace):
         if run_id is None or not changes.concerns_run(run_id):
             return
         if changes.touches(Topic.INJECT_EVENTS):
-            self._reload()
-        elif changes.touches(Topic.CLOCK, Topic.RUNS):
+            self._follow_events(changes)
+        if changes.touches(Topic.CLOCK, Topic.RUNS):
             self._show_clock_change()
         self._follow_halt_on_presenter()
 
@@ -841,7 +849,7 @@ class ConductWorkspace(Workspace):
             return
         self.present(inject_slide(inject, lambda aid: self._runs().attachment_data(run_id, aid)))
         self._keep_if_pending(event)
-        self._reload(select=inject.id)
+        self._follow_events(select=inject.id)
         self._feedback(f"✓ Released #{inject.number} at {format_elapsed(event.exercise_s)} — {_saved(event)}")
 
     def ask_skip(self) -> None:
@@ -894,7 +902,7 @@ class ConductWorkspace(Workspace):
         event = self._do(title, lambda: action(run_id))
         if isinstance(event, InjectEvent):
             self._keep_if_pending(event)
-            self._reload(select=inject.id)
+            self._follow_events(select=inject.id)
             self._feedback(f"✓ {done} — {_saved(event)}")
 
     def _keep_if_pending(self, event: InjectEvent) -> None:
@@ -977,6 +985,58 @@ class ConductWorkspace(Workspace):
         self._refresh_clock_state()
         self.tick(force=True)
 
+    def _follow_events(self, changes: Changes | None = None, select: str | None = None) -> None:
+        """Take in the run's new events, read once: only the queue rows, timeline marks and history lines they
+        change are redrawn. A change whose rows are not known (a reconnection, a merge, a large write) or that
+        wrote ad-hoc injects reads everything again instead."""
+        run_id = self._run_id()
+        if run_id is None:
+            return
+        if changes is not None and (not changes.tables or "adhoc_inject" in changes.tables
+                                    or ("inject_event" in changes.tables and changes.row_ids("inject_event") is None)):
+            self._reload(select)
+            return
+        if "inject_event" not in (changes.tables if changes is not None else {"inject_event"}):
+            return
+        try:
+            stored = self._runs().events(run_id)
+        except RoomOffline:
+            return  # the page keeps what it had; it reads again when the server is back
+        arrived = {e.id for e in stored}
+        pending = [e for e in self._pending_events if e.id not in arrived and e.run_id == run_id]
+        events = [*stored, *pending]
+        keep = select or self.selected_inject_id()
+        if events == self.events:
+            if select is not None:
+                self.select_inject(select)
+            return
+        self._pending_events = pending
+        shown = {e.id for e in self.events}
+        new = [e for e in events if e.id not in shown]
+        gone = shown - {e.id for e in events}
+        self.events = events
+        self._follow_phase_on_presenter()
+        before, self.timeline = self.timeline, self.timeline.with_events(events)
+        changed = self.timeline.changed_injects(before)
+        t = self._elapsed()
+        if self.queue_model.follow(self.timeline, self.adhocs, t, changed):
+            self.queue_proxy.refilter()
+        self._update_timeline_marks(changed, t)
+        if gone:
+            self._fill_history()
+        else:
+            self._add_to_history(new)
+        if keep is not None and (select is not None or not self._shown_in_queue(keep)):
+            self.select_inject(keep)
+        if keep is not None and keep in changed:
+            self._show_details(keep)
+        self._refresh_clock_state()
+        self.tick(force=True)
+
+    def _shown_in_queue(self, inject_id: str) -> bool:
+        row = self.queue_model.row_of(inject_id)
+        return row is not None and self.queue_proxy.mapFromSource(self.queue_model.index(row, 0)).isValid()
+
     def _follow_phase_on_presenter(self) -> None:
         """A phase opened since the events were last read (here or on another station) goes on the presenter."""
         started = [e for e in self.events if e.kind is InjectEventKind.PHASE_STARTED]
@@ -990,25 +1050,54 @@ class ConductWorkspace(Workspace):
 
     def _rebuild_timeline(self) -> None:
         t = self._elapsed()
-        by_phase = self.lanes_combo.currentData() != LANES_BY_ORGANISATION
-        phases = sorted(self.scenario.phases, key=lambda p: (p.start_offset_s, p.position))
-        marks: list[TimelineMark] = []
-        if by_phase:
+        names, lanes_of = self._timeline_lanes()
+        adhoc_lane = len(names) - 1
+        marks = self._inject_marks(self.timeline.states_at(t), lanes_of)
+        for adhoc in self.adhocs:
+            marks.append(TimelineMark(adhoc.id, adhoc_lane, f"A{adhoc.number}", adhoc.exercise_s, adhoc.exercise_s,
+                                      adhoc.exercise_s, InjectState.RELEASED, False,
+                                      f"Ad-hoc A{adhoc.number} {adhoc.title}\n"
+                                      f"Released {format_elapsed(adhoc.exercise_s)}"))
+        span = max((mark.end_s for mark in marks), default=0.0)
+        self.timeline_view.overdue_after_s = self.timeline.overdue_after_s
+        self.timeline_view.set_marks(names, marks, self._timeline_span(span, t))
+        self.timeline_view.set_now(t)
+
+    def _update_timeline_marks(self, inject_ids: set[str], t: float) -> None:
+        """Redraw the marks of the injects whose events changed, the other marks left as they are."""
+        if not inject_ids:
+            return
+        _names, lanes_of = self._timeline_lanes()
+        marks = self._inject_marks((self.timeline.row(inject_id, t) for inject_id in inject_ids), lanes_of)
+        self.timeline_view.overdue_after_s = self.timeline.overdue_after_s
+        self.timeline_view.replace_marks(inject_ids, marks)
+        self.timeline_view.set_span(self._timeline_span(self.timeline_view.latest_s(), t))
+        self.timeline_view.set_now(t)
+
+    def _timeline_span(self, latest_s: float, t: float) -> float:
+        return max(latest_s, self.scenario.exercise.planned_duration_minutes * 60, t) + 600
+
+    def _timeline_lanes(self) -> tuple[list[str], Callable[[Inject], list[int]]]:
+        """The lanes' names (the last one for ad-hoc injects) and the lanes an inject is drawn in."""
+        if self.lanes_combo.currentData() != LANES_BY_ORGANISATION:
+            phases = sorted(self.scenario.phases, key=lambda p: (p.start_offset_s, p.position))
             names = [p.name for p in phases]
             lane_of_phase = {p.id: i for i, p in enumerate(phases)}
-            no_lane = len(names)
-            names.append("No phase")
-        else:
-            organisations = sorted(self.scenario.organisations, key=lambda o: o.position)
-            names = [o.display_name for o in organisations]
-            lane_of_org = {o.id: i for i, o in enumerate(organisations)}
-            no_lane = len(names)
-            names.append("No recipient")
-        adhoc_lane = len(names)
-        names.append("Ad-hoc")
-        phase_names = {p.id: p.name for p in phases}
-        span = 0.0
-        for row in self.timeline.states_at(t):
+            no_phase = len(names)
+            names.extend(("No phase", "Ad-hoc"))
+            return names, lambda inject: [lane_of_phase.get(inject.phase_id or "", no_phase)]
+        organisations = sorted(self.scenario.organisations, key=lambda o: o.position)
+        names = [o.display_name for o in organisations]
+        lane_of_org = {o.id: i for i, o in enumerate(organisations)}
+        no_recipient = len(names)
+        names.extend(("No recipient", "Ad-hoc"))
+        return names, lambda inject: sorted({lane_of_org.get(r.organisation_id, no_recipient)
+                                             for r in inject.recipients}) or [no_recipient]
+
+    def _inject_marks(self, rows: Iterable[QueueRow], lanes_of: Callable[[Inject], list[int]]) -> list[TimelineMark]:
+        phase_names = {p.id: p.name for p in self.scenario.phases}
+        marks: list[TimelineMark] = []
+        for row in rows:
             inject = row.inject
             fixed = row.state if row.state in (InjectState.RELEASED, InjectState.SKIPPED, InjectState.HELD) else None
             tip = (f"#{inject.number} {inject.title}\nPlanned {format_elapsed(inject.planned_offset_s)}"
@@ -1016,36 +1105,20 @@ class ConductWorkspace(Workspace):
                    + (f", released {format_elapsed(row.released_at_s)}" if row.released_at_s is not None else "")
                    + f"\n{phase_names.get(inject.phase_id or '', 'No phase')} · {inject.delivery_method.label}"
                    + (f"\n{row.reason}" if row.reason else ""))
-            if by_phase:
-                lanes = [lane_of_phase.get(inject.phase_id or "", no_lane)]
-            else:
-                lanes = sorted({lane_of_org.get(r.organisation_id, no_lane) for r in inject.recipients}) or [no_lane]
-            for lane in lanes:
+            for lane in lanes_of(inject):
                 marks.append(TimelineMark(inject.id, lane, f"#{inject.number}", inject.planned_offset_s, row.due_s,
                                           row.released_at_s, fixed, row.waiting_on_id is not None, tip))
-            span = max(span, inject.planned_offset_s, row.due_s, row.released_at_s or 0.0)
-        for adhoc in self.adhocs:
-            marks.append(TimelineMark(adhoc.id, adhoc_lane, f"A{adhoc.number}", adhoc.exercise_s, adhoc.exercise_s,
-                                      adhoc.exercise_s, InjectState.RELEASED, False,
-                                      f"Ad-hoc A{adhoc.number} {adhoc.title}\n"
-                                      f"Released {format_elapsed(adhoc.exercise_s)}"))
-            span = max(span, adhoc.exercise_s)
-        planned_end = self.scenario.exercise.planned_duration_minutes * 60
-        self.timeline_view.overdue_after_s = self.timeline.overdue_after_s
-        self.timeline_view.set_marks(names, marks, max(span, planned_end, t) + 600)
-        self.timeline_view.set_now(t)
+        return marks
 
     def _fill_history(self) -> None:
         """Clock actions and inject events in the order they happened, newest last."""
         self.events_tree.clear()
+        self._history_keys, self._history_events = [], set()
         run_id = self._run_id()
         if run_id is None:
             self.events_stack.show_content(False)
             return
-        titles = {i.id: f"#{i.number} {i.title}" for i in self.scenario.injects}
-        titles.update({p.id: p.name for p in self.scenario.phases})
-        titles.update({a.id: f"A{a.number} {a.title}" for a in self.adhocs})
-        rows: list[tuple[object, list[str]]] = []
+        rows: list[tuple[datetime, list[str]]] = []
         runs = self._runs()
         for anchor in runs.clock(run_id).anchors:
             story = runs.scenario_time_at(run_id, anchor.exercise_s)
@@ -1054,29 +1127,78 @@ class ConductWorkspace(Workspace):
                                             f"Clock: {anchor.kind.value}"
                                             + (f" ×{anchor.compression:g}" if anchor.kind.value == "compression"
                                                else ""), anchor.reason, "", ""]))
-        for event in self.events:
-            rows.append((event.wall_time, [format_wall_time(event.wall_time, with_date=False),
-                                           format_elapsed(event.exercise_s), format_story_time(event.scenario_time),
-                                           EVENT_LABELS.get(event.kind, event.kind.value)
-                                           + (f" to {format_elapsed(event.new_offset_s)}"
-                                              if event.new_offset_s is not None else ""),
-                                           titles.get(event.inject_id, "?"), event.actor, event.note]))
-        rows.sort(key=lambda r: r[0])  # type: ignore[arg-type,return-value]
-        for _when, texts in rows:
-            item = QTreeWidgetItem(texts)
-            item.setToolTip(4, texts[4])
-            item.setToolTip(6, texts[6])
-            if texts[3] == "Clock: halt":
-                for column in range(len(texts)):
-                    item.setForeground(column, Qt.GlobalColor.white)
-                    item.setBackground(column, Qt.GlobalColor.darkRed)
-            self.events_tree.addTopLevelItem(item)
+        titles = self._history_titles()
+        rows.extend((event.wall_time, self._event_texts(event, titles)) for event in self.events)
+        self._history_events = {event.id for event in self.events}
+        rows.sort(key=lambda r: r[0])
+        self.events_tree.addTopLevelItems([self._history_item(texts) for _when, texts in rows])
+        self._history_keys = [when for when, _texts in rows]
+        self._history_widths = [0, 0, 0, 0]
+        self._widen_history([texts for _when, texts in rows], resize=False)
         for column in (0, 1, 2, 3):
             self.events_tree.resizeColumnToContents(column)
         self.events_tree.setColumnWidth(4, self.fontMetrics().averageCharWidth() * 44)
-        self.events_stack.show_content(bool(rows))
-        self.run_tabs.setTabText(self.events_tab, f"History ({len(rows)})")
-        if rows:
+        self._show_history_count()
+
+    def _add_to_history(self, events: list[InjectEvent]) -> None:
+        """New events into the history, each in its place by time, without rebuilding the others."""
+        if not events:
+            return
+        titles = self._history_titles()
+        at_end = self.events_tree.verticalScrollBar().value() >= self.events_tree.verticalScrollBar().maximum()
+        added: list[list[str]] = []
+        for event in events:
+            if event.id in self._history_events:
+                continue
+            texts = self._event_texts(event, titles)
+            place = bisect.bisect_right(self._history_keys, event.wall_time)
+            self._history_keys.insert(place, event.wall_time)
+            self._history_events.add(event.id)
+            self.events_tree.insertTopLevelItem(place, self._history_item(texts))
+            added.append(texts)
+        self._widen_history(added, resize=True)
+        self._show_history_count(scroll=at_end)
+
+    def _history_titles(self) -> dict[str, str]:
+        titles = {i.id: f"#{i.number} {i.title}" for i in self.scenario.injects}
+        titles.update({p.id: p.name for p in self.scenario.phases})
+        titles.update({a.id: f"A{a.number} {a.title}" for a in self.adhocs})
+        return titles
+
+    @staticmethod
+    def _event_texts(event: InjectEvent, titles: dict[str, str]) -> list[str]:
+        return [format_wall_time(event.wall_time, with_date=False), format_elapsed(event.exercise_s),
+                format_story_time(event.scenario_time),
+                EVENT_LABELS.get(event.kind, event.kind.value)
+                + (f" to {format_elapsed(event.new_offset_s)}" if event.new_offset_s is not None else ""),
+                titles.get(event.inject_id, "?"), event.actor, event.note]
+
+    @staticmethod
+    def _history_item(texts: list[str]) -> QTreeWidgetItem:
+        item = QTreeWidgetItem(texts)
+        item.setToolTip(4, texts[4])
+        item.setToolTip(6, texts[6])
+        if texts[3] == "Clock: halt":
+            for column in range(len(texts)):
+                item.setForeground(column, Qt.GlobalColor.white)
+                item.setBackground(column, Qt.GlobalColor.darkRed)
+        return item
+
+    def _widen_history(self, lines: list[list[str]], *, resize: bool) -> None:
+        """Keep the first columns as wide as their widest text: sized again only when a wider one comes."""
+        metrics = self.events_tree.fontMetrics()
+        for column in (0, 1, 2, 3):
+            widest = max((metrics.horizontalAdvance(texts[column]) for texts in lines), default=0)
+            if widest > self._history_widths[column]:
+                self._history_widths[column] = widest
+                if resize:
+                    self.events_tree.resizeColumnToContents(column)
+
+    def _show_history_count(self, *, scroll: bool = True) -> None:
+        count = self.events_tree.topLevelItemCount()
+        self.events_stack.show_content(bool(count))
+        self.run_tabs.setTabText(self.events_tab, f"History ({count})")
+        if count and scroll:
             self.events_tree.scrollToBottom()
 
     def _show_details(self, inject_id: str | None) -> None:
