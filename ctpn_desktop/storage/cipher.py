@@ -120,7 +120,12 @@ def looks_encrypted(header: bytes, size: int) -> bool:
     SQLCipher leaves nothing recognisable: the file starts with its random salt and the rest is ciphertext. So
     it is recognised by what it is not (no signature of a common file type), by its shape (whole pages) and by
     the look of its first kilobyte (random bytes use nearly all 256 values; text and most formats do not)."""
-    if size < 1024 or size % 512 or any(header.startswith(magic) for magic in _FOREIGN_MAGIC):
+    return size >= 1024 and not size % 512 and looks_random(header)
+
+
+def looks_random(header: bytes) -> bool:
+    """Whether the first kilobyte of a file looks like ciphertext (and like no common file type)."""
+    if any(header.startswith(magic) for magic in _FOREIGN_MAGIC):
         return False
     sample = header[:1024]
     return len(sample) == 1024 and len(set(sample)) >= 200

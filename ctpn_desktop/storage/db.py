@@ -250,14 +250,21 @@ WRONG_PASSPHRASE_PROBLEM = ("the passphrase does not open this exercise; check i
                             "try again. Nothing was written to the file")
 
 
+def header_start(path: Path, size: int = 1024) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(size)
+    except OSError:
+        return b""
+
+
 def is_encrypted(path: Path) -> bool:
     """Whether ``path`` is (probably) an encrypted exercise, read without SQLite."""
     try:
         size = path.stat().st_size
-        with path.open("rb") as handle:
-            header = handle.read(1024)
     except OSError:
         return False
+    header = header_start(path)
     return not header.startswith(SQLITE_MAGIC) and cipher.looks_encrypted(header, size)
 
 
@@ -282,6 +289,9 @@ def check_file(path: Path, key: DocumentKey | None = None) -> FileCheck:
     if not header.startswith(SQLITE_MAGIC):
         if is_encrypted(path):
             return _check_encrypted(path, key)
+        if cipher.looks_random(header_start(path)):
+            raise DamagedDocumentError(name, "the file is truncated: it looks like an encrypted exercise, but does "
+                                             "not end on a whole page")
         raise NotAnExerciseFile(name, "this is not an exercise file (it is not a SQLite database, nor an "
                                       "encrypted exercise)")
     if len(header) < 100:

@@ -172,8 +172,9 @@ def encrypt_file(path: Path, passphrase: str, *, backups: BackupService | None =
     return Conversion(path, True, rows, records, removed)
 
 
-def decrypt_file(path: Path, passphrase: str) -> Conversion:
-    """Remove the encryption of the closed exercise file at ``path``, which ``passphrase`` opens."""
+def decrypt_file(path: Path, passphrase: str | None) -> Conversion:
+    """Remove the encryption of the closed exercise file at ``path``, which ``passphrase`` opens (without one:
+    `EncryptedDocumentError`)."""
     path = Path(path)
     if not db.is_encrypted(path):
         raise DocumentError(str(path), "the exercise is not encrypted")
