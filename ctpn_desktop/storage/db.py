@@ -387,6 +387,13 @@ def sync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
+def remove_leftovers(temporary: Path) -> None:
+    """Remove a temporary file left by a killed copy, with its journal: a journal left beside a new file of the
+    same name would be played back into it."""
+    for side in ("", "-journal", "-wal", "-shm"):
+        temporary.with_name(temporary.name + side).unlink(missing_ok=True)
+
+
 def backup_to(source: Engine | Path, target: Path, key: DocumentKey | None = None) -> Path:
     """A consistent copy with SQLite's online backup API, written beside the target and moved into place; the
     copy of an encrypted file (``key``) is encrypted with the same key, so the same passphrase opens it.
@@ -394,7 +401,7 @@ def backup_to(source: Engine | Path, target: Path, key: DocumentKey | None = Non
     A copy that cannot be finished (a full disk, a removed stick) leaves nothing behind but raises `OSError`
     or a `DocumentError` that says why."""
     temporary = target.with_name(f".{target.name}.partial")
-    temporary.unlink(missing_ok=True)
+    remove_leftovers(temporary)
     source_path = Path(source.url.database or "") if isinstance(source, Engine) else source
     try:
         with _read_only(source_path, key) as src:
@@ -426,7 +433,7 @@ def export_to(source: Path, target: Path, *, source_key: DocumentKey | None,
     checks it and then moves it into place (``source`` is only read)."""
     module = cipher.require()
     temporary = target.with_name(f".{target.name}.partial")
-    temporary.unlink(missing_ok=True)
+    remove_leftovers(temporary)
     uri = _read_only_uri(source)
     try:
         src = cipher.connect(module, uri, source_key, uri=True) if source_key else module.connect(uri, uri=True)

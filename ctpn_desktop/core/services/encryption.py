@@ -139,8 +139,7 @@ def _convert(path: Path, source_key: DocumentKey | None, target_key: DocumentKey
     if db.is_read_only_location(path):
         raise DocumentError(str(path), "the file or its folder cannot be written to; it was left as it was")
     _fold_write_ahead_log(path, source_key)
-    temporary = path.with_name(f".{path.name}.converting")
-    partial = db.export_to(path, temporary, source_key=source_key, target_key=target_key)
+    partial = db.export_to(path, path, source_key=source_key, target_key=target_key)
     try:
         counts = _compare(path, source_key, partial, target_key)
         shutil.copymode(path, partial)  # a file only its owner may read stays so
@@ -151,10 +150,7 @@ def _convert(path: Path, source_key: DocumentKey | None, target_key: DocumentKey
         db.sync_folder(path.parent)
     finally:
         with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
-        for side in ("-wal", "-shm", "-journal"):
-            with contextlib.suppress(OSError):
-                partial.with_name(partial.name + side).unlink(missing_ok=True)
+            db.remove_leftovers(partial)
     return counts
 
 
