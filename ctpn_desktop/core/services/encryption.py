@@ -20,13 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from ctpn_desktop.core.errors import DocumentError, EncryptedDocumentError, PassphraseRefused
 from ctpn_desktop.core.services.log import verify_records
 from ctpn_desktop.storage import cipher, db
 from ctpn_desktop.storage.cipher import DocumentKey
-from ctpn_desktop.storage.orm import LogRecordRow
 
 if TYPE_CHECKING:
     from ctpn_desktop.core.services.backups import BackupService
@@ -107,7 +104,7 @@ def _log_records(path: Path, key: DocumentKey | None) -> list[Any]:
     engine = db.make_read_only_engine(path, key)
     try:
         with engine.connect() as connection:
-            return list(connection.execute(select(LogRecordRow.__table__)))
+            return list(connection.exec_driver_sql("SELECT * FROM log_record"))  # an older schema too
     finally:
         engine.dispose()
 
