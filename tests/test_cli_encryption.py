@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from ctpn_desktop.storage import db
+
 from ctpn_desktop import cli
 from ctpn_desktop.cli import main
-from ctpn_desktop.storage import db
 from tests.factories import LIBRARY, REPO
 
 SCENARIO = LIBRARY / "metro-chemical-release.json"

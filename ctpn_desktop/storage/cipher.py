@@ -35,8 +35,10 @@ UNAVAILABLE_PROBLEM = ("encryption is not available in this installation (the SQ
                        "'sqlcipher3-wheels', is missing for this system), so encrypted exercises cannot be opened "
                        "or made here")
 
-_FOREIGN_MAGIC = (b"PK\x03\x04", b"%PDF", b"\x1f\x8b", b"\x89PNG", b"\xff\xd8\xff", b"BZh", b"\xfd7zXZ",
-                  b"7z\xbc\xaf", b"Rar!", b"GIF8", b"\xd0\xcf\x11\xe0", b"{", b"[", b"<")
+_FOREIGN_MAGIC = (b"PK\x03\x04", b"%PDF", b"\x89PNG", b"\xfd7zXZ", b"7z\xbc\xaf", b"Rar!", b"GIF8",
+                  b"\xd0\xcf\x11\xe0")
+"""Signatures of compressed formats, whose bytes look random too; four bytes or more, so that a random salt
+starts with one of them once in a billion files at most."""
 
 
 def sqlcipher_module() -> ModuleType | None:
@@ -92,8 +94,12 @@ def derive_key(passphrase: str, salt: bytes) -> DocumentKey:
 
 
 def new_key(passphrase: str) -> DocumentKey:
-    """A key with a fresh random salt, for a file being encrypted for the first time."""
-    return derive_key(passphrase, secrets.token_bytes(SALT_BYTES))
+    """A key with a fresh random salt, for a file being encrypted for the first time (never a salt that would
+    make the file look like another kind of file)."""
+    salt = secrets.token_bytes(SALT_BYTES)
+    while any(salt.startswith(magic) for magic in _FOREIGN_MAGIC) or salt.startswith(b"SQLite"):
+        salt = secrets.token_bytes(SALT_BYTES)
+    return derive_key(passphrase, salt)
 
 
 def file_salt(path: Path) -> bytes:

@@ -442,6 +442,7 @@ def export_to(source: Path, target: Path, *, source_key: DocumentKey | None,
             src.execute(statement, parameters)
             src.execute("SELECT sqlcipher_export('exported')")
             src.execute(f"PRAGMA exported.application_id={APPLICATION_ID}")
+            src.execute("PRAGMA exported.journal_mode=WAL")  # as a document is kept: opening it changes nothing
             src.execute("DETACH DATABASE exported")
         finally:
             src.close()
