@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
@@ -27,6 +27,27 @@ if TYPE_CHECKING:
     from ctpn_desktop.ui.main_window import MainWindow
 
 OpenFn = Callable[..., Document]
+T = TypeVar("T")
+
+
+def with_passphrase(prompts: PassphrasePrompts, parent: QWidget, path: Path, attempt: Callable[[str | None], T],
+                    passphrase: str | None = None) -> T | None:
+    """``attempt(passphrase)``, asking for the passphrase of ``path`` (again after a wrong one) when the file
+    turns out to be encrypted; None when the user cancels. A failed attempt writes nothing to the file."""
+    try:
+        return attempt(passphrase)
+    except EncryptedDocumentError as error:
+        if not cipher.available():
+            raise EncryptionUnavailable(cipher.UNAVAILABLE_PROBLEM) from error
+        problem = error.problem if isinstance(error, WrongPassphrase) else ""
+    while True:
+        given = prompts.ask_passphrase(parent, path.name, problem)
+        if given is None:
+            return None
+        try:
+            return attempt(given)
+        except WrongPassphrase as error:
+            problem = error.problem
 
 
 class EncryptedIndicator(QWidget):
@@ -68,20 +89,10 @@ class EncryptionCommands:
     def open(self, path: Path, open_fn: OpenFn, passphrase: str | None = None) -> Document | None:
         """``open_fn(path)``, asking for the passphrase (again after a wrong one) when the file is encrypted;
         None when the user cancels. A failed attempt writes nothing to the file."""
-        try:
-            return open_fn(path) if passphrase is None else open_fn(path, passphrase=passphrase)
-        except EncryptedDocumentError as error:
-            if not cipher.available():
-                raise EncryptionUnavailable(cipher.UNAVAILABLE_PROBLEM) from error
-            problem = error.problem if isinstance(error, WrongPassphrase) else ""
-        while True:
-            given = self.prompts.ask_passphrase(self.window, path.name, problem)
-            if given is None:
-                return None
-            try:
-                return open_fn(path, passphrase=given)
-            except WrongPassphrase as error:
-                problem = error.problem
+        def attempt(given: str | None) -> Document:
+            return open_fn(path) if given is None else open_fn(path, passphrase=given)
+
+        return with_passphrase(self.prompts, self.window, path, attempt, passphrase)
 
     # State -----------------------------------------------------------------------------------------------------
     def document_changed(self, document: Document | None) -> None:

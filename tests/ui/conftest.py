@@ -130,5 +130,27 @@ def document_path(tmp_path: Path) -> Path:
     return path
 
 
+class ScriptedPassphrases:
+    """Answers the window's passphrase questions from a list and remembers what it was asked."""
+
+    def __init__(self, answers: list[str | None], new: list[str | None] | None = None,
+                 on_ask: Callable[[], None] | None = None) -> None:
+        self.answers = list(answers)
+        self.new = list(new or [])
+        self.asked: list[tuple[str, str, str]] = []
+        self.on_ask = on_ask
+
+    def ask_passphrase(self, parent: QWidget, file_name: str, problem: str = "", *,
+                       purpose: str = "open") -> str | None:
+        self.asked.append((file_name, problem, purpose))
+        if self.on_ask is not None:
+            self.on_ask()
+        return self.answers.pop(0)
+
+    def ask_new_passphrase(self, parent: QWidget, file_name: str) -> str | None:
+        self.asked.append((file_name, "", "new"))
+        return self.new.pop(0)
+
+
 def error_boxes() -> list[QMessageBox]:
     return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]

@@ -4,13 +4,11 @@ the lock in the status bar, and backups."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
 
 from ctpn_desktop.core.services.encryption import encrypt_file
 from ctpn_desktop.storage import db
@@ -19,31 +17,9 @@ from ctpn_desktop.ui.actions import ActionId
 from ctpn_desktop.ui.dialogs.passphrase import LOST_WARNING, NewPassphraseDialog, PassphraseDialog
 from ctpn_desktop.ui.main_window import SCENARIO, START, MainWindow
 
-from tests.ui.conftest import error_boxes
+from tests.ui.conftest import ScriptedPassphrases, error_boxes
 
 PASSPHRASE = "kestrel over the quay at dawn"
-
-
-class ScriptedPassphrases:
-    """Answers the window's passphrase questions from a list and remembers what it was asked."""
-
-    def __init__(self, answers: list[str | None], new: list[str | None] | None = None,
-                 on_ask: Callable[[], None] | None = None) -> None:
-        self.answers = list(answers)
-        self.new = list(new or [])
-        self.asked: list[tuple[str, str, str]] = []
-        self.on_ask = on_ask
-
-    def ask_passphrase(self, parent: QWidget, file_name: str, problem: str = "", *,
-                       purpose: str = "open") -> str | None:
-        self.asked.append((file_name, problem, purpose))
-        if self.on_ask is not None:
-            self.on_ask()
-        return self.answers.pop(0)
-
-    def ask_new_passphrase(self, parent: QWidget, file_name: str) -> str | None:
-        self.asked.append((file_name, "", "new"))
-        return self.new.pop(0)
 
 
 def state(path: Path) -> tuple[str, int, list[str]]:
@@ -160,3 +136,4 @@ def test_the_passphrase_dialog_says_why_it_asks_again(qtbot) -> None:
     dialog.grab().save("/tmp/ctpn-passphrase-dialog.png")
     qtbot.keyClick(dialog.field, Qt.Key.Key_Return)
     assert dialog.result() == PassphraseDialog.DialogCode.Accepted and dialog.passphrase() == PASSPHRASE
+
