@@ -13,10 +13,17 @@ from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-from ctpn_desktop.core.errors import CtpnError, EncryptedDocumentError, EncryptionUnavailable, WrongPassphrase
+from ctpn_desktop.core.errors import (
+    CtpnError,
+    DamagedDocumentError,
+    EncryptedDocumentError,
+    EncryptionUnavailable,
+    WrongPassphrase,
+)
 from ctpn_desktop.core.services.document import Document
 from ctpn_desktop.core.services.encryption import decrypt_file, encrypt_file, unlock
-from ctpn_desktop.storage import cipher
+from ctpn_desktop.storage import cipher, db
+from ctpn_desktop.storage.cipher import DocumentKey
 
 from ctpn_desktop.ui import icons
 from ctpn_desktop.ui.actions import ActionId
@@ -80,6 +87,7 @@ class EncryptionCommands:
         self.window = window
         self.prompts: PassphrasePrompts = prompts or QtPassphrasePrompts()
         self.indicator = EncryptedIndicator(window)
+        self._damaged: tuple[Path, DocumentKey] | None = None
         window.statusBar().addPermanentWidget(self.indicator)
         window.actions[ActionId.ENCRYPT].triggered.connect(self.encrypt)
         window.actions[ActionId.DECRYPT].triggered.connect(self.decrypt)
@@ -89,10 +97,22 @@ class EncryptionCommands:
     def open(self, path: Path, open_fn: OpenFn, passphrase: str | None = None) -> Document | None:
         """``open_fn(path)``, asking for the passphrase (again after a wrong one) when the file is encrypted;
         None when the user cancels. A failed attempt writes nothing to the file."""
+        self._damaged = None
+
         def attempt(given: str | None) -> Document:
-            return open_fn(path) if given is None else open_fn(path, passphrase=given)
+            try:
+                return open_fn(path) if given is None else open_fn(path, passphrase=given)
+            except DamagedDocumentError:
+                if given is not None and db.is_encrypted(path):  # its backups have the same key
+                    self._damaged = (path, cipher.key_for_file(path, given))
+                raise
 
         return with_passphrase(self.prompts, self.window, path, attempt, passphrase)
+
+    def key_of_damaged(self, path: Path) -> DocumentKey | None:
+        """The key of an encrypted file that the passphrase opened but that is damaged: its backups open with it.
+        Held only until the next file is opened."""
+        return self._damaged[1] if self._damaged is not None and self._damaged[0] == path else None
 
     # State -----------------------------------------------------------------------------------------------------
     def document_changed(self, document: Document | None) -> None:

@@ -37,6 +37,7 @@ from ctpn_desktop.core.roles import Station, StationRole
 from ctpn_desktop.core.services.backups import Backup, BackupService
 from ctpn_desktop.core.services.document import DOCUMENT_SUFFIX, Document, create_document, open_document
 from ctpn_desktop.core.services.room import RoomAddress, RoomStatus
+from ctpn_desktop.storage.cipher import DocumentKey
 
 from ctpn_desktop.ui import icons, preferences, theme
 from ctpn_desktop.ui.actions import WORKSPACE_ACTIONS, ActionId, Actions, recent_file_action
@@ -592,13 +593,14 @@ class MainWindow(QMainWindow):
 
     def _offer_backup(self, path: Path, error: DamagedDocumentError) -> bool:
         """A damaged file: offer its newest backup that passes every check, restored into a new file."""
-        good = self.backups.newest_good(path)
+        key = self.encryption.key_of_damaged(path)
+        good = self.backups.newest_good(path, key)
         if good is None:
             return False
         confirm(self, "Exercise damaged", f"“{path.name}” is damaged and cannot be opened.",
                 f"{_problem(error)}\n\nA backup from {describe(good)} passed every check. Restore it into a new "
                 "file? The damaged file is left as it is.", "Restore to New File…",
-                lambda: self.restore_as_new(good, path))
+                lambda: self.restore_as_new(good, path, key))
         return True
 
     def show_restore(self) -> None:
@@ -616,7 +618,7 @@ class MainWindow(QMainWindow):
         self.restore_dialog = dialog
         dialog.open()
 
-    def restore_as_new(self, backup: Backup, original: Path) -> bool:
+    def restore_as_new(self, backup: Backup, original: Path, key: DocumentKey | None = None) -> bool:
         """Write ``backup`` into a new file the user names, then open it; nothing existing is replaced."""
         stamp = backup.taken_at.astimezone().strftime("%Y-%m-%d %H%M")
         suggested = original.with_name(f"{original.stem} restored {stamp}{DOCUMENT_SUFFIX}")
@@ -630,7 +632,8 @@ class MainWindow(QMainWindow):
                          "Choose another name for the restored exercise.")
             return False
         try:
-            self.backups.restore_to(backup, target, self.document.key if self.document is not None else None)
+            key = key or (self.document.key if self.document is not None else None)
+            self.backups.restore_to(backup, target, key)
         except (CtpnError, OSError) as error:
             self._report("Cannot restore backup", f"The backup could not be restored to “{target.name}”.",
                          _problem(error))

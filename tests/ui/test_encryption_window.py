@@ -137,3 +137,33 @@ def test_the_passphrase_dialog_says_why_it_asks_again(qtbot) -> None:
     qtbot.keyClick(dialog.field, Qt.Key.Key_Return)
     assert dialog.result() == PassphraseDialog.DialogCode.Accepted and dialog.passphrase() == PASSPHRASE
 
+
+
+def test_a_damaged_encrypted_file_is_offered_its_newest_encrypted_backup(qtbot, make_window, settings_path: Path,
+                                                                       dialogs, encrypted_path: Path,
+                                                                       tmp_path: Path) -> None:
+    from ctpn_desktop.core.services.backups import BackupService
+    from ctpn_desktop.core.services.encryption import unlock
+
+    from tests.ui.test_settings_backups_read_only import click_accept, confirm_boxes, settings_with_backups
+
+    folder = tmp_path / "backups"
+    settings_with_backups(settings_path, folder)
+    good = BackupService(folder).take(encrypted_path, "open", unlock(encrypted_path, PASSPHRASE))
+    data = bytearray(encrypted_path.read_bytes())
+    data[5 * 4096 + 200] ^= 0xFF  # one byte of a later page: the passphrase opens the file, the page fails
+    encrypted_path.write_bytes(bytes(data))
+    window = make_window()
+    window.encryption.prompts = ScriptedPassphrases([PASSPHRASE, PASSPHRASE])
+    assert not window.open_path(encrypted_path)
+    qtbot.waitUntil(lambda: bool(confirm_boxes()))
+    box = confirm_boxes()[0]
+    assert "damaged" in box.text()
+    target = tmp_path / "recovered.ctpn"
+    dialogs.save_answers.append(target)
+    click_accept(qtbot, box)
+    document = window.document
+    assert document is not None and document.path == target and document.encrypted
+    assert db.is_encrypted(target) and db.table_counts(target, document.key) == db.table_counts(
+        good.path, document.key)
+    assert encrypted_path.read_bytes() == bytes(data)  # the damaged file is left as it was
