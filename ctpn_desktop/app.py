@@ -28,6 +28,7 @@ from ctpn_desktop.core.services.syndicates import SyndicateService
 
 from ctpn_desktop.ui import icons
 from ctpn_desktop.ui.context import ContextFactory, DocumentContext
+from ctpn_desktop.ui.dialogs.passphrase import NoPassphrases
 from ctpn_desktop.ui.live import LiveDocument
 from ctpn_desktop.ui.main_window import MainWindow
 from ctpn_desktop.ui.theme import readable_font
@@ -167,6 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = build_window()
     if args.benchmark_startup:
         app.installEventFilter(_FirstPaint(window))
+        window.encryption.prompts = NoPassphrases()  # nobody is there to type one: an encrypted file stays shut
     window.show()
     if args.file is not None:
         window.open_path(args.file)

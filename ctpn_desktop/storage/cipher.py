@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -130,11 +131,12 @@ def looks_encrypted(header: bytes, size: int) -> bool:
 
 
 def looks_random(header: bytes) -> bool:
-    """Whether the first kilobyte of a file looks like ciphertext (and like no common file type)."""
+    """Whether the first kilobyte of a file looks like ciphertext (and like no common file type): nearly every
+    byte value, and nothing that compresses (a pattern, text, a table)."""
     if any(header.startswith(magic) for magic in _FOREIGN_MAGIC):
         return False
     sample = header[:1024]
-    return len(sample) == 1024 and len(set(sample)) >= 200
+    return len(sample) == 1024 and len(set(sample)) >= 200 and len(zlib.compress(sample, 9)) > 1000
 
 
 def connect(module: ModuleType, target: str, key: DocumentKey, **options: Any) -> Any:

@@ -98,6 +98,7 @@ def make_window(
             device_id="test-device",
             time_source=time_source,
             journal_folder=tmp_path / "journals",
+            passphrase_prompts=ScriptedPassphrases([]),  # a test never waits on a modal passphrase dialog
         )
         window.show()
         qtbot.waitExposed(window)
@@ -145,11 +146,11 @@ class ScriptedPassphrases:
         self.asked.append((file_name, problem, purpose))
         if self.on_ask is not None:
             self.on_ask()
-        return self.answers.pop(0)
+        return self.answers.pop(0) if self.answers else None
 
     def ask_new_passphrase(self, parent: QWidget, file_name: str) -> str | None:
         self.asked.append((file_name, "", "new"))
-        return self.new.pop(0)
+        return self.new.pop(0) if self.new else None
 
 
 def error_boxes() -> list[QMessageBox]:

@@ -189,6 +189,17 @@ class NewPassphraseDialog(QDialog):
         return self.first.text()
 
 
+class NoPassphrases:
+    """Asks nobody: every passphrase question is cancelled (an unattended run, such as the startup benchmark)."""
+
+    def ask_passphrase(self, parent: QWidget, file_name: str, problem: str = "", *,
+                       purpose: str = "open") -> str | None:
+        return None
+
+    def ask_new_passphrase(self, parent: QWidget, file_name: str) -> str | None:
+        return None
+
+
 class QtPassphrasePrompts:
     """The dialogs, shown modally: opening a file waits for its passphrase."""
 
