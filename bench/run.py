@@ -32,6 +32,7 @@ FIGURES: dict[str, str] = {
     "startup": "startup:startup",
     "startup_cold": "startup:startup_cold",
     "open_5000": "msel:open_5000",
+    "open_5000_encrypted": "encryption:open_5000_encrypted",
     "msel_open_5000": "editor:msel_open_5000",
     "msel_filter_keystroke": "editor:msel_filter_keystroke",
     "msel_retime_1000": "editor:msel_retime_1000",

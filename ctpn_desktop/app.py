@@ -29,6 +29,7 @@ from ctpn_desktop.core.services.syndicates import SyndicateService
 
 from ctpn_desktop.ui import icons
 from ctpn_desktop.ui.context import ContextFactory, DocumentContext
+from ctpn_desktop.ui.dialogs.passphrase import NoPassphrases
 from ctpn_desktop.ui.first_paint import when_first_painted
 from ctpn_desktop.ui.live import LiveDocument
 from ctpn_desktop.ui.main_window import MainWindow
@@ -184,6 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = build_window()
     if args.benchmark_startup:
         app.installEventFilter(_FirstPaint(window))
+        window.encryption.prompts = NoPassphrases()  # nobody is there to type one: an encrypted file stays shut
     when_first_painted(window, lambda: _after_first_paint(window))
     window.show()
     if args.file is not None:

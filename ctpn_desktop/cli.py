@@ -8,19 +8,29 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ctpn_desktop.core.errors import CtpnError, ScenarioFormatError
 
 from ctpn_desktop import APP_NAME, __version__, runtime
 
+if TYPE_CHECKING:
+    from ctpn_desktop.core.services.backups import BackupService
+    from ctpn_desktop.core.services.document import Document
+
+T = TypeVar("T")
+
 DEBRIEF_SECTIONS = ("overview", "objectives", "summary", "observations", "hotwash", "responses", "timeline",
                     "injects", "decisions", "syndicates", "improvement", "participants", "integrity")
 SUBCOMMANDS = {"new", "info", "validate", "demo", "schema", "verify", "msel", "export-json", "merge", "log",
                "debrief", "-h", "--help", "--version"}
-SUBCOMMANDS |= {"handout", "room", "programme"}
+SUBCOMMANDS |= {"handout", "room", "programme", "encrypt", "decrypt"}
 ROOM_PASSWORD_ENV = "CTPN_ROOM_PASSWORD"
+PASSPHRASE_ENV = "CTPN_PASSPHRASE"
+OTHER_PASSPHRASE_ENV = "CTPN_OTHER_PASSPHRASE"
+PASSPHRASE_ATTEMPTS = 3
 DEBRIEF_FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
 
 
@@ -38,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
 
     info = commands.add_parser("info", help="show the counts and metadata of an exercise document")
     info.add_argument("document", type=Path, metavar="FILE.ctpn")
+    _passphrase_option(info)
     info.add_argument("--json", action="store_true", help="print JSON instead of text")
 
     validate = commands.add_parser("validate", help="check a scenario JSON file against the format")
@@ -51,17 +62,20 @@ def _parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export-json", help="write the scenario of a document as scenario JSON")
     export.add_argument("document", type=Path, metavar="FILE.ctpn")
+    _passphrase_option(export)
     export.add_argument("output", type=Path, metavar="OUT.json")
     export.add_argument("--template", action="store_true", help="leave out identities (a template)")
 
     verify = commands.add_parser("verify", help="check the decision-log hash chains of a document")
     verify.add_argument("document", type=Path, metavar="FILE.ctpn")
+    _passphrase_option(verify)
     verify.add_argument("--code", metavar="CODE",
                         help="the log code printed at the foot of a debrief's pages (or the text of its QR code): "
                              "says whether the file still holds exactly that log")
 
     merge = commands.add_parser("merge", help="merge into a document the log kept on another copy of it")
     merge.add_argument("document", type=Path, metavar="DOC.ctpn")
+    _passphrase_option(merge)
     merge.add_argument("other", type=Path, metavar="OTHER.ctpn")
     merge.add_argument("--syndicate", metavar="NAME", help="the copy is this syndicate's note-taker's: its log is "
                                                            "the syndicate's")
@@ -71,11 +85,13 @@ def _parser() -> argparse.ArgumentParser:
     log_commands = log.add_subparsers(dest="log_command", metavar="ACTION", required=True)
     log_export = log_commands.add_parser("export", help="write the decision log of a run as CSV")
     log_export.add_argument("document", type=Path, metavar="DOC.ctpn")
+    _passphrase_option(log_export)
     log_export.add_argument("output", type=Path, metavar="OUT.csv")
     log_export.add_argument("--run", type=int, metavar="N", help="the run number (default: the latest run)")
 
     debrief = commands.add_parser("debrief", help="export the post-exercise debrief of a run as PDF or accessible HTML")
     debrief.add_argument("document", type=Path, metavar="DOC.ctpn")
+    _passphrase_option(debrief)
     debrief.add_argument("--run", type=int, metavar="N", help="the run number (default: the latest run)")
     debrief.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.pdf|OUT.html")
     debrief.add_argument("--format", choices=("pdf", "pdf-ua", "html"),
@@ -91,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
 
     handout = commands.add_parser("handout", help="print the MSEL as the controller's landscape PDF handout")
     handout.add_argument("document", type=Path, metavar="DOC.ctpn")
+    _passphrase_option(handout)
     handout.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.pdf")
     handout.add_argument("--no-controller-notes", action="store_true", help="leave out the controllers' notes")
     handout.add_argument("--marking", metavar="M", help="print this protective marking instead of the exercise's")
@@ -104,6 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     room_commands = room.add_subparsers(dest="room_command", metavar="ACTION", required=True)
     room_publish = room_commands.add_parser("publish", help="copy an exercise file into a new shared room")
     room_publish.add_argument("document", type=Path, metavar="DOC.ctpn")
+    _passphrase_option(room_publish)
     room_publish.add_argument("server", metavar="SERVER")
     room_publish.add_argument("--name", required=True, help="the room's name, as the other stations will see it")
     room_list = room_commands.add_parser("list", help="the rooms on a server, with their stations")
@@ -128,6 +146,7 @@ def _parser() -> argparse.ArgumentParser:
     programme = commands.add_parser("programme", help="write the exercise programme for participants as PDF or "
                                                       "accessible HTML")
     programme.add_argument("document", type=Path, metavar="DOC.ctpn|SCENARIO.json")
+    _passphrase_option(programme)
     programme.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.pdf|OUT.html")
     programme.add_argument("--format", choices=("pdf", "html"), help="the file format (default: from the file name)")
     programme.add_argument("--marking", metavar="M", help="print this protective marking instead of the exercise's")
@@ -140,6 +159,7 @@ def _parser() -> argparse.ArgumentParser:
     msel_import = msel_commands.add_parser("import", help="append the injects of a spreadsheet to a document")
     msel_import.add_argument("spreadsheet", type=Path, metavar="FILE.xlsx|csv")
     msel_import.add_argument("document", type=Path, metavar="DOC.ctpn")
+    _passphrase_option(msel_import)
     msel_import.add_argument("--sheet", action="append", metavar="SHEET",
                              help="a sheet to read; repeat for several, imported in the order given "
                                   "(default: every sheet of injects, as proposed)")
@@ -163,8 +183,89 @@ def _parser() -> argparse.ArgumentParser:
     msel_import.add_argument("--dry-run", action="store_true", help="report what would be imported; change nothing")
     msel_export = msel_commands.add_parser("export", help="write the MSEL of a document")
     msel_export.add_argument("document", type=Path, metavar="DOC.ctpn")
+    _passphrase_option(msel_export)
     msel_export.add_argument("output", type=Path, metavar="OUT.xlsx|csv")
+
+    encrypt = commands.add_parser("encrypt", help="encrypt an exercise file with a passphrase (SQLCipher, AES-256)",
+                                  description="The passphrase is asked for twice on the terminal (not shown), or "
+                                              f"read from --passphrase-file or {PASSPHRASE_ENV}. It is never "
+                                              "stored: a lost passphrase cannot be recovered.")
+    encrypt.add_argument("document", type=Path, metavar="FILE.ctpn")
+    _passphrase_option(encrypt)
+    decrypt = commands.add_parser("decrypt", help="remove the encryption of an exercise file")
+    decrypt.add_argument("document", type=Path, metavar="FILE.ctpn")
+    _passphrase_option(decrypt)
+    merge.add_argument("--other-passphrase-file", type=Path, metavar="FILE",
+                       help=f"the passphrase of an encrypted OTHER.ctpn (else {OTHER_PASSPHRASE_ENV}, else the "
+                            "document's own, else asked for)")
     return parser
+
+
+def _passphrase_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--passphrase-file", type=Path, metavar="FILE",
+                         help="for an encrypted exercise: read its passphrase from the first line of FILE (else "
+                              f"from {PASSPHRASE_ENV}, else it is asked for on the terminal)")
+
+
+def _read_passphrase_file(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CtpnError(f"{path}: the passphrase file cannot be read ({error})") from error
+    lines = text.splitlines()
+    return lines[0] if lines else ""
+
+
+def _given_passphrase(file: Path | None, env: str = PASSPHRASE_ENV) -> str | None:
+    """The passphrase given for scripts: in a file, else in the environment; None when neither."""
+    import os
+
+    if file is not None:
+        return _read_passphrase_file(file)
+    return os.environ.get(env)
+
+
+def _can_ask() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _ask_passphrase(prompt: str) -> str:
+    import getpass
+
+    return getpass.getpass(prompt)
+
+
+def _with_passphrase(path: Path, attempt: Callable[[str | None], T], given: str | None) -> T:
+    """``attempt`` with the passphrase given for scripts, or asked for on the terminal (a few tries) when the
+    file turns out to be encrypted; without a terminal, the message says how to give it."""
+    from ctpn_desktop.core.errors import EncryptedDocumentError, WrongPassphrase
+
+    try:
+        return attempt(given)
+    except WrongPassphrase:
+        raise
+    except EncryptedDocumentError as error:
+        if given is not None:
+            raise
+        if not _can_ask():
+            raise EncryptedDocumentError(error.path, f"{error.problem}: type it on a terminal, or give it in a file "
+                                                     f"(--passphrase-file FILE) or in {PASSPHRASE_ENV}") from None
+    for tries_left in range(PASSPHRASE_ATTEMPTS - 1, -1, -1):
+        try:
+            return attempt(_ask_passphrase(f"Passphrase for {path.name}: "))
+        except WrongPassphrase as error:
+            if not tries_left:
+                raise
+            _err(f"{error.problem.split(';')[0]}.")
+    raise AssertionError("unreachable")
+
+
+def _open(args: argparse.Namespace, path: Path, **options: Any) -> Document:
+    """Open a document for a command, with its passphrase when it is encrypted."""
+    from ctpn_desktop.core.services.document import open_document
+
+    given = _given_passphrase(getattr(args, "passphrase_file", None))
+    return _with_passphrase(path, lambda passphrase: open_document(path, passphrase=passphrase, **options), given)
 
 
 def _roles() -> list[object]:
@@ -195,9 +296,8 @@ def _new(args: argparse.Namespace) -> int:
 def _info(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from ctpn_desktop.core.services.document import open_document
 
-    with open_document(args.document) as document:
+    with _open(args, args.document) as document:
         summary = document.summary()
         created = document.info("created_at") or ""
     if args.json:
@@ -246,10 +346,9 @@ def _schema(_args: argparse.Namespace) -> int:
 
 def _export_json(args: argparse.Namespace) -> int:
     from ctpn_desktop.core.io.scenario_json import dumps, from_scenario
-    from ctpn_desktop.core.services.document import open_document
     from ctpn_desktop.core.services.scenario import ScenarioService
 
-    with open_document(args.document) as document:
+    with _open(args, args.document) as document:
         service = ScenarioService(document)
         text = dumps(from_scenario(service.load(), service.attachment_blobs(), with_ids=not args.template))
     temporary = args.output.with_name(f".{args.output.name}.partial")
@@ -261,10 +360,9 @@ def _export_json(args: argparse.Namespace) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     from ctpn_desktop.core.clock import SystemTimeSource
-    from ctpn_desktop.core.services.document import open_document
     from ctpn_desktop.core.services.log import LogService
 
-    with open_document(args.document) as document:
+    with _open(args, args.document) as document:
         report = LogService(document, device_id="verify", source=SystemTimeSource()).verify()
         if args.code is not None:
             from ctpn_desktop.core.services.chain_code import check_code
@@ -285,16 +383,17 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _merge(args: argparse.Namespace) -> int:
-    from ctpn_desktop.core.services.document import open_document
     from ctpn_desktop.core.services.merge import merge_from
 
-    with open_document(args.document) as document:
+    with _open(args, args.document) as document:
         syndicate_id = None
         if args.syndicate:
             syndicate_id = _syndicate_named(document, args.syndicate, args.run)
             if syndicate_id is None:
                 return 1
-        report = merge_from(document, args.other, syndicate_id=syndicate_id)
+        given = _given_passphrase(args.other_passphrase_file, OTHER_PASSPHRASE_ENV)
+        report = _with_passphrase(args.other, lambda passphrase: merge_from(
+            document, args.other, syndicate_id=syndicate_id, passphrase=passphrase), given)
     _out(report.describe())
     return 0
 
@@ -324,11 +423,10 @@ def _syndicate_named(document: object, name: str, run_number: int | None) -> str
 def _log(args: argparse.Namespace) -> int:
     from ctpn_desktop.core.clock import SystemTimeSource
     from ctpn_desktop.core.io.log_csv import write_log_csv
-    from ctpn_desktop.core.services.document import open_document
     from ctpn_desktop.core.services.log import LogService
     from ctpn_desktop.core.services.runs import RunService
 
-    with open_document(args.document) as document:
+    with _open(args, args.document) as document:
         runs = RunService(document, SystemTimeSource())
         available = runs.list_runs(include_discarded=True)
         if not available:
@@ -350,7 +448,6 @@ def _debrief(args: argparse.Namespace) -> int:
     from ctpn_desktop.core.report.debrief_data import ALL_SECTIONS, DebriefOptions, assemble_debrief
     from ctpn_desktop.core.report.html import render_debrief_html
     from ctpn_desktop.core.report.pdf import render_debrief
-    from ctpn_desktop.core.services.document import open_document
     from ctpn_desktop.core.services.runs import RunService
 
     chosen_format = args.format or DEBRIEF_FORMATS.get(args.output.suffix.lower())
@@ -363,7 +460,7 @@ def _debrief(args: argparse.Namespace) -> int:
     options = DebriefOptions(sections=frozenset(args.sections) if args.sections else ALL_SECTIONS,
                              include_controller_notes=not args.no_controller_notes, marking_override=args.marking,
                              organisation_name=args.organisation, logo_path=args.logo, draft=args.draft)
-    with open_document(args.document) as document:
+    with _open(args, args.document) as document:
         runs = RunService(document, SystemTimeSource()).list_runs()
         if not runs:
             _err(f"{args.document}: the exercise has no runs yet; there is nothing to debrief")
@@ -382,13 +479,12 @@ def _debrief(args: argparse.Namespace) -> int:
 
 def _handout(args: argparse.Namespace) -> int:
     from ctpn_desktop.core.report.handout import HandoutOptions, render_handout
-    from ctpn_desktop.core.services.document import open_document
     from ctpn_desktop.core.services.scenario import ScenarioService
 
     if args.output.suffix.lower() != ".pdf":
         _err(f"{args.output}: the file name must end in .pdf")
         return 2
-    with open_document(args.document) as document:
+    with _open(args, args.document) as document:
         scenario = ScenarioService(document).load()
     render_handout(scenario, args.output, HandoutOptions(include_controller_notes=not args.no_controller_notes,
                                                          marking_override=args.marking,
@@ -405,7 +501,6 @@ def _programme(args: argparse.Namespace) -> int:
         render_programme,
         render_programme_html,
     )
-    from ctpn_desktop.core.services.document import open_document
     from ctpn_desktop.core.services.scenario import ScenarioService
 
     chosen_format = args.format or DEBRIEF_FORMATS.get(args.output.suffix.lower())
@@ -415,7 +510,7 @@ def _programme(args: argparse.Namespace) -> int:
     if args.document.suffix.lower() == ".json":
         scenario, _ = read_scenario_file(args.document)
     else:
-        with open_document(args.document) as document:
+        with _open(args, args.document) as document:
             scenario = ScenarioService(document).load()
     data = programme_data(scenario, ProgrammeOptions(marking_override=args.marking,
                                                      organisation_name=args.organisation,
@@ -427,7 +522,6 @@ def _programme(args: argparse.Namespace) -> int:
 
 
 def _msel(args: argparse.Namespace) -> int:
-    from ctpn_desktop.core.services.document import open_document
     from ctpn_desktop.core.services.scenario import ScenarioService
 
     if args.msel_command == "export":
@@ -437,7 +531,7 @@ def _msel(args: argparse.Namespace) -> int:
         if suffix not in {".csv", ".xlsx"}:
             _err(f"{args.output}: the file name must end in .csv or .xlsx")
             return 2
-        with open_document(args.document) as document:
+        with _open(args, args.document) as document:
             scenario = ScenarioService(document).load()
         warnings = (write_msel_csv if suffix == ".csv" else write_msel_xlsx)(scenario, args.output)
         for warning in warnings:
@@ -456,7 +550,6 @@ def _msel_import(args: argparse.Namespace) -> int:
     from ctpn_desktop.core.io.msel_read import column_number, read_table
     from ctpn_desktop.core.io.msel_report import build_report, sheets_not_read
     from ctpn_desktop.core.io.msel_times import parse_startex
-    from ctpn_desktop.core.services.document import open_document
     from ctpn_desktop.core.services.scenario import ScenarioService
 
     from ctpn_desktop import paths
@@ -524,7 +617,7 @@ def _msel_import(args: argparse.Namespace) -> int:
     preview = parse_sheets(selection, options, source=str(args.spreadsheet))
     for problem in preview.problems:
         _err(f"{problem.severity.value}: {problem.location}: {problem.message}")
-    with open_document(args.document) as document:
+    with _open(args, args.document) as document:
         service = ScenarioService(document)
         outcome = merge_preview(service.load(), preview)
         for note in outcome.notes:
@@ -550,6 +643,66 @@ HANDLERS["handout"] = _handout
 HANDLERS["programme"] = _programme
 
 
+def _user_backups() -> BackupService:
+    """The backup service over the backup folder chosen in the window's settings."""
+    from PySide6.QtCore import QSettings
+
+    from ctpn_desktop.core.services.backups import BackupService
+
+    from ctpn_desktop.ui import preferences
+
+    from ctpn_desktop import paths
+
+    value = QSettings(str(paths.settings_path()), QSettings.Format.IniFormat).value(preferences.BACKUP_FOLDER)
+    return BackupService(Path(str(value)) if value else paths.default_backups_dir())
+
+
+def _new_passphrase(args: argparse.Namespace) -> str:
+    from ctpn_desktop.core.errors import PassphraseRefused
+    from ctpn_desktop.core.services.encryption import confirm_passphrase, strength_hint
+
+    given = _given_passphrase(args.passphrase_file)
+    if given is not None:
+        confirm_passphrase(given, given)
+        return given
+    if not _can_ask():
+        raise PassphraseRefused(f"no passphrase: type it on a terminal, or give it in a file (--passphrase-file "
+                                f"FILE) or in {PASSPHRASE_ENV}")
+    _err("The passphrase is never stored: if it is lost, the exercise cannot be opened again by anyone.")
+    passphrase = _ask_passphrase(f"New passphrase for {args.document.name}: ")
+    _err(f"Strength: {strength_hint(passphrase)}")
+    confirm_passphrase(passphrase, _ask_passphrase("The same passphrase again: "))
+    return passphrase
+
+
+def _encrypt(args: argparse.Namespace) -> int:
+    from ctpn_desktop.core.errors import DocumentError
+    from ctpn_desktop.core.services.encryption import encrypt_file
+    from ctpn_desktop.storage import cipher, db
+
+    cipher.require()
+    if db.is_encrypted(args.document):
+        raise DocumentError(str(args.document), "the exercise is encrypted already")
+    db.check_file(args.document)  # a file that is not a sound exercise is refused before asking
+    conversion = encrypt_file(args.document, _new_passphrase(args), backups=_user_backups())
+    _out(conversion.describe())
+    return 0
+
+
+def _decrypt(args: argparse.Namespace) -> int:
+    from ctpn_desktop.core.services.encryption import decrypt_file
+
+    given = _given_passphrase(args.passphrase_file)
+    conversion = _with_passphrase(args.document, lambda passphrase: decrypt_file(args.document, passphrase),
+                                  given)
+    _out(conversion.describe())
+    return 0
+
+
+HANDLERS["encrypt"] = _encrypt
+HANDLERS["decrypt"] = _decrypt
+
+
 def _room_address(args: argparse.Namespace) -> object:
     import getpass
     import os
@@ -566,7 +719,7 @@ def _room(args: argparse.Namespace) -> int:
     from ctpn_desktop.core.clock import SystemTimeSource
     from ctpn_desktop.core.roles import Station, StationRole
     from ctpn_desktop.core.services import room
-    from ctpn_desktop.core.services.document import Document, open_document
+    from ctpn_desktop.core.services.document import Document
 
     from ctpn_desktop import paths
 
@@ -575,7 +728,7 @@ def _room(args: argparse.Namespace) -> int:
     facilitator = Station(paths.device_id(), "Command line", StationRole.FACILITATOR)
     source = SystemTimeSource()
     if args.room_command == "publish":
-        with open_document(args.document) as document:
+        with _open(args, args.document) as document:
             shared = room.publish(document, address, args.name, facilitator, source=source)
         assert isinstance(shared, Document)
         shared.close()

@@ -1,4 +1,5 @@
-"""The two storage back ends the service tests run on: an exercise file (SQLite) and a shared room (PostgreSQL).
+"""The storage back ends the service tests run on: an exercise file (SQLite), an encrypted exercise file
+(SQLCipher, opened with `PASSPHRASE`) and a shared room (PostgreSQL).
 
 The PostgreSQL server is the throw-away cluster that `.ci/run` starts (`.ci/postgres start`), given to the tests
 in ``CTPN_TEST_PG_URL``. Without it the PostgreSQL half is skipped, with the reason, unless ``CTPN_REQUIRE_PG``
@@ -18,7 +19,9 @@ import pytest
 
 PG_URL_ENV = "CTPN_TEST_PG_URL"
 REQUIRE_PG_ENV = "CTPN_REQUIRE_PG"
-BACKENDS = ("sqlite", "postgresql")
+BACKENDS = ("sqlite", "sqlcipher", "postgresql")
+PASSPHRASE = "correct horse battery staple"
+"""The passphrase of every document the tests make on the encrypted back end."""
 
 backend: contextvars.ContextVar[str] = contextvars.ContextVar("backend", default="sqlite")
 _rooms: list[str] = []
@@ -52,6 +55,11 @@ def drop_test_rooms() -> None:
         name = _rooms.pop()
         with contextlib.suppress(Exception):  # already dropped by the test itself
             drop_room(address, name)
+
+
+def passphrase() -> str | None:
+    """The passphrase new documents get on the back end the test runs on (None: not encrypted)."""
+    return PASSPHRASE if backend.get() == "sqlcipher" else None
 
 
 @contextmanager

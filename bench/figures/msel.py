@@ -31,8 +31,9 @@ def _dispose(widget) -> None:
     qt_app().processEvents()
 
 
-def open_in_msel_view(path: Path) -> float:
-    """Seconds from ``open_document`` to the MSEL table painted, in an already shown 1400×900 view."""
+def open_in_msel_view(path: Path, passphrase: str | None = None) -> float:
+    """Seconds from ``open_document`` to the MSEL table painted, in an already shown 1400×900 view (an
+    encrypted file opened with ``passphrase``, its key derived once)."""
     from ctpn_desktop.core.services.document import open_document
     from ctpn_desktop.core.services.scenario import ScenarioService
 
@@ -45,7 +46,7 @@ def open_in_msel_view(path: Path) -> float:
     document = None
     try:
         began = time.perf_counter()
-        document = open_document(path)
+        document = open_document(path, passphrase=passphrase)
         scenario = ScenarioService(document).load()
         model = MselTableModel(scenario, view)
         view.setModel(model)

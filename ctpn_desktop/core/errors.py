@@ -32,6 +32,22 @@ class ReadOnlyDocumentError(DocumentError):
     pass
 
 
+class EncryptedDocumentError(DocumentError):
+    """The file is (probably) an encrypted exercise and its passphrase is needed to open it."""
+
+
+class WrongPassphrase(EncryptedDocumentError):
+    """The passphrase given does not open the encrypted file; nothing was written to it."""
+
+
+class PassphraseRefused(CtpnError):
+    """A passphrase that cannot be used to encrypt (empty, or the two entries differ)."""
+
+
+class EncryptionUnavailable(CtpnError):
+    """This installation has no SQLCipher library, so it can neither open nor make encrypted exercises."""
+
+
 class ScenarioFormatError(CtpnError):
     """A scenario JSON file broke the format; ``problems`` lists (field path, message) pairs."""
 

@@ -1,8 +1,10 @@
 """Opening, creating, migrating and copying exercise documents.
 
-A document is one SQLite file. Before anything is written to an existing file we check, reading only, that it
-is ours (the SQLite header and our ``application_id``), that it is intact (``quick_check``) and that its schema
-is one we know. Only then is it opened for writing; an older schema is migrated after a backup copy is taken.
+A document is one SQLite file, or one SQLCipher file when it is encrypted (`storage.cipher`). Before anything is
+written to an existing file we check, reading only, that it is ours (the SQLite header and our ``application_id``),
+that it is intact (``quick_check``) and that its schema is one we know. Only then is it opened for writing; an older
+schema is migrated after a backup copy is taken. Every function that opens a file takes the ``key`` of an encrypted
+one; copies and backups of an encrypted file are encrypted with the same key.
 """
 
 from __future__ import annotations
@@ -27,10 +29,14 @@ from sqlalchemy.pool import NullPool
 from ctpn_desktop.core.errors import (
     DamagedDocumentError,
     DocumentError,
+    EncryptedDocumentError,
     NewerSchemaError,
     NotAnExerciseFile,
     ReadOnlyDocumentError,
+    WrongPassphrase,
 )
+from ctpn_desktop.storage import cipher
+from ctpn_desktop.storage.cipher import DocumentKey
 from ctpn_desktop.storage.orm import Base
 
 if TYPE_CHECKING:
@@ -47,6 +53,7 @@ class FileCheck:
 
     revision: str | None
     needs_migration: bool
+    encrypted: bool = False
 
 
 def alembic_config() -> Config:
@@ -110,9 +117,15 @@ NO_LONGER_WRITABLE_PROBLEM = ("the file can no longer be written to, so the last
                               "copy to a writable folder")
 
 
+def database_errors() -> tuple[type[BaseException], ...]:
+    """SQLite's error class and SQLCipher's, which is a class of its own."""
+    module = cipher.sqlcipher_module()
+    return (sqlite3.DatabaseError,) if module is None else (sqlite3.DatabaseError, module.DatabaseError)
+
+
 def storage_problem(error: BaseException) -> str | None:
     """What a person should know about a SQLite failure caused by the disk rather than by the program."""
-    if not isinstance(error, sqlite3.OperationalError | sqlite3.DatabaseError):
+    if not isinstance(error, database_errors()):
         return None
     message = str(error).lower()
     if "database or disk is full" in message or "disk is full" in message:
@@ -134,12 +147,22 @@ def _explain_storage_errors(path: Path) -> Any:
     return handle_error
 
 
-def make_engine(path: Path, *, foreign_keys: bool = True) -> Engine:
-    """An engine whose every connection has the durability pragmas; migrations ask for no foreign keys.
+def make_engine(path: Path, *, foreign_keys: bool = True, key: DocumentKey | None = None) -> Engine:
+    """An engine whose every connection has the durability pragmas; migrations ask for no foreign keys; ``key``
+    opens an encrypted file.
 
     A full disk, a failing medium or a file that became read-only is reported as a `DocumentError` that says
     so, instead of a database error."""
-    engine = create_engine(f"sqlite:///{path}", poolclass=NullPool if not foreign_keys else None)
+    if key is None:
+        engine = create_engine(f"sqlite:///{path}", poolclass=NullPool if not foreign_keys else None)
+    else:
+        module = cipher.require()
+
+        def connect_encrypted() -> Any:
+            return cipher.connect(module, str(path), key, check_same_thread=False)
+
+        engine = create_engine(f"sqlite:///{path}", creator=connect_encrypted, module=module,
+                               poolclass=NullPool if not foreign_keys else None)
     event.listen(engine, "handle_error", _explain_storage_errors(path))
     event.listen(engine, "connect", _set_pragmas)
     if not foreign_keys:
@@ -193,20 +216,24 @@ def _refuse_writes(path: Path) -> Any:
     return before_cursor_execute
 
 
-def make_read_only_engine(path: Path) -> Engine:
+def make_read_only_engine(path: Path, key: DocumentKey | None = None) -> Engine:
     """An engine that reads the document without ever writing to it or beside it.
 
     Every writing statement is refused with a `ReadOnlyDocumentError` before it reaches SQLite (which would
     refuse it too: the connection is opened read-only and ``query_only``)."""
     uri = _read_only_uri(path)
+    module = cipher.require() if key is not None else sqlite3
 
-    def connect() -> sqlite3.Connection:
-        connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    def connect() -> Any:
+        if key is None:
+            connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        else:
+            connection = cipher.connect(module, uri, key, uri=True, check_same_thread=False)
         connection.execute("PRAGMA query_only=ON")
         connection.execute("PRAGMA foreign_keys=ON")
         return connection
 
-    engine = create_engine("sqlite://", creator=connect, poolclass=NullPool)
+    engine = create_engine("sqlite://", creator=connect, poolclass=NullPool, module=module)
     event.listen(engine, "before_cursor_execute", _refuse_writes(path))
     return engine
 
@@ -225,26 +252,55 @@ def read_application_id(path: Path) -> int | None:
 
 
 @contextlib.contextmanager
-def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
-    connection = sqlite3.connect(_read_only_uri(path), uri=True)
+def _read_only(path: Path, key: DocumentKey | None = None) -> Iterator[Any]:
+    if key is None:
+        connection = sqlite3.connect(_read_only_uri(path), uri=True)
+    else:
+        connection = cipher.connect(cipher.require(), _read_only_uri(path), key, uri=True)
     try:
         yield connection
     finally:
         connection.close()
 
 
-def _application_id_through_wal(path: Path) -> int:
+def _application_id_through_wal(path: Path, key: DocumentKey | None = None) -> int:
     """The id as SQLite sees it, write-ahead log included: a file killed before its first checkpoint."""
     try:
-        with _read_only(path) as connection:
+        with _read_only(path, key) as connection:
             row = connection.execute("PRAGMA application_id").fetchone()
-    except sqlite3.DatabaseError:
+    except database_errors():
         return 0
     return int(row[0]) if row else 0
 
 
-def check_file(path: Path) -> FileCheck:
-    """Refuse, with a message that says why, any file we must not write to."""
+ENCRYPTED_PROBLEM = "this exercise is encrypted: it opens with its passphrase"
+WRONG_PASSPHRASE_PROBLEM = ("the passphrase does not open this exercise; check it (capitals, keyboard layout) and "
+                            "try again. Nothing was written to the file")
+
+
+def header_start(path: Path, size: int = 1024) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(size)
+    except OSError:
+        return b""
+
+
+def is_encrypted(path: Path) -> bool:
+    """Whether ``path`` is (probably) an encrypted exercise, read without SQLite."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return False
+    header = header_start(path)
+    return not header.startswith(SQLITE_MAGIC) and cipher.looks_encrypted(header, size)
+
+
+def check_file(path: Path, key: DocumentKey | None = None) -> FileCheck:
+    """Refuse, with a message that says why, any file we must not write to.
+
+    An encrypted file is checked with ``key``; without one (or with a key that does not open it) it is refused
+    with an `EncryptedDocumentError` (a `WrongPassphrase`), so that the passphrase can be asked for."""
     name = str(path)
     if not path.exists():
         raise DocumentError(name, "the file does not exist")
@@ -259,7 +315,13 @@ def check_file(path: Path) -> FileCheck:
     if size == 0:
         raise NotAnExerciseFile(name, "the file is empty: it is not an exercise file")
     if not header.startswith(SQLITE_MAGIC):
-        raise NotAnExerciseFile(name, "this is not an exercise file (it is not a SQLite database)")
+        if is_encrypted(path):
+            return _check_encrypted(path, key)
+        if cipher.looks_random(header_start(path)):
+            raise DamagedDocumentError(name, "the file is truncated: it looks like an encrypted exercise, but does "
+                                             "not end on a whole page")
+        raise NotAnExerciseFile(name, "this is not an exercise file (it is not a SQLite database, nor an "
+                                      "encrypted exercise)")
     if len(header) < 100:
         raise DamagedDocumentError(name, "the file is truncated: its header is incomplete")
     application_id = struct.unpack(">I", header[68:72])[0]
@@ -280,8 +342,39 @@ def check_file(path: Path) -> FileCheck:
         raise DamagedDocumentError(
             name, f"the file is truncated: {size} bytes of the {page_size * page_count} it should have"
         )
+    return _check_contents(path, None)
+
+
+def _check_encrypted(path: Path, key: DocumentKey | None) -> FileCheck:
+    name = str(path)
+    if (_has_wal_content(path) and not path.with_name(path.name + "-shm").exists()
+            and is_read_only_location(path)):
+        raise ReadOnlyDocumentError(
+            name, f"the file was not closed properly and is in a place that cannot be written to; copy it together "
+                  f"with {path.name}-wal to a writable folder and open it there")
+    if key is None:
+        raise EncryptedDocumentError(name, ENCRYPTED_PROBLEM)
+    cipher.require()
+    if not cipher.key_fits(path, key):
+        raise WrongPassphrase(name, WRONG_PASSPHRASE_PROBLEM)
     try:
-        with _read_only(path) as connection:
+        with _read_only(path, key) as connection:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except database_errors() as error:
+        if "not a database" in str(error).lower():
+            raise WrongPassphrase(name, WRONG_PASSPHRASE_PROBLEM) from error
+        raise DamagedDocumentError(name, f"the file is damaged ({error})") from error
+    if path.stat().st_size % cipher.PAGE_SIZE and not _has_wal_content(path):
+        raise DamagedDocumentError(name, "the file is truncated: it does not end on a whole page")
+    if _application_id_through_wal(path, key) != APPLICATION_ID:
+        raise NotAnExerciseFile(name, "this encrypted database belongs to another application, not CTPN Desktop")
+    return _check_contents(path, key)
+
+
+def _check_contents(path: Path, key: DocumentKey | None) -> FileCheck:
+    name = str(path)
+    try:
+        with _read_only(path, key) as connection:
             result = connection.execute("PRAGMA quick_check").fetchone()
             if not result or result[0] != "ok":
                 raise DamagedDocumentError(
@@ -293,7 +386,7 @@ def check_file(path: Path) -> FileCheck:
             if "alembic_version" not in tables:
                 raise DamagedDocumentError(name, "the file has no schema version: it was never finished")
             row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.DatabaseError as error:
+    except database_errors() as error:
         raise DamagedDocumentError(name, f"the file is damaged ({error})") from error
     revision = row[0] if row else None
     if revision is None:
@@ -302,7 +395,7 @@ def check_file(path: Path) -> FileCheck:
         raise NewerSchemaError(
             name, "the file was written by a newer version of CTPN Desktop; update the application to open it"
         )
-    return FileCheck(revision=revision, needs_migration=revision != head_revision())
+    return FileCheck(revision=revision, needs_migration=revision != head_revision(), encrypted=key is not None)
 
 
 def sync_file(path: Path) -> None:
@@ -322,17 +415,25 @@ def sync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
-def backup_to(source: Engine | Path, target: Path) -> Path:
-    """A consistent copy with SQLite's online backup API, written beside the target and moved into place.
+def remove_leftovers(temporary: Path) -> None:
+    """Remove a temporary file left by a killed copy, with its journal: a journal left beside a new file of the
+    same name would be played back into it."""
+    for side in ("", "-journal", "-wal", "-shm"):
+        temporary.with_name(temporary.name + side).unlink(missing_ok=True)
+
+
+def backup_to(source: Engine | Path, target: Path, key: DocumentKey | None = None) -> Path:
+    """A consistent copy with SQLite's online backup API, written beside the target and moved into place; the
+    copy of an encrypted file (``key``) is encrypted with the same key, so the same passphrase opens it.
 
     A copy that cannot be finished (a full disk, a removed stick) leaves nothing behind but raises `OSError`
     or a `DocumentError` that says why."""
     temporary = target.with_name(f".{target.name}.partial")
-    temporary.unlink(missing_ok=True)
+    remove_leftovers(temporary)
     source_path = Path(source.url.database or "") if isinstance(source, Engine) else source
     try:
-        with _read_only(source_path) as src:
-            dst = sqlite3.connect(temporary)
+        with _read_only(source_path, key) as src:
+            dst = sqlite3.connect(temporary) if key is None else cipher.connect(cipher.require(), str(temporary), key)
             try:
                 src.backup(dst)
                 dst.execute("PRAGMA journal_mode=DELETE")
@@ -341,7 +442,7 @@ def backup_to(source: Engine | Path, target: Path) -> Path:
         sync_file(temporary)
         temporary.replace(target)
         sync_folder(target.parent)
-    except sqlite3.DatabaseError as error:
+    except database_errors() as error:
         temporary.unlink(missing_ok=True)
         problem = storage_problem(error)
         raise DocumentError(str(target), problem or f"the copy could not be made ({error})") from error
@@ -349,6 +450,47 @@ def backup_to(source: Engine | Path, target: Path) -> Path:
         temporary.unlink(missing_ok=True)
         raise
     return target
+
+
+def export_to(source: Path, target: Path, *, source_key: DocumentKey | None,
+              target_key: DocumentKey | None) -> Path:
+    """A copy of ``source`` under another key (or none): encrypting, removing the encryption.
+
+    SQLite's backup API copies pages and cannot change the encryption, so the rows are exported into a new file
+    with ``sqlcipher_export``. It is written beside ``target`` under a temporary name and synced; the caller
+    checks it and then moves it into place (``source`` is only read)."""
+    module = cipher.require()
+    temporary = target.with_name(f".{target.name}.partial")
+    remove_leftovers(temporary)
+    uri = _read_only_uri(source)
+    try:
+        src = cipher.connect(module, uri, source_key, uri=True) if source_key else module.connect(uri, uri=True)
+        try:
+            statement, parameters = cipher.attach_statement("exported", temporary, target_key)
+            src.execute(statement, parameters)
+            src.execute("SELECT sqlcipher_export('exported')")
+            src.execute(f"PRAGMA exported.application_id={APPLICATION_ID}")
+            src.execute("PRAGMA exported.journal_mode=WAL")  # as a document is kept: opening it changes nothing
+            src.execute("DETACH DATABASE exported")
+        finally:
+            src.close()
+        sync_file(temporary)
+    except database_errors() as error:
+        temporary.unlink(missing_ok=True)
+        problem = storage_problem(error)
+        raise DocumentError(str(target), problem or f"the copy could not be made ({error})") from error
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return temporary
+
+
+def table_counts(path: Path, key: DocumentKey | None = None) -> dict[str, int]:
+    """The number of rows in every table of a file, to compare a converted copy with its original."""
+    with _read_only(path, key) as connection:
+        names = [row[0] for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+        return {name: int(connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]) for name in names}
 
 
 def publish_new_file(finished: Path, target: Path) -> None:
@@ -386,12 +528,12 @@ def _transactional_ddl(engine: Engine) -> None:
     event.listen(engine, "begin", begin)
 
 
-def migrate(path: Path) -> None:
+def migrate(path: Path, key: DocumentKey | None = None) -> None:
     """Bring an older document to the current schema in one transaction, on a connection without the
     foreign-key pragma."""
     from alembic import command
 
-    engine = make_engine(path, foreign_keys=False)
+    engine = make_engine(path, foreign_keys=False, key=key)
     _transactional_ddl(engine)
     try:
         with engine.begin() as connection:
@@ -402,14 +544,15 @@ def migrate(path: Path) -> None:
         engine.dispose()
 
 
-def create_schema(path: Path) -> Engine:
-    """A new, empty document: the current tables, stamped with the head revision and our application id."""
+def create_schema(path: Path, key: DocumentKey | None = None) -> Engine:
+    """A new, empty document: the current tables, stamped with the head revision and our application id;
+    encrypted with ``key`` when given."""
     if path.exists():
         raise DocumentError(str(path), "a file of that name already exists; it was left as it was")
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    engine = make_engine(path)
+    engine = make_engine(path, key=key)
     with engine.begin() as connection:
         connection.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
         Base.metadata.create_all(connection)

@@ -70,6 +70,8 @@ class ActionId(enum.Enum):
     PUBLISH_ROOM = enum.auto()
     JOIN_ROOM = enum.auto()
     EXERCISE_PROGRAMME = enum.auto()
+    ENCRYPT = enum.auto()
+    DECRYPT = enum.auto()
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,12 @@ SPECS: dict[ActionId, ActionSpec] = {
     ActionId.SAVE_COPY: ActionSpec(
         "Save a &Copy…", "Write a consistent copy of the open exercise, for a USB stick or an archive",
         icons.SAVE_COPY, QKeySequence.StandardKey.SaveAs, ("Ctrl+Shift+S",), needs_document=True),
+    ActionId.ENCRYPT: ActionSpec(
+        "&Encrypt…", "Protect the exercise file, its copies and its backups with a passphrase", icons.ENCRYPTED,
+        needs_document=True),
+    ActionId.DECRYPT: ActionSpec(
+        "Remove Encr&yption…", "Write the exercise file without encryption again", icons.DECRYPT,
+        needs_document=True),
     ActionId.PUBLISH_ROOM: ActionSpec(
         "&Publish to Shared Room…", "Put the open exercise on the room's server so that every station works on it "
                                     "live", icons.SHARE_ROOM, needs_document=True),
@@ -179,7 +187,7 @@ WORKSPACE_ACTIONS: tuple[ActionId, ...] = (
 #: The commands the main window itself owns; the workspaces make their own from the same registry.
 WINDOW_ACTIONS: tuple[ActionId, ...] = (
     ActionId.NEW_FROM_LIBRARY, ActionId.OPEN, ActionId.JOIN_ROOM, ActionId.SAVE_COPY, ActionId.PUBLISH_ROOM,
-    ActionId.RESTORE_BACKUP, ActionId.CLOSE,
+    ActionId.RESTORE_BACKUP, ActionId.CLOSE, ActionId.ENCRYPT, ActionId.DECRYPT,
     ActionId.PREFERENCES, ActionId.QUIT, *WORKSPACE_ACTIONS, ActionId.DARK_ROOM, ActionId.ZOOM_IN,
     ActionId.ZOOM_OUT, ActionId.ZOOM_RESET, ActionId.ABOUT,
 )
@@ -196,6 +204,8 @@ ACTION_PERMISSIONS: dict[ActionId, Permission] = {
     ActionId.LOG_MERGE: Permission.MERGE,
     ActionId.PUBLISH_ROOM: Permission.PUBLISH,
     ActionId.RESTORE_BACKUP: Permission.PUBLISH,
+    ActionId.ENCRYPT: Permission.PUBLISH,
+    ActionId.DECRYPT: Permission.PUBLISH,
 }
 """Commands a station's role must allow (see `core.roles`); the rest are open to every station."""
 

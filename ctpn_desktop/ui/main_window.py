@@ -40,16 +40,19 @@ from ctpn_desktop.core.roles import Station, StationRole
 from ctpn_desktop.core.services.backups import Backup, BackupService
 from ctpn_desktop.core.services.document import DOCUMENT_SUFFIX, Document, create_document, open_document
 from ctpn_desktop.core.services.room import RoomAddress, RoomStatus
+from ctpn_desktop.storage.cipher import DocumentKey
 
 from ctpn_desktop.ui import icons, preferences, theme
 from ctpn_desktop.ui.actions import WORKSPACE_ACTIONS, ActionId, Actions, recent_file_action
 from ctpn_desktop.ui.banner import MarkingBanner, ReadOnlyBanner, RoomBanner
 from ctpn_desktop.ui.context import ContextFactory, DocumentContext
 from ctpn_desktop.ui.dialogs.about import AboutDialog
+from ctpn_desktop.ui.dialogs.passphrase import PassphrasePrompts
 from ctpn_desktop.ui.dialogs.prompts import FileDialogs, QtFileDialogs, show_error
 from ctpn_desktop.ui.dialogs.restore import RestoreDialog, confirm, describe
 from ctpn_desktop.ui.dialogs.room import JoinRoomDialog, PublishRoomDialog
 from ctpn_desktop.ui.dialogs.settings import SettingsDialog, backup_folder, backup_interval_min
+from ctpn_desktop.ui.encryption import EncryptionCommands
 from ctpn_desktop.ui.preferences import RecentFiles
 from ctpn_desktop.ui.start_page import LibraryFn, StartPage
 from ctpn_desktop.ui.workspaces.base import Workspace
@@ -84,7 +87,8 @@ MAX_ZOOM_STEPS = 12
 SAVE_COPY_TEXT = "Save a &Copy…"
 WRITE_BACK_TEXT = "&Write Room to File…"
 
-OpenFn = Callable[[Path], Document]
+OpenFn = Callable[..., Document]
+"""Opens a path; called with ``passphrase=`` too when the file is encrypted."""
 CreateFn = Callable[..., Document]
 ReadScenarioFn = Callable[[Path], tuple[Scenario, dict[str, bytes]]]
 
@@ -107,6 +111,7 @@ class MainWindow(QMainWindow):
         device_id: str = "",
         time_source: TimeSource | None = None,
         journal_folder: Path | None = None,
+        passphrase_prompts: PassphrasePrompts | None = None,
     ) -> None:
         super().__init__()
         self.device_id = device_id
@@ -142,6 +147,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._connect()
         self.actions.set_document_open(False)
+        self.encryption = EncryptionCommands(self, passphrase_prompts)
         self._apply_view_preferences()
         self._refresh_recent()
         self._update_title()
@@ -232,6 +238,8 @@ class MainWindow(QMainWindow):
         file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
         file_menu.addAction(a[ActionId.SAVE_COPY])
+        file_menu.addAction(a[ActionId.ENCRYPT])
+        file_menu.addAction(a[ActionId.DECRYPT])
         file_menu.addAction(a[ActionId.PUBLISH_ROOM])
         file_menu.addAction(a[ActionId.RESTORE_BACKUP])
         file_menu.addAction(a[ActionId.CLOSE])
@@ -371,15 +379,18 @@ class MainWindow(QMainWindow):
     def document(self) -> Document | None:
         return self.context.document if self.context is not None else None
 
-    def open_path(self, path: Path) -> bool:
-        """Open ``path`` as the current exercise; explain and keep the current one if it cannot be opened."""
+    def open_path(self, path: Path, passphrase: str | None = None) -> bool:
+        """Open ``path`` as the current exercise; explain and keep the current one if it cannot be opened. An
+        encrypted file opens with ``passphrase``, else its passphrase is asked for."""
         path = Path(path)
         current = self.document
         if current is not None and _same_file(current.path, path):
             self.show_page(SCENARIO)
             return True
         try:
-            document = self._open_document(path)
+            document = self.encryption.open(path, self._open_document, passphrase)
+            if document is None:  # the passphrase was not given
+                return False
         except DamagedDocumentError as error:
             if not self._offer_backup(path, error):
                 self._report("Cannot open exercise", f"“{path.name}” could not be opened.", _problem(error))
@@ -420,6 +431,7 @@ class MainWindow(QMainWindow):
             self.settings.setValue(preferences.LAST_DIRECTORY, str(document.path.parent))
         self._refresh_recent()
         self.actions.set_document_open(True, document.station)
+        self.encryption.document_changed(document)
         self._follow_room(document)
         self._update_title()
         self.show_page(SCENARIO if document.station.role is StationRole.FACILITATOR else DECISION_LOG)
@@ -509,6 +521,7 @@ class MainWindow(QMainWindow):
         self.room_banner.hide()
         self.actions[ActionId.SAVE_COPY].setText(SAVE_COPY_TEXT)
         self.actions.set_document_open(False)
+        self.encryption.document_changed(None)
         self._update_title()
         self._refresh_recent()
         self.show_page(START)
@@ -614,9 +627,9 @@ class MainWindow(QMainWindow):
         self.room_indicator.show()
 
     # Backups ---------------------------------------------------------------------------------------------------
-    def _open_with_backups(self, path: Path) -> Document:
+    def _open_with_backups(self, path: Path, passphrase: str | None = None) -> Document:
         """The default way to open: a document that must be migrated is backed up into the backup folder first."""
-        return open_document(path, backups=self.backups)
+        return open_document(path, backups=self.backups, passphrase=passphrase)
 
     def _schedule_backups(self) -> None:
         minutes = backup_interval_min(self.settings)
@@ -632,8 +645,8 @@ class MainWindow(QMainWindow):
         if document is None or document.read_only or document.room is not None:
             return None  # a shared room lives on its server; Write Room to File keeps a copy
         try:
-            backup = (self.backups.take(document.path, reason) if reason != "timer"
-                      else self.backups.take_if_changed(document.path, reason))
+            backup = (self.backups.take(document.path, reason, document.key) if reason != "timer"
+                      else self.backups.take_if_changed(document.path, reason, document.key))
         except (CtpnError, OSError) as error:
             log.warning("backup of %s failed: %s", document.path, error)
             self.statusBar().showMessage(f"Backup failed: {_problem(error)}", 15000)
@@ -648,13 +661,14 @@ class MainWindow(QMainWindow):
 
     def _offer_backup(self, path: Path, error: DamagedDocumentError) -> bool:
         """A damaged file: offer its newest backup that passes every check, restored into a new file."""
-        good = self.backups.newest_good(path)
+        key = self.encryption.key_of_damaged(path)
+        good = self.backups.newest_good(path, key)
         if good is None:
             return False
         confirm(self, "Exercise damaged", f"“{path.name}” is damaged and cannot be opened.",
                 f"{_problem(error)}\n\nA backup from {describe(good)} passed every check. Restore it into a new "
                 "file? The damaged file is left as it is.", "Restore to New File…",
-                lambda: self.restore_as_new(good, path))
+                lambda: self.restore_as_new(good, path, key))
         return True
 
     def show_restore(self) -> None:
@@ -672,7 +686,7 @@ class MainWindow(QMainWindow):
         self.restore_dialog = dialog
         dialog.open()
 
-    def restore_as_new(self, backup: Backup, original: Path) -> bool:
+    def restore_as_new(self, backup: Backup, original: Path, key: DocumentKey | None = None) -> bool:
         """Write ``backup`` into a new file the user names, then open it; nothing existing is replaced."""
         stamp = backup.taken_at.astimezone().strftime("%Y-%m-%d %H%M")
         suggested = original.with_name(f"{original.stem} restored {stamp}{DOCUMENT_SUFFIX}")
@@ -686,7 +700,8 @@ class MainWindow(QMainWindow):
                          "Choose another name for the restored exercise.")
             return False
         try:
-            self.backups.restore_to(backup, target)
+            key = key or (self.document.key if self.document is not None else None)
+            self.backups.restore_to(backup, target, key)
         except (CtpnError, OSError) as error:
             self._report("Cannot restore backup", f"The backup could not be restored to “{target.name}”.",
                          _problem(error))
@@ -708,10 +723,11 @@ class MainWindow(QMainWindow):
 
     def replace_with_backup(self, backup: Backup, path: Path) -> bool:
         """Close ``path``, put ``backup`` in its place (keeping the replaced state), and reopen it."""
+        key = self.document.key if self.document is not None else None
         if self.document is not None and _same_file(self.document.path, path):
             self.close_document()
         try:
-            self.backups.replace_with(backup, path)
+            self.backups.replace_with(backup, path, key)
         except (CtpnError, OSError) as error:
             self._report("Cannot restore backup", f"“{path.name}” could not be replaced by the backup.",
                          _problem(error))
@@ -853,6 +869,7 @@ class MainWindow(QMainWindow):
 
     def _refresh_icons(self) -> None:
         self.actions.refresh_icons()
+        self.encryption.indicator.refresh_icon()
         self.recent_menu.setIcon(icons.icon(icons.RECENT))
         for index, (_text, icon_name) in enumerate(PAGES):
             self.navigation.item(index).setIcon(icons.icon(icon_name))

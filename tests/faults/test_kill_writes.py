@@ -20,6 +20,7 @@ import pytest
 from ctpn_desktop.core.io.scenario_json import read_scenario_file
 from ctpn_desktop.core.services.backups import BackupService
 from ctpn_desktop.core.services.document import create_document, open_document
+from ctpn_desktop.core.services.encryption import unlock
 from ctpn_desktop.core.services.scenario import ScenarioService
 from ctpn_desktop.storage import db
 
@@ -27,9 +28,10 @@ from tests.factories import LIBRARY, make_older
 from tests.faults import writer
 
 SCENARIO = LIBRARY / "christmas-market-mta.json"
-ITERATIONS = {"edits": 10, "msel_import": 8, "creation": 8, "save_copy": 8, "backups": 8, "migration": 10}
+ITERATIONS = {"edits": 10, "msel_import": 8, "creation": 8, "save_copy": 8, "backups": 8, "migration": 10,
+              "encryption": 10}
 LONGEST_DELAY_S = {"edits": 0.4, "msel_import": 0.5, "creation": 0.6, "save_copy": 0.3, "backups": 0.4,
-                   "migration": 0.08}
+                   "migration": 0.08, "encryption": 1.0}
 BATCH = ("Time,Title,Content,Delivery method\n"
          "0:05,Caller reports smoke,Smoke seen at the north entrance,phone\n"
          "0:10,Radio check,Units confirm positions,radio\n"
@@ -198,3 +200,27 @@ def test_migration_killed_midway_migrates_on_the_next_opening(fork_server, tmp_p
     assert completed < ITERATIONS["migration"], "no kill came before a migration finished: the test is idle"
     for backup in BackupService(tmp_path / "backups").backups(path):
         assert db.check_file(backup.path).revision == "0001"
+
+
+def test_a_kill_while_encrypting_or_decrypting_leaves_the_whole_exercise_one_way_or_the_other(
+        fork_server, tmp_path: Path) -> None:
+    rng = random.Random(7)
+    path = new_document(tmp_path)
+    expected = db.table_counts(path)
+    seen_states: set[bool] = set()
+    reported_any = 0
+    for seed in range(ITERATIONS["encryption"]):
+        saved = kill_at_random(fork_server, "encryption", path, tmp_path, seed, rng)
+        reported_any += bool(saved)
+        key = unlock(path, writer.PASSPHRASE)  # None: the file is plain
+        db.check_file(path, key)
+        assert db.table_counts(path, key) == expected, "a kill during a conversion lost or doubled rows"
+        engine = db.make_read_only_engine(path, key)
+        try:
+            with engine.connect() as connection:
+                assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        finally:
+            engine.dispose()
+        seen_states.add(key is not None)
+    assert reported_any >= ITERATIONS["encryption"] // 2, "the writer rarely finished a conversion: the test is idle"
+    assert seen_states == {True, False}, "every kill found the file in the same state: the test is not probing"

@@ -19,9 +19,12 @@ from ctpn_desktop.core.io.msel_read import read_table
 from ctpn_desktop.core.io.scenario_json import read_scenario_file
 from ctpn_desktop.core.services.backups import BackupService
 from ctpn_desktop.core.services.document import create_document, open_document
+from ctpn_desktop.core.services.encryption import decrypt_file, encrypt_file
 from ctpn_desktop.core.services.scenario import ScenarioService
+from ctpn_desktop.storage import db
 
-KINDS = ("edits", "msel_import", "creation", "save_copy", "backups", "migration")
+KINDS = ("edits", "msel_import", "creation", "save_copy", "backups", "migration", "encryption")
+PASSPHRASE = "kill me softly, twice over"
 BACKUPS_KEPT = 4
 
 
@@ -105,5 +108,17 @@ def _migration(document: Path, folder: Path, report: Report, _seed: int) -> None
         time.sleep(1)
 
 
+def _encryption(document: Path, _folder: Path, report: Report, _seed: int) -> None:
+    """Encrypt the file, then remove the encryption, again and again: a kill lands anywhere in either."""
+    report.line("ready")
+    for step in range(1_000_000):
+        if db.is_encrypted(document):  # the last child may have been killed either way round
+            decrypt_file(document, PASSPHRASE)
+            report.line(f"saved plain {step}")
+        else:
+            encrypt_file(document, PASSPHRASE)
+            report.line(f"saved encrypted {step}")
+
+
 WRITERS = {"edits": _edits, "msel_import": _msel_import, "creation": _creation, "save_copy": _save_copy,
-           "backups": _backups, "migration": _migration}
+           "backups": _backups, "migration": _migration, "encryption": _encryption}

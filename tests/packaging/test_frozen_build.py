@@ -87,6 +87,22 @@ def test_demo_info_and_debrief_run_without_python(program: Path, tmp_path: Path)
     assert LOGGED_TEXT in text.replace("\n", " ")
 
 
+def test_an_exercise_is_encrypted_and_opened_with_its_passphrase(program: Path, tmp_path: Path) -> None:
+    """SQLCipher's compiled part came into the folder: encrypting, then reading with the passphrase, works."""
+    document = tmp_path / "demo.ctpn"
+    assert run(program, tmp_path, "demo", str(document)).returncode == 0
+    passphrase = tmp_path / "passphrase.txt"
+    passphrase.write_text("frozen kestrel in the harbour\n", encoding="utf-8")
+    encrypted = run(program, tmp_path, "encrypt", str(document), "--passphrase-file", str(passphrase))
+    assert encrypted.returncode == 0, encrypted.stderr
+    assert b"WINTER LANTERN" not in document.read_bytes()
+    refused = run(program, tmp_path, "info", str(document))
+    assert refused.returncode == 1 and "encrypted" in refused.stderr
+    info = run(program, tmp_path, "info", str(document), "--json", "--passphrase-file", str(passphrase))
+    assert info.returncode == 0, info.stderr
+    assert '"title": "Exercise WINTER LANTERN"' in info.stdout
+
+
 def test_a_foreign_file_is_refused_with_a_clear_message(program: Path, tmp_path: Path) -> None:
     foreign = tmp_path / "notes.ctpn"
     foreign.write_text("not an exercise", encoding="utf-8")

@@ -63,6 +63,12 @@ def test_the_kit_installs_and_runs_without_a_network(tmp_path: Path) -> None:
     assert debrief.returncode == 0, debrief.stderr  # and so did the report fonts
     text = " ".join(page.extract_text() for page in PdfReader(output).pages)
     assert LOGGED_TEXT in text.replace("\n", " ")
+    passphrase = tmp_path / "passphrase.txt"
+    passphrase.write_text("kit kestrel over the quay\n", encoding="utf-8")
+    encrypted = subprocess.run([str(program), "encrypt", str(document), "--passphrase-file", str(passphrase)],
+                               env=run_env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert encrypted.returncode == 0, encrypted.stderr  # the SQLCipher wheel came with the kit
+    assert b"WINTER LANTERN" not in document.read_bytes()
 
 
 def _base_python() -> str:

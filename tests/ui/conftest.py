@@ -98,6 +98,7 @@ def make_window(
             device_id="test-device",
             time_source=time_source,
             journal_folder=tmp_path / "journals",
+            passphrase_prompts=ScriptedPassphrases([]),  # a test never waits on a modal passphrase dialog
         )
         window.show()
         qtbot.waitExposed(window)
@@ -128,6 +129,28 @@ def document_path(tmp_path: Path) -> Path:
     path.parent.mkdir()
     create_document(path, scenario, blobs).close()
     return path
+
+
+class ScriptedPassphrases:
+    """Answers the window's passphrase questions from a list and remembers what it was asked."""
+
+    def __init__(self, answers: list[str | None], new: list[str | None] | None = None,
+                 on_ask: Callable[[], None] | None = None) -> None:
+        self.answers = list(answers)
+        self.new = list(new or [])
+        self.asked: list[tuple[str, str, str]] = []
+        self.on_ask = on_ask
+
+    def ask_passphrase(self, parent: QWidget, file_name: str, problem: str = "", *,
+                       purpose: str = "open") -> str | None:
+        self.asked.append((file_name, problem, purpose))
+        if self.on_ask is not None:
+            self.on_ask()
+        return self.answers.pop(0) if self.answers else None
+
+    def ask_new_passphrase(self, parent: QWidget, file_name: str) -> str | None:
+        self.asked.append((file_name, "", "new"))
+        return self.new.pop(0) if self.new else None
 
 
 def error_boxes() -> list[QMessageBox]:

@@ -6,6 +6,9 @@ folder, named after the file and a short hash of its full path: two exercises wi
 backups, and the backups of a file that no longer opens are still found from its path. Old backups are pruned
 to a fixed count per document; the backups taken before a migration are kept apart from the rolling ones so a
 busy day of timer backups cannot push them out.
+
+The backups of an encrypted document are encrypted with the document's key (the same passphrase opens them);
+checking or restoring one takes that key. No passphrase or key is ever written beside them.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ctpn_desktop.core.errors import DocumentError
-from ctpn_desktop.storage import db
+from ctpn_desktop.core.errors import DocumentError, EncryptedDocumentError
+from ctpn_desktop.storage import cipher, db
+from ctpn_desktop.storage.cipher import DocumentKey
 
 DEFAULT_KEEP = 20
 """Rolling backups kept per document: at the default interval of five minutes, well over an hour of play."""
@@ -85,8 +89,9 @@ class BackupService:
         return self.folder / f"{stem}-{digest}"
 
     # Taking -------------------------------------------------------------------------------------------------
-    def take(self, document: Path, reason: str = "manual") -> Backup:
-        """A consistent copy of ``document`` (open or closed) in its backup folder, then pruning.
+    def take(self, document: Path, reason: str = "manual", key: DocumentKey | None = None) -> Backup:
+        """A consistent copy of ``document`` (open or closed) in its backup folder, then pruning; the backup of
+        an encrypted document (``key``) is encrypted with that key.
 
         A backup that cannot be written (a full disk, a folder that cannot be created) is reported with a
         `DocumentError` naming the folder; the document itself is only ever read.
@@ -97,7 +102,9 @@ class BackupService:
         fingerprint = _fingerprint(document)
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            db.backup_to(document, target)
+            if key is None and db.is_encrypted(document):
+                raise EncryptedDocumentError(str(document), db.ENCRYPTED_PROBLEM)
+            db.backup_to(document, target, key)
         except OSError as error:
             self._discard_partial(target)
             raise DocumentError(str(folder), f"the backup could not be written ({error.strerror or error})") \
@@ -113,12 +120,13 @@ class BackupService:
         self.prune(document)
         return backup
 
-    def take_if_changed(self, document: Path, reason: str = "timer") -> Backup | None:
+    def take_if_changed(self, document: Path, reason: str = "timer",
+                        key: DocumentKey | None = None) -> Backup | None:
         """A backup unless nothing was written since the last one this service took (None then)."""
-        key = Path(os.path.abspath(document))
-        if key in self._last_taken and self._last_taken[key] == _fingerprint(Path(document)):
+        where = Path(os.path.abspath(document))
+        if where in self._last_taken and self._last_taken[where] == _fingerprint(Path(document)):
             return None
-        return self.take(document, reason)
+        return self.take(document, reason, key)
 
     def _new_name(self, folder: Path, document: Path, reason: str) -> Path:
         stamp = self._now().astimezone(UTC).strftime(_STAMP)
@@ -159,19 +167,38 @@ class BackupService:
         taken_at = datetime.strptime(match["stamp"], _STAMP).replace(tzinfo=UTC)
         return Backup(path=path, taken_at=taken_at, reason=match["reason"], size=size)
 
-    def verify(self, backup: Backup) -> None:
-        """Raise the `DocumentError` that says why a backup cannot be used (damaged, foreign, newer)."""
-        db.check_file(backup.path)
+    @staticmethod
+    def encrypted(backup: Backup) -> bool:
+        return db.is_encrypted(backup.path)
 
-    def newest_good(self, document: Path) -> Backup | None:
-        """The newest backup that passes the same checks as any file before it is opened."""
+    def verify(self, backup: Backup, key: DocumentKey | None = None) -> None:
+        """Raise the `DocumentError` that says why a backup cannot be used (damaged, foreign, newer, or
+        encrypted with another key than ``key``)."""
+        db.check_file(backup.path, key)
+
+    def newest_good(self, document: Path, key: DocumentKey | None = None) -> Backup | None:
+        """The newest backup that passes the same checks as any file before it is opened (an encrypted one:
+        with ``key``)."""
         for backup in self.backups(document):
             try:
-                self.verify(backup)
+                self.verify(backup, key)
             except DocumentError:
                 continue
             return backup
         return None
+
+    def remove_plain(self, document: Path) -> int:
+        """Delete the unencrypted backups of a document that is now encrypted; returns how many."""
+        removed = 0
+        for backup in self.backups(document):
+            if db.is_encrypted(backup.path):
+                continue
+            try:
+                backup.path.unlink()
+            except OSError:
+                continue
+            removed += 1
+        return removed
 
     def prune(self, document: Path) -> list[Path]:
         """Delete the oldest backups beyond the kept counts; returns what was deleted."""
@@ -187,32 +214,35 @@ class BackupService:
         return removed
 
     # Restoring ----------------------------------------------------------------------------------------------
-    def restore_to(self, backup: Backup, target: Path) -> Path:
-        """Write ``backup`` as a new document at ``target``; an existing file is never replaced."""
+    def restore_to(self, backup: Backup, target: Path, key: DocumentKey | None = None) -> Path:
+        """Write ``backup`` as a new document at ``target``; an existing file is never replaced. An encrypted
+        backup needs its ``key`` and is restored encrypted."""
         target = Path(target)
-        self.verify(backup)
+        self.verify(backup, key)
         if target.exists():
             raise DocumentError(str(target), "a file of that name already exists; it was left as it was")
         try:
-            return db.backup_to(backup.path, target)
+            return db.backup_to(backup.path, target, key if self.encrypted(backup) else None)
         except OSError as error:
             self._discard_partial(target)
             raise DocumentError(str(target), f"the restored copy could not be written ({error.strerror or error})") \
                 from error
 
-    def replace_with(self, backup: Backup, document: Path) -> Backup | None:
+    def replace_with(self, backup: Backup, document: Path, key: DocumentKey | None = None) -> Backup | None:
         """Put ``backup`` in place of the *closed* ``document``, keeping what is replaced.
 
         The current file is first backed up (reason ``before-restore``); a file too damaged to back up is
         kept byte for byte instead, beside its backups, with its write-ahead log. Returns the backup of the
-        replaced file, or None when it had to be kept byte for byte.
+        replaced file, or None when it had to be kept byte for byte. ``key`` opens an encrypted backup (and
+        the current file, when that has the same key).
         """
         document = Path(document)
-        self.verify(backup)
+        self.verify(backup, key)
+        backup_key = key if self.encrypted(backup) else None
         restored = document.with_name(f".{document.name}.restoring")
         try:
             # Copied out first: backing up the current file below may prune the backup being restored.
-            db.backup_to(backup.path, restored)
+            db.backup_to(backup.path, restored, backup_key)
         except OSError as error:
             self._discard_partial(restored)
             raise DocumentError(str(document), f"the backup could not be copied ({error.strerror or error}); "
@@ -221,8 +251,9 @@ class BackupService:
         try:
             if document.exists():
                 try:
-                    db.check_file(document)
-                    kept = self.take(document, "before-restore")
+                    current_key = key if key is not None and cipher.key_fits(document, key) else None
+                    db.check_file(document, current_key)
+                    kept = self.take(document, "before-restore", current_key)
                 except DocumentError:
                     self._keep_damaged(document)
             for side in ("-wal", "-shm"):

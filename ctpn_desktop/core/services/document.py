@@ -5,6 +5,9 @@ take nothing global, so tests and the CLI can open as many as they like side by 
 
 A document on a read-only medium, or whose file or folder cannot be written to, opens read-only: nothing is
 written to it or beside it, and every write a service attempts is refused with a `ReadOnlyDocumentError`.
+
+An encrypted document (see `services.encryption`) opens with its passphrase; the document then holds the key
+derived from it, in memory only, for as long as it is open, so that its copies and backups are encrypted too.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ from ctpn_desktop.core.changes import ChangeFeed, Changes
 from ctpn_desktop.core.entities import DocumentSummary, Scenario
 from ctpn_desktop.core.errors import DocumentError, ReadOnlyDocumentError
 from ctpn_desktop.core.roles import Station, StationRole
-from ctpn_desktop.storage import db
+from ctpn_desktop.storage import cipher, db
 from ctpn_desktop.storage.checkpoints import IdleCheckpointer
+from ctpn_desktop.storage.cipher import DocumentKey
 from ctpn_desktop.storage.orm import (
     AttachmentRow,
     DocumentInfo,
@@ -69,6 +73,9 @@ class Document:
     where to write it back)."""
     changes: ChangeFeed = field(default_factory=ChangeFeed, repr=False)
     """Told after every commit what changed (see `core.changes`)."""
+    key: DocumentKey | None = field(default=None, repr=False)
+    """The key of an encrypted file, derived from its passphrase (never the passphrase itself); None when the
+    file is not encrypted."""
     _closed: bool = field(default=False, repr=False)
     _checkpointer: IdleCheckpointer | None = field(default=None, repr=False)
 
@@ -90,6 +97,10 @@ class Document:
         return self.room.title if self.room is not None else str(self.path)
 
     @property
+    def encrypted(self) -> bool:
+        return self.key is not None
+
+    @property
     def display_name(self) -> str:
         return f"room “{self.room.name}”" if self.room is not None else self.path.name
 
@@ -108,6 +119,7 @@ class Document:
         finally:
             self.engine.dispose()
             self._closed = True
+            self.key = None
 
     @property
     def closed(self) -> bool:
@@ -115,7 +127,7 @@ class Document:
 
     def save_copy(self, target: Path) -> Path:
         """A consistent copy of the open document, even while it is being written to (of a shared room: the
-        room written back to one file)."""
+        room written back to one file). The copy of an encrypted document is encrypted with the same key."""
         if self.room is not None:
             from ctpn_desktop.core.services.room import write_back
 
@@ -123,7 +135,7 @@ class Document:
         if target.resolve() == self.path.resolve():
             raise DocumentError(str(target), "a copy cannot replace the document it is copied from")
         try:
-            return db.backup_to(self.path, target)
+            return db.backup_to(self.path, target, self.key)
         except OSError as error:
             raise DocumentError(str(target), f"the copy could not be written ({error.strerror or error}); "
                                              "nothing was left behind") from error
@@ -170,8 +182,9 @@ def _remove_with_side_files(path: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def create_document(path: Path, scenario: Scenario, blobs: Mapping[str, bytes] | None = None) -> Document:
-    """A new document holding ``scenario``.
+def create_document(path: Path, scenario: Scenario, blobs: Mapping[str, bytes] | None = None, *,
+                    passphrase: str | None = None) -> Document:
+    """A new document holding ``scenario``, encrypted when a ``passphrase`` is given.
 
     It is built under a hidden name and given its own only when complete, so a crash or a full disk during
     creation never leaves a half-made exercise under the chosen name; an existing file is never replaced.
@@ -182,9 +195,12 @@ def create_document(path: Path, scenario: Scenario, blobs: Mapping[str, bytes] |
     if path.exists():
         raise DocumentError(str(path), "a file of that name already exists; it was left as it was")
     building = path.with_name(f".{path.name}.creating")
+    key = cipher.new_key(passphrase) if passphrase is not None else None
+    if key is not None:
+        cipher.require()
     try:
         _remove_with_side_files(building)
-        engine = db.create_schema(building)
+        engine = db.create_schema(building, key)
     except OSError as error:
         _remove_with_side_files(building)
         raise DocumentError(str(path), f"the file could not be created ({error.strerror or error})") from error
@@ -223,39 +239,47 @@ def create_document(path: Path, scenario: Scenario, blobs: Mapping[str, bytes] |
         engine.dispose()
         _remove_with_side_files(building)
         raise
-    engine = db.make_engine(path)
-    return Document(path=path, engine=engine, sessions=db.make_sessionmaker(engine))
+    engine = db.make_engine(path, key=key)
+    return Document(path=path, engine=engine, sessions=db.make_sessionmaker(engine), key=key)
 
 
-def open_document(path: Path, *, read_only: bool = False, backups: BackupService | None = None) -> Document:
+def open_document(path: Path, *, read_only: bool = False, backups: BackupService | None = None,
+                  passphrase: str | None = None, key: DocumentKey | None = None) -> Document:
     """Open an existing document, refusing (unchanged) anything that is not a sound file of ours.
 
     ``read_only`` asks for a read-only document; a file that cannot be written to opens read-only anyway.
     An older schema is migrated after a backup: into ``backups`` when given, else beside the file.
+    An encrypted file needs its ``passphrase`` (or the ``key`` of a copy with the same key): without it an
+    `EncryptedDocumentError` is raised, with a wrong one a `WrongPassphrase`, and the file is not touched.
     """
     path = Path(path)
-    check = db.check_file(path)
+    if key is None and passphrase is not None and db.is_encrypted(path):
+        cipher.require()
+        key = cipher.key_for_file(path, passphrase)
+    check = db.check_file(path, key)
+    key = key if check.encrypted else None
     read_only = read_only or db.is_read_only_location(path)
     if read_only:
         if check.needs_migration:
             raise ReadOnlyDocumentError(
                 str(path), "the file was made by an older version and must be updated before it can be opened, "
                            "but it cannot be written to; copy it to a writable folder and open the copy")
-        engine = db.make_read_only_engine(path)
-        return Document(path=path, engine=engine, sessions=db.make_sessionmaker(engine), read_only=True)
+        engine = db.make_read_only_engine(path, key)
+        return Document(path=path, engine=engine, sessions=db.make_sessionmaker(engine), read_only=True, key=key)
     backup_path = None
     if check.needs_migration:
         revision = check.revision or "none"
         if backups is not None:
-            backup_path = backups.take(path, reason=f"before-{revision}").path
+            backup_path = backups.take(path, reason=f"before-{revision}", key=key).path
         else:
-            backup_path = db.backup_to(path, db.migration_backup_path(path, revision))
-        db.migrate(path)
-    engine = db.make_engine(path)
+            backup_path = db.backup_to(path, db.migration_backup_path(path, revision), key)
+        db.migrate(path, key)
+    engine = db.make_engine(path, key=key)
     return Document(
         path=path,
         engine=engine,
         sessions=db.make_sessionmaker(engine),
         migrated_from=check.revision if check.needs_migration else None,
         backup_path=backup_path,
+        key=key,
     )

@@ -39,10 +39,11 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from ctpn_desktop.core.errors import MergeRefused
+from ctpn_desktop.core.errors import EncryptedDocumentError, MergeRefused
 from ctpn_desktop.core.services.document import Document, open_document
 from ctpn_desktop.core.services.log import verify_records
-from ctpn_desktop.storage import db
+from ctpn_desktop.storage import cipher, db
+from ctpn_desktop.storage.cipher import DocumentKey
 from ctpn_desktop.storage.orm import (
     Base,
     ExecutiveSummaryRow,
@@ -138,11 +139,25 @@ class _Copy:
     extras: dict[type[Base], list[dict[str, Any]]]
 
 
-def _read_other(path: Path) -> _Copy:
-    db.check_file(path)  # read-only: refuses foreign, truncated, damaged or newer files unchanged
+def _other_key(document: Document, path: Path, passphrase: str | None) -> DocumentKey | None:
+    """The key of the other copy: from its own passphrase, or this document's key when the copy was made from an
+    encrypted document with the same key (a copy or backup of it). An encrypted copy without either is refused
+    with an `EncryptedDocumentError`, so that its passphrase can be asked for."""
+    if not db.is_encrypted(path):
+        return None
+    cipher.require()
+    if passphrase is not None:
+        return cipher.key_for_file(path, passphrase)
+    if document.key is not None and cipher.key_fits(path, document.key):
+        return document.key
+    raise EncryptedDocumentError(str(path), "the other copy is encrypted: it opens with its own passphrase")
+
+
+def _read_other(path: Path, key: DocumentKey | None) -> _Copy:
+    db.check_file(path, key)  # read-only: refuses foreign, truncated, damaged or newer files unchanged
     with tempfile.TemporaryDirectory(prefix="ctpn-merge-") as folder:
-        copy = db.backup_to(path, Path(folder) / "other.ctpn")
-        with open_document(copy) as other, other.sessions() as session:
+        copy = db.backup_to(path, Path(folder) / "other.ctpn", key)
+        with open_document(copy, key=key) as other, other.sessions() as session:
             exercise = session.scalars(select(ExerciseRow)).first()
             runs = {r.id: r for r in session.scalars(select(RunRow))}
             records = list(session.execute(select(LogRecordRow.__table__)))
@@ -154,8 +169,12 @@ def _read_other(path: Path) -> _Copy:
     return _Copy(exercise.id if exercise else None, runs, records, extras)
 
 
-def merge_from(document: Document, other_path: Path, *, syndicate_id: str | None = None) -> MergeReport:
+def merge_from(document: Document, other_path: Path, *, syndicate_id: str | None = None,
+               passphrase: str | None = None) -> MergeReport:
     """Bring into ``document`` every log record and evaluation note of another copy that it lacks.
+
+    An encrypted other copy opens with ``passphrase`` (or with this document's key, when it is a copy of it);
+    either side may be encrypted or not.
 
     With ``syndicate_id``, the other copy is that syndicate's note-taker's: the laptops it brings in for the first
     time (in the syndicate's run) become the syndicate's note-takers' laptops.
@@ -164,7 +183,7 @@ def merge_from(document: Document, other_path: Path, *, syndicate_id: str | None
     name = str(other_path)
     if other_path.resolve() == document.path.resolve():
         raise MergeRefused(name, "this is the open document itself; choose the other laptop's copy")
-    other = _read_other(other_path)
+    other = _read_other(other_path, _other_key(document, other_path, passphrase))
 
     check = verify_records(other.records)
     if not check.ok:

@@ -39,6 +39,8 @@ from ctpn_desktop.core.services.merge import MergeReport, merge_from
 from ctpn_desktop.core.services.syndicates import compare_syndicates
 
 from ctpn_desktop.ui.context import DocumentContext
+from ctpn_desktop.ui.dialogs.passphrase import PassphrasePrompts, QtPassphrasePrompts
+from ctpn_desktop.ui.encryption import with_passphrase
 from ctpn_desktop.ui.log.choices import RunChoices
 from ctpn_desktop.ui.log.form import EntryTextEdit
 from ctpn_desktop.ui.log.style import ok_colour, problem_colour
@@ -141,6 +143,8 @@ class SyndicatesPane(QWidget):
         self.dialog: SyndicateDialog | None = None
         self.revising: SyndicateAnswer | None = None
         self._merge_source = merge_source
+        self.passphrases: PassphrasePrompts = QtPassphrasePrompts()
+        """Asks for the passphrase of an encrypted note-taker's copy."""
         self._question_phase: str | None = None
         """The phase whose questions the question list holds."""
 
@@ -491,7 +495,10 @@ class SyndicatesPane(QWidget):
         if other is None:
             return None
         try:
-            report = merge_from(document, Path(other), syndicate_id=syndicate.id)
+            report = with_passphrase(self.passphrases, self, Path(other), lambda passphrase: merge_from(
+                document, Path(other), syndicate_id=syndicate.id, passphrase=passphrase))
+            if report is None:  # the copy's passphrase was not given
+                return None
         except (MergeRefused, CtpnError) as error:
             reason = getattr(error, "reason", None) or getattr(error, "problem", str(error))
             self._say(f"Nothing was merged from “{Path(other).name}”: {reason}.", error=True)

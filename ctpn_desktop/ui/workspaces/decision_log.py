@@ -38,7 +38,9 @@ from ctpn_desktop.core.services.merge import merge_from
 
 from ctpn_desktop.ui import icons
 from ctpn_desktop.ui.actions import ACTION_PERMISSIONS, LOG_SPECS, ActionId, gate, workspace_action
+from ctpn_desktop.ui.dialogs.passphrase import PassphrasePrompts, QtPassphrasePrompts
 from ctpn_desktop.ui.dialogs.prompts import show_error
+from ctpn_desktop.ui.encryption import with_passphrase
 from ctpn_desktop.ui.formatting import RUN_STATUS_LABELS, format_wall_time, run_label
 from ctpn_desktop.ui.log.choices import RunChoices
 from ctpn_desktop.ui.log.detail import EntryDetail
@@ -99,6 +101,8 @@ class DecisionLogWorkspace(Workspace):
         self.runs: list[RunInfo] = []
         self.choices = RunChoices()
         self.files: LogFiles = QtLogFiles()
+        self.passphrases: PassphrasePrompts = QtPassphrasePrompts()
+        """Asks for the passphrase of an encrypted copy being merged."""
         self.revision_dialog: CorrectionDialog | WithdrawDialog | None = None
         self.last_box: QMessageBox | None = None
         self._menu: QMenu | None = None
@@ -685,7 +689,10 @@ class DecisionLogWorkspace(Workspace):
         if other is None:
             return
         try:
-            report = merge_from(document, Path(other))
+            report = with_passphrase(self.passphrases, self, Path(other), lambda passphrase: merge_from(
+                document, Path(other), passphrase=passphrase))
+            if report is None:  # the other copy's passphrase was not given
+                return
         except MergeRefused as error:
             self.last_box = show_error(self, "Merge refused", f"Nothing was merged from “{Path(other).name}”.",
                                        error.reason[:1].upper() + error.reason[1:] + ".")

@@ -1,4 +1,5 @@
-"""Every service test runs twice: on an exercise file (SQLite) and on a shared room (PostgreSQL).
+"""Every service test runs three times: on an exercise file (SQLite), on an encrypted exercise file (SQLCipher)
+and on a shared room (PostgreSQL).
 
 A test about what only a file has (its bytes, its backups, plain sqlite3 beside the application) is marked
 ``file_only`` and runs on SQLite alone."""
@@ -13,8 +14,10 @@ from tests import backends
 
 
 @pytest.fixture(autouse=True, params=backends.BACKENDS)
-def storage_backend(request: pytest.FixtureRequest) -> Iterator[str]:
+def storage_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     name: str = request.param
+    if name == "sqlcipher":  # the commands the tests run find the passphrase where scripts give it
+        monkeypatch.setenv("CTPN_PASSPHRASE", backends.PASSPHRASE)
     if name == "postgresql":
         if request.node.get_closest_marker("file_only"):
             pytest.skip("about exercise files only")

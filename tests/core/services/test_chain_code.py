@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,12 +10,11 @@ import pytest
 from ctpn_desktop.core.clock import FakeTimeSource
 from ctpn_desktop.core.entities import LogKind
 from ctpn_desktop.core.services.chain_code import chain_seal, check_code, normalise_code
-from ctpn_desktop.core.services.document import open_document
 from ctpn_desktop.core.services.log import LogDraft, LogService
 from ctpn_desktop.core.services.runs import RunService
 
 from ctpn_desktop.cli import main
-from tests.factories import library_document
+from tests.factories import library_document, open_file, raw_sql
 
 pytestmark = pytest.mark.file_only  # the code is checked on files, as `verify --code` does
 
@@ -36,7 +34,7 @@ def logged(tmp_path: Path) -> tuple[Path, str]:
 def test_the_code_names_the_chain_heads_and_changes_with_any_record(logged: tuple[Path, str]) -> None:
     path, run_id = logged
     source = FakeTimeSource(wall=datetime(2027, 12, 12, 18, 0, tzinfo=UTC))
-    with open_document(path) as document:
+    with open_file(path) as document:
         seal = chain_seal(document, run_id)
         assert [(h.device_id, h.records) for h in seal.heads] == [("laptop-a", 3), ("laptop-b", 3)]
         assert len(seal.code) == 14 and seal.code.count("-") == 2 and seal.records == 6
@@ -59,16 +57,16 @@ def test_the_code_names_the_chain_heads_and_changes_with_any_record(logged: tupl
 def test_a_record_changed_behind_the_applications_back_breaks_the_match(logged: tuple[Path, str],
                                                                         capsys: pytest.CaptureFixture[str]) -> None:
     path, run_id = logged
-    with open_document(path) as document:
+    with open_file(path) as document:
         seal = chain_seal(document, run_id)
     assert main(["verify", str(path), "--code", seal.code]) == 0
     assert "matches run 1 (Live)" in capsys.readouterr().out
-    with sqlite3.connect(path) as connection:
+    with raw_sql(path) as connection:
         connection.execute("UPDATE log_record SET text = 'nothing' WHERE text = 'laptop-a 0'")
     connection.close()
     assert main(["verify", str(path), "--code", seal.code]) == 1
     assert "DOES NOT MATCH" in capsys.readouterr().err
-    with open_document(path) as document:
+    with open_file(path) as document:
         assert not check_code(document, seal.payload()).matches
 
 

@@ -9,10 +9,11 @@ import pytest
 from ctpn_desktop.core.clock import SystemTimeSource
 from ctpn_desktop.core.demo import make_demo_document
 from ctpn_desktop.core.entities import InjectEventKind, LogKind, RunStatus
-from ctpn_desktop.core.services.document import open_document
 from ctpn_desktop.core.services.evaluation import EvaluationService
 from ctpn_desktop.core.services.log import LogService
 from ctpn_desktop.core.services.runs import RunService
+
+from tests.factories import open_file
 
 pytestmark = pytest.mark.file_only  # copies and files of their own: a shared room is tested apart
 
@@ -21,7 +22,7 @@ def test_the_demo_holds_one_completed_rehearsal_with_a_full_log_and_evaluation(t
     path = make_demo_document(tmp_path / "demo.ctpn")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.ctpn"]  # no partial or WAL files left
     source = SystemTimeSource()
-    with open_document(path) as document:
+    with open_file(path) as document:
         runs = RunService(document, source)
         [run] = runs.list_runs()
         assert run.rehearsal and run.status is RunStatus.ENDED and run.started_at and run.ended_at
@@ -82,5 +83,5 @@ def test_an_existing_file_is_only_replaced_when_asked(tmp_path: Path) -> None:
         make_demo_document(path)
     assert path.read_bytes() == b"keep me"
     make_demo_document(path, replace=True)
-    with open_document(path) as document:
+    with open_file(path) as document:
         assert document.summary().log_entries >= 40

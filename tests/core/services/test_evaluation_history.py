@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -18,12 +17,12 @@ from ctpn_desktop.core.entities import (
     Rating,
 )
 from ctpn_desktop.core.errors import ValidationFailed
-from ctpn_desktop.core.services.document import Document, open_document
+from ctpn_desktop.core.services.document import Document
 from ctpn_desktop.core.services.evaluation import EvaluationService
 from ctpn_desktop.core.services.log import LogDraft, LogService
 from ctpn_desktop.core.services.runs import RunService
 
-from tests.factories import library_document
+from tests.factories import library_document, open_file, raw_sql
 
 
 @pytest.fixture
@@ -58,7 +57,7 @@ def test_an_edited_observation_keeps_its_first_version_and_says_why(tmp_path: Pa
         assert (revised.revision, revised.rating, revised.objective_id) == (2, Rating.M, objectives[1])
         assert revised.revised_at == source.wall() and revised.created_at == first.created_at
         path = document.path
-    with open_document(path) as reopened:
+    with open_file(path) as reopened:
         evaluation = EvaluationService(reopened, source)
         history = evaluation.observation_history(first.id)
         assert [v.text for v in history] == ["Shared picture late", "Shared picture formed 25 minutes late"]
@@ -67,7 +66,7 @@ def test_an_edited_observation_keeps_its_first_version_and_says_why(tmp_path: Pa
         assert [e.target_id for e in history[1].evidence] == [entries[1], entries[0]]
         assert evaluation.observations(run_id) == [revised]
         assert evaluation.observations(run_id, objective_id=objectives[0]) == []
-    with sqlite3.connect(path) as connection:  # the first version's row was never rewritten
+    with raw_sql(path) as connection:  # the first version's row was never rewritten
         assert connection.execute("SELECT text, rating FROM observation").fetchall() == [("Shared picture late", "S")]
 
 

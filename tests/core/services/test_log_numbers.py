@@ -6,12 +6,11 @@ from pathlib import Path
 
 from ctpn_desktop.core.clock import FakeTimeSource
 from ctpn_desktop.core.entities import LogKind
-from ctpn_desktop.core.services.document import open_document
 from ctpn_desktop.core.services.log import LogDraft, LogService
 from ctpn_desktop.core.services.merge import merge_from
 from ctpn_desktop.core.services.runs import RunService
 
-from tests.factories import library_document
+from tests.factories import library_document, open_file
 
 
 def _draft(text: str) -> LogDraft:
@@ -26,7 +25,7 @@ def test_numbers_follow_a_merge_made_while_logging(tmp_path: Path) -> None:
     mine = LogService(document, "laptop-a", source)
     assert mine.append(run.id, _draft("one"), exercise_s=1).current.entry_number == 1
     copy = document.save_copy(tmp_path / "b.ctpn")
-    with open_document(copy) as other:
+    with open_file(copy) as other:
         theirs = LogService(other, "laptop-b", source)
         for index in range(5):
             theirs.append(run.id, _draft(f"b{index}"), exercise_s=2 + index)  # numbers 2 … 6 on laptop B

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,12 +10,12 @@ import pytest
 from ctpn_desktop.core.clock import FakeTimeSource
 from ctpn_desktop.core.entities import ActionItem, LogKind
 from ctpn_desktop.core.io.scenario_json import read_scenario_file
-from ctpn_desktop.core.services.document import Document, create_document, open_document
+from ctpn_desktop.core.services.document import Document, create_document
 from ctpn_desktop.core.services.log import LogDraft, LogService, fts_query
 from ctpn_desktop.core.services.runs import RunService
 from ctpn_desktop.storage import db
 
-from tests.factories import LIBRARY, library_document, make_older
+from tests.factories import LIBRARY, library_document, make_older, open_file, raw_sql
 
 
 @pytest.fixture
@@ -121,10 +120,10 @@ def test_a_0001_file_is_backed_up_and_migrated_with_search_working(tmp_path: Pat
     # The log is written by today's services, then the file is taken back to revision 0001 by the migrations'
     # own downgrades: a file of the first schema holding a log, as older versions left them.
     make_older(path)
-    with sqlite3.connect(path) as connection:
+    with raw_sql(path) as connection:
         assert connection.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
         assert not connection.execute("SELECT name FROM sqlite_master WHERE name = 'log_record_fts'").fetchall()
-    with open_document(path) as migrated:
+    with open_file(path) as migrated:
         assert migrated.migrated_from == "0001" and migrated.backup_path and migrated.backup_path.exists()
         assert db.current_revision(migrated.engine) == db.head_revision()
         log = LogService(migrated, device_id="laptop-b", source=source)
@@ -135,5 +134,5 @@ def test_a_0001_file_is_backed_up_and_migrated_with_search_working(tmp_path: Pat
                            exercise_s=400)
         assert _ids(log.search(run_id, "munster")) == [added.entry_id]
         assert log.verify().ok
-    with sqlite3.connect(migrated.backup_path) as backup:
+    with raw_sql(migrated.backup_path) as backup:
         assert backup.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,14 +11,14 @@ import pytest
 from ctpn_desktop.core.clock import FakeTimeSource
 from ctpn_desktop.core.entities import LogKind, Rating
 from ctpn_desktop.core.errors import DamagedDocumentError, MergeRefused
-from ctpn_desktop.core.services.document import open_document
 from ctpn_desktop.core.services.evaluation import EvaluationService
 from ctpn_desktop.core.services.log import LogDraft, LogService
 from ctpn_desktop.core.services.merge import merge_from
 from ctpn_desktop.core.services.runs import RunService
 
 from ctpn_desktop.cli import main
-from tests.factories import library_document
+from tests import backends
+from tests.factories import library_document, open_file, raw_sql
 
 pytestmark = pytest.mark.file_only  # copies and files of their own: a shared room is tested apart
 
@@ -48,7 +47,7 @@ def two_laptops(tmp_path: Path, source: FakeTimeSource) -> tuple[Path, Path, str
     a_log = LogService(document, device_id="laptop-a", source=source)
     first = a_log.append(run.id, draft("Gold group convened"), exercise_s=60)
     b_path = document.save_copy(b_folder / "exercise.ctpn")
-    other = open_document(b_path)
+    other = open_file(b_path)
     b_log = LogService(other, device_id="laptop-b", source=source)
     for index in range(3):
         source.advance(30)
@@ -67,7 +66,7 @@ def test_merge_brings_in_the_other_laptops_log_and_never_changes_it(
         two_laptops: tuple[Path, Path, str], source: FakeTimeSource) -> None:
     a_path, b_path, run_id = two_laptops
     before = digest(b_path)
-    with open_document(a_path) as document:
+    with open_file(a_path) as document:
         report = merge_from(document, b_path)
         assert (report.entries_added, report.entries_revised, report.records_added) == (3, 1, 4)
         assert report.observations_added == 1 and report.runs == ("1 Live",)
@@ -92,10 +91,10 @@ def test_merge_brings_in_the_other_laptops_log_and_never_changes_it(
 def test_merging_the_other_way_gives_the_same_log(two_laptops: tuple[Path, Path, str],
                                                   source: FakeTimeSource) -> None:
     a_path, b_path, run_id = two_laptops
-    with open_document(a_path) as a:
+    with open_file(a_path) as a:
         merge_from(a, b_path)
         a_hashes = sorted(e.current.hash for e in LogService(a, "x", source).entries(run_id))
-    with open_document(b_path) as b:
+    with open_file(b_path) as b:
         report = merge_from(b, a_path)
         assert report.entries_added == 3 and report.entries_revised == 0
         assert sorted(e.current.hash for e in LogService(b, "x", source).entries(run_id)) == a_hashes
@@ -103,12 +102,12 @@ def test_merging_the_other_way_gives_the_same_log(two_laptops: tuple[Path, Path,
 
 def test_a_tampered_copy_is_refused_naming_the_entry(two_laptops: tuple[Path, Path, str]) -> None:
     a_path, b_path, _ = two_laptops
-    with sqlite3.connect(b_path) as connection:
+    with raw_sql(b_path) as connection:
         connection.execute("UPDATE log_record SET text = 'Nothing' WHERE text LIKE 'B note 2%'")
     before_b = digest(b_path)
-    with open_document(a_path) as document, pytest.raises(MergeRefused, match="entry 3 revision 1 was changed"):
+    with open_file(a_path) as document, pytest.raises(MergeRefused, match="entry 3 revision 1 was changed"):
         merge_from(document, b_path)
-    with open_document(a_path) as document:
+    with open_file(a_path) as document:
         assert document.summary().log_entries == 4
     assert digest(b_path) == before_b
 
@@ -116,9 +115,9 @@ def test_a_tampered_copy_is_refused_naming_the_entry(two_laptops: tuple[Path, Pa
 def test_a_conflicting_chain_is_refused(tmp_path: Path, two_laptops: tuple[Path, Path, str],
                                         source: FakeTimeSource) -> None:
     a_path, b_path, run_id = two_laptops
-    with open_document(b_path) as b:  # someone set laptop B up with laptop A's device name
+    with open_file(b_path) as b:  # someone set laptop B up with laptop A's device name
         LogService(b, device_id="laptop-a", source=source).append(run_id, draft("Same seat"), exercise_s=900)
-    with open_document(a_path) as a:
+    with open_file(a_path) as a:
         LogService(a, device_id="laptop-a", source=source).append(run_id, draft("Other seat"), exercise_s=900)
         with pytest.raises(MergeRefused, match="two different ways"):
             merge_from(a, b_path)
@@ -128,7 +127,7 @@ def test_a_conflicting_chain_is_refused(tmp_path: Path, two_laptops: tuple[Path,
 def test_a_correction_made_on_both_laptops_is_refused(two_laptops: tuple[Path, Path, str],
                                                       source: FakeTimeSource) -> None:
     a_path, b_path, run_id = two_laptops
-    with open_document(a_path) as a:
+    with open_file(a_path) as a:
         log = LogService(a, device_id="laptop-a", source=source)
         log.correct(log.entries(run_id)[0].entry_id, draft("Gold group at 17:04"), reason="mine")
         with pytest.raises(MergeRefused, match="corrected on both"):
@@ -138,7 +137,7 @@ def test_a_correction_made_on_both_laptops_is_refused(two_laptops: tuple[Path, P
 def test_other_exercises_and_bad_files_are_refused(tmp_path: Path, two_laptops: tuple[Path, Path, str],
                                                    source: FakeTimeSource) -> None:
     a_path, b_path, _ = two_laptops
-    with open_document(b_path) as b:  # a run started on laptop B alone: this document does not have it
+    with open_file(b_path) as b:  # a run started on laptop B alone: this document does not have it
         run = RunService(b, source).create_run("B only")
         LogService(b, "laptop-b", source).append(run.id, draft("Elsewhere"), exercise_s=1)
     (tmp_path / "c").mkdir()
@@ -149,11 +148,11 @@ def test_other_exercises_and_bad_files_are_refused(tmp_path: Path, two_laptops: 
     same_scenario.close()
     truncated = tmp_path / "truncated.ctpn"
     truncated.write_bytes(a_path.read_bytes()[:5000])
-    with open_document(a_path) as document:
+    with open_file(a_path) as document:
         with pytest.raises(MergeRefused, match="another exercise"):
-            merge_from(document, other_exercise.path)
+            merge_from(document, other_exercise.path, passphrase=backends.passphrase())
         with pytest.raises(MergeRefused, match="another exercise"):
-            merge_from(document, same_scenario.path)
+            merge_from(document, same_scenario.path, passphrase=backends.passphrase())
         with pytest.raises(MergeRefused, match="'B only' \\(run 2\\), which this document does not have"):
             merge_from(document, b_path)
         with pytest.raises(DamagedDocumentError, match="truncated"):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,13 +10,12 @@ import pytest
 from ctpn_desktop.core.clock import FakeTimeSource
 from ctpn_desktop.core.entities import Evidence, EvidenceKind, HotwashKind, LogKind, Rating
 from ctpn_desktop.core.errors import MergeRefused
-from ctpn_desktop.core.services.document import open_document
 from ctpn_desktop.core.services.evaluation import EvaluationService
 from ctpn_desktop.core.services.log import LogDraft, LogService
 from ctpn_desktop.core.services.merge import merge_from
 from ctpn_desktop.core.services.runs import RunService
 
-from tests.factories import library_document
+from tests.factories import library_document, open_file, raw_sql
 
 pytestmark = pytest.mark.file_only  # copies and files of their own: a shared room is tested apart
 
@@ -41,7 +39,7 @@ def copies(tmp_path: Path, source: FakeTimeSource) -> tuple[Path, Path, str, str
     note = evaluation.add_hotwash_note(run.id, HotwashKind.STRENGTH, "Calm chair")
     b_path = document.save_copy(tmp_path / "b" / "exercise.ctpn")
     document.close()
-    with open_document(b_path) as other:
+    with open_file(b_path) as other:
         b = EvaluationService(other, source, "laptop-b")
         source.advance(60)
         b.revise_observation(observation.id, reason="Rating agreed", objective_id=None, evaluator="E",
@@ -57,7 +55,7 @@ def copies(tmp_path: Path, source: FakeTimeSource) -> tuple[Path, Path, str, str
 def test_revisions_evidence_and_summaries_are_merged_once(copies: tuple[Path, Path, str, str, str],
                                                           source: FakeTimeSource) -> None:
     a_path, b_path, run_id, observation_id, entry = copies
-    with open_document(a_path) as document:
+    with open_file(a_path) as document:
         report = merge_from(document, b_path)
         assert (report.observations_added, report.evaluation_versions_added, report.evidence_added) == (1, 3, 2)
         assert "3 edits or withdrawals of evaluation notes" in report.describe()
@@ -71,14 +69,14 @@ def test_revisions_evidence_and_summaries_are_merged_once(copies: tuple[Path, Pa
         again = merge_from(document, b_path)
         assert not again.changed and "Nothing new" in again.describe()
         assert len(evaluation.observation_history(observation_id)) == 2
-    with open_document(b_path) as other:  # the other way round: B already has everything A has
+    with open_file(b_path) as other:  # the other way round: B already has everything A has
         assert not merge_from(other, a_path).changed
 
 
 def test_an_observation_edited_on_both_laptops_is_refused(copies: tuple[Path, Path, str, str, str],
                                                           source: FakeTimeSource) -> None:
     a_path, b_path, run_id, observation_id, _ = copies
-    with open_document(a_path) as document:
+    with open_file(a_path) as document:
         evaluation = EvaluationService(document, source, "laptop-a")
         evaluation.revise_observation(observation_id, reason="Mine", objective_id=None, evaluator="E",
                                       rating="S", text="Slow start, then fine")
@@ -93,19 +91,19 @@ def test_an_observation_edited_on_both_laptops_is_refused(copies: tuple[Path, Pa
 def test_an_evaluation_note_changed_behind_the_applications_back_is_refused(
         copies: tuple[Path, Path, str, str, str]) -> None:
     a_path, b_path, _, _, _ = copies
-    with sqlite3.connect(b_path) as connection:
+    with raw_sql(b_path) as connection:
         connection.execute("UPDATE observation SET text = 'Fast start' WHERE text = 'Slow start'")
     connection.close()
-    with open_document(a_path) as document, pytest.raises(MergeRefused, match="differs between the two copies"):
+    with open_file(a_path) as document, pytest.raises(MergeRefused, match="differs between the two copies"):
         merge_from(document, b_path)
-    with sqlite3.connect(b_path) as connection:
+    with raw_sql(b_path) as connection:
         connection.execute("UPDATE observation SET text = 'Slow start' WHERE text = 'Fast start'")
         connection.execute("UPDATE observation_evidence SET target_id = 'x' WHERE revision = 2")
     connection.close()
-    with open_document(a_path) as document:
+    with open_file(a_path) as document:
         merge_from(document, b_path)  # the first merge of that version brings its (changed) evidence in …
-    with sqlite3.connect(b_path) as connection:
+    with raw_sql(b_path) as connection:
         connection.execute("UPDATE observation_evidence SET target_id = 'y' WHERE revision = 2")
     connection.close()
-    with open_document(a_path) as document, pytest.raises(MergeRefused, match="evidence cited by version 2"):
+    with open_file(a_path) as document, pytest.raises(MergeRefused, match="evidence cited by version 2"):
         merge_from(document, b_path)  # … and a later difference is refused

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,11 +11,11 @@ import pytest
 from ctpn_desktop.core.clock import FakeTimeSource
 from ctpn_desktop.core.entities import LogKind
 from ctpn_desktop.core.errors import CtpnError, MergeRefused
-from ctpn_desktop.core.services.document import open_document
 from ctpn_desktop.core.services.log import LogDraft, LogService
 from ctpn_desktop.core.services.runs import RunService
 
-from tests.factories import library_document
+from tests import backends
+from tests.factories import library_document, open_file, raw_sql
 
 pytestmark = pytest.mark.file_only  # copies and files of their own: a shared room is tested apart
 
@@ -26,7 +25,7 @@ def _digest(path: Path) -> str:
 
 
 def _rows(path: Path) -> list[tuple[object, ...]]:
-    with sqlite3.connect(path) as connection:
+    with raw_sql(path) as connection:
         rows = list(connection.execute("SELECT id, hash FROM log_record ORDER BY id"))
     connection.close()
     return rows
@@ -42,7 +41,7 @@ def laptops(tmp_path: Path) -> tuple[Path, Path, str]:
                                                      exercise_s=60)
     copy = document.save_copy(tmp_path / "b.ctpn")
     document.close()
-    with open_document(copy) as other:
+    with open_file(copy) as other:
         log = LogService(other, "laptop-b", source)
         for index in range(3):
             source.advance(10)
@@ -55,8 +54,8 @@ def _refused(target: Path, other: Path, expected: type[CtpnError], words: str) -
 
     before = _rows(target)
     other_before = _digest(other) if other.exists() else None
-    with open_document(target) as document, pytest.raises(expected) as refused:
-        merge_from(document, other)
+    with open_file(target) as document, pytest.raises(expected) as refused:
+        merge_from(document, other, passphrase=backends.passphrase())
     assert words in str(refused.value)
     assert _rows(target) == before
     if other_before is not None:
@@ -65,7 +64,7 @@ def _refused(target: Path, other: Path, expected: type[CtpnError], words: str) -
 
 def test_a_tampered_copy_is_refused_and_nothing_changes(laptops: tuple[Path, Path, str]) -> None:
     target, other, _ = laptops
-    with sqlite3.connect(other) as connection:
+    with raw_sql(other) as connection:
         connection.execute("UPDATE log_record SET text = 'B 1 nothing' WHERE text LIKE 'B 1 %'")
     connection.close()
     _refused(target, other, MergeRefused, "fails the integrity check")
@@ -73,7 +72,7 @@ def test_a_tampered_copy_is_refused_and_nothing_changes(laptops: tuple[Path, Pat
 
 def test_a_copy_with_a_deleted_record_is_refused(laptops: tuple[Path, Path, str]) -> None:
     target, other, _ = laptops
-    with sqlite3.connect(other) as connection:
+    with raw_sql(other) as connection:
         connection.execute("DELETE FROM log_record WHERE text LIKE 'B 0 %'")
     connection.close()
     _refused(target, other, MergeRefused, "missing")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -12,14 +11,13 @@ import pytest
 from ctpn_desktop.core.clock import FakeTimeSource
 from ctpn_desktop.core.entities import AnswerKind, LogKind
 from ctpn_desktop.core.errors import MergeRefused, ValidationFailed
-from ctpn_desktop.core.services.document import open_document
 from ctpn_desktop.core.services.log import PLENARY, LogDraft, LogService, record_hash
 from ctpn_desktop.core.services.merge import merge_from
 from ctpn_desktop.core.services.runs import RunService
 from ctpn_desktop.core.services.syndicates import SyndicateService, compare_syndicates
 
 from ctpn_desktop.cli import main
-from tests.factories import library_document, make_older
+from tests.factories import library_document, make_older, open_file, raw_sql
 
 PREVIOUS_REVISION = "0004"
 """The schema revision before syndicates and the programme (revision 0005 follows it)."""
@@ -70,9 +68,9 @@ def test_changing_the_syndicate_of_a_stored_entry_breaks_the_chain(tmp_path: Pat
     log.append(run.id, draft("A: warn the hospitals", alpha.id), exercise_s=30)
     assert log.verify().ok and entry.current.syndicate_id == alpha.id
     document.close()
-    with sqlite3.connect(document.path) as connection:  # someone moves the entry to another syndicate
+    with raw_sql(document.path) as connection:  # someone moves the entry to another syndicate
         connection.execute("UPDATE log_record SET syndicate_id = ? WHERE entry_id = ?", (bravo.id, entry.entry_id))
-    with open_document(document.path) as reopened:
+    with open_file(document.path) as reopened:
         report = LogService(reopened, device_id="laptop-a", source=source).verify()
     assert not report.ok and report.first_bad_entry_number == 2
 
@@ -205,7 +203,7 @@ def syndicate_laptop(tmp_path: Path, source: FakeTimeSource) -> tuple[Path, Path
     control_log = LogService(document, device_id="control", source=source)
     control_log.append(run.id, draft("Plenary opens"), exercise_s=30)
     copy = document.save_copy(b_folder / "exercise.ctpn")
-    with open_document(copy) as other:
+    with open_file(copy) as other:
         note_taker = LogService(other, device_id="note-taker-a", source=source)
         for index in range(3):
             source.advance(60)
@@ -222,7 +220,7 @@ def syndicate_laptop(tmp_path: Path, source: FakeTimeSource) -> tuple[Path, Path
 def test_merging_a_note_takers_laptop_brings_its_log_under_its_syndicate(
         syndicate_laptop: tuple[Path, Path, str, str], source: FakeTimeSource) -> None:
     control, copy, run_id, alpha_id = syndicate_laptop
-    with open_document(control) as document:
+    with open_file(control) as document:
         report = merge_from(document, copy, syndicate_id=alpha_id)
         assert (report.entries_added, report.laptops_assigned, report.syndicate) == (3, 1, "Syndicate A")
         assert report.syndicate_rows_added == 1 and "Syndicate A's" in report.describe()
@@ -242,7 +240,7 @@ def test_merging_a_note_takers_laptop_brings_its_log_under_its_syndicate(
 def test_a_laptop_taking_notes_for_another_syndicate_refuses_the_merge(
         syndicate_laptop: tuple[Path, Path, str, str], source: FakeTimeSource) -> None:
     control, copy, run_id, alpha_id = syndicate_laptop
-    with open_document(control) as document:
+    with open_file(control) as document:
         service = SyndicateService(document, source, "control")
         bravo = service.add(run_id, "Syndicate B")
         service.assign_device(run_id, bravo.id, "note-taker-a")
@@ -260,7 +258,7 @@ def test_the_command_line_merges_for_a_syndicate_by_name(syndicate_laptop: tuple
     assert "no syndicate" in capsys.readouterr().err
     assert main(["merge", str(control), str(copy), "--syndicate", "syndicate a"]) == 0
     assert "Syndicate A's" in capsys.readouterr().out
-    with open_document(control) as document:
+    with open_file(control) as document:
         assert len(LogService(document, "control", source).summaries(run_id, syndicate=alpha_id)) == 3
 
 
@@ -274,7 +272,7 @@ def test_an_older_document_migrates_with_its_chains_intact(tmp_path: Path, sourc
     hashes = [e.current.hash for e in log.entries(run.id)]
     document.close()
     make_older(document.path, PREVIOUS_REVISION)  # as the version before syndicates left its files
-    with open_document(document.path) as migrated:
+    with open_file(document.path) as migrated:
         assert migrated.migrated_from == PREVIOUS_REVISION
         log = LogService(migrated, device_id="laptop-a", source=source)
         assert log.verify().ok and [e.current.hash for e in log.entries(run.id)] == hashes

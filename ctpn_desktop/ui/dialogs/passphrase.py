@@ -1,0 +1,222 @@
+"""Asking for the passphrase of an encrypted exercise, and for a new one when encrypting.
+
+The window asks through the small `PassphrasePrompts` protocol (tests hand in answers, as with file dialogs);
+the Qt implementation shows the two dialogs below. A passphrase lives only in the dialog's field and in the call
+that opens or encrypts the file: it is never put in settings, the recent-files list or a log.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ctpn_desktop.core.services.encryption import strength_hint
+
+from ctpn_desktop.ui import icons
+from ctpn_desktop.ui.widgets import muted
+
+LOST_WARNING = ("The passphrase is not stored anywhere. If it is lost, nobody — not you, not an administrator — "
+                "can open the exercise again.")
+
+
+class PassphrasePrompts(Protocol):
+    def ask_passphrase(self, parent: QWidget, file_name: str, problem: str = "", *,
+                       purpose: str = "open") -> str | None: ...
+
+    def ask_new_passphrase(self, parent: QWidget, file_name: str) -> str | None: ...
+
+
+def _secret_field(name: str, accessible: str) -> QLineEdit:
+    field = QLineEdit()
+    field.setObjectName(name)
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setAccessibleName(accessible)
+    field.setMinimumWidth(320)
+    return field
+
+
+def _show_typing(fields: list[QLineEdit]) -> QCheckBox:
+    toggle = QCheckBox("&Show what I type")
+    toggle.setObjectName("showPassphrase")
+    toggle.toggled.connect(lambda shown: [f.setEchoMode(QLineEdit.EchoMode.Normal if shown else
+                                                        QLineEdit.EchoMode.Password) for f in fields])
+    return toggle
+
+
+def _sentence(text: str) -> str:
+    """A problem from the core ("the passphrase does not …") as a sentence on its own."""
+    text = text.strip()
+    if not text:
+        return ""
+    return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
+
+
+def _heading(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+class PassphraseDialog(QDialog):
+    """The passphrase of an encrypted exercise; after a wrong one, says so above the field and lets the user try
+    again or cancel."""
+
+    def __init__(self, file_name: str, problem: str = "", parent: QWidget | None = None, *,
+                 purpose: str = "open") -> None:
+        super().__init__(parent)
+        self.setObjectName("passphraseDialog")
+        removing = purpose == "decrypt"
+        self.setWindowTitle("Remove Encryption" if removing else "Encrypted Exercise")
+        self.setAccessibleName(self.windowTitle())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 20, 20, 14)
+        layout.setSpacing(10)
+        top = QLabel()
+        top.setPixmap(icons.icon(icons.ENCRYPTED).pixmap(32, 32))
+        head = _heading(f"“{file_name}” is encrypted." + (" Type its passphrase to remove the encryption."
+                                                         if removing else " Type its passphrase to open it."))
+        row = QHBoxLayout()
+        row.setSpacing(12)
+        row.addWidget(top, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(head, 1)
+        layout.addLayout(row)
+        self.problem = QLabel(_sentence(problem))
+        self.problem.setObjectName("passphraseProblem")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: palette(highlighted-text); background: #b3261e; padding: 6px;"
+                                   "border-radius: 3px;")
+        self.problem.setVisible(bool(problem))
+        self.problem.setAccessibleName("Problem")
+        layout.addWidget(self.problem)
+        form = QFormLayout()
+        self.field = _secret_field("passphraseField", "Passphrase")
+        form.addRow("&Passphrase:", self.field)
+        layout.addLayout(form)
+        layout.addWidget(_show_typing([self.field]))
+        if removing:
+            layout.addWidget(muted("The file is then written without encryption, as before it was encrypted; its "
+                                   "copies and backups from then on are not encrypted either."))
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Remove Encryption" if removing else ("Try Again" if problem else "Open"))
+        self.ok.setEnabled(False)
+        self.field.textChanged.connect(lambda text: self.ok.setEnabled(bool(text)))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def passphrase(self) -> str:
+        return self.field.text()
+
+
+class NewPassphraseDialog(QDialog):
+    """A new passphrase, typed twice, with a word on its strength and the warning that it cannot be recovered."""
+
+    def __init__(self, file_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("newPassphraseDialog")
+        self.setWindowTitle("Encrypt Exercise")
+        self.setAccessibleName("Encrypt exercise")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 20, 20, 14)
+        layout.setSpacing(10)
+        layout.addWidget(_heading(f"Encrypt “{file_name}” with a passphrase"))
+        layout.addWidget(muted("The file, its copies and its backups can then only be opened with this passphrase "
+                               "(AES-256; the key is derived with 256 000 rounds of PBKDF2-HMAC-SHA512). Several "
+                               "unrelated words make a strong passphrase that is easy to type."))
+        form = QFormLayout()
+        self.first = _secret_field("newPassphraseField", "New passphrase")
+        self.second = _secret_field("repeatPassphraseField", "The same passphrase again")
+        self.strength = QLabel(strength_hint(""))
+        self.strength.setObjectName("passphraseStrength")
+        self.strength.setAccessibleName("Passphrase strength")
+        self.match = QLabel("")
+        self.match.setObjectName("passphraseMatch")
+        form.addRow("&Passphrase:", self.first)
+        form.addRow("", self.strength)
+        form.addRow("&Again:", self.second)
+        form.addRow("", self.match)
+        layout.addLayout(form)
+        layout.addWidget(_show_typing([self.first, self.second]))
+        warning = QLabel(LOST_WARNING)
+        warning.setObjectName("lostPassphraseWarning")
+        warning.setWordWrap(True)
+        warning.setStyleSheet("border: 1px solid #b3261e; padding: 6px; border-radius: 3px;")
+        layout.addWidget(warning)
+        self.understood = QCheckBox("I have written the passphrase down or can remember it")
+        self.understood.setObjectName("passphraseUnderstood")
+        layout.addWidget(self.understood)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Encrypt")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        for signal in (self.first.textChanged, self.second.textChanged):
+            signal.connect(self._update)
+        self.understood.toggled.connect(self._update)
+        self._update()
+        self.first.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _update(self) -> None:
+        first, second = self.first.text(), self.second.text()
+        self.strength.setText(f"Strength: {strength_hint(first)}" if first else strength_hint(first))
+        if second and first != second:
+            self.match.setText("The two passphrases differ.")
+        elif second:
+            self.match.setText("The two passphrases match.")
+        else:
+            self.match.setText("")
+        self.ok.setEnabled(bool(first) and first == second and self.understood.isChecked())
+
+    def passphrase(self) -> str:
+        return self.first.text()
+
+
+class NoPassphrases:
+    """Asks nobody: every passphrase question is cancelled (an unattended run, such as the startup benchmark)."""
+
+    def ask_passphrase(self, parent: QWidget, file_name: str, problem: str = "", *,
+                       purpose: str = "open") -> str | None:
+        return None
+
+    def ask_new_passphrase(self, parent: QWidget, file_name: str) -> str | None:
+        return None
+
+
+class QtPassphrasePrompts:
+    """The dialogs, shown modally: opening a file waits for its passphrase."""
+
+    def ask_passphrase(self, parent: QWidget, file_name: str, problem: str = "", *,
+                       purpose: str = "open") -> str | None:
+        dialog = PassphraseDialog(file_name, problem, parent, purpose=purpose)
+        try:
+            return dialog.passphrase() if dialog.exec() == QDialog.DialogCode.Accepted else None
+        finally:
+            dialog.field.clear()
+            dialog.deleteLater()
+
+    def ask_new_passphrase(self, parent: QWidget, file_name: str) -> str | None:
+        dialog = NewPassphraseDialog(file_name, parent)
+        try:
+            return dialog.passphrase() if dialog.exec() == QDialog.DialogCode.Accepted else None
+        finally:
+            dialog.first.clear()
+            dialog.second.clear()
+            dialog.deleteLater()

@@ -1,0 +1,182 @@
+"""The window's side of encrypted exercises: opening one with its passphrase, File ▸ Encrypt… and File ▸ Remove
+Encryption…, and the lock in the status bar that says the open exercise is encrypted.
+
+Everything here goes through `core.services.encryption` and `open_document`; the passphrase is handed from the
+dialog to the call that needs it and kept nowhere (the open document holds only the key derived from it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from ctpn_desktop.core.errors import (
+    CtpnError,
+    DamagedDocumentError,
+    EncryptedDocumentError,
+    EncryptionUnavailable,
+    WrongPassphrase,
+)
+from ctpn_desktop.core.services.document import Document
+from ctpn_desktop.core.services.encryption import decrypt_file, encrypt_file, unlock
+from ctpn_desktop.storage import cipher, db
+from ctpn_desktop.storage.cipher import DocumentKey
+
+from ctpn_desktop.ui import icons
+from ctpn_desktop.ui.actions import ActionId
+from ctpn_desktop.ui.dialogs.passphrase import PassphrasePrompts, QtPassphrasePrompts
+from ctpn_desktop.ui.dialogs.prompts import show_error
+
+if TYPE_CHECKING:
+    from ctpn_desktop.ui.main_window import MainWindow
+
+OpenFn = Callable[..., Document]
+T = TypeVar("T")
+
+
+def with_passphrase(prompts: PassphrasePrompts, parent: QWidget, path: Path, attempt: Callable[[str | None], T],
+                    passphrase: str | None = None) -> T | None:
+    """``attempt(passphrase)``, asking for the passphrase of ``path`` (again after a wrong one) when the file
+    turns out to be encrypted; None when the user cancels. A failed attempt writes nothing to the file."""
+    try:
+        return attempt(passphrase)
+    except EncryptedDocumentError as error:
+        if not cipher.available():
+            raise EncryptionUnavailable(cipher.UNAVAILABLE_PROBLEM) from error
+        problem = error.problem if isinstance(error, WrongPassphrase) else ""
+    while True:
+        given = prompts.ask_passphrase(parent, path.name, problem)
+        if given is None:
+            return None
+        try:
+            return attempt(given)
+        except WrongPassphrase as error:
+            problem = error.problem
+
+
+class EncryptedIndicator(QWidget):
+    """A lock and the word "Encrypted" in the status bar while an encrypted exercise is open."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("encryptedIndicator")
+        self.setAccessibleName("The open exercise is encrypted")
+        self.setToolTip("The exercise file, its copies and its backups are encrypted with its passphrase")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 0, 6, 0)
+        layout.setSpacing(4)
+        self.icon = QLabel(self)
+        self.text = QLabel("Encrypted", self)
+        layout.addWidget(self.icon)
+        layout.addWidget(self.text)
+        self.refresh_icon()
+        self.hide()
+
+    def refresh_icon(self) -> None:
+        size = max(14, self.text.fontMetrics().height())
+        self.icon.setPixmap(icons.icon(icons.ENCRYPTED).pixmap(size, size))
+
+
+class EncryptionCommands:
+    """Asks for passphrases when a file needs one, and runs the two File menu commands."""
+
+    def __init__(self, window: MainWindow, prompts: PassphrasePrompts | None = None) -> None:
+        self.window = window
+        self.prompts: PassphrasePrompts = prompts or QtPassphrasePrompts()
+        self.indicator = EncryptedIndicator(window)
+        self._damaged: tuple[Path, DocumentKey] | None = None
+        window.statusBar().addPermanentWidget(self.indicator)
+        window.actions[ActionId.ENCRYPT].triggered.connect(self.encrypt)
+        window.actions[ActionId.DECRYPT].triggered.connect(self.decrypt)
+        self.document_changed(None)
+
+    # Opening ---------------------------------------------------------------------------------------------------
+    def open(self, path: Path, open_fn: OpenFn, passphrase: str | None = None) -> Document | None:
+        """``open_fn(path)``, asking for the passphrase (again after a wrong one) when the file is encrypted;
+        None when the user cancels. A failed attempt writes nothing to the file."""
+        self._damaged = None
+
+        def attempt(given: str | None) -> Document:
+            try:
+                return open_fn(path) if given is None else open_fn(path, passphrase=given)
+            except DamagedDocumentError:
+                if given is not None and db.is_encrypted(path):  # its backups have the same key
+                    self._damaged = (path, cipher.key_for_file(path, given))
+                raise
+
+        return with_passphrase(self.prompts, self.window, path, attempt, passphrase)
+
+    def key_of_damaged(self, path: Path) -> DocumentKey | None:
+        """The key of an encrypted file that the passphrase opened but that is damaged: its backups open with it.
+        Held only until the next file is opened."""
+        return self._damaged[1] if self._damaged is not None and self._damaged[0] == path else None
+
+    # State -----------------------------------------------------------------------------------------------------
+    def document_changed(self, document: Document | None) -> None:
+        """Show the lock and enable the command that fits the open exercise (a file that can be written)."""
+        encrypted = document is not None and document.encrypted
+        self.indicator.setVisible(encrypted)
+        convertible = document is not None and document.room is None and not document.read_only
+        self.window.actions[ActionId.ENCRYPT].setEnabled(convertible and not encrypted)
+        self.window.actions[ActionId.DECRYPT].setEnabled(convertible and encrypted)
+
+    # Commands --------------------------------------------------------------------------------------------------
+    def encrypt(self) -> bool:
+        document = self.window.document
+        if document is None or document.encrypted or document.read_only or document.room is not None:
+            return False
+        if not cipher.available():
+            show_error(self.window, "Cannot encrypt exercise", "Encryption is not available here.",
+                               cipher.UNAVAILABLE_PROBLEM)
+            return False
+        passphrase = self.prompts.ask_new_passphrase(self.window, document.path.name)
+        if passphrase is None:
+            return False
+        path = document.path
+        self.window.close_document()
+        try:
+            conversion = encrypt_file(path, passphrase, backups=self.window.backups)
+        except (CtpnError, OSError) as error:
+            show_error(self.window, "Cannot encrypt exercise", f"“{path.name}” was left as it was, not encrypted.",
+                               str(getattr(error, "problem", error)))
+            self.window.open_path(path)
+            return False
+        opened = self.window.open_path(path, passphrase=passphrase)
+        if opened:
+            self.window.statusBar().showMessage(conversion.describe(), 12000)
+        return opened
+
+    def decrypt(self) -> bool:
+        document = self.window.document
+        if document is None or not document.encrypted or document.read_only or document.room is not None:
+            return False
+        path = document.path
+        problem = ""
+        while True:
+            passphrase = self.prompts.ask_passphrase(self.window, path.name, problem, purpose="decrypt")
+            if passphrase is None:
+                return False
+            try:
+                unlock(path, passphrase)
+                break
+            except WrongPassphrase as error:
+                problem = error.problem
+            except (CtpnError, OSError) as error:
+                show_error(self.window, "Cannot remove encryption", f"“{path.name}” was left as it was.",
+                                   str(getattr(error, "problem", error)))
+                return False
+        self.window.close_document()
+        try:
+            conversion = decrypt_file(path, passphrase)
+        except (CtpnError, OSError) as error:
+            show_error(self.window, "Cannot remove encryption", f"“{path.name}” was left as it was, still encrypted.",
+                               str(getattr(error, "problem", error)))
+            self.window.open_path(path, passphrase=passphrase)
+            return False
+        opened = self.window.open_path(path)
+        if opened:
+            self.window.statusBar().showMessage(conversion.describe(), 12000)
+        return opened
