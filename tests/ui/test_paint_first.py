@@ -21,7 +21,7 @@ from ctpn_desktop.ui.widgets import IconLabel
 
 REPO = Path(__file__).resolve().parents[2]
 NOT_BEFORE_FIRST_PAINT = (
-    "alembic", "openpyxl", "qtawesome", "reportlab", "typst", "psycopg",
+    "alembic", "openpyxl", "qtawesome", "reportlab", "typst", "psycopg", "sqlcipher3",
     "ctpn_desktop.core.report.pdf", "ctpn_desktop.core.report.accessible", "ctpn_desktop.core.io.msel_write",
     "ctpn_desktop.ui.workspaces.conduct", "ctpn_desktop.ui.workspaces.decision_log",
     "ctpn_desktop.ui.workspaces.debrief", "ctpn_desktop.ui.dialogs.msel_import",
