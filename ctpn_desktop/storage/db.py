@@ -422,16 +422,31 @@ def remove_leftovers(temporary: Path) -> None:
         temporary.with_name(temporary.name + side).unlink(missing_ok=True)
 
 
+@contextlib.contextmanager
+def _partial_file(target: Path) -> Iterator[Path]:
+    """The temporary name a copy of ``target`` is written under, cleared of a killed copy's leftovers first;
+    when the copy fails, nothing of it is left behind and a storage failure is said as a `DocumentError`."""
+    temporary = target.with_name(f".{target.name}.partial")
+    remove_leftovers(temporary)
+    try:
+        yield temporary
+    except database_errors() as error:
+        temporary.unlink(missing_ok=True)
+        problem = storage_problem(error)
+        raise DocumentError(str(target), problem or f"the copy could not be made ({error})") from error
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 def backup_to(source: Engine | Path, target: Path, key: DocumentKey | None = None) -> Path:
     """A consistent copy with SQLite's online backup API, written beside the target and moved into place; the
     copy of an encrypted file (``key``) is encrypted with the same key, so the same passphrase opens it.
 
     A copy that cannot be finished (a full disk, a removed stick) leaves nothing behind but raises `OSError`
     or a `DocumentError` that says why."""
-    temporary = target.with_name(f".{target.name}.partial")
-    remove_leftovers(temporary)
     source_path = Path(source.url.database or "") if isinstance(source, Engine) else source
-    try:
+    with _partial_file(target) as temporary:
         with _read_only(source_path, key) as src:
             dst = sqlite3.connect(temporary) if key is None else cipher.connect(cipher.require(), str(temporary), key)
             try:
@@ -442,13 +457,6 @@ def backup_to(source: Engine | Path, target: Path, key: DocumentKey | None = Non
         sync_file(temporary)
         temporary.replace(target)
         sync_folder(target.parent)
-    except database_errors() as error:
-        temporary.unlink(missing_ok=True)
-        problem = storage_problem(error)
-        raise DocumentError(str(target), problem or f"the copy could not be made ({error})") from error
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
     return target
 
 
@@ -460,10 +468,8 @@ def export_to(source: Path, target: Path, *, source_key: DocumentKey | None,
     with ``sqlcipher_export``. It is written beside ``target`` under a temporary name and synced; the caller
     checks it and then moves it into place (``source`` is only read)."""
     module = cipher.require()
-    temporary = target.with_name(f".{target.name}.partial")
-    remove_leftovers(temporary)
     uri = _read_only_uri(source)
-    try:
+    with _partial_file(target) as temporary:
         src = cipher.connect(module, uri, source_key, uri=True) if source_key else module.connect(uri, uri=True)
         try:
             statement, parameters = cipher.attach_statement("exported", temporary, target_key)
@@ -475,13 +481,6 @@ def export_to(source: Path, target: Path, *, source_key: DocumentKey | None,
         finally:
             src.close()
         sync_file(temporary)
-    except database_errors() as error:
-        temporary.unlink(missing_ok=True)
-        problem = storage_problem(error)
-        raise DocumentError(str(target), problem or f"the copy could not be made ({error})") from error
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
     return temporary
 
 
