@@ -590,6 +590,7 @@ class MainWindow(QMainWindow):
         if document is None:
             return "No exercise is open."
         from ctpn_desktop.core.services import room
+        from ctpn_desktop.core.services.document import Document
 
         station = Station(self.device_id, station_name or "Facilitator", StationRole.FACILITATOR)
         try:
@@ -622,6 +623,7 @@ class MainWindow(QMainWindow):
     def join_room(self, address: RoomAddress, name: str, station: Station) -> str | None:
         """Work on a shared room as ``station``; the problem, or None."""
         from ctpn_desktop.core.services import room
+        from ctpn_desktop.core.services.document import Document
 
         try:
             shared = room.join(address, name, station, source=self.time_source, journal_folder=self._journals(),
