@@ -110,10 +110,12 @@ def child_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def painted_after(argv: Sequence[str], timeout: float = 60.0, extra_env: dict[str, str] | None = None) -> float:
-    """Spawn ``argv`` with ``CTPN_T0`` set just before; return the seconds it reports in ``painted <s>``.
+def painted_after(argv: Sequence[str], timeout: float = 60.0, extra_env: dict[str, str] | None = None,
+                  marker: str = "painted") -> float:
+    """Spawn ``argv`` with ``CTPN_T0`` set just before; return the seconds it reports in ``<marker> <s>``.
 
-    The child prints ``painted <seconds since CTPN_T0>`` on the first paint of its main window and exits.
+    The child prints ``painted <seconds since CTPN_T0>`` on the first paint of its main window (and the
+    application, given a file, ``shown <seconds>`` once that exercise's page has painted), then exits.
     """
     env = child_env()
     env.update(extra_env or {})
@@ -125,11 +127,11 @@ def painted_after(argv: Sequence[str], timeout: float = 60.0, extra_env: dict[st
     except subprocess.TimeoutExpired as error:
         raise BenchmarkUnavailable(f"{' '.join(argv[1:])} did not paint within {timeout:.0f} s") from error
     for line in result.stdout.splitlines():
-        if line.startswith("painted "):
+        if line.startswith(f"{marker} "):
             return float(line.split()[1])
     tail = (result.stderr or result.stdout).strip().splitlines()[-1:]
     raise BenchmarkUnavailable(
-        f"{' '.join(argv[1:])} exited {result.returncode} without printing 'painted <seconds>'"
+        f"{' '.join(argv[1:])} exited {result.returncode} without printing '{marker} <seconds>'"
         + (": " + " / ".join(tail) if tail else "")
     )
 

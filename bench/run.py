@@ -31,6 +31,7 @@ os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false;default.warning=false"
 FIGURES: dict[str, str] = {
     "startup": "startup:startup",
     "startup_cold": "startup:startup_cold",
+    "startup_shown": "startup:startup_shown",
     "open_5000": "msel:open_5000",
     "open_5000_encrypted": "encryption:open_5000_encrypted",
     "msel_open_5000": "editor:msel_open_5000",

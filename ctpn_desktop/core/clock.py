@@ -30,41 +30,19 @@ Actions that do not fit the clock's state raise `RunStateError`; values a person
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
 
 from ctpn_desktop.core.entities import ClockAnchor, ClockEventKind, Phase, RunStatus
 from ctpn_desktop.core.errors import RunStateError, ValidationFailed
+from ctpn_desktop.core.time_source import SystemTimeSource as SystemTimeSource  # re-exported: the old home
+from ctpn_desktop.core.time_source import TimeSource
 from ctpn_desktop.core.timeline import phase_schedule
 
 COMPRESSION_PRESETS: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0)
 """The factors offered in the menu; any other factor up to `MAX_COMPRESSION` may be typed."""
 MAX_COMPRESSION = 60.0
 """An hour of play per minute: beyond that nobody can release injects fast enough to keep up."""
-
-
-class TimeSource(Protocol):
-    """Where the clock reads the time; injected so that tests and the whole app can run on a fake one."""
-
-    def wall(self) -> datetime:
-        """The current wall time, timezone-aware, in UTC."""
-        ...
-
-    def monotonic(self) -> float:
-        """Seconds from an arbitrary origin that never goes backwards within one process."""
-        ...
-
-
-class SystemTimeSource:
-    """The real clocks of the computer."""
-
-    def wall(self) -> datetime:
-        return datetime.now(UTC)
-
-    def monotonic(self) -> float:
-        return time.monotonic()
 
 
 def _aware_utc(value: datetime) -> datetime:

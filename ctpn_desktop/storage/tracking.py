@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+if TYPE_CHECKING:  # SQLAlchemy is imported when a document opens, not when the window first paints
+    from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 _KEY = "ctpn_writes"
 
@@ -57,7 +57,7 @@ MAX_KEYS = 200
 """Beyond this many rows of a table in one transaction (a merge), listeners reload rather than look them up."""
 
 CommitListener = Callable[[Writes], None]
-BeforeCommit = Callable[[Session, Writes], None]
+BeforeCommit = Callable[["Session", Writes], None]
 WriteCheck = Callable[[str], None]
 """Told the table before a row of it is written; raises to refuse the write (the transaction rolls back)."""
 
@@ -87,6 +87,7 @@ def track_writes(sessions: sessionmaker[Session], on_commit: CommitListener, *,
     """Tell ``on_commit`` what each committed transaction of ``sessions`` wrote (nothing for read-only ones);
     ``before_commit`` is given the same just before the commit, with everything flushed; ``check_write`` may
     refuse a write before it reaches the database."""
+    from sqlalchemy import event
 
     def before_flush(session: Session, _context: Any, _instances: Any) -> None:
         if check_write is None:

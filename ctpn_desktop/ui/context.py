@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ctpn_desktop.core.clock import TimeSource
-from ctpn_desktop.core.entities import DocumentSummary
-from ctpn_desktop.core.services.document import Document
-from ctpn_desktop.core.services.evaluation import EvaluationService
-from ctpn_desktop.core.services.log import LogService
-from ctpn_desktop.core.services.replay import ReplayService
-from ctpn_desktop.core.services.runs import RunService
-from ctpn_desktop.core.services.scenario import ScenarioService
-from ctpn_desktop.core.services.syndicates import SyndicateService
+if TYPE_CHECKING:  # the services bring SQLAlchemy; the window is built before they are needed
+    from ctpn_desktop.core.clock import TimeSource
+    from ctpn_desktop.core.entities import DocumentSummary
+    from ctpn_desktop.core.services.document import Document
+    from ctpn_desktop.core.services.evaluation import EvaluationService
+    from ctpn_desktop.core.services.log import LogService
+    from ctpn_desktop.core.services.replay import ReplayService
+    from ctpn_desktop.core.services.runs import RunService
+    from ctpn_desktop.core.services.scenario import ScenarioService
+    from ctpn_desktop.core.services.syndicates import SyndicateService
 
-from ctpn_desktop.ui.live import LiveDocument
+    from ctpn_desktop.ui.live import LiveDocument
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,4 +50,4 @@ class DocumentContext:
         self.document.close()
 
 
-ContextFactory = Callable[[Document], DocumentContext]
+ContextFactory = Callable[["Document"], DocumentContext]

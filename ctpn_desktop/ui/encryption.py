@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
@@ -20,9 +21,7 @@ from ctpn_desktop.core.errors import (
     EncryptionUnavailable,
     WrongPassphrase,
 )
-from ctpn_desktop.core.services.document import Document
-from ctpn_desktop.core.services.encryption import decrypt_file, encrypt_file, unlock
-from ctpn_desktop.storage import cipher, db
+from ctpn_desktop.storage import cipher
 from ctpn_desktop.storage.cipher import DocumentKey
 
 from ctpn_desktop.ui import icons
@@ -31,9 +30,11 @@ from ctpn_desktop.ui.dialogs.passphrase import PassphrasePrompts, QtPassphrasePr
 from ctpn_desktop.ui.dialogs.prompts import show_error
 
 if TYPE_CHECKING:
+    from ctpn_desktop.core.services.document import Document
+
     from ctpn_desktop.ui.main_window import MainWindow
 
-OpenFn = Callable[..., Document]
+OpenFn = Callable[..., "Document"]
 T = TypeVar("T")
 
 
@@ -103,7 +104,7 @@ class EncryptionCommands:
             try:
                 return open_fn(path) if given is None else open_fn(path, passphrase=given)
             except DamagedDocumentError:
-                if given is not None and db.is_encrypted(path):  # its backups have the same key
+                if given is not None and _is_encrypted(path):  # its backups have the same key
                     self._damaged = (path, cipher.key_for_file(path, given))
                 raise
 
@@ -138,7 +139,7 @@ class EncryptionCommands:
         path = document.path
         self.window.close_document()
         try:
-            conversion = encrypt_file(path, passphrase, backups=self.window.backups)
+            conversion = _encryption().encrypt_file(path, passphrase, backups=self.window.backups)
         except (CtpnError, OSError) as error:
             show_error(self.window, "Cannot encrypt exercise", f"“{path.name}” was left as it was, not encrypted.",
                                str(getattr(error, "problem", error)))
@@ -160,7 +161,7 @@ class EncryptionCommands:
             if passphrase is None:
                 return False
             try:
-                unlock(path, passphrase)
+                _encryption().unlock(path, passphrase)
                 break
             except WrongPassphrase as error:
                 problem = error.problem
@@ -170,7 +171,7 @@ class EncryptionCommands:
                 return False
         self.window.close_document()
         try:
-            conversion = decrypt_file(path, passphrase)
+            conversion = _encryption().decrypt_file(path, passphrase)
         except (CtpnError, OSError) as error:
             show_error(self.window, "Cannot remove encryption", f"“{path.name}” was left as it was, still encrypted.",
                                str(getattr(error, "problem", error)))
@@ -180,3 +181,16 @@ class EncryptionCommands:
         if opened:
             self.window.statusBar().showMessage(conversion.describe(), 12000)
         return opened
+
+
+def _encryption() -> ModuleType:
+    """The encryption service (and SQLAlchemy under it) is imported when a file is converted, not at start."""
+    from ctpn_desktop.core.services import encryption
+
+    return encryption
+
+
+def _is_encrypted(path: Path) -> bool:
+    from ctpn_desktop.storage import db
+
+    return db.is_encrypted(path)

@@ -31,35 +31,37 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ctpn_desktop.core.changes import Changes
-from ctpn_desktop.core.clock import SystemTimeSource, TimeSource
-from ctpn_desktop.core.entities import Exercise, Scenario
 from ctpn_desktop.core.errors import CtpnError, DamagedDocumentError
-from ctpn_desktop.core.io.scenario_json import read_scenario_file
 from ctpn_desktop.core.roles import Station, StationRole
 from ctpn_desktop.core.services.backups import Backup, BackupService
-from ctpn_desktop.core.services.document import DOCUMENT_SUFFIX, Document, create_document, open_document
-from ctpn_desktop.core.services.room import RoomAddress, RoomStatus
+from ctpn_desktop.core.time_source import SystemTimeSource, TimeSource
 from ctpn_desktop.storage.cipher import DocumentKey
 
 from ctpn_desktop.ui import icons, preferences, theme
 from ctpn_desktop.ui.actions import WORKSPACE_ACTIONS, ActionId, Actions, recent_file_action
 from ctpn_desktop.ui.banner import MarkingBanner, ReadOnlyBanner, RoomBanner
-from ctpn_desktop.ui.context import ContextFactory, DocumentContext
 from ctpn_desktop.ui.dialogs.about import AboutDialog
 from ctpn_desktop.ui.dialogs.passphrase import PassphrasePrompts
 from ctpn_desktop.ui.dialogs.prompts import FileDialogs, QtFileDialogs, show_error
 from ctpn_desktop.ui.dialogs.restore import RestoreDialog, confirm, describe
-from ctpn_desktop.ui.dialogs.room import JoinRoomDialog, PublishRoomDialog
 from ctpn_desktop.ui.dialogs.settings import SettingsDialog, backup_folder, backup_interval_min
 from ctpn_desktop.ui.encryption import EncryptionCommands
+from ctpn_desktop.ui.first_paint import when_first_painted
 from ctpn_desktop.ui.preferences import RecentFiles
 from ctpn_desktop.ui.start_page import LibraryFn, StartPage
+from ctpn_desktop.ui.widgets import EmptyState
 from ctpn_desktop.ui.workspaces.base import Workspace
 
 from ctpn_desktop import APP_NAME
 
 if TYPE_CHECKING:
+    from ctpn_desktop.core.changes import Changes
+    from ctpn_desktop.core.entities import Exercise, Scenario
+    from ctpn_desktop.core.services.document import Document
+    from ctpn_desktop.core.services.room import RoomAddress, RoomStatus
+
+    from ctpn_desktop.ui.context import ContextFactory, DocumentContext
+    from ctpn_desktop.ui.dialogs.room import JoinRoomDialog, PublishRoomDialog
     from ctpn_desktop.ui.workspaces.conduct import ConductWorkspace
     from ctpn_desktop.ui.workspaces.debrief import DebriefWorkspace
     from ctpn_desktop.ui.workspaces.decision_log import DecisionLogWorkspace
@@ -87,10 +89,12 @@ MAX_ZOOM_STEPS = 12
 SAVE_COPY_TEXT = "Save a &Copy…"
 WRITE_BACK_TEXT = "&Write Room to File…"
 
-OpenFn = Callable[..., Document]
+DOCUMENT_SUFFIX = ".ctpn"
+"""The suffix of an exercise file (the same as `core.services.document.DOCUMENT_SUFFIX`, which needs SQLAlchemy)."""
+OpenFn = Callable[..., "Document"]
 """Opens a path; called with ``passphrase=`` too when the file is encrypted."""
-CreateFn = Callable[..., Document]
-ReadScenarioFn = Callable[[Path], tuple[Scenario, dict[str, bytes]]]
+CreateFn = Callable[..., "Document"]
+ReadScenarioFn = Callable[[Path], tuple["Scenario", dict[str, bytes]]]
 
 
 class MainWindow(QMainWindow):
@@ -105,8 +109,8 @@ class MainWindow(QMainWindow):
         file_dialogs: FileDialogs | None = None,
         *,
         open_document_fn: OpenFn | None = None,
-        create_document_fn: CreateFn = create_document,
-        read_scenario_fn: ReadScenarioFn = read_scenario_file,
+        create_document_fn: CreateFn | None = None,
+        read_scenario_fn: ReadScenarioFn | None = None,
         default_directory: Path | None = None,
         device_id: str = "",
         time_source: TimeSource | None = None,
@@ -126,8 +130,8 @@ class MainWindow(QMainWindow):
         self.file_dialogs: FileDialogs = file_dialogs or QtFileDialogs()
         self._context_factory = context_factory
         self._open_document = open_document_fn or self._open_with_backups
-        self._create_document = create_document_fn
-        self._read_scenario = read_scenario_fn
+        self._create_document = create_document_fn or _create_document
+        self._read_scenario = read_scenario_fn or _read_scenario_file
         self._default_directory = default_directory or Path.home()
         self.context: DocumentContext | None = None
         self.about_dialog: AboutDialog | None = None
@@ -200,11 +204,14 @@ class MainWindow(QMainWindow):
         self.stack.setObjectName("pages")
         self.start_page = StartPage(library_items_fn, self.stack)
         self.stack.addWidget(self.start_page)
+        self.opening_page = EmptyState("Opening the exercise…", "", icons.SCENARIO, self.stack)
+        self.opening_page.setObjectName("openingPage")
         self._workspaces: dict[int, Workspace] = {}
         for index in WORKSPACE_CLASSES:
             slot = QWidget(self.stack)
             slot.setObjectName(f"workspaceSlot{index}")
             self.stack.addWidget(slot)
+        self.stack.addWidget(self.opening_page)
         middle.addWidget(self.stack, 1)
         outer.addLayout(middle, 1)
         outer.addWidget(self.bottom_banner)
@@ -349,7 +356,10 @@ class MainWindow(QMainWindow):
 
     # Navigation ------------------------------------------------------------------------------------------
     def show_page(self, index: int) -> None:
-        self.navigation.setCurrentRow(index)
+        if self.navigation.currentRow() == index:
+            self._page_changed(index)  # already chosen (while the exercise was opening): show it now
+        else:
+            self.navigation.setCurrentRow(index)
 
     def _page_changed(self, index: int) -> None:
         if index in WORKSPACE_CLASSES:
@@ -406,6 +416,37 @@ class MainWindow(QMainWindow):
             self._report("Cannot open exercise", f"“{path.name}” could not be opened.", str(error))
             return False
         return self._adopt(document)
+
+    def open_when_painted(self, path: Path, then: Callable[[], None] | None = None) -> None:
+        """At start: the window paints at once with the exercise's title and marking, then opens it (and calls
+        ``then``), so the storage layer and the pages are loaded after the user already sees the window."""
+        from ctpn_desktop.storage.peek import glance
+
+        path = Path(path)
+        seen = glance(path)
+        title = seen.title if seen is not None else path.name
+        if seen is not None:
+            self.setWindowTitle(f"{seen.title} — {APP_NAME}")
+            self.banner.set_marking(seen.marking)
+            self.bottom_banner.set_marking(seen.marking)
+        self.opening_page.set_text(f"Opening “{title}”…", str(path))
+        self._point_navigation_at(SCENARIO)  # where the exercise will show, without building that page yet
+        self.stack.setCurrentWidget(self.opening_page)
+
+        def open_now() -> None:
+            if not self.open_path(path):
+                self._update_title()
+                self._point_navigation_at(START)
+                self.stack.setCurrentWidget(self.start_page)
+            if then is not None:
+                then()
+
+        when_first_painted(self, open_now)
+
+    def _point_navigation_at(self, index: int) -> None:
+        blocked = self.navigation.blockSignals(True)
+        self.navigation.setCurrentRow(index)
+        self.navigation.blockSignals(blocked)
 
     def _adopt(self, document: Document) -> bool:
         context: DocumentContext | None = None
@@ -536,6 +577,8 @@ class MainWindow(QMainWindow):
             return
         exercise = self._exercise()
         title = exercise.title if exercise is not None else document.path.stem
+        from ctpn_desktop.ui.dialogs.room import PublishRoomDialog
+
         dialog = PublishRoomDialog(self._room_server(), title, self.publish_room, self)
         dialog.destroyed.connect(lambda *_: setattr(self, "publish_dialog", None))
         self.publish_dialog = dialog
@@ -547,6 +590,7 @@ class MainWindow(QMainWindow):
         if document is None:
             return "No exercise is open."
         from ctpn_desktop.core.services import room
+        from ctpn_desktop.core.services.document import Document
 
         station = Station(self.device_id, station_name or "Facilitator", StationRole.FACILITATOR)
         try:
@@ -564,6 +608,8 @@ class MainWindow(QMainWindow):
     def ask_join(self) -> None:
         from ctpn_desktop.core.services import room
 
+        from ctpn_desktop.ui.dialogs.room import JoinRoomDialog
+
         dialog = JoinRoomDialog(self._room_server(), str(self.settings.value(preferences.STATION_NAME, "") or ""),
                                 room.list_rooms, self._join_from_dialog, self)
         dialog.destroyed.connect(lambda *_: setattr(self, "join_dialog", None))
@@ -577,6 +623,7 @@ class MainWindow(QMainWindow):
     def join_room(self, address: RoomAddress, name: str, station: Station) -> str | None:
         """Work on a shared room as ``station``; the problem, or None."""
         from ctpn_desktop.core.services import room
+        from ctpn_desktop.core.services.document import Document
 
         try:
             shared = room.join(address, name, station, source=self.time_source, journal_folder=self._journals(),
@@ -629,6 +676,8 @@ class MainWindow(QMainWindow):
     # Backups ---------------------------------------------------------------------------------------------------
     def _open_with_backups(self, path: Path, passphrase: str | None = None) -> Document:
         """The default way to open: a document that must be migrated is backed up into the backup folder first."""
+        from ctpn_desktop.core.services.document import open_document
+
         return open_document(path, backups=self.backups, passphrase=passphrase)
 
     def _schedule_backups(self) -> None:
@@ -925,3 +974,15 @@ def _problem(error: BaseException) -> str:
         return f"{error.strerror}."
     return str(error)
 
+
+def _create_document(*args: object, **kwargs: object) -> Document:
+    """Storage is imported when the first exercise is created or opened, not before the window has painted."""
+    from ctpn_desktop.core.services.document import create_document
+
+    return create_document(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def _read_scenario_file(path: Path) -> tuple[Scenario, dict[str, bytes]]:
+    from ctpn_desktop.core.io.scenario_json import read_scenario_file
+
+    return read_scenario_file(path)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -147,10 +148,20 @@ class StartPage(QWidget):
         self.setTabOrder(self.library_tree, self.create_button)
         self.setTabOrder(self.create_button, self.open_button)
         self.setTabOrder(self.open_button, self.recent_list)
-        self.reload_library()
+        self._library_read = False
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Read when first shown: a window started with a file paints without parsing every library scenario.
+        self._read_library_once()
+        super().showEvent(event)
+
+    def _read_library_once(self) -> None:
+        if not self._library_read:
+            self.reload_library()
 
     # Library ---------------------------------------------------------------------------------------------
     def reload_library(self) -> None:
+        self._library_read = True
         try:
             self._items = list(self._library_items_fn())
         except Exception as error:  # a broken library must not stop the app from opening files
@@ -169,10 +180,12 @@ class StartPage(QWidget):
         self._show_selected()
 
     def selected_library_path(self) -> Path | None:
+        self._read_library_once()
         item = self.library_tree.currentItem()
         return item.data(0, PATH_ROLE) if item is not None else None
 
     def select_library_path(self, path: Path) -> None:
+        self._read_library_once()
         for i in range(self.library_tree.topLevelItemCount()):
             item = self.library_tree.topLevelItem(i)
             if item.data(0, PATH_ROLE) == path:
@@ -180,6 +193,7 @@ class StartPage(QWidget):
                 return
 
     def focus_library(self) -> None:
+        self._read_library_once()
         (self.library_tree if self._items else self.open_button).setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _show_selected(self, *_args: object) -> None:

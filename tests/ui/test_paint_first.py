@@ -25,24 +25,60 @@ NOT_BEFORE_FIRST_PAINT = (
     "ctpn_desktop.core.report.pdf", "ctpn_desktop.core.report.accessible", "ctpn_desktop.core.io.msel_write",
     "ctpn_desktop.ui.workspaces.conduct", "ctpn_desktop.ui.workspaces.decision_log",
     "ctpn_desktop.ui.workspaces.debrief", "ctpn_desktop.ui.dialogs.msel_import",
+    "sqlalchemy", "pydantic", "ctpn_desktop.storage.db", "ctpn_desktop.core.services.document",
+    "ctpn_desktop.ui.workspaces.scenario",
 )
 
 
-def _modules_at_first_paint(document: Path, tmp_path: Path) -> set[str]:
+def _modules_at_first_paint(document: Path, tmp_path: Path) -> tuple[set[str], list[str]]:
     listing = tmp_path / "modules.txt"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CTPN_CONFIG_DIR=str(tmp_path / "config"),
                CTPN_STARTUP_MODULES=str(listing), QT_LOGGING_RULES="qt.qpa.*=false")
     result = subprocess.run([sys.executable, "-m", "ctpn_desktop", "--benchmark-startup", str(document)],
                             cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    return set(listing.read_text(encoding="utf-8").split())
+    return set(listing.read_text(encoding="utf-8").split()), result.stdout.split()
 
 
-def test_the_first_paint_waits_only_for_the_page_in_view(document_path: Path, tmp_path: Path) -> None:
-    modules = _modules_at_first_paint(document_path, tmp_path)
-    assert "ctpn_desktop.ui.workspaces.scenario" in modules  # the page the facilitator sees, with the exercise
-    assert "ctpn_desktop.core.services.document" in modules
+def test_the_first_paint_waits_only_for_the_window_then_the_exercise_opens(
+        document_path: Path, tmp_path: Path) -> None:
+    modules, printed = _modules_at_first_paint(document_path, tmp_path)
+    assert "ctpn_desktop.ui.main_window" in modules and "ctpn_desktop.storage.peek" in modules
     assert sorted(m for m in NOT_BEFORE_FIRST_PAINT if m in modules) == []
+    assert printed[0] == "painted" and printed[2] == "shown"  # then the exercise opened and its page painted
+    assert float(printed[1]) <= float(printed[3])
+
+
+def test_the_window_shows_the_exercise_title_and_marking_while_it_opens(
+        qtbot, window: MainWindow, document_path: Path) -> None:
+    opened = []
+    window.open_when_painted(document_path, then=lambda: opened.append(window.document))
+    assert window.windowTitle().startswith("Exercise HIGH KESTREL")
+    assert window.banner.isVisibleTo(window) and window.banner.marking == "OFFICIAL"
+    assert window.stack.currentWidget() is window.opening_page
+    assert "Opening “Exercise HIGH KESTREL”" in window.opening_page.title_label.text()
+    assert window.document is None  # nothing opened before the first paint
+    window.show()
+    qtbot.waitUntil(lambda: bool(opened), timeout=10000)
+    assert opened[0] is not None and opened[0] is window.document
+    assert window.current_page is window.scenario_page
+
+
+def test_a_file_that_cannot_be_opened_at_start_leaves_the_start_page(
+        qtbot, window: MainWindow, tmp_path: Path, monkeypatch) -> None:
+    reported = []
+    monkeypatch.setattr(window, "_report", lambda *args: reported.append(args))
+    damaged = tmp_path / "damaged.ctpn"
+    damaged.write_bytes(b"not an exercise at all" * 100)
+    done = []
+    window.open_when_painted(damaged, then=lambda: done.append(True))
+    assert "damaged.ctpn" in window.opening_page.title_label.text()
+    assert not window.banner.isVisibleTo(window)  # nothing was read from it, so no marking is claimed
+    window.show()
+    qtbot.waitUntil(lambda: bool(done), timeout=10000)
+    assert reported and window.document is None
+    assert window.stack.currentWidget() is window.start_page
+    assert window.windowTitle() == "CTPN Desktop"
 
 
 def test_a_workspace_is_built_when_first_shown_and_gets_the_open_document(

@@ -145,5 +145,23 @@ def test_a_broken_library_does_not_stop_the_page(qtbot) -> None:
 
     page = StartPage(broken)
     qtbot.addWidget(page)
+    page.show()
     assert page.library_stack.currentWidget() is page.library_empty
     assert "disk unreadable" in page.library_empty.text_label.text()
+
+
+def test_the_library_is_read_when_the_page_is_first_shown_and_not_before(qtbot) -> None:
+    """A window started with an exercise never shows the start page first: it must not parse the library."""
+    calls = []
+
+    def items() -> list:
+        calls.append(1)
+        return []
+
+    page = StartPage(items)
+    qtbot.addWidget(page)
+    assert calls == []
+    page.show()
+    page.hide()
+    page.show()
+    assert calls == [1]

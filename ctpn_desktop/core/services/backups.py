@@ -22,10 +22,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ctpn_desktop.core.errors import DocumentError, EncryptedDocumentError
-from ctpn_desktop.storage import cipher, db
+from ctpn_desktop.storage import cipher
 from ctpn_desktop.storage.cipher import DocumentKey
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 DEFAULT_KEEP = 20
 """Rolling backups kept per document: at the default interval of five minutes, well over an hour of play."""
@@ -102,9 +106,9 @@ class BackupService:
         fingerprint = _fingerprint(document)
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            if key is None and db.is_encrypted(document):
-                raise EncryptedDocumentError(str(document), db.ENCRYPTED_PROBLEM)
-            db.backup_to(document, target, key)
+            if key is None and _db().is_encrypted(document):
+                raise EncryptedDocumentError(str(document), _db().ENCRYPTED_PROBLEM)
+            _db().backup_to(document, target, key)
         except OSError as error:
             self._discard_partial(target)
             raise DocumentError(str(folder), f"the backup could not be written ({error.strerror or error})") \
@@ -169,12 +173,12 @@ class BackupService:
 
     @staticmethod
     def encrypted(backup: Backup) -> bool:
-        return db.is_encrypted(backup.path)
+        return _db().is_encrypted(backup.path)
 
     def verify(self, backup: Backup, key: DocumentKey | None = None) -> None:
         """Raise the `DocumentError` that says why a backup cannot be used (damaged, foreign, newer, or
         encrypted with another key than ``key``)."""
-        db.check_file(backup.path, key)
+        _db().check_file(backup.path, key)
 
     def newest_good(self, document: Path, key: DocumentKey | None = None) -> Backup | None:
         """The newest backup that passes the same checks as any file before it is opened (an encrypted one:
@@ -191,7 +195,7 @@ class BackupService:
         """Delete the unencrypted backups of a document that is now encrypted; returns how many."""
         removed = 0
         for backup in self.backups(document):
-            if db.is_encrypted(backup.path):
+            if _db().is_encrypted(backup.path):
                 continue
             try:
                 backup.path.unlink()
@@ -222,7 +226,7 @@ class BackupService:
         if target.exists():
             raise DocumentError(str(target), "a file of that name already exists; it was left as it was")
         try:
-            return db.backup_to(backup.path, target, key if self.encrypted(backup) else None)
+            return _db().backup_to(backup.path, target, key if self.encrypted(backup) else None)
         except OSError as error:
             self._discard_partial(target)
             raise DocumentError(str(target), f"the restored copy could not be written ({error.strerror or error})") \
@@ -242,7 +246,7 @@ class BackupService:
         restored = document.with_name(f".{document.name}.restoring")
         try:
             # Copied out first: backing up the current file below may prune the backup being restored.
-            db.backup_to(backup.path, restored, backup_key)
+            _db().backup_to(backup.path, restored, backup_key)
         except OSError as error:
             self._discard_partial(restored)
             raise DocumentError(str(document), f"the backup could not be copied ({error.strerror or error}); "
@@ -252,7 +256,7 @@ class BackupService:
             if document.exists():
                 try:
                     current_key = key if key is not None and cipher.key_fits(document, key) else None
-                    db.check_file(document, current_key)
+                    _db().check_file(document, current_key)
                     kept = self.take(document, "before-restore", current_key)
                 except DocumentError:
                     self._keep_damaged(document)
@@ -274,3 +278,10 @@ class BackupService:
             source = document.with_name(document.name + side)
             if source.exists():
                 shutil.copy2(source, folder / f"{document.stem}.{stamp}.damaged.ctpn-kept{side}")
+
+
+def _db() -> ModuleType:
+    """The storage layer brings SQLAlchemy, so it is imported at the first backup, not when the window is built."""
+    from ctpn_desktop.storage import db
+
+    return db

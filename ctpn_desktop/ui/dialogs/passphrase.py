@@ -22,8 +22,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ctpn_desktop.core.services.encryption import strength_hint
-
 from ctpn_desktop.ui import icons
 from ctpn_desktop.ui.widgets import muted
 
@@ -143,7 +141,7 @@ class NewPassphraseDialog(QDialog):
         form = QFormLayout()
         self.first = _secret_field("newPassphraseField", "New passphrase")
         self.second = _secret_field("repeatPassphraseField", "The same passphrase again")
-        self.strength = QLabel(strength_hint(""))
+        self.strength = QLabel(_strength_hint(""))
         self.strength.setObjectName("passphraseStrength")
         self.strength.setAccessibleName("Passphrase strength")
         self.match = QLabel("")
@@ -176,7 +174,7 @@ class NewPassphraseDialog(QDialog):
 
     def _update(self) -> None:
         first, second = self.first.text(), self.second.text()
-        self.strength.setText(f"Strength: {strength_hint(first)}" if first else strength_hint(first))
+        self.strength.setText(f"Strength: {_strength_hint(first)}" if first else _strength_hint(first))
         if second and first != second:
             self.match.setText("The two passphrases differ.")
         elif second:
@@ -220,3 +218,10 @@ class QtPassphrasePrompts:
             dialog.first.clear()
             dialog.second.clear()
             dialog.deleteLater()
+
+
+def _strength_hint(passphrase: str) -> str:
+    """Imported when a passphrase is first typed: the encryption service brings the storage layer with it."""
+    from ctpn_desktop.core.services.encryption import strength_hint
+
+    return strength_hint(passphrase)
