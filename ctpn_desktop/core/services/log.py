@@ -18,12 +18,26 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Select, Table, and_, bindparam, false, func, insert, literal_column, or_, select, text
+from sqlalchemy import (
+    CursorResult,
+    Insert,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    false,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session, aliased
 
 from ctpn_desktop.core.clock import TimeSource, scenario_time
 from ctpn_desktop.core.entities import ActionItem, JdmStage, LogEntry, LogKind, LogRevision, Phase
-from ctpn_desktop.core.errors import RoomOffline, ValidationFailed
+from ctpn_desktop.core.errors import RoomOffline, RunStateError, ValidationFailed
 from ctpn_desktop.core.roles import Permission
 from ctpn_desktop.core.services.document import Document
 from ctpn_desktop.core.services.journal import SENT, JournalItem
@@ -230,7 +244,37 @@ _NUMBER_AND_LAST_IN_CHAIN = select(
     _LAST_IN_CHAIN.with_only_columns(_RECORDS.c.hash).scalar_subquery().label("hash"),
 )
 """A new entry's number (the run's highest so far) and the latest record of this laptop's chain, in one
-statement built once: an append reads them under the run's lock, then inserts."""
+statement built once."""
+
+
+def _insert_new_entry() -> Insert:
+    """A new entry's first record, inserted only if the run's highest number is the one before it and this
+    laptop's chain still ends on the record it is chained to: what it was numbered and hashed from is checked in
+    the statement that writes it."""
+    table = _RECORDS.c
+    value = {column.key: bindparam(column.key, type_=column.type) for column in _RECORDS.columns}
+    chain = (table.run_id == value["run_id"], table.device_id == value["device_id"])
+    highest = select(func.coalesce(func.max(table.entry_number), 0)).where(table.run_id == value["run_id"])
+    last_seq = select(func.coalesce(func.max(table.chain_seq), 0)).where(*chain)
+    last_hash = select(table.hash).where(*chain, table.chain_seq == value["chain_seq"] - 1)
+    rows = select(*value.values()).where(
+        highest.scalar_subquery() == value["entry_number"] - 1,
+        last_seq.scalar_subquery() == value["chain_seq"] - 1,
+        func.coalesce(last_hash.scalar_subquery(), GENESIS) == value["prev_hash"])
+    return insert(_RECORDS).from_select(list(value), rows).execution_options(preserve_rowcount=True)
+
+
+_INSERT_NEW_ENTRY = _insert_new_entry()
+
+
+@dataclass(frozen=True)
+class _ChainEnd:
+    """Where a run's log ends as this laptop last wrote it: the highest entry number, and the last record of its
+    chain (sequence 0 and the genesis hash before the first)."""
+
+    highest: int
+    chain_seq: int
+    hash: str
 
 
 def _draft_values(draft: LogDraft) -> dict[str, Any]:
@@ -279,19 +323,28 @@ class LogService:
         self._source = source
         self._phases: dict[str, tuple[Phase, ...]] = {}
         self._dialect = document.engine.dialect.name
+        self._ends: dict[str, _ChainEnd] = {}
+        """Per run, the end of the log after this service's last new entry: the next one is numbered and chained
+        from it without reading it again (the insert checks it). Not kept for a shared room, where the other
+        stations' entries move the numbers on."""
 
     def _now(self) -> datetime:
         return self._source.wall().astimezone(UTC)
 
-    def _append_record(self, session: Session, values: dict[str, Any], last: tuple[int, str] | None) -> Any:
-        """Chain the record (its column values) to ``last``, the chain's latest record (its ``chain_seq`` and
-        ``hash``; None for the first), and insert it; the record is returned as an object with the columns as
-        attributes, for `revision_of`."""
+    def _chained(self, values: dict[str, Any], chain_seq: int, prev_hash: str) -> Any:
+        """The record (its column values) placed after ``chain_seq`` in this laptop's chain and hashed; returned
+        as an object with the columns as attributes, for `revision_of`."""
         values["device_id"] = self._device_id
-        values["chain_seq"] = last[0] + 1 if last else 1
-        values["prev_hash"] = last[1] if last else GENESIS
+        values["chain_seq"] = chain_seq + 1
+        values["prev_hash"] = prev_hash
         record = SimpleNamespace(**values)
         values["hash"] = record.hash = record_hash(record)
+        return record
+
+    def _append_record(self, session: Session, values: dict[str, Any], last: tuple[int, str] | None) -> Any:
+        """Chain the record to ``last``, the chain's latest record (its ``chain_seq`` and ``hash``; None for the
+        first), and insert it."""
+        record = self._chained(values, *(last or (0, GENESIS)))
         session.execute(_INSERT_RECORD, values)
         fts.index_records(session, [values])
         return record
@@ -330,13 +383,31 @@ class LogService:
                                                                       LogRecordRow.revision == 1)).first()
                 if existing is not None:
                     return LogEntry(current=revision_of(existing))
-            found = session.execute(_NUMBER_AND_LAST_IN_CHAIN, {"run_id": run_id, "device_id": self._device_id}).one()
-            values = self._row_from(draft, run_id=run_id, entry_id=new.entry_id, revision=1,
-                                    number=int(found.highest or 0) + 1, logged_at=new.logged_at,
-                                    committed_at=new.committed_at, exercise_s=new.exercise_s,
-                                    story=story.isoformat() if story else None, reason="", withdrawn=False)
-            last = (found.chain_seq, found.hash) if found.chain_seq is not None else None
-            return LogEntry(current=revision_of(self._append_record(session, values, last)))
+            end = self._ends.pop(run_id, None) if self._document.room is None else None
+            for _attempt in range(3):
+                if end is None:
+                    end = self._end_of_log(session, run_id)
+                values = self._row_from(draft, run_id=run_id, entry_id=new.entry_id, revision=1,
+                                        number=end.highest + 1, logged_at=new.logged_at,
+                                        committed_at=new.committed_at, exercise_s=new.exercise_s,
+                                        story=story.isoformat() if story else None, reason="", withdrawn=False)
+                record = self._chained(values, end.chain_seq, end.hash)
+                if cast(CursorResult[Any], session.execute(_INSERT_NEW_ENTRY, values)).rowcount == 1:
+                    break
+                end = None  # written meanwhile (another service, laptop or station): numbered and chained again
+            else:
+                raise RunStateError("the log changed while the entry was being written, and again when it was "
+                                    "numbered anew; nothing was saved: log it again")
+            fts.index_records(session, [values])
+        if self._document.room is None:
+            self._ends[run_id] = _ChainEnd(values["entry_number"], values["chain_seq"], values["hash"])
+        return LogEntry(current=revision_of(record))
+
+    def _end_of_log(self, session: Session, run_id: str) -> _ChainEnd:
+        found = session.execute(_NUMBER_AND_LAST_IN_CHAIN, {"run_id": run_id, "device_id": self._device_id}).one()
+        if found.chain_seq is None:
+            return _ChainEnd(int(found.highest or 0), 0, GENESIS)
+        return _ChainEnd(int(found.highest or 0), found.chain_seq, found.hash)
 
     def _keep(self, run_id: str, draft: LogDraft, new: _NewEntry) -> LogEntry:
         """The room's server is away: keep the entry on this station's disk, to be sent when it is back."""

@@ -110,7 +110,7 @@ def _event_insert(*, first_release: bool, returning: bool) -> Insert:
                                           table.inject_id == bindparam("inject_id"),
                                           table.kind == bindparam("kind")))
     statement = insert(_EVENT).from_select([*_EVENT_FIELDS, "seq"], rows)
-    return statement.returning(table.seq) if returning else statement
+    return statement.returning(table.seq) if returning else statement.execution_options(preserve_rowcount=True)
 
 
 _INSERT_EVENT = {(first, returning): _event_insert(first_release=first, returning=returning)
