@@ -495,6 +495,7 @@ class LogService:
                                     number=latest.entry_number, logged_at=datetime.fromisoformat(latest.logged_at),
                                     committed_at=now, exercise_s=latest.exercise_s, story=latest.scenario_time,
                                     reason=reason, withdrawn=withdrawn)
+            self._ends.pop(latest.run_id, None)  # this laptop's chain moves on
             record = self._append_record(session, values, self._last_in_chain(session, latest.run_id))
             return LogEntry(current=revision_of(record), history=tuple(revision_of(r) for r in rows))
 

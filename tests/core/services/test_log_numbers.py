@@ -53,4 +53,7 @@ def test_services_that_log_in_turn_number_and_chain_every_entry(tmp_path: Path) 
         assert [(r.device_id, r.chain_seq) for r in records] == [
             ("laptop-a", 1), ("laptop-a", 2), ("laptop-a", 3), ("laptop-a", 4), ("laptop-b", 1), ("laptop-a", 5),
             ("laptop-a", 6)]
+        corrected = first.correct(records[0].entry_id, _draft("entry 0, corrected"), "typo").current
+        after = first.append(run.id, _draft("after the correction"), exercise_s=9).current
+        assert (corrected.chain_seq, after.chain_seq, after.entry_number) == (7, 8, 8)
         assert first.verify().ok
