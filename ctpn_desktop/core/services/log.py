@@ -35,12 +35,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from ctpn_desktop.core.clock import TimeSource, scenario_time
+from ctpn_desktop.core.clock import TimeSource, scenario_time, scenario_time_in, story_schedule
 from ctpn_desktop.core.entities import ActionItem, JdmStage, LogEntry, LogKind, LogRevision, Phase
 from ctpn_desktop.core.errors import RoomOffline, RunStateError, ValidationFailed
 from ctpn_desktop.core.roles import Permission
 from ctpn_desktop.core.services.document import Document
 from ctpn_desktop.core.services.journal import SENT, JournalItem
+from ctpn_desktop.core.timeline import PhaseStart
 from ctpn_desktop.storage import db, fts
 from ctpn_desktop.storage.fts import FTS_TABLE
 from ctpn_desktop.storage.orm import LogRecordRow, SyndicateDeviceRow
@@ -322,6 +323,7 @@ class LogService:
         self._device_id = device_id
         self._source = source
         self._phases: dict[str, tuple[Phase, ...]] = {}
+        self._stories: dict[str, tuple[PhaseStart, ...]] = {}
         self._dialect = document.engine.dialect.name
         self._ends: dict[str, _ChainEnd] = {}
         """Per run, the end of the log after this service's last new entry: the next one is numbered and chained
@@ -375,7 +377,7 @@ class LogService:
             return self._keep(run_id, draft, new)
 
     def _store_new(self, run_id: str, draft: LogDraft, new: _NewEntry, *, resent: bool = False) -> LogEntry:
-        story = scenario_time(new.exercise_s, self._run_phases(run_id))
+        story = scenario_time_in(self._run_story(run_id), new.exercise_s)
         with self._sessions() as session, session.begin():
             db.serialize_run(session, run_id)
             if resent:  # sent before, and the room took it before the answer was lost: exactly once
@@ -435,6 +437,13 @@ class LogService:
 
             self._phases[run_id] = RunService(self._document, self._source).frozen_scenario(run_id).phases
         return self._phases[run_id]
+
+    def _run_story(self, run_id: str) -> tuple[PhaseStart, ...]:
+        """The run's story schedule (its planned phase starts: the log does not follow phases started by hand)."""
+        story = self._stories.get(run_id)
+        if story is None:
+            story = self._stories[run_id] = story_schedule(self._run_phases(run_id))
+        return story
 
     @property
     def device_id(self) -> str:

@@ -20,7 +20,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
 from ctpn_desktop.core.changes import Changes, Topic
-from ctpn_desktop.core.clock import ExerciseClock, TimeSource, format_elapsed, scenario_time
+from ctpn_desktop.core.clock import (
+    ExerciseClock,
+    TimeSource,
+    format_elapsed,
+    scenario_time,
+    scenario_time_in,
+    story_schedule,
+)
 from ctpn_desktop.core.entities import (
     AdhocInject,
     ClockAnchor,
@@ -39,7 +46,7 @@ from ctpn_desktop.core.roles import Permission
 from ctpn_desktop.core.services.document import Document
 from ctpn_desktop.core.services.journal import REFUSED, SENT, JournalItem
 from ctpn_desktop.core.services.scenario import read_scenario
-from ctpn_desktop.core.timeline import current_phase, next_phase, phase_starts
+from ctpn_desktop.core.timeline import PhaseStart, current_phase, next_phase, phase_starts
 from ctpn_desktop.storage import db
 from ctpn_desktop.storage.orm import (
     AdhocInjectRow,
@@ -167,6 +174,8 @@ class RunService:
         self._phase_jumps: dict[str, tuple[_RunEvents, int, dict[str, float]]] = {}
         """Per run, the phase starts worked out from its cached events (and how many phase-started events there
         were: other events leave them as they are)."""
+        self._stories: dict[str, tuple[dict[str, float], tuple[PhaseStart, ...]]] = {}
+        """Per run, the story schedule (see `clock.story_schedule`) and the phase starts it was made with."""
         self._known_injects: dict[str, frozenset[str]] = {}
         self._stale_clocks: set[str] = set()
         self._last_jumps: dict[str, dict[str, float]] = {}
@@ -422,6 +431,12 @@ class RunService:
             self._last_jumps[run_id] = cached[2]
         return cached[2]
 
+    def _story(self, run_id: str, scenario: Scenario, jumps: dict[str, float]) -> tuple[PhaseStart, ...]:
+        cached = self._stories.get(run_id)
+        if cached is None or cached[0] is not jumps:
+            cached = self._stories[run_id] = (jumps, story_schedule(scenario.phases, phase_jumps=jumps))
+        return cached[1]
+
     def scenario_time_at(self, run_id: str, exercise_s: float) -> datetime | None:
         return scenario_time(exercise_s, self.frozen_scenario(run_id).phases,
                              phase_jumps=self._jumps(run_id))
@@ -478,7 +493,7 @@ class RunService:
             jumps = self._last_jumps.get(run_id, {})  # as last known: the event is kept on this station
         if kind is InjectEventKind.PHASE_STARTED:
             jumps = {**jumps, inject_id: elapsed}
-        story = scenario_time(elapsed, scenario.phases, phase_jumps=jumps)
+        story = scenario_time_in(self._story(run_id, scenario, jumps), elapsed)
         values: dict[str, Any] = {
             "id": str(uuid.uuid4()), "run_id": run_id, "inject_id": inject_id, "kind": kind.value,
             "wall_time": self._source.wall().astimezone(UTC).isoformat(timespec="microseconds"),
