@@ -37,7 +37,7 @@ from ctpn_desktop.core.entities import ClockAnchor, ClockEventKind, Phase, RunSt
 from ctpn_desktop.core.errors import RunStateError, ValidationFailed
 from ctpn_desktop.core.time_source import SystemTimeSource as SystemTimeSource  # re-exported: the old home
 from ctpn_desktop.core.time_source import TimeSource
-from ctpn_desktop.core.timeline import phase_schedule
+from ctpn_desktop.core.timeline import PhaseStart, phase_schedule
 
 COMPRESSION_PRESETS: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0)
 """The factors offered in the menu; any other factor up to `MAX_COMPRESSION` may be typed."""
@@ -317,11 +317,24 @@ def scenario_time(
     start. Before the first such phase the story time is counted back from it. Compression is already in
     ``elapsed_s``.
     """
-    schedule = [s for s in phase_schedule(phases, phase_jumps) if s.phase.scenario_start is not None]
+    return scenario_time_in(story_schedule(phases, phase_jumps=phase_jumps), elapsed_s)
+
+
+def story_schedule(phases: Sequence[Phase], *, phase_jumps: Mapping[str, float] | None = None
+                   ) -> tuple[PhaseStart, ...]:
+    """The phases that set a scenario time, in story order, each with its start in this run: what
+    `scenario_time` works from, worth keeping while the phases and their starts stay the same."""
+    return tuple(s for s in phase_schedule(phases, phase_jumps) if s.phase.scenario_start is not None)
+
+
+def scenario_time_in(schedule: Sequence[PhaseStart], elapsed_s: float) -> datetime | None:
+    """`scenario_time` from a `story_schedule`."""
     if not schedule:
         return None
-    started = [s for s in schedule if s.start_s <= elapsed_s]
-    anchor = started[-1] if started else schedule[0]
+    anchor = schedule[0]
+    for start in schedule:
+        if start.start_s <= elapsed_s:
+            anchor = start
     assert anchor.phase.scenario_start is not None
     return anchor.phase.scenario_start + timedelta(seconds=elapsed_s - anchor.start_s)
 

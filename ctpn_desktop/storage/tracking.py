@@ -2,8 +2,9 @@
 that must travel inside the transaction).
 
 Hooked onto a `sessionmaker`, so every service's writes are seen: ORM objects added, changed or deleted, and
-ORM-enabled INSERT/UPDATE/DELETE statements. Rows that carry a ``run_id`` (or are runs) name their run; a
-statement that changes rows without saying which (an UPDATE with a WHERE clause) reports its runs as unknown.
+INSERT/UPDATE/DELETE statements executed through the session (ORM-enabled, or Core statements on a table).
+Rows that carry a ``run_id`` (or are runs) name their run; a statement that changes rows without saying which
+(an UPDATE with a WHERE clause) reports its runs as unknown.
 """
 
 from __future__ import annotations

@@ -72,8 +72,13 @@ def test_reads_and_refused_writes_announce_nothing(tmp_path: Path, source: FakeT
     with library_document(tmp_path) as document:
         runs = RunService(document, source)
         run = runs.create_run()
+        runs.start(run.id)
+        inject = runs.frozen_scenario(run.id).injects[0]
+        runs.release(run.id, inject.id)
         heard: list[Changes] = []
         document.changes.subscribe(heard.append)
+        with pytest.raises(RunStateError, match="already released"):
+            runs.release(run.id, inject.id)
         runs.list_runs()
         runs.events(run.id)
         LogService(document, "laptop-a", source).entries(run.id)

@@ -15,17 +15,33 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Select, and_, false, func, literal_column, or_, select, text
+from sqlalchemy import (
+    CursorResult,
+    Insert,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    false,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session, aliased
 
-from ctpn_desktop.core.clock import TimeSource, scenario_time
+from ctpn_desktop.core.clock import TimeSource, scenario_time, scenario_time_in, story_schedule
 from ctpn_desktop.core.entities import ActionItem, JdmStage, LogEntry, LogKind, LogRevision, Phase
-from ctpn_desktop.core.errors import RoomOffline, ValidationFailed
+from ctpn_desktop.core.errors import RoomOffline, RunStateError, ValidationFailed
 from ctpn_desktop.core.roles import Permission
 from ctpn_desktop.core.services.document import Document
 from ctpn_desktop.core.services.journal import SENT, JournalItem
+from ctpn_desktop.core.timeline import PhaseStart
 from ctpn_desktop.storage import db, fts
 from ctpn_desktop.storage.fts import FTS_TABLE
 from ctpn_desktop.storage.orm import LogRecordRow, SyndicateDeviceRow
@@ -158,7 +174,8 @@ def record_hash(row: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def revision_of(row: LogRecordRow) -> LogRevision:
+def revision_of(row: Any) -> LogRevision:
+    """The revision a record holds; ``row`` is a `LogRecordRow` or any object with the same attributes."""
     return LogRevision(
         id=row.id, entry_id=row.entry_id, run_id=row.run_id, revision=row.revision, entry_number=row.entry_number,
         device_id=row.device_id, chain_seq=row.chain_seq, logged_at=datetime.fromisoformat(row.logged_at),
@@ -216,6 +233,50 @@ class _NewEntry:
 
 JOURNAL_APPEND = "log_append"
 
+_RECORDS = cast(Table, LogRecordRow.__table__)
+_INSERT_RECORD = insert(_RECORDS)
+_LAST_IN_CHAIN = (select(_RECORDS.c.chain_seq, _RECORDS.c.hash)
+                  .where(_RECORDS.c.run_id == bindparam("run_id"), _RECORDS.c.device_id == bindparam("device_id"))
+                  .order_by(_RECORDS.c.chain_seq.desc()).limit(1))
+_NUMBER_AND_LAST_IN_CHAIN = select(
+    select(func.max(_RECORDS.c.entry_number)).where(_RECORDS.c.run_id == bindparam("run_id"))
+    .scalar_subquery().label("highest"),
+    _LAST_IN_CHAIN.with_only_columns(_RECORDS.c.chain_seq).scalar_subquery().label("chain_seq"),
+    _LAST_IN_CHAIN.with_only_columns(_RECORDS.c.hash).scalar_subquery().label("hash"),
+)
+"""A new entry's number (the run's highest so far) and the latest record of this laptop's chain, in one
+statement built once."""
+
+
+def _insert_new_entry() -> Insert:
+    """A new entry's first record, inserted only if the run's highest number is the one before it and this
+    laptop's chain still ends on the record it is chained to: what it was numbered and hashed from is checked in
+    the statement that writes it."""
+    table = _RECORDS.c
+    value = {column.key: bindparam(column.key, type_=column.type) for column in _RECORDS.columns}
+    chain = (table.run_id == value["run_id"], table.device_id == value["device_id"])
+    highest = select(func.coalesce(func.max(table.entry_number), 0)).where(table.run_id == value["run_id"])
+    last_seq = select(func.coalesce(func.max(table.chain_seq), 0)).where(*chain)
+    last_hash = select(table.hash).where(*chain, table.chain_seq == value["chain_seq"] - 1)
+    rows = select(*value.values()).where(
+        highest.scalar_subquery() == value["entry_number"] - 1,
+        last_seq.scalar_subquery() == value["chain_seq"] - 1,
+        func.coalesce(last_hash.scalar_subquery(), GENESIS) == value["prev_hash"])
+    return insert(_RECORDS).from_select(list(value), rows).execution_options(preserve_rowcount=True)
+
+
+_INSERT_NEW_ENTRY = _insert_new_entry()
+
+
+@dataclass(frozen=True)
+class _ChainEnd:
+    """Where a run's log ends as this laptop last wrote it: the highest entry number, and the last record of its
+    chain (sequence 0 and the genesis hash before the first)."""
+
+    highest: int
+    chain_seq: int
+    hash: str
+
 
 def _draft_values(draft: LogDraft) -> dict[str, Any]:
     return {"kind": draft.kind.value, "text": draft.text, "rationale": draft.rationale,
@@ -262,24 +323,37 @@ class LogService:
         self._device_id = device_id
         self._source = source
         self._phases: dict[str, tuple[Phase, ...]] = {}
+        self._stories: dict[str, tuple[PhaseStart, ...]] = {}
         self._dialect = document.engine.dialect.name
+        self._ends: dict[str, _ChainEnd] = {}
+        """Per run, the end of the log after this service's last new entry: the next one is numbered and chained
+        from it without reading it again (the insert checks it). Not kept for a shared room, where the other
+        stations' entries move the numbers on."""
 
     def _now(self) -> datetime:
         return self._source.wall().astimezone(UTC)
 
-    def _append_record(self, session: Session, row: LogRecordRow) -> LogRecordRow:
-        last = session.scalars(
-            select(LogRecordRow).where(LogRecordRow.run_id == row.run_id, LogRecordRow.device_id == self._device_id)
-            .order_by(LogRecordRow.chain_seq.desc()).limit(1)
-        ).first()
-        row.device_id = self._device_id
-        row.chain_seq = (last.chain_seq + 1) if last else 1
-        row.prev_hash = last.hash if last else GENESIS
-        row.hash = record_hash(row)
-        session.add(row)
-        session.flush()
-        fts.index_records(session, [{c.key: getattr(row, c.key) for c in LogRecordRow.__table__.columns}])
-        return row
+    def _chained(self, values: dict[str, Any], chain_seq: int, prev_hash: str) -> Any:
+        """The record (its column values) placed after ``chain_seq`` in this laptop's chain and hashed; returned
+        as an object with the columns as attributes, for `revision_of`."""
+        values["device_id"] = self._device_id
+        values["chain_seq"] = chain_seq + 1
+        values["prev_hash"] = prev_hash
+        record = SimpleNamespace(**values)
+        values["hash"] = record.hash = record_hash(record)
+        return record
+
+    def _append_record(self, session: Session, values: dict[str, Any], last: tuple[int, str] | None) -> Any:
+        """Chain the record to ``last``, the chain's latest record (its ``chain_seq`` and ``hash``; None for the
+        first), and insert it."""
+        record = self._chained(values, *(last or (0, GENESIS)))
+        session.execute(_INSERT_RECORD, values)
+        fts.index_records(session, [values])
+        return record
+
+    def _last_in_chain(self, session: Session, run_id: str) -> tuple[int, str] | None:
+        found = session.execute(_LAST_IN_CHAIN, {"run_id": run_id, "device_id": self._device_id}).first()
+        return (found.chain_seq, found.hash) if found else None
 
     def append(self, run_id: str, draft: LogDraft, *, exercise_s: float) -> LogEntry:
         """Store a new entry; it is committed to disk when this returns.
@@ -303,7 +377,7 @@ class LogService:
             return self._keep(run_id, draft, new)
 
     def _store_new(self, run_id: str, draft: LogDraft, new: _NewEntry, *, resent: bool = False) -> LogEntry:
-        story = scenario_time(new.exercise_s, self._run_phases(run_id))
+        story = scenario_time_in(self._run_story(run_id), new.exercise_s)
         with self._sessions() as session, session.begin():
             db.serialize_run(session, run_id)
             if resent:  # sent before, and the room took it before the answer was lost: exactly once
@@ -311,12 +385,31 @@ class LogService:
                                                                       LogRecordRow.revision == 1)).first()
                 if existing is not None:
                     return LogEntry(current=revision_of(existing))
-            number = self._next_number(session, run_id)
-            row = self._row_from(draft, run_id=run_id, entry_id=new.entry_id, revision=1, number=number,
-                                 logged_at=new.logged_at, committed_at=new.committed_at, exercise_s=new.exercise_s,
-                                 story=story.isoformat() if story else None, reason="", withdrawn=False)
-            self._append_record(session, row)
-            return LogEntry(current=revision_of(row))
+            end = self._ends.pop(run_id, None) if self._document.room is None else None
+            for _attempt in range(3):
+                if end is None:
+                    end = self._end_of_log(session, run_id)
+                values = self._row_from(draft, run_id=run_id, entry_id=new.entry_id, revision=1,
+                                        number=end.highest + 1, logged_at=new.logged_at,
+                                        committed_at=new.committed_at, exercise_s=new.exercise_s,
+                                        story=story.isoformat() if story else None, reason="", withdrawn=False)
+                record = self._chained(values, end.chain_seq, end.hash)
+                if cast(CursorResult[Any], session.execute(_INSERT_NEW_ENTRY, values)).rowcount == 1:
+                    break
+                end = None  # written meanwhile (another service, laptop or station): numbered and chained again
+            else:
+                raise RunStateError("the log changed while the entry was being written, and again when it was "
+                                    "numbered anew; nothing was saved: log it again")
+            fts.index_records(session, [values])
+        if self._document.room is None:
+            self._ends[run_id] = _ChainEnd(values["entry_number"], values["chain_seq"], values["hash"])
+        return LogEntry(current=revision_of(record))
+
+    def _end_of_log(self, session: Session, run_id: str) -> _ChainEnd:
+        found = session.execute(_NUMBER_AND_LAST_IN_CHAIN, {"run_id": run_id, "device_id": self._device_id}).one()
+        if found.chain_seq is None:
+            return _ChainEnd(int(found.highest or 0), 0, GENESIS)
+        return _ChainEnd(int(found.highest or 0), found.chain_seq, found.hash)
 
     def _keep(self, run_id: str, draft: LogDraft, new: _NewEntry) -> LogEntry:
         """The room's server is away: keep the entry on this station's disk, to be sent when it is back."""
@@ -337,12 +430,6 @@ class LogService:
             actions=draft.actions, inject_id=draft.inject_id, objective_ids=draft.objective_ids,
             jdm_stage=draft.jdm_stage, syndicate_id=draft.syndicate_id, pending=True))
 
-    def _next_number(self, session: Session, run_id: str) -> int:
-        """The next entry number of the run: one more than the highest, whichever station logged it (an index on
-        run and number makes this one look-up however long the log is)."""
-        highest = session.scalar(select(func.max(LogRecordRow.entry_number)).where(LogRecordRow.run_id == run_id))
-        return int(highest or 0) + 1
-
     def _run_phases(self, run_id: str) -> tuple[Phase, ...]:
         """The phases of the run's frozen scenario, read once: a run's frozen copy never changes."""
         if run_id not in self._phases:
@@ -351,6 +438,13 @@ class LogService:
             self._phases[run_id] = RunService(self._document, self._source).frozen_scenario(run_id).phases
         return self._phases[run_id]
 
+    def _run_story(self, run_id: str) -> tuple[PhaseStart, ...]:
+        """The run's story schedule (its planned phase starts: the log does not follow phases started by hand)."""
+        story = self._stories.get(run_id)
+        if story is None:
+            story = self._stories[run_id] = story_schedule(self._run_phases(run_id))
+        return story
+
     @property
     def device_id(self) -> str:
         return self._device_id
@@ -358,19 +452,21 @@ class LogService:
     @staticmethod
     def _row_from(draft: LogDraft, *, run_id: str, entry_id: str, revision: int, number: int, logged_at: datetime,
                   committed_at: datetime, exercise_s: float, story: str | None, reason: str,
-                  withdrawn: bool) -> LogRecordRow:
-        return LogRecordRow(
-            id=str(uuid.uuid4()), entry_id=entry_id, run_id=run_id, revision=revision, entry_number=number,
-            logged_at=logged_at.astimezone(UTC).isoformat(timespec="microseconds"),
-            committed_at=committed_at.isoformat(timespec="microseconds"), exercise_s=float(exercise_s),
-            scenario_time=story, logged_by=draft.logged_by, decision_maker=draft.decision_maker,
-            organisation=draft.organisation, kind=draft.kind.value, text=draft.text, rationale=draft.rationale,
-            options_considered=draft.options_considered,
-            actions=json.dumps([{"action": a.action, "owner": a.owner} for a in draft.actions], ensure_ascii=False),
-            inject_id=draft.inject_id, objective_ids=json.dumps(list(draft.objective_ids)),
-            jdm_stage=int(draft.jdm_stage) if draft.jdm_stage else None, revision_reason=reason, withdrawn=withdrawn,
-            syndicate_id=draft.syndicate_id,
-        )
+                  withdrawn: bool) -> dict[str, Any]:
+        """A new record's column values, but for its place in the chain (see `_append_record`)."""
+        return {
+            "id": str(uuid.uuid4()), "entry_id": entry_id, "run_id": run_id, "revision": revision,
+            "entry_number": number, "logged_at": logged_at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "committed_at": committed_at.isoformat(timespec="microseconds"), "exercise_s": float(exercise_s),
+            "scenario_time": story, "logged_by": draft.logged_by, "decision_maker": draft.decision_maker,
+            "organisation": draft.organisation, "kind": draft.kind.value, "text": draft.text,
+            "rationale": draft.rationale, "options_considered": draft.options_considered,
+            "actions": json.dumps([{"action": a.action, "owner": a.owner} for a in draft.actions],
+                                  ensure_ascii=False),
+            "inject_id": draft.inject_id, "objective_ids": json.dumps(list(draft.objective_ids)),
+            "jdm_stage": int(draft.jdm_stage) if draft.jdm_stage else None, "revision_reason": reason,
+            "withdrawn": withdrawn, "syndicate_id": draft.syndicate_id,
+        }
 
     def correct(self, entry_id: str, draft: LogDraft, reason: str) -> LogEntry:
         """A new revision that supersedes the current one; the original stays in the record."""
@@ -404,13 +500,13 @@ class LogService:
                 # Revised on another laptop, an entry of a syndicate's note-taker keeps its syndicate by name.
                 draft = replace(draft, syndicate_id=session.scalar(select(SyndicateDeviceRow.syndicate_id).where(
                     SyndicateDeviceRow.run_id == latest.run_id, SyndicateDeviceRow.device_id == latest.device_id)))
-            row = self._row_from(draft, run_id=latest.run_id, entry_id=entry_id, revision=latest.revision + 1,
-                                 number=latest.entry_number, logged_at=datetime.fromisoformat(latest.logged_at),
-                                 committed_at=now, exercise_s=latest.exercise_s, story=latest.scenario_time,
-                                 reason=reason, withdrawn=withdrawn)
-            self._append_record(session, row)
-            rows.append(row)
-            return LogEntry(current=revision_of(row), history=tuple(revision_of(r) for r in rows[:-1]))
+            values = self._row_from(draft, run_id=latest.run_id, entry_id=entry_id, revision=latest.revision + 1,
+                                    number=latest.entry_number, logged_at=datetime.fromisoformat(latest.logged_at),
+                                    committed_at=now, exercise_s=latest.exercise_s, story=latest.scenario_time,
+                                    reason=reason, withdrawn=withdrawn)
+            self._ends.pop(latest.run_id, None)  # this laptop's chain moves on
+            record = self._append_record(session, values, self._last_in_chain(session, latest.run_id))
+            return LogEntry(current=revision_of(record), history=tuple(revision_of(r) for r in rows))
 
     @staticmethod
     def _entry_rows(session: Session, entry_id: str) -> list[LogRecordRow]:

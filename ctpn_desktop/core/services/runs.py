@@ -10,16 +10,24 @@ from __future__ import annotations
 import bisect
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, Insert, Table, bindparam, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
 from ctpn_desktop.core.changes import Changes, Topic
-from ctpn_desktop.core.clock import ExerciseClock, TimeSource, format_elapsed, scenario_time
+from ctpn_desktop.core.clock import (
+    ExerciseClock,
+    TimeSource,
+    format_elapsed,
+    scenario_time,
+    scenario_time_in,
+    story_schedule,
+)
 from ctpn_desktop.core.entities import (
     AdhocInject,
     ClockAnchor,
@@ -38,7 +46,7 @@ from ctpn_desktop.core.roles import Permission
 from ctpn_desktop.core.services.document import Document
 from ctpn_desktop.core.services.journal import REFUSED, SENT, JournalItem
 from ctpn_desktop.core.services.scenario import read_scenario
-from ctpn_desktop.core.timeline import current_phase, next_phase, phase_starts
+from ctpn_desktop.core.timeline import PhaseStart, current_phase, next_phase, phase_starts
 from ctpn_desktop.storage import db
 from ctpn_desktop.storage.orm import (
     AdhocInjectRow,
@@ -47,7 +55,6 @@ from ctpn_desktop.storage.orm import (
     InjectEventRow,
     LogRecordRow,
     RunRow,
-    next_seq,
 )
 
 
@@ -74,11 +81,49 @@ def event_of(row: InjectEventRow) -> InjectEvent:
                        new_offset_s=row.new_offset_s, seq=row.seq)
 
 
+def _event_of_values(values: Mapping[str, Any], seq: int) -> InjectEvent:
+    """The event as `event_of` reads it back, from the values just written."""
+    scenario_text = values["scenario_time"]
+    return InjectEvent(id=values["id"], run_id=values["run_id"], inject_id=values["inject_id"],
+                       kind=InjectEventKind(values["kind"]), wall_time=datetime.fromisoformat(values["wall_time"]),
+                       exercise_s=values["exercise_s"],
+                       scenario_time=datetime.fromisoformat(scenario_text) if scenario_text else None,
+                       actor=values["actor"], note=values["note"], new_offset_s=values["new_offset_s"], seq=seq)
+
+
 def adhoc_of(row: AdhocInjectRow) -> AdhocInject:
     return AdhocInject(id=row.id, run_id=row.run_id, number=row.number, title=row.title, content=row.content,
                        created_at=datetime.fromisoformat(row.created_at), exercise_s=row.exercise_s,
                        delivery_method=DeliveryMethod(row.delivery_method), recipients_text=row.recipients_text,
                        phase_id=row.phase_id, author=row.author)
+
+
+_EVENT = cast(Table, InjectEventRow.__table__)
+_EVENT_FIELDS = tuple(column.key for column in _EVENT.columns if column.key != "seq")
+
+
+def _event_insert(*, first_release: bool, returning: bool) -> Insert:
+    """The event's row with the run's next ``seq``, both worked out by the database in one statement; with
+    ``first_release`` nothing is inserted when the inject was released already (first release wins).
+
+    Built once, so that every release runs the same compiled statement."""
+    table = _EVENT.c
+    values = [bindparam(name, type_=table[name].type) for name in _EVENT_FIELDS]
+    seq = (select(func.coalesce(func.max(table.seq), 0) + 1)
+           .where(table.run_id == bindparam("run_id")).scalar_subquery())
+    rows = select(*values, seq)
+    if first_release:
+        rows = rows.where(~exists().where(table.run_id == bindparam("run_id"),
+                                          table.inject_id == bindparam("inject_id"),
+                                          table.kind == bindparam("kind")))
+    statement = insert(_EVENT).from_select([*_EVENT_FIELDS, "seq"], rows)
+    return statement.returning(table.seq) if returning else statement.execution_options(preserve_rowcount=True)
+
+
+_INSERT_EVENT = {(first, returning): _event_insert(first_release=first, returning=returning)
+                 for first in (False, True) for returning in (False, True)}
+"""By (first release only, with RETURNING): SQLite before 3.35 has no RETURNING; the seq is then read back."""
+_SEQ_OF_EVENT = select(InjectEventRow.seq).where(InjectEventRow.id == bindparam("id"))
 
 
 @dataclass
@@ -95,6 +140,8 @@ class _RunEvents:
     ids: set[str] = field(default_factory=set)
     through_seq: int = 0
     """Every event with a seq up to this one is in ``events``."""
+    phase_events: int = 0
+    """How many phase-started events ``events`` holds: the phase starts change only when this does."""
 
     def add(self, event: InjectEvent) -> None:
         if event.id in self.ids:
@@ -103,6 +150,8 @@ class _RunEvents:
         self.events.insert(at, event)
         self.seqs.insert(at, event.seq)
         self.ids.add(event.id)
+        if event.kind is InjectEventKind.PHASE_STARTED:
+            self.phase_events += 1
         if event.seq == self.through_seq + 1:
             self.through_seq = event.seq
 
@@ -123,7 +172,10 @@ class RunService:
         self._blobs: dict[str, dict[str, bytes]] = {}
         self._clocks: dict[str, ExerciseClock] = {}
         self._phase_jumps: dict[str, tuple[_RunEvents, int, dict[str, float]]] = {}
-        """Per run, the phase starts worked out from its cached events (and how many there were)."""
+        """Per run, the phase starts worked out from its cached events (and how many phase-started events there
+        were: other events leave them as they are)."""
+        self._stories: dict[str, tuple[dict[str, float], tuple[PhaseStart, ...]]] = {}
+        """Per run, the story schedule (see `clock.story_schedule`) and the phase starts it was made with."""
         self._known_injects: dict[str, frozenset[str]] = {}
         self._stale_clocks: set[str] = set()
         self._last_jumps: dict[str, dict[str, float]] = {}
@@ -374,10 +426,16 @@ class RunService:
         except RoomOffline:
             return dict(self._last_jumps.get(run_id, {}))  # as last known, until the server is back
         cached = self._phase_jumps.get(run_id)
-        if cached is None or cached[0] is not known or cached[1] != len(known.events):
-            cached = self._phase_jumps[run_id] = (known, len(known.events), phase_starts(known.events))
+        if cached is None or cached[0] is not known or cached[1] != known.phase_events:
+            cached = self._phase_jumps[run_id] = (known, known.phase_events, phase_starts(known.events))
             self._last_jumps[run_id] = cached[2]
         return cached[2]
+
+    def _story(self, run_id: str, scenario: Scenario, jumps: dict[str, float]) -> tuple[PhaseStart, ...]:
+        cached = self._stories.get(run_id)
+        if cached is None or cached[0] is not jumps:
+            cached = self._stories[run_id] = (jumps, story_schedule(scenario.phases, phase_jumps=jumps))
+        return cached[1]
 
     def scenario_time_at(self, run_id: str, exercise_s: float) -> datetime | None:
         return scenario_time(exercise_s, self.frozen_scenario(run_id).phases,
@@ -428,64 +486,77 @@ class RunService:
             raise ValidationFailed("that inject is not part of this run")
         elapsed = clock.elapsed()
         try:
-            jumps = self.phase_jumps(run_id)
+            jumps = self._jumps(run_id)
         except RoomOffline:
             if kind is InjectEventKind.PHASE_STARTED:
                 raise
-            jumps = dict(self._last_jumps.get(run_id, {}))  # as last known: the event is kept on this station
+            jumps = self._last_jumps.get(run_id, {})  # as last known: the event is kept on this station
         if kind is InjectEventKind.PHASE_STARTED:
-            jumps[inject_id] = elapsed
-        story = scenario_time(elapsed, self.frozen_scenario(run_id).phases, phase_jumps=jumps)
-        row = InjectEventRow(id=str(uuid.uuid4()), run_id=run_id, inject_id=inject_id, kind=kind.value,
-                             wall_time=self._source.wall().astimezone(UTC).isoformat(timespec="microseconds"),
-                             exercise_s=elapsed, scenario_time=story.isoformat() if story else None,
-                             actor=self._actor, note=note, new_offset_s=new_offset_s)
+            jumps = {**jumps, inject_id: elapsed}
+        story = scenario_time_in(self._story(run_id, scenario, jumps), elapsed)
+        values: dict[str, Any] = {
+            "id": str(uuid.uuid4()), "run_id": run_id, "inject_id": inject_id, "kind": kind.value,
+            "wall_time": self._source.wall().astimezone(UTC).isoformat(timespec="microseconds"),
+            "exercise_s": elapsed, "scenario_time": story.isoformat() if story else None, "actor": self._actor,
+            "note": note, "new_offset_s": new_offset_s}
         room = self._document.room
         if room is not None and not room.online and kind is not InjectEventKind.PHASE_STARTED:
-            return self._keep(row)
+            return self._keep(values)
         try:
-            self._store_event(row)
+            seq = self._store_event(values)
         except RoomOffline:
             if room is None or kind is InjectEventKind.PHASE_STARTED:
                 raise
-            return self._keep(row)
-        event = event_of(row)
+            return self._keep(values)
+        assert seq is not None
+        event = _event_of_values(values, seq)
         known = self._events.get(run_id)
         if known is not None:
             known.add(event)  # this service's own write is not read back
         return event
 
-    def _store_event(self, row: InjectEventRow, *, resent: bool = False) -> bool:
-        """Write the event unless it is there already (a resend); False when it was there."""
-        with self._sessions() as session, session.begin():
-            db.serialize_run(session, row.run_id)
-            if resent and session.get(InjectEventRow, row.id) is not None:
-                return False
-            if row.kind == InjectEventKind.RELEASED.value:
-                self._refuse_second_release(session, row.run_id, row.inject_id)
-            row.seq = next_seq(session, InjectEventRow, row.run_id)
-            session.add(row)
-        return True
+    def _store_event(self, values: dict[str, Any], *, resent: bool = False) -> int | None:
+        """Write the event (a column → value mapping, without ``seq``) and return its ``seq``; None when it was
+        there already (a resend).
 
-    def _keep(self, row: InjectEventRow) -> InjectEvent:
+        One statement inserts the row with the run's next ``seq`` and, for a release, only if the inject was not
+        released before, so that nothing can come between the check, the numbering and the write. It goes
+        through the session, which records the write for the change notification."""
+        first_release = values["kind"] == InjectEventKind.RELEASED.value
+        with self._sessions() as session, session.begin():
+            db.serialize_run(session, values["run_id"])
+            if resent and session.get(InjectEventRow, values["id"]) is not None:
+                return None
+            returning = session.get_bind().dialect.insert_returning
+            result = cast(CursorResult[Any], session.execute(_INSERT_EVENT[first_release, returning], values))
+            if returning:
+                seq = result.scalar()
+            else:
+                seq = session.scalar(_SEQ_OF_EVENT, {"id": values["id"]}) if result.rowcount else None
+            if seq is None:
+                raise self._second_release(session, values["run_id"], values["inject_id"])
+        return int(seq)
+
+    def _keep(self, values: dict[str, Any]) -> InjectEvent:
         """The room's server is away: keep the event on this station, at the moment it happened."""
         room = self._document.room
         assert room is not None
-        values = {c.key: getattr(row, c.key) for c in InjectEventRow.__table__.columns if c.key != "seq"}
-        room.keep(JOURNAL_EVENT, row.run_id, values, item_id=row.id)
-        return replace(event_of(row), pending=True)
+        room.keep(JOURNAL_EVENT, values["run_id"], dict(values), item_id=values["id"])
+        return replace(_event_of_values(values, 0), pending=True)
 
     @staticmethod
-    def _refuse_second_release(session: Session, run_id: str, inject_id: str) -> None:
-        """First release wins: an inject already released (here or on another station) is not released again."""
+    def _second_release(session: Session, run_id: str, inject_id: str) -> RunStateError:
+        """Why a release was refused: first release wins, an inject already released (here or on another
+        station) is not released again."""
         first = session.scalars(select(InjectEventRow).where(
             InjectEventRow.run_id == run_id, InjectEventRow.inject_id == inject_id,
             InjectEventRow.kind == InjectEventKind.RELEASED.value).order_by(InjectEventRow.seq).limit(1)).first()
-        if first is not None:
-            by = f" by {first.actor}" if first.actor else ""
-            when = datetime.fromisoformat(first.wall_time).astimezone().strftime("%H:%M:%S")
-            raise RunStateError(f"that inject was already released{by} at {when} (exercise time "
-                                f"{format_elapsed(first.exercise_s)}); it is not released twice")
+        if first is None:
+            return RunStateError("that inject was already released; it is not released twice")
+        by = f" by {first.actor}" if first.actor else ""
+        when = datetime.fromisoformat(first.wall_time).astimezone().strftime("%H:%M:%S")
+        return RunStateError(f"that inject was already released{by} at {when} (exercise time "
+                             f"{format_elapsed(first.exercise_s)}); it is not released twice")
 
     def _inject_ids(self, run_id: str) -> frozenset[str]:
         if run_id not in self._known_injects:
@@ -555,9 +626,9 @@ def _send_event(document: Document, item: JournalItem) -> str:
     """Send an event kept while the room was away; a release another station made first wins over it."""
     from ctpn_desktop.core.clock import SystemTimeSource
 
-    row = InjectEventRow(**item.payload)
+    values = {name: item.payload[name] for name in _EVENT_FIELDS}
     try:
-        RunService(document, SystemTimeSource())._store_event(row, resent=True)
+        RunService(document, SystemTimeSource())._store_event(values, resent=True)
     except RunStateError as error:
         return f"{REFUSED}: {error}"
     return SENT

@@ -37,3 +37,23 @@ def test_numbers_follow_a_merge_made_while_logging(tmp_path: Path) -> None:
     assert mine.append(run.id, _draft("next"), exercise_s=10).current.entry_number == 8
     assert mine.verify().ok
     document.close()
+
+
+def test_services_that_log_in_turn_number_and_chain_every_entry(tmp_path: Path) -> None:
+    source = FakeTimeSource()
+    with library_document(tmp_path) as document:
+        run = RunService(document, source).create_run()
+        first = LogService(document, "laptop-a", source)
+        second = LogService(document, "laptop-a", source)  # the same laptop's chain, through another service
+        elsewhere = LogService(document, "laptop-b", source)
+        numbers = [service.append(run.id, _draft(f"entry {index}"), exercise_s=index).current.entry_number
+                   for index, service in enumerate([first, first, second, first, elsewhere, first, second])]
+        assert numbers == [1, 2, 3, 4, 5, 6, 7]
+        records = sorted((e.current for e in first.entries(run.id)), key=lambda r: r.entry_number)
+        assert [(r.device_id, r.chain_seq) for r in records] == [
+            ("laptop-a", 1), ("laptop-a", 2), ("laptop-a", 3), ("laptop-a", 4), ("laptop-b", 1), ("laptop-a", 5),
+            ("laptop-a", 6)]
+        corrected = first.correct(records[0].entry_id, _draft("entry 0, corrected"), "typo").current
+        after = first.append(run.id, _draft("after the correction"), exercise_s=9).current
+        assert (corrected.chain_seq, after.chain_seq, after.entry_number) == (7, 8, 8)
+        assert first.verify().ok

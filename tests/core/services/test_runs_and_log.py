@@ -149,3 +149,38 @@ def test_adhoc_injects_are_numbered_released_and_kept(tmp_path: Path, source: Fa
         runs.release(run.id, second.id)
         assert RunService(document, source).adhoc_injects(run.id) == [first, second]
         assert first.content == "עיתונאי מתקשר"
+
+
+def test_an_inject_is_released_once_and_events_are_numbered_in_order(tmp_path: Path, source: FakeTimeSource) -> None:
+    with library_document(tmp_path) as document:
+        runs = RunService(document, source, actor="Lead facilitator")
+        run = runs.create_run()
+        injects = runs.frozen_scenario(run.id).injects
+        runs.start(run.id)
+        source.advance(90)
+        first = runs.release(run.id, injects[0].id)
+        other = RunService(document, source, actor="Controller")
+        with pytest.raises(RunStateError, match=r"already released by Lead facilitator at .* \(exercise time "
+                                                r"0:01:30\); it is not released twice"):
+            other.release(run.id, injects[0].id)
+        skipped = other.skip(run.id, injects[0].id)  # only a second release is refused
+        again = runs.release(run.id, injects[1].id)
+        assert [first.seq, skipped.seq, again.seq] == [1, 2, 3]
+        read = RunService(document, source).events(run.id)
+        assert read == [first, skipped, again]
+        assert [e.seq for e in RunService(document, source).events_since(run.id, 1)] == [2, 3]
+
+
+def test_events_are_numbered_where_the_database_cannot_return_what_it_inserted(
+        tmp_path: Path, source: FakeTimeSource, monkeypatch: pytest.MonkeyPatch) -> None:
+    with library_document(tmp_path) as document:
+        monkeypatch.setattr(document.engine.dialect, "insert_returning", False)  # SQLite before 3.35
+        runs = RunService(document, source, actor="Lead facilitator")
+        run = runs.create_run()
+        injects = runs.frozen_scenario(run.id).injects
+        runs.start(run.id)
+        released = [runs.release(run.id, inject.id) for inject in injects[:3]]
+        with pytest.raises(RunStateError, match="already released by Lead facilitator"):
+            runs.release(run.id, injects[1].id)
+        assert [e.seq for e in released] == [1, 2, 3]
+        assert RunService(document, source).events(run.id) == released
