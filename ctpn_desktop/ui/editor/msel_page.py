@@ -144,9 +144,18 @@ class MselPage(QWidget):
         selected = self.selected_ids()
         current = self.current_id()
         self.scenario = scenario
-        self.model.update_injects(scenario, changed, removed)
+        reset = self.model.update_injects(scenario, changed, removed)
         self.form.scenario = scenario
-        self._after_model_change(selected, current)
+        if reset or not self.view.selectionModel().hasSelection():
+            self._after_model_change(selected, current)
+            return
+        # The rows kept their selection (they were repainted or only moved): the detail pane is shown again
+        # only if its inject, or the inject it depends on (whose number it shows), changed.
+        self.stack.show_content(bool(self.scenario.injects))
+        self._update_count()
+        shown = self.form.inject
+        if shown is not None and (shown.id in changed or shown.id in removed or shown.depends_on_id in changed):
+            self._selection_changed()
 
     def _after_model_change(self, selected: list[str], current: str | None = None) -> None:
         self.stack.show_content(bool(self.scenario.injects))
@@ -190,7 +199,9 @@ class MselPage(QWidget):
     def _update_count(self) -> None:
         total, shown = self.model.total, self.model.rowCount()
         noun = "inject" if total == 1 else "injects"
-        self.count.setText(f"{total} {noun}" if shown == total else f"{shown} of {total} {noun} shown")
+        text = f"{total} {noun}" if shown == total else f"{shown} of {total} {noun} shown"
+        if text != self.count.text():  # the same text again would still repaint the bar
+            self.count.setText(text)
 
     def selected_ids(self) -> list[str]:
         rows = sorted(i.row() for i in self.view.selectionModel().selectedRows())
