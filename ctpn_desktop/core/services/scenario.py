@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, bindparam, delete, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ctpn_desktop.core.entities import (
     AttachmentInfo,
@@ -132,11 +132,18 @@ _INJECT_COLUMNS = (
 )
 
 
+_DELIVERY_METHODS = {m.value: m for m in DeliveryMethod}
+_EVENT_TYPES = {e.value: e for e in EventType}
+_INJECT_STATUSES = {s.value: s for s in InjectStatus}
+
+
 def _load_injects(session: Session, ids: Iterable[str] | None = None) -> list[Inject]:
     """Injects with their links, in MSEL order, in four plain-row queries however many there are.
 
-    Plain column tuples rather than ORM instances: with thousands of injects, building tracked objects
-    only to copy them into frozen entities was most of the time it took to open the MSEL.
+    Plain column tuples through the session's connection rather than ORM instances or ORM rows: with thousands
+    of injects, building tracked objects (or ORM rows) only to copy them into frozen entities was most of the
+    time it took to open the MSEL. Stored enum values are looked up in a table (an unknown one still fails
+    as the enum would).
     """
     id_list = list(ids) if ids is not None else None
     query = select(*_INJECT_COLUMNS).order_by(InjectRow.position, InjectRow.number)
@@ -152,26 +159,34 @@ def _load_injects(session: Session, ids: Iterable[str] | None = None) -> list[In
         links_query = links_query.where(InjectRecipientRow.inject_id.in_(id_list))
         objective_query = objective_query.where(InjectObjectiveRow.inject_id.in_(id_list))
         attachment_query = attachment_query.where(AttachmentRow.inject_id.in_(id_list))
+    connection = session.connection()
     recipients: dict[str, list[Recipient]] = defaultdict(list)
-    for inject_id, organisation_id, role_id in session.execute(links_query):
-        recipients[inject_id].append(Recipient(organisation_id, role_id))
+    addressed: dict[tuple[str, str | None], Recipient] = {}  # one value per organisation and role, shared
+    for inject_id, organisation_id, role_id in connection.execute(links_query).all():
+        recipient = addressed.get((organisation_id, role_id))
+        if recipient is None:
+            recipient = addressed[organisation_id, role_id] = Recipient(organisation_id, role_id)
+        recipients[inject_id].append(recipient)
     objectives: dict[str, list[str]] = defaultdict(list)
-    for inject_id, objective_id in session.execute(objective_query):
+    for inject_id, objective_id in connection.execute(objective_query).all():
         objectives[inject_id].append(objective_id)
     attachments: dict[str, list[AttachmentInfo]] = defaultdict(list)
-    for inject_id, attachment_id, filename, media_type, size, sha256 in session.execute(attachment_query):
+    for inject_id, attachment_id, filename, media_type, size, sha256 in connection.execute(attachment_query).all():
         attachments[inject_id].append(AttachmentInfo(attachment_id, filename, media_type, size, sha256))
     empty: tuple[()] = ()
+    methods, events, statuses = _DELIVERY_METHODS, _EVENT_TYPES, _INJECT_STATUSES
     return [
         Inject(
             id=r[0], number=r[1], title=r[2], planned_offset_s=r[3], position=r[4], phase_id=r[5],
-            scenario_time=_dt(r[6]), content=r[7], delivery_method=DeliveryMethod(r[8]), event_type=EventType(r[9]),
+            scenario_time=_dt(r[6]), content=r[7],
+            delivery_method=methods.get(r[8]) or DeliveryMethod(r[8]),
+            event_type=events.get(r[9]) or EventType(r[9]),
             sender=r[10], expected_actions=r[11], controller_notes=r[12], storyline=r[13],
-            status=InjectStatus(r[14]), depends_on_id=r[15],
+            status=statuses.get(r[14]) or InjectStatus(r[14]), depends_on_id=r[15],
             recipients=tuple(recipients.get(r[0], empty)), objective_ids=tuple(objectives.get(r[0], empty)),
             attachments=tuple(attachments.get(r[0], empty)),
         )
-        for r in session.execute(query)
+        for r in connection.execute(query).all()
     ]
 
 
@@ -206,7 +221,8 @@ def read_scenario(session: Session) -> Scenario:
         ),
         organisations=tuple(
             organisation_of(r)
-            for r in session.scalars(select(OrganisationRow).order_by(OrganisationRow.position))
+            for r in session.scalars(select(OrganisationRow).options(selectinload(OrganisationRow.roles))
+                                     .order_by(OrganisationRow.position))
         ),
         phases=tuple(
             phase_of(r)
