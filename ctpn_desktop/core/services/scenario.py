@@ -710,9 +710,15 @@ def msel_order(injects: Iterable[Inject]) -> list[Inject]:
 
 
 def in_slot(inject: Inject, slot: InjectSlot) -> bool:
-    """Whether ``inject`` already has the number, order and times of ``slot``."""
-    return (inject.planned_offset_s == slot.planned_offset_s and inject.position == slot.position
-            and inject.number == slot.number and inject.scenario_time == slot.scenario_time)
+    """Whether ``inject`` already has the number, order and times of ``slot`` (a scenario time the same instant
+    at another UTC offset is another time here: it is stored as written)."""
+    if (inject.planned_offset_s != slot.planned_offset_s or inject.position != slot.position
+            or inject.number != slot.number):
+        return False
+    mine, theirs = inject.scenario_time, slot.scenario_time
+    if mine is None or theirs is None:
+        return mine is theirs
+    return mine == theirs and mine.utcoffset() == theirs.utcoffset()
 
 
 def with_slot(inject: Inject, slot: InjectSlot) -> Inject:

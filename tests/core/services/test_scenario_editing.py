@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import fields, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -117,6 +117,10 @@ def test_an_inject_put_in_a_slot_keeps_every_other_field() -> None:
     assert with_slot(full, slot) == replace(full, number=8, position=1, planned_offset_s=1200,
                                             scenario_time=datetime(2027, 12, 10, 18, 40))
     assert with_slot(full, InjectSlot.of(full)) is full
+    aware = replace(full, scenario_time=datetime(2027, 12, 10, 18, 30, tzinfo=UTC))
+    same_instant = datetime(2027, 12, 10, 19, 30, tzinfo=timezone(timedelta(hours=1)))
+    moved = with_slot(aware, replace(InjectSlot.of(aware), scenario_time=same_instant))
+    assert moved.scenario_time is same_instant
 
 
 def test_retime_can_leave_scenario_times_alone(tmp_path: Path) -> None:
