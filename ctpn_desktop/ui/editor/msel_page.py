@@ -65,6 +65,8 @@ class MselPage(QWidget):
     def __init__(self, typing: Typing, editor: msel.Editor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.scenario: Scenario = EMPTY_SCENARIO
+        self._selections_shown = 0
+        """How many times the detail pane was given the selection (so that it is not given the same one twice)."""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         bar = QHBoxLayout()
@@ -161,11 +163,13 @@ class MselPage(QWidget):
         self.stack.show_content(bool(self.scenario.injects))
         self._update_count()
         wanted = [i for i in selected if self.model.row_of(i) is not None]
+        shown = self._selections_shown
         if wanted:
             self.select_ids(wanted, current if current in wanted else wanted[0], scroll=False)
         elif self.model.rowCount() and not self.view.selectionModel().hasSelection():
             self.view.selectRow(0)
-        self._selection_changed()
+        if self._selections_shown == shown:  # selecting changed nothing, so the detail pane was not told
+            self._selection_changed()
 
     def _fill_filter_lists(self, scenario: Scenario) -> None:
         for combo, items in (
@@ -258,6 +262,7 @@ class MselPage(QWidget):
         self.jump.clear()
 
     def _selection_changed(self, _selected: QItemSelection | None = None, _deselected: object = None) -> None:
+        self._selections_shown += 1
         current = self.current_id()
         ids = self.selected_ids()
         if current not in ids:
