@@ -857,10 +857,10 @@ def _put_slots(session: Session, slots: Sequence[InjectSlot]) -> None:
         raise ValidationFailed("inject numbers start at 1")
     table = cast(Table, InjectRow.__table__)
     times = [{"row_id": s.id, "new_position": s.position, "new_offset": s.planned_offset_s,
-              "new_scenario_time": _iso(s.scenario_time), "kept_number": s.number} for s in slots]
+              "new_scenario_time": _iso(s.scenario_time), "slot_number": s.number} for s in slots]
     if session.get_bind().dialect.supports_sane_multi_rowcount:
         result = session.execute(
-            update(table).where(table.c.id == bindparam("row_id"), table.c.number == bindparam("kept_number"))
+            update(table).where(table.c.id == bindparam("row_id"), table.c.number == bindparam("slot_number"))
             .values(position=bindparam("new_position"), planned_offset_s=bindparam("new_offset"),
                     scenario_time=bindparam("new_scenario_time")), times)
         if cast(CursorResult[Any], result).rowcount == len(slots):
@@ -881,7 +881,7 @@ def _put_slots(session: Session, slots: Sequence[InjectSlot]) -> None:
         )
     session.execute(
         update(table).where(table.c.id == bindparam("row_id")).values(
-            number=bindparam("kept_number"), position=bindparam("new_position"),
+            number=bindparam("slot_number"), position=bindparam("new_position"),
             planned_offset_s=bindparam("new_offset"), scenario_time=bindparam("new_scenario_time")),
         times,
     )
