@@ -6,7 +6,9 @@ import dataclasses
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableView
 
+from ctpn_desktop.core.clock import format_elapsed
 from ctpn_desktop.core.entities import LogKind, Scenario
 
 from ctpn_desktop.ui.models import msel
@@ -142,6 +144,67 @@ def test_editable_msel_model_passes_the_model_tester_through_filters_and_updates
     assert edits == [(model.inject_at(0).id, msel.TITLE, "Typed")]
     assert not model.setData(model.index(0, msel.RECIPIENTS), "Police")
     qtmodeltester.check(model)
+
+
+def test_rows_that_move_keep_their_selection_and_rows_in_place_repaint_one_range(qtbot, qtmodeltester) -> None:
+    scenario = _scenario()
+    model = msel.MselTableModel(scenario, validation=True, editor=lambda i, c, t: True)
+    qtmodeltester.check(model)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    told: list[object] = []
+    model.modelReset.connect(lambda: told.append("reset"))
+    model.layoutChanged.connect(lambda *_: told.append("layout"))
+    model.dataChanged.connect(lambda first, last, *_: told.append((first.row(), last.row())))
+    ordered = model.injects_shown()
+    picked = ordered[1]
+    view.selectRow(1)
+
+    # The first three injects re-timed past every other: a layout change, the selection stays on its inject.
+    latest = max(i.planned_offset_s for i in ordered)
+    late = {i.id: dataclasses.replace(i, planned_offset_s=i.planned_offset_s + latest + 60) for i in ordered[:3]}
+    retimed = dataclasses.replace(scenario, injects=tuple(late.get(i.id, i) for i in scenario.injects))
+    assert model.update_injects(retimed, set(late)) is False
+    assert told == ["layout"]
+    assert [i.id for i in model.injects_shown()] == [i.id for i in (*ordered[3:], *ordered[:3])]
+    row = model.row_of(picked.id)
+    assert row == len(ordered) - 2
+    assert view.currentIndex().row() == row
+    assert [index.row() for index in view.selectionModel().selectedRows()] == [row]
+    assert model.index(row, msel.PLANNED).data() == format_elapsed(late[picked.id].planned_offset_s)
+
+    # Two injects renamed where they are: one repaint from the first to the last.
+    told.clear()
+    shown = model.injects_shown()
+    renamed = {i.id: dataclasses.replace(i, title=f"Renamed {i.number}") for i in (shown[2], shown[5])}
+    titled = dataclasses.replace(retimed, injects=tuple(renamed.get(i.id, i) for i in retimed.injects))
+    assert model.update_injects(titled, set(renamed)) is False
+    assert told == [(2, 5)]
+    assert model.index(5, msel.TITLE).data() == f"Renamed {shown[5].number}"
+
+    # Undone: every inject back where it was, the selection with it.
+    told.clear()
+    model.update_injects(scenario, set(late) | set(renamed))
+    assert told == ["layout"]
+    assert model.injects_shown() == ordered
+    assert [index.row() for index in view.selectionModel().selectedRows()] == [1]
+
+    # A filter that would now show other injects, or an inject gone: the model starts again.
+    told.clear()
+    model.set_filter(msel.MselFilter(text="renamed"))
+    assert model.rowCount() == 0
+    told.clear()
+    assert model.update_injects(titled, set(renamed)) is True
+    assert told == ["reset"]
+    assert model.rowCount() == 2
+    told.clear()
+    model.set_filter(msel.MselFilter())
+    told.clear()
+    assert model.update_injects(dataclasses.replace(scenario, injects=scenario.injects[1:]), set(),
+                                {scenario.injects[0].id}) is True
+    assert told == ["reset"]
+    assert model.total == len(scenario.injects) - 1
 
 
 def test_dragging_rows_asks_to_move_them_before_the_drop_row(qtbot) -> None:

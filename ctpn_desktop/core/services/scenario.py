@@ -15,10 +15,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import CursorResult, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy.orm import Session, selectinload
 
 from ctpn_desktop.core.entities import (
     AttachmentInfo,
@@ -132,11 +132,18 @@ _INJECT_COLUMNS = (
 )
 
 
+_DELIVERY_METHODS = {m.value: m for m in DeliveryMethod}
+_EVENT_TYPES = {e.value: e for e in EventType}
+_INJECT_STATUSES = {s.value: s for s in InjectStatus}
+
+
 def _load_injects(session: Session, ids: Iterable[str] | None = None) -> list[Inject]:
     """Injects with their links, in MSEL order, in four plain-row queries however many there are.
 
-    Plain column tuples rather than ORM instances: with thousands of injects, building tracked objects
-    only to copy them into frozen entities was most of the time it took to open the MSEL.
+    Plain column tuples through the session's connection rather than ORM instances or ORM rows: with thousands
+    of injects, building tracked objects (or ORM rows) only to copy them into frozen entities was most of the
+    time it took to open the MSEL. Stored enum values are looked up in a table (an unknown one still fails
+    as the enum would).
     """
     id_list = list(ids) if ids is not None else None
     query = select(*_INJECT_COLUMNS).order_by(InjectRow.position, InjectRow.number)
@@ -152,26 +159,34 @@ def _load_injects(session: Session, ids: Iterable[str] | None = None) -> list[In
         links_query = links_query.where(InjectRecipientRow.inject_id.in_(id_list))
         objective_query = objective_query.where(InjectObjectiveRow.inject_id.in_(id_list))
         attachment_query = attachment_query.where(AttachmentRow.inject_id.in_(id_list))
+    connection = session.connection()
     recipients: dict[str, list[Recipient]] = defaultdict(list)
-    for inject_id, organisation_id, role_id in session.execute(links_query):
-        recipients[inject_id].append(Recipient(organisation_id, role_id))
+    addressed: dict[tuple[str, str | None], Recipient] = {}  # one value per organisation and role, shared
+    for inject_id, organisation_id, role_id in connection.execute(links_query).all():
+        recipient = addressed.get((organisation_id, role_id))
+        if recipient is None:
+            recipient = addressed[organisation_id, role_id] = Recipient(organisation_id, role_id)
+        recipients[inject_id].append(recipient)
     objectives: dict[str, list[str]] = defaultdict(list)
-    for inject_id, objective_id in session.execute(objective_query):
+    for inject_id, objective_id in connection.execute(objective_query).all():
         objectives[inject_id].append(objective_id)
     attachments: dict[str, list[AttachmentInfo]] = defaultdict(list)
-    for inject_id, attachment_id, filename, media_type, size, sha256 in session.execute(attachment_query):
+    for inject_id, attachment_id, filename, media_type, size, sha256 in connection.execute(attachment_query).all():
         attachments[inject_id].append(AttachmentInfo(attachment_id, filename, media_type, size, sha256))
     empty: tuple[()] = ()
+    methods, events, statuses = _DELIVERY_METHODS, _EVENT_TYPES, _INJECT_STATUSES
     return [
         Inject(
             id=r[0], number=r[1], title=r[2], planned_offset_s=r[3], position=r[4], phase_id=r[5],
-            scenario_time=_dt(r[6]), content=r[7], delivery_method=DeliveryMethod(r[8]), event_type=EventType(r[9]),
+            scenario_time=_dt(r[6]), content=r[7],
+            delivery_method=methods.get(r[8]) or DeliveryMethod(r[8]),
+            event_type=events.get(r[9]) or EventType(r[9]),
             sender=r[10], expected_actions=r[11], controller_notes=r[12], storyline=r[13],
-            status=InjectStatus(r[14]), depends_on_id=r[15],
+            status=statuses.get(r[14]) or InjectStatus(r[14]), depends_on_id=r[15],
             recipients=tuple(recipients.get(r[0], empty)), objective_ids=tuple(objectives.get(r[0], empty)),
             attachments=tuple(attachments.get(r[0], empty)),
         )
-        for r in session.execute(query)
+        for r in connection.execute(query).all()
     ]
 
 
@@ -206,7 +221,8 @@ def read_scenario(session: Session) -> Scenario:
         ),
         organisations=tuple(
             organisation_of(r)
-            for r in session.scalars(select(OrganisationRow).order_by(OrganisationRow.position))
+            for r in session.scalars(select(OrganisationRow).options(selectinload(OrganisationRow.roles))
+                                     .order_by(OrganisationRow.position))
         ),
         phases=tuple(
             phase_of(r)
@@ -693,9 +709,34 @@ def msel_order(injects: Iterable[Inject]) -> list[Inject]:
     return sorted(injects, key=lambda i: (i.planned_offset_s, i.position, i.number))
 
 
+def in_slot(inject: Inject, slot: InjectSlot) -> bool:
+    """Whether ``inject`` already has the number, order and times of ``slot`` (a scenario time the same instant
+    at another UTC offset is another time here: it is stored as written)."""
+    if (inject.planned_offset_s != slot.planned_offset_s or inject.position != slot.position
+            or inject.number != slot.number):
+        return False
+    mine, theirs = inject.scenario_time, slot.scenario_time
+    if mine is None or theirs is None:
+        return mine is theirs
+    return mine == theirs and mine.utcoffset() == theirs.utcoffset()
+
+
 def with_slot(inject: Inject, slot: InjectSlot) -> Inject:
-    return replace(inject, number=slot.number, position=slot.position, planned_offset_s=slot.planned_offset_s,
-                   scenario_time=slot.scenario_time)
+    """``inject`` in ``slot`` (itself when it is already there).
+
+    Built field by field rather than with `dataclasses.replace`, which takes half again as long: a re-time
+    builds a thousand of these. A test checks that every field of `Inject` is carried over.
+    """
+    if in_slot(inject, slot):
+        return inject
+    return Inject(
+        id=inject.id, number=slot.number, title=inject.title, planned_offset_s=slot.planned_offset_s,
+        position=slot.position, phase_id=inject.phase_id, scenario_time=slot.scenario_time, content=inject.content,
+        delivery_method=inject.delivery_method, event_type=inject.event_type, sender=inject.sender,
+        expected_actions=inject.expected_actions, controller_notes=inject.controller_notes,
+        storyline=inject.storyline, status=inject.status, depends_on_id=inject.depends_on_id,
+        recipients=inject.recipients, objective_ids=inject.objective_ids, attachments=inject.attachments,
+    )
 
 
 def retimed_slots(injects: Iterable[Inject], ids: Iterable[str], delta_s: int, *,
@@ -801,17 +842,32 @@ def phase_links(scenario: Scenario, phase_id: str) -> Links:
 
 
 def _put_slots(session: Session, slots: Sequence[InjectSlot]) -> None:
+    """Write the slots as plain table statements (many small updates by key, not ORM objects to track), through
+    the session so that the write is checked and announced like any other.
+
+    Most slot edits (a re-time, a reorder) keep every number. They are written first with each row's number as
+    a condition: when every row matched, each inject exists and keeps its number, so nothing more is needed
+    and the MSEL was not read. Otherwise (a renumber, an inject gone) the numbers are checked against the
+    document and written, the renumbered ones parked first so that swaps succeed.
+    """
     numbers = [s.number for s in slots]
     if len(numbers) != len(set(numbers)):
         raise ValidationFailed("two injects in the same edit have the same number")
     if any(n < 1 for n in numbers):
         raise ValidationFailed("inject numbers start at 1")
+    table = cast(Table, InjectRow.__table__)
+    times = [{"row_id": s.id, "new_position": s.position, "new_offset": s.planned_offset_s,
+              "new_scenario_time": _iso(s.scenario_time), "slot_number": s.number} for s in slots]
+    if session.get_bind().dialect.supports_sane_multi_rowcount:
+        result = session.execute(
+            update(table).where(table.c.id == bindparam("row_id"), table.c.number == bindparam("slot_number"))
+            .values(position=bindparam("new_position"), planned_offset_s=bindparam("new_offset"),
+                    scenario_time=bindparam("new_scenario_time")), times)
+        if cast(CursorResult[Any], result).rowcount == len(slots):
+            return
     current = dict(session.execute(select(InjectRow.id, InjectRow.number)).all())
     if any(s.id not in current for s in slots):
         raise ValidationFailed("an inject of this edit no longer exists")
-    # Plain table statements: these are many small updates by key, not ORM objects to track.
-    table = cast(Table, InjectRow.__table__)
-    connection = session.connection()
     changing = [s for s in slots if current[s.id] != s.number]
     if changing:
         moving = {s.id for s in changing}
@@ -819,17 +875,15 @@ def _put_slots(session: Session, slots: Sequence[InjectSlot]) -> None:
         clash = sorted({s.number for s in changing} & taken)
         if clash:
             raise ValidationFailed(f"inject number {clash[0]} is already used")
-        # Numbers are unique: park the renumbered rows on negative numbers first so that swaps succeed.
-        connection.execute(
+        session.execute(
             update(table).where(table.c.id == bindparam("row_id")).values(number=bindparam("parked")),
             [{"row_id": s.id, "parked": -n - 1} for n, s in enumerate(changing)],
         )
-    connection.execute(
+    session.execute(
         update(table).where(table.c.id == bindparam("row_id")).values(
-            number=bindparam("new_number"), position=bindparam("new_position"),
+            number=bindparam("slot_number"), position=bindparam("new_position"),
             planned_offset_s=bindparam("new_offset"), scenario_time=bindparam("new_scenario_time")),
-        [{"row_id": s.id, "new_number": s.number, "new_position": s.position, "new_offset": s.planned_offset_s,
-          "new_scenario_time": _iso(s.scenario_time)} for s in slots],
+        times,
     )
 
 

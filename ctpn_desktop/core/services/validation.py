@@ -145,29 +145,31 @@ def validate(scenario: Scenario) -> tuple[Problem, ...]:
 
 def _clashes(by_minute: dict[tuple[int, str], list[tuple[Inject, str | None]]], organisations: dict[str, Organisation],
              roles: dict[str, Role], order: dict[str, int]) -> Iterable[Problem]:
-    """Two injects reaching the same recipient in the same minute (an organisation reaches all its roles)."""
+    """Two injects reaching the same recipient in the same minute (an organisation reaches all its roles).
+
+    A busy MSEL has thousands of these: the names and the minute are worked out once per minute and recipient.
+    """
     reported: set[tuple[str, str]] = set()
     for (minute, organisation_id), entries in by_minute.items():
         if len(entries) < 2:
             continue
+        organisation = organisations.get(organisation_id)
+        reached = organisation.display_name if organisation is not None else "a recipient"
+        when = _minutes(minute * 60)
         for n, (first, first_role) in enumerate(entries):
             for second, second_role in entries[n + 1:]:
                 if first.id == second.id or (first_role is not None and second_role is not None
                                              and first_role != second_role):
                     continue
+                role_id = first_role or second_role
+                name = f"{reached} – {roles[role_id].name}" if role_id is not None and role_id in roles else reached
                 for inject, other in ((first, second), (second, first)):
                     if (inject.id, other.id) in reported:
                         continue
                     reported.add((inject.id, other.id))
-                    organisation = organisations.get(organisation_id)
-                    name = organisation.display_name if organisation is not None else "a recipient"
-                    role_id = first_role or second_role
-                    if role_id is not None and role_id in roles:
-                        name = f"{name} – {roles[role_id].name}"
                     yield Problem(
                         ProblemKind.RECIPIENT_CLASH,
-                        f"Inject {inject.number} reaches {name} in the same minute ({_minutes(minute * 60)}) "
-                        f"as inject {other.number}",
+                        f"Inject {inject.number} reaches {name} in the same minute ({when}) as inject {other.number}",
                         inject_id=inject.id, field=InjectField.PLANNED, sort_key=(0, order[inject.id]))
 
 

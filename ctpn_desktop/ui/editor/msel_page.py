@@ -65,6 +65,8 @@ class MselPage(QWidget):
     def __init__(self, typing: Typing, editor: msel.Editor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.scenario: Scenario = EMPTY_SCENARIO
+        self._selections_shown = 0
+        """How many times the detail pane was given the selection (so that it is not given the same one twice)."""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         bar = QHBoxLayout()
@@ -144,19 +146,30 @@ class MselPage(QWidget):
         selected = self.selected_ids()
         current = self.current_id()
         self.scenario = scenario
-        self.model.update_injects(scenario, changed, removed)
+        reset = self.model.update_injects(scenario, changed, removed)
         self.form.scenario = scenario
-        self._after_model_change(selected, current)
+        if reset or not self.view.selectionModel().hasSelection():
+            self._after_model_change(selected, current)
+            return
+        # The rows kept their selection (they were repainted or only moved): the detail pane is shown again
+        # only if its inject, or the inject it depends on (whose number it shows), changed.
+        self.stack.show_content(bool(self.scenario.injects))
+        self._update_count()
+        shown = self.form.inject
+        if shown is not None and (shown.id in changed or shown.id in removed or shown.depends_on_id in changed):
+            self._selection_changed()
 
     def _after_model_change(self, selected: list[str], current: str | None = None) -> None:
         self.stack.show_content(bool(self.scenario.injects))
         self._update_count()
         wanted = [i for i in selected if self.model.row_of(i) is not None]
+        shown = self._selections_shown
         if wanted:
             self.select_ids(wanted, current if current in wanted else wanted[0], scroll=False)
         elif self.model.rowCount() and not self.view.selectionModel().hasSelection():
             self.view.selectRow(0)
-        self._selection_changed()
+        if self._selections_shown == shown:  # selecting changed nothing, so the detail pane was not told
+            self._selection_changed()
 
     def _fill_filter_lists(self, scenario: Scenario) -> None:
         for combo, items in (
@@ -190,7 +203,9 @@ class MselPage(QWidget):
     def _update_count(self) -> None:
         total, shown = self.model.total, self.model.rowCount()
         noun = "inject" if total == 1 else "injects"
-        self.count.setText(f"{total} {noun}" if shown == total else f"{shown} of {total} {noun} shown")
+        text = f"{total} {noun}" if shown == total else f"{shown} of {total} {noun} shown"
+        if text != self.count.text():  # the same text again would still repaint the bar
+            self.count.setText(text)
 
     def selected_ids(self) -> list[str]:
         rows = sorted(i.row() for i in self.view.selectionModel().selectedRows())
@@ -247,6 +262,7 @@ class MselPage(QWidget):
         self.jump.clear()
 
     def _selection_changed(self, _selected: QItemSelection | None = None, _deselected: object = None) -> None:
+        self._selections_shown += 1
         current = self.current_id()
         ids = self.selected_ids()
         if current not in ids:

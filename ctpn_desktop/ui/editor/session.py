@@ -26,6 +26,7 @@ from ctpn_desktop.core.services.scenario import (
     ScenarioService,
     duplicate_of,
     following_ids,
+    in_slot,
     moved_slots,
     msel_order,
     objective_links,
@@ -53,6 +54,10 @@ class Change:
     def names_changed(self) -> bool:
         """Phases, organisations or objectives changed: the MSEL's text columns must be worked out again."""
         return self.objectives or self.organisations or self.phases or self.everything
+
+
+_Made = dict[str, tuple[Inject, Inject]]
+"""Per inject id: an inject a slot edit moved, and the inject it made of it."""
 
 
 class _Command(QUndoCommand):
@@ -136,11 +141,35 @@ class EditorSession(QObject):
         self.scenario = replace(self.scenario, injects=(*kept, *fresh.values()))
         return Change(injects=frozenset(i.id for i in injects), removed=frozenset(gone))
 
-    def _set_slots(self, slots: Sequence[InjectSlot]) -> Change:
+    def _set_slots(self, slots: Sequence[InjectSlot], made: _Made, opposite: Sequence[InjectSlot],
+                   unmade: _Made) -> Change:
+        """Store the slots and move the snapshot's injects into them, in one pass over the snapshot.
+
+        ``made`` remembers, per inject id, an inject this step moved and what it made of it; when the snapshot
+        still holds that very inject (an undo or redo after an exact redo or undo), what it made is handed back
+        instead of built again. What it makes is also remembered for the opposite step (``unmade``) when the
+        inject came from the ``opposite`` slot: a slot edit changes nothing but the slot, so moving it back
+        gives exactly the inject it started from.
+        """
         self.service.put_slots(slots)
         by_id = {s.id: s for s in slots}
-        self.scenario = replace(self.scenario, injects=tuple(
-            with_slot(i, by_id[i.id]) if i.id in by_id else i for i in self.scenario.injects))
+        back = {s.id: s for s in opposite}
+        injects = list(self.scenario.injects)
+        for n, inject in enumerate(injects):
+            slot = by_id.get(inject.id)
+            if slot is None:
+                continue
+            known = made.get(inject.id)
+            if known is not None and known[0] is inject:
+                injects[n] = known[1]
+                continue
+            moved = with_slot(inject, slot)
+            made[inject.id] = (inject, moved)
+            other = back.get(inject.id)
+            if other is not None and in_slot(inject, other):
+                unmade[inject.id] = (moved, inject)
+            injects[n] = moved
+        self.scenario = replace(self.scenario, injects=tuple(injects))
         return Change(injects=frozenset(by_id))
 
     def _put_injects(self, injects: Sequence[Inject], blobs: Mapping[str, bytes] | None = None) -> Change:
@@ -417,7 +446,10 @@ class EditorSession(QObject):
         by_id = {i.id: i for i in self.scenario.injects}
         old = [InjectSlot.of(by_id[s.id]) for s in slots]
         new = list(slots)
-        return self.edit(text, lambda: self._set_slots(new), lambda: self._set_slots(old))
+        redone: _Made = {}
+        undone: _Made = {}
+        return self.edit(text, lambda: self._set_slots(new, redone, old, undone),
+                         lambda: self._set_slots(old, undone, new, redone))
 
     def retime(self, ids: Sequence[str], delta_s: int, *, move_scenario_time: bool = True) -> bool:
         slots = retimed_slots(self.scenario.injects, ids, delta_s, move_scenario_time=move_scenario_time)

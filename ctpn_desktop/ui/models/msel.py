@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QByteArray,
     QMimeData,
@@ -44,6 +46,31 @@ COLUMNS: tuple[str, ...] = (
 NUMBER, PHASE, PLANNED, SCENARIO_TIME, TITLE, SENDER, RECIPIENTS, METHOD, OBJECTIVES, VALIDATION = range(
     len(COLUMNS))
 _RIGHT_ALIGNED = frozenset({NUMBER, PLANNED})
+_ALIGNMENTS = tuple(int((Qt.AlignmentFlag.AlignRight if column in _RIGHT_ALIGNED else Qt.AlignmentFlag.AlignLeft)
+                        | Qt.AlignmentFlag.AlignVCenter) for column in range(len(COLUMNS)))
+
+# Roles as plain ints, looked up once: a paint asks for seven roles of every cell in view, so what `data` does
+# per call is most of what painting the MSEL costs.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
+_EDIT = int(Qt.ItemDataRole.EditRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_TEXT_ROLES = frozenset({_DISPLAY, _ACCESSIBLE})
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_UNUSED_ROLES = frozenset(int(r) for r in (Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.FontRole,
+                                           Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.CheckStateRole,
+                                           Qt.ItemDataRole.SizeHintRole))
+"""Roles no cell of the MSEL sets: answered before anything else is looked at."""
+_LAYOUT_SIGNATURE = ("QList<QPersistentModelIndex>", "QAbstractItemModel::LayoutChangeHint")
+_ROWS_SORTED = QAbstractItemModel.LayoutChangeHint.VerticalSortHint
+"""Only rows changed places (columns did not): the header across the top has nothing to work out again."""
+_TOOLTIP_COLUMNS = frozenset({TITLE, RECIPIENTS, SENDER, PHASE})
+_SELECTABLE = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_DRAGGABLE = Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled
+_FLAGS = {(editable, draggable): _SELECTABLE | (Qt.ItemFlag.ItemIsEditable if editable else Qt.ItemFlag.NoItemFlags)
+          | (_DRAGGABLE if draggable else Qt.ItemFlag.NoItemFlags)
+          for editable in (False, True) for draggable in (False, True)}
 EDITABLE_COLUMNS = frozenset({NUMBER, PLANNED, TITLE, SENDER})
 INJECT_IDS_MIME = "application/x-ctpn-inject-ids"
 
@@ -58,6 +85,9 @@ def format_scenario_time(value: datetime | None) -> str:
 
 def msel_key(inject: Inject) -> tuple[int, int, int]:
     return inject.planned_offset_s, inject.position, inject.number
+
+
+_row_key = attrgetter("key")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +109,11 @@ class _Row:
     """One inject's row. What the table shows, sorts and searches is worked out when first asked for: opening
     a long MSEL formats only the rows in view (and all of them only once a filter or a sort needs them)."""
 
-    __slots__ = ("_display", "_haystack", "_lookups", "_sort", "inject")
+    __slots__ = ("_display", "_haystack", "_lookups", "_sort", "inject", "key")
 
     def __init__(self, inject: Inject, lookups: _Lookups) -> None:
         self.inject = inject
+        self.key = msel_key(inject)
         self._lookups = lookups
         self._display: tuple[str, ...] | None = None
         self._sort: tuple[object, ...] | None = None
@@ -172,6 +203,7 @@ class MselTableModel(QAbstractTableModel):
         self._filter = MselFilter()
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
+        self._msel_order = True
         self._columns = len(COLUMNS) if validation else VALIDATION
         self._rows = [_Lookups(scenario).row(i) for i in scenario.injects]
         self._order_rows()
@@ -218,33 +250,55 @@ class MselTableModel(QAbstractTableModel):
         self._apply_filter()
         self.endResetModel()
 
-    def update_injects(self, scenario: Scenario, changed: Iterable[str], removed: Iterable[str] = ()) -> None:
+    def update_injects(self, scenario: Scenario, changed: Iterable[str], removed: Iterable[str] = ()) -> bool:
         """Take ``scenario`` as the new snapshot where only the injects ``changed`` and ``removed`` differ.
 
-        Rows that stay where they were are repainted in place; if the order or the filtered set changes the
-        model resets (the view keeps its selection through the page, by inject id).
+        Rows that stay where they were are repainted in place (one range from the first changed row to the
+        last); rows that only move (a re-time, a reorder) are a layout change that keeps the selection and the
+        current row on their injects; only when rows come or go (or a filter now hides or shows others) does
+        the model reset, and then it returns True (the page puts the selection back, by inject id).
         """
         changed_ids, removed_ids = set(changed), set(removed)
         self._scenario = scenario
         if not changed_ids and not removed_ids:
-            return
+            return False
         lookups = _Lookups(scenario)
         fresh = {i.id: i for i in scenario.injects if i.id in changed_ids}
         rows = [r for r in self._rows if r.inject.id not in removed_ids and r.inject.id not in fresh]
         rows.extend(lookups.row(i) for i in fresh.values())
         rows = self._ordered(rows)
         shown = self._filtered(rows)
-        if [r.inject.id for r in shown] == [r.inject.id for r in self._shown]:
-            self._rows, self._shown = rows, shown
-            for inject_id in fresh:
-                row = self._row_of.get(inject_id)
-                if row is not None:
-                    self.dataChanged.emit(self.index(row, 0), self.index(row, self._columns - 1))
-            return
+        old_ids = [r.inject.id for r in self._shown]
+        new_ids = [r.inject.id for r in shown]
+        self._rows = rows
+        if new_ids == old_ids:
+            self._shown = shown
+            places = [self._row_of[i] for i in fresh if i in self._row_of]
+            if places:
+                self.dataChanged.emit(self.index(min(places), 0), self.index(max(places), self._columns - 1))
+            return False
+        # The same injects, only moved: with no filter every inject has a row in view, and none came or went.
+        same_injects = (not self._filter.active and all(i in self._row_of for i in fresh)
+                        and not any(i in self._row_of for i in removed_ids))
+        if same_injects or (len(new_ids) == len(old_ids) and set(new_ids) == set(old_ids)):
+            self._relayout(shown, old_ids)
+            return False
         self.beginResetModel()
-        self._rows, self._shown = rows, shown
-        self._row_of = {r.inject.id: n for n, r in enumerate(shown)}
+        self._shown = shown
+        self._row_of = {inject_id: n for n, inject_id in enumerate(new_ids)}
         self.endResetModel()
+        return True
+
+    def _relayout(self, shown: list[_Row], old_ids: list[str]) -> None:
+        """Show the same rows in a new order: persistent indexes (selection, current row) follow their injects."""
+        self.layoutAboutToBeChanged[_LAYOUT_SIGNATURE].emit([], _ROWS_SORTED)
+        new_row_of = {r.inject.id: n for n, r in enumerate(shown)}
+        old = self.persistentIndexList()
+        self._shown = shown
+        self._row_of = new_row_of
+        self.changePersistentIndexList(
+            old, [self.index(new_row_of[old_ids[i.row()]], i.column()) for i in old])
+        self.layoutChanged[_LAYOUT_SIGNATURE].emit([], _ROWS_SORTED)
 
     def refresh_names(self, scenario: Scenario) -> None:
         """Phases, organisations or objectives were renamed: every row's text is worked out again."""
@@ -269,11 +323,11 @@ class MselTableModel(QAbstractTableModel):
     def _ordered(self, rows: list[_Row]) -> list[_Row]:
         column, descending = self._sort_column, self._sort_order == Qt.SortOrder.DescendingOrder
         if column == VALIDATION:
-            return sorted(rows, key=lambda r: (len(self._problems.get(r.inject.id, ())), msel_key(r.inject)),
+            return sorted(rows, key=lambda r: (len(self._problems.get(r.inject.id, ())), r.key),
                           reverse=descending)
         if column < 0 or column >= VALIDATION:
-            return sorted(rows, key=lambda r: msel_key(r.inject))
-        return sorted(rows, key=lambda r: (r.sort[column], msel_key(r.inject)), reverse=descending)
+            return sorted(rows, key=_row_key)
+        return sorted(rows, key=lambda r: (r.sort[column], r.key), reverse=descending)
 
     def _filtered(self, rows: list[_Row] | None = None) -> list[_Row]:
         wanted = self._filter
@@ -300,19 +354,13 @@ class MselTableModel(QAbstractTableModel):
         Column -1 restores the MSEL order (planned time). Selections survive through persistent indexes.
         """
         self._sort_column, self._sort_order = column, order
+        self._msel_order = self.in_msel_order
         before = [r.inject.id for r in self._shown]
         self._order_rows()
         shown = self._filtered()
         if [r.inject.id for r in shown] == before:
             return
-        self.layoutAboutToBeChanged.emit()
-        new_row_of = {r.inject.id: n for n, r in enumerate(shown)}
-        old = self.persistentIndexList()
-        self._shown = shown
-        self._row_of = new_row_of
-        self.changePersistentIndexList(
-            old, [self.index(new_row_of[before[i.row()]], i.column()) for i in old])
-        self.layoutChanged.emit()
+        self._relayout(shown, before)
 
     # Qt's model contract --------------------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's own signature
@@ -321,24 +369,25 @@ class MselTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self._columns
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid():
+    def data(self, index: Index, role: int = _DISPLAY) -> object:
+        if role in _UNUSED_ROLES or not index.isValid():
             return None
-        row, column = index.row(), index.column()
-        item = self._shown[row]
+        column = index.column()
+        item = self._shown[index.row()]
         if column == VALIDATION:
             return self._validation_data(item, role)
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role in _TEXT_ROLES:
             return item.display[column]
-        if role == Qt.ItemDataRole.EditRole:
+        if role == _ALIGNMENT:
+            return _ALIGNMENTS[column]
+        if role == _FOREGROUND:
+            return None
+        if role == _EDIT:
             return item.inject.title if column == TITLE else item.display[column]
         if role == SORT_ROLE:
             return item.sort[column]
-        if role == Qt.ItemDataRole.ToolTipRole and column in (TITLE, RECIPIENTS, SENDER, PHASE):
+        if role == _TOOLTIP and column in _TOOLTIP_COLUMNS:
             return item.display[column] or None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            horizontal = Qt.AlignmentFlag.AlignRight if column in _RIGHT_ALIGNED else Qt.AlignmentFlag.AlignLeft
-            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
         if role == INJECT_ID_ROLE:
             return item.inject.id
         if role == PROBLEMS_ROLE:
@@ -347,37 +396,35 @@ class MselTableModel(QAbstractTableModel):
 
     def _validation_data(self, item: _Row, role: int) -> object:
         problems = self._problems.get(item.inject.id, [])
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role in _TEXT_ROLES:
             if not problems:
                 return "OK"
             return "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return "\n".join(problems) or "No problems found"
-        if role == Qt.ItemDataRole.ForegroundRole and problems:
+        if role == _ALIGNMENT:
+            return _ALIGNMENTS[VALIDATION]
+        if role == _FOREGROUND:
+            if not problems:
+                return None
             from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
             dark = QGuiApplication.palette().color(QPalette.ColorRole.Base).lightness() < 128
             return QColor("#ffb347" if dark else "#a04000")
+        if role == _TOOLTIP:
+            return "\n".join(problems) or "No problems found"
         if role == SORT_ROLE:
             return len(problems)
         if role == INJECT_ID_ROLE:
             return item.inject.id
         if role == PROBLEMS_ROLE:
             return problems
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.ItemIsDropEnabled if self._editor is not None else Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if self._editor is not None:
-            if index.column() in EDITABLE_COLUMNS:
-                flags |= Qt.ItemFlag.ItemIsEditable
-            if self.in_msel_order:
-                flags |= Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled
-        return flags
+        if self._editor is None:
+            return _SELECTABLE
+        return _FLAGS[index.column() in EDITABLE_COLUMNS, self._msel_order]
 
     def setData(self, index: Index, value: object, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if self._editor is None or not index.isValid() or role != Qt.ItemDataRole.EditRole:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import timedelta
+from dataclasses import fields, replace
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from ctpn_desktop.core.entities import AttachmentInfo, Inject
+from ctpn_desktop.core.changes import Changes, Topic
+from ctpn_desktop.core.entities import (
+    AttachmentInfo,
+    DeliveryMethod,
+    EventType,
+    Inject,
+    InjectStatus,
+    Recipient,
+)
 from ctpn_desktop.core.errors import ValidationFailed
 from ctpn_desktop.core.services.scenario import (
     InjectSlot,
@@ -51,6 +59,68 @@ def test_retime_of_all_following_injects_is_stored_and_undone(tmp_path: Path) ->
                 assert after[inject.id].scenario_time == inject.scenario_time + timedelta(seconds=shift)
         service.put_slots([InjectSlot.of(i) for i in before if i.id in ids])
         assert ScenarioService(document).load().injects == before
+
+
+def test_a_retime_changes_only_its_injects_and_every_page_is_told(tmp_path: Path) -> None:
+    with library_document(tmp_path) as document:
+        service = ScenarioService(document)
+        before = {i.id: i for i in service.load().injects}
+        block = [i.id for i in msel_order(before.values())[2:6]]
+        told: list[Changes] = []
+        document.changes.subscribe(told.append)
+        service.put_slots(retimed_slots(before.values(), block, -10 * 60))
+        assert any(c.touches(Topic.SCENARIO) and "inject" in c.tables for c in told)
+        after = {i.id: i for i in ScenarioService(document).load().injects}
+        assert {i for i in after if after[i] != before[i]} == set(block)
+        for inject_id in block:
+            assert after[inject_id] == replace(
+                before[inject_id], planned_offset_s=before[inject_id].planned_offset_s - 600,
+                scenario_time=before[inject_id].scenario_time - timedelta(minutes=10)
+                if before[inject_id].scenario_time else None)
+        told.clear()
+        service.put_slots(renumbered_slots(list(after.values()), first=100))
+        assert any("inject" in c.tables for c in told)
+
+
+def test_slots_from_an_older_snapshot_are_checked_against_the_document(tmp_path: Path) -> None:
+    """Slots that keep numbers the document no longer has are not written blindly: the numbers are checked as
+    for a renumber, and a refusal leaves every inject as it was, times included."""
+    with library_document(tmp_path) as document:
+        service = ScenarioService(document)
+        first, second, third = msel_order(service.load().injects)[:3]
+        service.put_slots([replace(InjectSlot.of(first), number=second.number),
+                           replace(InjectSlot.of(second), number=first.number)])
+        swapped = msel_order(service.load().injects)
+        stale = retimed_slots([first, second], [first.id, second.id], 60)
+        with pytest.raises(ValidationFailed, match=f"inject number {first.number} is already used"):
+            service.put_slots([*retimed_slots([third], [third.id], 60), stale[0]])
+        assert msel_order(service.load().injects) == swapped
+        service.put_slots(stale)
+        again = {i.id: i for i in service.load().injects}
+        assert (again[first.id].number, again[first.id].planned_offset_s) == (first.number,
+                                                                             first.planned_offset_s + 60)
+        assert (again[second.id].number, again[second.id].planned_offset_s) == (second.number,
+                                                                               second.planned_offset_s + 60)
+
+
+def test_an_inject_put_in_a_slot_keeps_every_other_field() -> None:
+    full = Inject(
+        id="full", number=7, title="Title", planned_offset_s=600, position=3, phase_id="phase",
+        scenario_time=datetime(2027, 12, 10, 18, 30), content="Content", delivery_method=DeliveryMethod.EMAIL,
+        event_type=EventType.CONTINGENCY, sender="Sender", expected_actions="Actions", controller_notes="Notes",
+        storyline="Story", status=InjectStatus.READY, depends_on_id="other", recipients=(Recipient("org", "role"),),
+        objective_ids=("obj",), attachments=(AttachmentInfo("att", "a.txt", "text/plain", 2, "hash"),))
+    defaults = Inject(id="", number=0, title="", planned_offset_s=0)
+    assert all(getattr(full, f.name) != getattr(defaults, f.name) for f in fields(Inject)), \
+        "give every field of the inject above a value of its own"
+    slot = InjectSlot("full", 8, 1, 1200, datetime(2027, 12, 10, 18, 40))
+    assert with_slot(full, slot) == replace(full, number=8, position=1, planned_offset_s=1200,
+                                            scenario_time=datetime(2027, 12, 10, 18, 40))
+    assert with_slot(full, InjectSlot.of(full)) is full
+    aware = replace(full, scenario_time=datetime(2027, 12, 10, 18, 30, tzinfo=UTC))
+    same_instant = datetime(2027, 12, 10, 19, 30, tzinfo=timezone(timedelta(hours=1)))
+    moved = with_slot(aware, replace(InjectSlot.of(aware), scenario_time=same_instant))
+    assert moved.scenario_time is same_instant
 
 
 def test_retime_can_leave_scenario_times_alone(tmp_path: Path) -> None:

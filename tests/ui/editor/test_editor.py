@@ -8,6 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
+from ctpn_desktop.core.changes import Changes, Topic
+from ctpn_desktop.core.clock import format_elapsed
 from ctpn_desktop.core.entities import Scenario
 from ctpn_desktop.core.services.document import open_document
 from ctpn_desktop.core.services.scenario import ScenarioService, msel_order
@@ -181,6 +183,44 @@ def test_every_edit_undoes_back_to_the_file_as_it_was(qtbot, window: MainWindow,
         page.undo()
     assert _normalised(page.scenario) == original
     assert _normalised(_on_disk(window)) == original
+
+
+def test_a_retime_changes_exactly_its_rows_and_undo_puts_them_back(qtbot, window: MainWindow,
+                                                                  editor: ScenarioWorkspace) -> None:
+    page = editor
+    page.tabs.setCurrentIndex(MSEL)
+    model = page.msel.model
+    original = page.scenario
+    ordered = msel_order(original.injects)
+    block = {i.id for i in ordered[3:8]}
+    page.msel.select_ids([ordered[4].id], ordered[4].id)
+    told: list[Changes] = []
+    window.document.changes.subscribe(told.append)
+
+    def table() -> list[tuple[str, str]]:
+        return [(model.inject_at(n).id, model.index(n, msel.PLANNED).data()) for n in range(model.rowCount())]
+
+    assert page.session.retime(sorted(block), 45 * 60)
+    retimed = page.scenario
+    by_id = {i.id: i for i in original.injects}
+    for inject in retimed.injects:
+        if inject.id in block:
+            assert inject.planned_offset_s == by_id[inject.id].planned_offset_s + 45 * 60
+        else:
+            assert inject is by_id[inject.id]
+    assert table() == [(i.id, format_elapsed(i.planned_offset_s)) for i in msel_order(retimed.injects)]
+    assert page.msel.selected_ids() == [ordered[4].id]
+    assert page.msel.form.inject == retimed.injects[[i.id for i in retimed.injects].index(ordered[4].id)]
+    assert any(c.touches(Topic.SCENARIO) and "inject" in c.tables for c in told)
+
+    _press(qtbot, page.msel.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert page.scenario == original
+    assert table() == [(i.id, format_elapsed(i.planned_offset_s)) for i in ordered]
+    assert page.msel.selected_ids() == [ordered[4].id]
+    assert page.msel.form.planned.text() == format_elapsed(ordered[4].planned_offset_s)
+    _press(qtbot, page.msel.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert page.scenario == retimed
+    assert _normalised(_on_disk(window)) == _normalised(retimed)
 
 
 def test_deleting_an_objective_lists_what_links_to_it_and_cancel_keeps_it(editor: ScenarioWorkspace,
