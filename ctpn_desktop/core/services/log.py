@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import unicodedata
 import uuid
 from collections import defaultdict
@@ -146,15 +147,29 @@ def fts_query(query: str) -> str | None:
     return " ".join('"' + word.replace('"', '""') + '"*' for word in words)
 
 
+_SORTED_FIELDS = tuple(sorted(HASHED_FIELDS))
+_sorted_values = operator.attrgetter(*_SORTED_FIELDS)
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+"""What ``json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))`` does, made once: the
+canonical form of every hash ever written, so the bytes it makes must never change."""
+_CANONICAL_IN_ORDER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""The same for values whose keys are in sorted order already (the same bytes, without sorting them again)."""
+
+
 def record_hash(row: Any) -> str:
-    """The SHA-256 of a record's fields; ``row`` is a `LogRecordRow` or a result row with the same columns."""
-    values = {name: getattr(row, name) for name in HASHED_FIELDS}
+    """The SHA-256 of a record's fields; ``row`` is a `LogRecordRow` or a result row with the same columns.
+
+    A merge re-hashes every record it brings, so this is kept lean: the fields are read by one getter in sorted
+    order, and the encoder is made once. The fixed records in ``tests/core/test_log_hashes.py`` pin the hashes."""
+    values = dict(zip(_SORTED_FIELDS, _sorted_values(row), strict=True))
     values["exercise_s"] = repr(float(values["exercise_s"]))
     values["withdrawn"] = bool(values["withdrawn"])
     syndicate = getattr(row, "syndicate_id", None)
-    if syndicate is not None:  # only when set: records written before syndicates existed keep their hashes
+    if syndicate is None:  # records written before syndicates existed keep their hashes
+        canonical = _CANONICAL_IN_ORDER.encode(values)
+    else:
         values["syndicate_id"] = syndicate
-    canonical = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        canonical = _CANONICAL.encode(values)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

@@ -31,18 +31,19 @@ from __future__ import annotations
 
 import tempfile
 import uuid
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from ctpn_desktop.core.errors import EncryptedDocumentError, MergeRefused
-from ctpn_desktop.core.services.document import Document, open_document
+from ctpn_desktop.core.services.document import Document
 from ctpn_desktop.core.services.log import verify_records
-from ctpn_desktop.storage import cipher, db
+from ctpn_desktop.storage import cipher, db, fts
 from ctpn_desktop.storage.cipher import DocumentKey
 from ctpn_desktop.storage.orm import (
     Base,
@@ -126,6 +127,12 @@ class MergeReport:
         return words
 
 
+LOG_COLUMNS: tuple[str, ...] = tuple(column.key for column in LogRecordRow.__table__.columns)
+LogValues = namedtuple("LogValues", LOG_COLUMNS)  # type: ignore[misc]
+"""A log record as plain values: tens of thousands of them are checked, hashed and compared in a merge, and a
+named tuple's fields read many times faster than a result row's or an ORM object's."""
+
+
 def _values(row: Base) -> dict[str, Any]:
     return {column.key: getattr(row, column.key) for column in row.__table__.columns}
 
@@ -135,7 +142,7 @@ class _Copy:
     exercise_id: str | None
     runs: dict[str, RunRow]
     records: list[Any]
-    """Result rows with the columns of ``log_record`` (lighter than ORM objects for tens of thousands)."""
+    """`LogValues` of every record of the other copy."""
     extras: dict[type[Base], list[dict[str, Any]]]
 
 
@@ -154,18 +161,30 @@ def _other_key(document: Document, path: Path, passphrase: str | None) -> Docume
 
 
 def _read_other(path: Path, key: DocumentKey | None) -> _Copy:
-    db.check_file(path, key)  # read-only: refuses foreign, truncated, damaged or newer files unchanged
+    """Everything the other copy holds that a merge may bring, read from a copy of it made just now.
+
+    The copy is of a file that was just checked, so it is not checked again; it is migrated when older, then
+    read through a read-only engine (nothing is folded back into a file that is thrown away)."""
+    check = db.check_file(path, key)  # read-only: refuses foreign, truncated, damaged or newer files unchanged
     with tempfile.TemporaryDirectory(prefix="ctpn-merge-") as folder:
         copy = db.backup_to(path, Path(folder) / "other.ctpn", key)
-        with open_document(copy, key=key) as other, other.sessions() as session:
-            exercise = session.scalars(select(ExerciseRow)).first()
-            runs = {r.id: r for r in session.scalars(select(RunRow))}
-            records = list(session.execute(select(LogRecordRow.__table__)))
-            tables: tuple[type[Base], ...] = (*EVALUATION_TABLES, *SYNDICATE_TABLES)
-            extras: dict[type[Base], list[dict[str, Any]]] = {
-                model: [_values(r) for r in session.scalars(select(model))] for model in tables
-            }
-            session.expunge_all()
+        if check.needs_migration:
+            db.migrate(copy, key)
+        engine = db.make_read_only_engine(copy, key)
+        try:
+            with db.make_sessionmaker(engine)() as session:
+                exercise = session.scalars(select(ExerciseRow)).first()
+                runs = {r.id: r for r in session.scalars(select(RunRow))}
+                table = LogRecordRow.__table__
+                records = [LogValues._make(row) for row in session.execute(
+                    select(*(table.c[name] for name in LOG_COLUMNS))).all()]
+                tables: tuple[type[Base], ...] = (*EVALUATION_TABLES, *SYNDICATE_TABLES)
+                extras: dict[type[Base], list[dict[str, Any]]] = {
+                    model: [_values(r) for r in session.scalars(select(model))] for model in tables
+                }
+                session.expunge_all()
+        finally:
+            engine.dispose()
     return _Copy(exercise.id if exercise else None, runs, records, extras)
 
 
@@ -219,17 +238,6 @@ def merge_from(document: Document, other_path: Path, *, syndicate_id: str | None
         counts |= {model: (_merge_devices(session, other.extras[model]) if model is SyndicateDeviceRow
                            else _merge_new(session, model, other.extras[model])) for model in SYNDICATE_TABLES}
         assigned = _assign_laptops(session, name, syndicate, added, known_devices) if syndicate is not None else 0
-        # Every added record's hash was checked in the other copy and ours are untouched: the shape of the
-        # merged chains (no gap, each record after its predecessor) is what is left to check.
-        chains = {(r.run_id, r.device_id) for r in added}
-        after = verify_records([row for row in session.execute(select(
-            LogRecordRow.run_id, LogRecordRow.device_id, LogRecordRow.chain_seq, LogRecordRow.prev_hash,
-            LogRecordRow.hash, LogRecordRow.entry_number, LogRecordRow.revision, LogRecordRow.logged_at,
-            LogRecordRow.id).where(LogRecordRow.run_id.in_({run for run, _ in chains})))
-            if (row.run_id, row.device_id) in chains], rehash=False)
-        if not after.ok:
-            raise MergeRefused(name, f"after merging, the log would not verify ({after.problems[0]}); nothing was "
-                                     "merged")
         touched = {r.run_id for r in added} | {v["run_id"] for rows in other.extras.values() for v in rows}
         labels = tuple(f"{row.number} {row.label}".strip() for row in session.scalars(
             select(RunRow).where(RunRow.id.in_(touched)).order_by(RunRow.number)))
@@ -247,10 +255,26 @@ def merge_from(document: Document, other_path: Path, *, syndicate_id: str | None
     )
 
 
+class _Ours(NamedTuple):
+    """What a merge compares of each record this document holds."""
+
+    id: str
+    hash: str
+    run_id: str
+    device_id: str
+    chain_seq: int
+    entry_id: str
+    revision: int
+    entry_number: int
+    prev_hash: str
+    logged_at: str
+
+
 def _merge_records(session: Session, name: str, records: list[Any]) -> list[Any]:
-    existing = {row.id: row for row in session.execute(select(
-        LogRecordRow.id, LogRecordRow.hash, LogRecordRow.run_id, LogRecordRow.device_id, LogRecordRow.chain_seq,
-        LogRecordRow.entry_id, LogRecordRow.revision, LogRecordRow.entry_number))}
+    """Insert the records we lack, verbatim; refused (nothing written) on any conflict with ours."""
+    table = LogRecordRow.__table__
+    existing = {row.id: row for row in map(_Ours._make, session.execute(select(
+        *(table.c[name] for name in _Ours._fields))).all())}
     positions = {(r.run_id, r.device_id, r.chain_seq): r for r in existing.values()}
     revisions = {(r.entry_id, r.revision): r for r in existing.values()}
     added: list[Any] = []
@@ -274,9 +298,30 @@ def _merge_records(session: Session, name: str, records: list[Any]) -> list[Any]
         positions[(record.run_id, record.device_id, record.chain_seq)] = record
         revisions[(record.entry_id, record.revision)] = record
         added.append(record)
-    if added:  # verbatim, in one statement: the search index follows through its trigger
-        session.execute(insert(LogRecordRow), [record._asdict() for record in added])
+    # Every added record's hash was checked in the other copy and ours are untouched: the shape of the merged
+    # chains (no gap, each record after its predecessor) is what is left to check, before anything is written.
+    chains = {(r.run_id, r.device_id) for r in added}
+    after = verify_records([r for r in positions.values() if (r.run_id, r.device_id) in chains], rehash=False)
+    if not after.ok:
+        raise MergeRefused(name, f"after merging, the log would not verify ({after.problems[0]}); nothing was "
+                                 "merged")
+    if added:
+        _insert_records(session, [record._asdict() for record in added])
     return added
+
+
+def _insert_records(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert log records verbatim, many to a statement, in the session's transaction.
+
+    With RETURNING, SQLAlchemy sends them as multi-row INSERTs (its "insertmanyvalues") on SQLite too, rather
+    than one statement per row. That matters for the search index: SQLite's trigger fills it, and FTS5 writes
+    out what it holds at the end of every statement, so one statement per row leaves tens of thousands of tiny
+    index segments to merge. On PostgreSQL the records' search words go into their table alongside."""
+    table = cast(Table, LogRecordRow.__table__)
+    inserted = session.execute(insert(table).returning(table.c.id), rows).scalars().all()
+    if len(inserted) != len(rows):
+        raise RuntimeError(f"{len(rows)} log records were to be merged but {len(inserted)} were written")
+    fts.index_records(session, rows)
 
 
 def _merge_rows(session: Session, name: str, model: type[Base], rows: list[dict[str, Any]], what: str) -> int:
