@@ -111,15 +111,28 @@ def _random_text(rng: random.Random) -> str:
     return "".join(characters)
 
 
+class Text(str):
+    """A string of another type than `str`, as a driver might return."""
+
+
+def _random_value(rng: random.Random) -> object:
+    return rng.choice((None, True, False, 0, -7, 10**20, 2.5, float("nan"), float("inf"), "", "7", Text("typed"),
+                       _random_text(rng)))
+
+
 def test_random_records_hash_as_they_always_have() -> None:
     rng = random.Random(14)
     texts = ("text", "rationale", "options_considered", "logged_by", "decision_maker", "organisation",
              "revision_reason", "actions", "device_id", "kind")
-    for _ in range(2000):
+    for index in range(3000):
         values = _record({name: _random_text(rng) for name in texts})
-        values["exercise_s"] = rng.choice((rng.random() * 10**rng.randint(-5, 8), rng.randint(0, 10**6), 0.0))
+        values["exercise_s"] = rng.choice((rng.random() * 10**rng.randint(-5, 8), rng.randint(0, 10**6), 0.0,
+                                           float("nan"), float("-inf"), "12.5"))
         values["withdrawn"] = rng.choice((True, False, 0, 1))
-        values["syndicate_id"] = rng.choice((None, "44444444-4444-4444-8444-444444444444", ""))
+        values["syndicate_id"] = rng.choice((None, "44444444-4444-4444-8444-444444444444", "", _random_text(rng)))
         values["jdm_stage"] = rng.choice((None, 1, 6))
+        if index % 3 == 0:  # values of unexpected types, as a file edited by hand might hold
+            for name in rng.sample(sorted(set(HASHED_FIELDS) - {"exercise_s", "withdrawn"}), 3):
+                values[name] = _random_value(rng)
         row = SimpleNamespace(**values)
-        assert record_hash(row) == _hash_as_always(row)
+        assert record_hash(row) == _hash_as_always(row), values
