@@ -40,7 +40,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from ctpn_desktop.core.errors import EncryptedDocumentError, MergeRefused
@@ -276,59 +276,69 @@ def _merge(document: Document, other_path: Path, syndicate_id: str | None, passp
     )
 
 
-class _Ours(NamedTuple):
-    """What a merge compares of each record this document holds."""
+class _Link(NamedTuple):
+    """A record's place in its chain: what checking the shape of a chain reads."""
 
     id: str
-    hash: str
     run_id: str
     device_id: str
     chain_seq: int
-    entry_id: str
-    revision: int
-    entry_number: int
     prev_hash: str
+    hash: str
+    entry_number: int
+    revision: int
     logged_at: str
 
 
 def _merge_records(session: Session, name: str, records: list[Any]) -> list[Any]:
     """Insert the records we lack, verbatim; refused (nothing written) on any conflict with ours."""
-    table = LogRecordRow.__table__
-    existing = {row.id: row for row in map(_Ours._make, session.execute(select(
-        *(table.c[name] for name in _Ours._fields))).all())}
-    positions = {(r.run_id, r.device_id, r.chain_seq): r for r in existing.values()}
-    revisions = {(r.entry_id, r.revision): r for r in existing.values()}
+    columns = LogRecordRow.__table__.c
+    ours = session.execute(select(columns.id, columns.hash, columns.run_id, columns.device_id, columns.chain_seq,
+                                  columns.entry_id, columns.revision, columns.entry_number)).all()
+    ids, hashes, runs, devices, seqs, entries, versions, numbers = zip(*ours, strict=True) if ours else ((),) * 8
+    hash_of = dict(zip(ids, hashes, strict=True))
+    number_at: dict[tuple[str, str, int], int] = dict(zip(zip(runs, devices, seqs, strict=True), numbers, strict=True))
+    revisions = set(zip(entries, versions, strict=True))
     added: list[Any] = []
     for record in sorted(records, key=lambda r: (r.run_id, r.device_id, r.chain_seq)):
-        mine = existing.get(record.id)
+        mine = hash_of.get(record.id)
         if mine is not None:
-            if mine.hash != record.hash:
+            if mine != record.hash:
                 raise MergeRefused(name, f"entry {record.entry_number} revision {record.revision} differs between "
                                          "the two copies; one of them was changed")
             continue
-        clash = positions.get((record.run_id, record.device_id, record.chain_seq))
+        position = (record.run_id, record.device_id, record.chain_seq)
+        clash = number_at.get(position)
         if clash is not None:
             raise MergeRefused(name, f"the log of device '{record.device_id}' went two different ways (position "
-                                     f"{record.chain_seq}: entry {clash.entry_number} here, entry "
-                                     f"{record.entry_number} there); were both laptops set up with the same "
-                                     "device name?")
-        twin = revisions.get((record.entry_id, record.revision))
-        if twin is not None:
+                                     f"{record.chain_seq}: entry {clash} here, entry {record.entry_number} there); "
+                                     "were both laptops set up with the same device name?")
+        revision = (record.entry_id, record.revision)
+        if revision in revisions:
             raise MergeRefused(name, f"entry {record.entry_number} was corrected on both laptops (revision "
                                      f"{record.revision}); merge refused so that neither correction is lost")
-        positions[(record.run_id, record.device_id, record.chain_seq)] = record
-        revisions[(record.entry_id, record.revision)] = record
+        number_at[position] = record.entry_number
+        revisions.add(revision)
         added.append(record)
-    # Every added record's hash was checked in the other copy and ours are untouched: the shape of the merged
-    # chains (no gap, each record after its predecessor) is what is left to check, before anything is written.
-    chains = {(r.run_id, r.device_id) for r in added}
-    after = verify_records([r for r in positions.values() if (r.run_id, r.device_id) in chains], rehash=False)
-    if not after.ok:
-        raise MergeRefused(name, f"after merging, the log would not verify ({after.problems[0]}); nothing was "
-                                 "merged")
+    _check_merged_chains(session, name, added)
     if added:
         _insert_records(session, [record._asdict() for record in added])
     return added
+
+
+def _check_merged_chains(session: Session, name: str, added: list[Any]) -> None:
+    """Every added record's hash was checked in the other copy and ours are untouched: the shape of the merged
+    chains (no gap, each record after its predecessor) is what is left to check, before anything is written."""
+    chains = {(r.run_id, r.device_id) for r in added}
+    if not chains:
+        return
+    columns = LogRecordRow.__table__.c
+    ours = [_Link._make(row) for row in session.execute(select(*(columns[field] for field in _Link._fields))
+                                                        .where(tuple_(columns.run_id, columns.device_id).in_(chains)))]
+    after = verify_records([*ours, *added], rehash=False)
+    if not after.ok:
+        raise MergeRefused(name, f"after merging, the log would not verify ({after.problems[0]}); nothing was "
+                                 "merged")
 
 
 def _insert_records(session: Session, rows: list[dict[str, Any]]) -> None:
