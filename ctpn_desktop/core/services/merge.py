@@ -8,11 +8,12 @@ number is part of the hash and is kept; entries are presented interleaved by the
 number, then device — see ``log.entry_order``), and the device tells them apart. New entries continue after the
 highest number in the run.
 
-The other copy is never written to: it is checked read-only, copied with SQLite's backup API into a temporary
-folder, and only that copy is opened (and migrated, if it is older). A merge is refused, with the reason and with
-this document unchanged, when the other file is not a sound document, belongs to another exercise, holds a run
-this document does not have, has a broken chain, or conflicts (the same chain position or the same revision of
-an entry written differently on each side). Merging the same copy again adds nothing.
+The other copy is never written to: it is checked read-only, then read through a read-only connection in one
+read transaction (one state of it, even while it is being written). An older file is first copied with SQLite's
+backup API into a temporary folder, and only that copy is migrated and read. A merge is refused, with the reason
+and with this document unchanged, when the other file is not a sound document, belongs to another exercise, holds
+a run this document does not have, has a broken chain, or conflicts (the same chain position or the same revision
+of an entry written differently on each side). Merging the same copy again adds nothing.
 
 The evaluation is merged the same way: observations, hot-wash notes and improvement actions are copied with their
 ids, and so is every later version of them (edits and withdrawals are insert-only revision rows), with the
@@ -164,18 +165,22 @@ def _other_key(document: Document, path: Path, passphrase: str | None) -> Docume
 
 
 def _read_other(path: Path, key: DocumentKey | None) -> _Copy:
-    """Everything the other copy holds that a merge may bring, read from a copy of it made just now.
-
-    The copy is of a file that was just checked, so it is not checked again; it is migrated when older, then
-    read through a read-only engine (nothing is folded back into a file that is thrown away)."""
+    """Everything the other copy holds that a merge may bring; an older file is read from a migrated copy."""
     check = db.check_file(path, key)  # read-only: refuses foreign, truncated, damaged or newer files unchanged
+    if not check.needs_migration:
+        return _read_file(path, key)
     with tempfile.TemporaryDirectory(prefix="ctpn-merge-") as folder:
         copy = db.backup_to(path, Path(folder) / "other.ctpn", key)
-        if check.needs_migration:
-            db.migrate(copy, key)
-        engine = db.make_read_only_engine(copy, key)
-        try:
-            with db.make_sessionmaker(engine)() as session:
+        db.migrate(copy, key)
+        return _read_file(copy, key)
+
+
+def _read_file(path: Path, key: DocumentKey | None) -> _Copy:
+    engine = db.make_read_only_engine(path, key)
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("BEGIN")  # every query below sees the same state of the file
+            with Session(connection) as session:
                 exercise = session.scalars(select(ExerciseRow)).first()
                 runs = {r.id: r for r in session.scalars(select(RunRow))}
                 table = LogRecordRow.__table__
@@ -186,8 +191,8 @@ def _read_other(path: Path, key: DocumentKey | None) -> _Copy:
                     model: [_values(r) for r in session.scalars(select(model))] for model in tables
                 }
                 session.expunge_all()
-        finally:
-            engine.dispose()
+    finally:
+        engine.dispose()
     return _Copy(exercise.id if exercise else None, runs, records, extras)
 
 

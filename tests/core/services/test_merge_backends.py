@@ -4,7 +4,11 @@ refused merge writes nothing."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import stat
+import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,6 +30,7 @@ from tests import backends
 from tests.factories import behind_the_back, library_document, open_file, raw_sql
 
 LAPTOP = "laptop-b"
+REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -135,3 +140,50 @@ def test_a_merge_that_would_leave_a_broken_chain_is_refused_and_nothing_is_writt
         with pytest.raises(MergeRefused, match="after merging, the log would not verify"):
             merge_from(document, copy, passphrase=backends.passphrase())
         assert _laptop_ids(document) == before
+
+
+def _snapshot(folder: Path) -> dict[str, str]:
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(folder.iterdir())}
+
+
+def test_the_other_copy_is_read_where_it_is_and_not_a_byte_beside_it_changes(tmp_path: Path,
+                                                                              source: FakeTimeSource) -> None:
+    document, run_id = _exercise(tmp_path, source)
+    with document:
+        copy = _laptop_copy(document, tmp_path / "stick", run_id, 4)
+        copy.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)  # a laptop's copy on a read-only stick
+        before = _snapshot(copy.parent)
+        assert merge_from(document, copy, passphrase=backends.passphrase()).records_added == 4
+        assert _snapshot(copy.parent) == before  # no -wal, no -shm, not a byte changed
+        assert merge_from(document, copy, passphrase=backends.passphrase()).records_added == 0
+
+
+LOG_AND_DIE = """
+import os, sys
+from pathlib import Path
+from ctpn_desktop.core.clock import SystemTimeSource
+from ctpn_desktop.core.entities import LogKind
+from ctpn_desktop.core.services.document import open_document
+from ctpn_desktop.core.services.log import LogDraft, LogService
+document = open_document(Path(sys.argv[1]), passphrase=sys.argv[3] or None)
+draft = LogDraft(LogKind.DECISION, "Written before the crash")
+LogService(document, "laptop-b", SystemTimeSource()).append(sys.argv[2], draft, exercise_s=5)
+os._exit(0)  # no close, no checkpoint: the entry lives only in the write-ahead log
+"""
+
+
+def test_a_copy_whose_laptop_died_before_its_checkpoint_merges_with_its_last_entry(
+        tmp_path: Path, source: FakeTimeSource) -> None:
+    document, run_id = _exercise(tmp_path, source)
+    with document:
+        copy = _laptop_copy(document, tmp_path / "laptop", run_id, 2)
+        subprocess.run([sys.executable, "-c", LOG_AND_DIE, str(copy), run_id, backends.passphrase() or ""],
+                       check=True, cwd=REPO)
+        assert copy.with_name(copy.name + "-wal").stat().st_size > 0
+        before = _snapshot(copy.parent)
+        report = merge_from(document, copy, passphrase=backends.passphrase())
+        assert report.records_added == 3
+        assert [s.text for s in LogService(document, "laptop-a", source).summaries(run_id, "crash")] == [
+            "Written before the crash"]
+        after = _snapshot(copy.parent)
+        assert after[copy.name] == before[copy.name] and after[copy.name + "-wal"] == before[copy.name + "-wal"]
