@@ -218,7 +218,7 @@ def verify_records(rows: Sequence[Any], *, rehash: bool = True) -> IntegrityRepo
     problems: list[str] = []
     first: Any = None
     for chain in chains.values():
-        chain.sort(key=lambda r: r.chain_seq)
+        chain.sort(key=operator.attrgetter("chain_seq"))
         previous = GENESIS
         for expected_seq, row in enumerate(chain, start=1):
             problem = None

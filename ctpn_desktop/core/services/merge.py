@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import operator
 import tempfile
 import uuid
 from collections import namedtuple
@@ -305,7 +306,7 @@ def _merge_records(session: Session, name: str, records: list[Any]) -> list[Any]
     number_at: dict[tuple[str, str, int], int] = dict(zip(zip(runs, devices, seqs, strict=True), numbers, strict=True))
     revisions = set(zip(entries, versions, strict=True))
     added: list[Any] = []
-    for record in sorted(records, key=lambda r: (r.run_id, r.device_id, r.chain_seq)):
+    for record in sorted(records, key=operator.attrgetter("run_id", "device_id", "chain_seq")):
         mine = hash_of.get(record.id)
         if mine is not None:
             if mine != record.hash:
