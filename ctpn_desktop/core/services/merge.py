@@ -8,11 +8,12 @@ number is part of the hash and is kept; entries are presented interleaved by the
 number, then device — see ``log.entry_order``), and the device tells them apart. New entries continue after the
 highest number in the run.
 
-The other copy is never written to: it is checked read-only, copied with SQLite's backup API into a temporary
-folder, and only that copy is opened (and migrated, if it is older). A merge is refused, with the reason and with
-this document unchanged, when the other file is not a sound document, belongs to another exercise, holds a run
-this document does not have, has a broken chain, or conflicts (the same chain position or the same revision of
-an entry written differently on each side). Merging the same copy again adds nothing.
+The other copy is never written to: it is checked read-only, then read through a read-only connection in one
+read transaction (one state of it, even while it is being written). An older file is first copied with SQLite's
+backup API into a temporary folder, and only that copy is migrated and read. A merge is refused, with the reason
+and with this document unchanged, when the other file is not a sound document, belongs to another exercise, holds
+a run this document does not have, has a broken chain, or conflicts (the same chain position or the same revision
+of an entry written differently on each side). Merging the same copy again adds nothing.
 
 The evaluation is merged the same way: observations, hot-wash notes and improvement actions are copied with their
 ids, and so is every later version of them (edits and withdrawals are insert-only revision rows), with the
@@ -29,20 +30,25 @@ count as the syndicate's — the records themselves, and their hashes, are not t
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import operator
 import tempfile
 import uuid
+from collections import namedtuple
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from ctpn_desktop.core.errors import EncryptedDocumentError, MergeRefused
-from ctpn_desktop.core.services.document import Document, open_document
+from ctpn_desktop.core.services.document import Document
 from ctpn_desktop.core.services.log import verify_records
-from ctpn_desktop.storage import cipher, db
+from ctpn_desktop.storage import cipher, db, fts
 from ctpn_desktop.storage.cipher import DocumentKey
 from ctpn_desktop.storage.orm import (
     Base,
@@ -126,6 +132,12 @@ class MergeReport:
         return words
 
 
+LOG_COLUMNS: tuple[str, ...] = tuple(column.key for column in LogRecordRow.__table__.columns)
+LogValues = namedtuple("LogValues", LOG_COLUMNS)  # type: ignore[misc]
+"""A log record as plain values: tens of thousands of them are checked, hashed and compared in a merge, and a
+named tuple's fields read many times faster than a result row's or an ORM object's."""
+
+
 def _values(row: Base) -> dict[str, Any]:
     return {column.key: getattr(row, column.key) for column in row.__table__.columns}
 
@@ -135,7 +147,7 @@ class _Copy:
     exercise_id: str | None
     runs: dict[str, RunRow]
     records: list[Any]
-    """Result rows with the columns of ``log_record`` (lighter than ORM objects for tens of thousands)."""
+    """`LogValues` of every record of the other copy."""
     extras: dict[type[Base], list[dict[str, Any]]]
 
 
@@ -154,18 +166,34 @@ def _other_key(document: Document, path: Path, passphrase: str | None) -> Docume
 
 
 def _read_other(path: Path, key: DocumentKey | None) -> _Copy:
-    db.check_file(path, key)  # read-only: refuses foreign, truncated, damaged or newer files unchanged
+    """Everything the other copy holds that a merge may bring; an older file is read from a migrated copy."""
+    check = db.check_file(path, key)  # read-only: refuses foreign, truncated, damaged or newer files unchanged
+    if not check.needs_migration:
+        return _read_file(path, key)
     with tempfile.TemporaryDirectory(prefix="ctpn-merge-") as folder:
         copy = db.backup_to(path, Path(folder) / "other.ctpn", key)
-        with open_document(copy, key=key) as other, other.sessions() as session:
-            exercise = session.scalars(select(ExerciseRow)).first()
-            runs = {r.id: r for r in session.scalars(select(RunRow))}
-            records = list(session.execute(select(LogRecordRow.__table__)))
-            tables: tuple[type[Base], ...] = (*EVALUATION_TABLES, *SYNDICATE_TABLES)
-            extras: dict[type[Base], list[dict[str, Any]]] = {
-                model: [_values(r) for r in session.scalars(select(model))] for model in tables
-            }
-            session.expunge_all()
+        db.migrate(copy, key)
+        return _read_file(copy, key)
+
+
+def _read_file(path: Path, key: DocumentKey | None) -> _Copy:
+    engine = db.make_read_only_engine(path, key)
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("BEGIN")  # every query below sees the same state of the file
+            with Session(connection) as session:
+                exercise = session.scalars(select(ExerciseRow)).first()
+                runs = {r.id: r for r in session.scalars(select(RunRow))}
+                table = LogRecordRow.__table__
+                records = [LogValues._make(row) for row in session.execute(
+                    select(*(table.c[name] for name in LOG_COLUMNS))).all()]
+                tables: tuple[type[Base], ...] = (*EVALUATION_TABLES, *SYNDICATE_TABLES)
+                extras: dict[type[Base], list[dict[str, Any]]] = {
+                    model: [_values(r) for r in session.scalars(select(model))] for model in tables
+                }
+                session.expunge_all()
+    finally:
+        engine.dispose()
     return _Copy(exercise.id if exercise else None, runs, records, extras)
 
 
@@ -179,7 +207,25 @@ def merge_from(document: Document, other_path: Path, *, syndicate_id: str | None
     With ``syndicate_id``, the other copy is that syndicate's note-taker's: the laptops it brings in for the first
     time (in the syndicate's run) become the syndicate's note-takers' laptops.
     """
-    other_path = Path(other_path)
+    with _cycle_collection_paused():
+        return _merge(document, Path(other_path), syndicate_id, passphrase)
+
+
+@contextlib.contextmanager
+def _cycle_collection_paused() -> Iterator[None]:
+    """A merge makes and drops a hundred thousand small objects (rows, values, parameters), none of them in a
+    reference cycle; Python's cycle collector would scan the whole application's heap again and again meanwhile
+    (a tenth of a 20,000-record merge). Reference counting still frees them; cycles are collected afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _merge(document: Document, other_path: Path, syndicate_id: str | None, passphrase: str | None) -> MergeReport:
     name = str(other_path)
     if other_path.resolve() == document.path.resolve():
         raise MergeRefused(name, "this is the open document itself; choose the other laptop's copy")
@@ -219,17 +265,6 @@ def merge_from(document: Document, other_path: Path, *, syndicate_id: str | None
         counts |= {model: (_merge_devices(session, other.extras[model]) if model is SyndicateDeviceRow
                            else _merge_new(session, model, other.extras[model])) for model in SYNDICATE_TABLES}
         assigned = _assign_laptops(session, name, syndicate, added, known_devices) if syndicate is not None else 0
-        # Every added record's hash was checked in the other copy and ours are untouched: the shape of the
-        # merged chains (no gap, each record after its predecessor) is what is left to check.
-        chains = {(r.run_id, r.device_id) for r in added}
-        after = verify_records([row for row in session.execute(select(
-            LogRecordRow.run_id, LogRecordRow.device_id, LogRecordRow.chain_seq, LogRecordRow.prev_hash,
-            LogRecordRow.hash, LogRecordRow.entry_number, LogRecordRow.revision, LogRecordRow.logged_at,
-            LogRecordRow.id).where(LogRecordRow.run_id.in_({run for run, _ in chains})))
-            if (row.run_id, row.device_id) in chains], rehash=False)
-        if not after.ok:
-            raise MergeRefused(name, f"after merging, the log would not verify ({after.problems[0]}); nothing was "
-                                     "merged")
         touched = {r.run_id for r in added} | {v["run_id"] for rows in other.extras.values() for v in rows}
         labels = tuple(f"{row.number} {row.label}".strip() for row in session.scalars(
             select(RunRow).where(RunRow.id.in_(touched)).order_by(RunRow.number)))
@@ -247,36 +282,81 @@ def merge_from(document: Document, other_path: Path, *, syndicate_id: str | None
     )
 
 
+class _Link(NamedTuple):
+    """A record's place in its chain: what checking the shape of a chain reads."""
+
+    id: str
+    run_id: str
+    device_id: str
+    chain_seq: int
+    prev_hash: str
+    hash: str
+    entry_number: int
+    revision: int
+    logged_at: str
+
+
 def _merge_records(session: Session, name: str, records: list[Any]) -> list[Any]:
-    existing = {row.id: row for row in session.execute(select(
-        LogRecordRow.id, LogRecordRow.hash, LogRecordRow.run_id, LogRecordRow.device_id, LogRecordRow.chain_seq,
-        LogRecordRow.entry_id, LogRecordRow.revision, LogRecordRow.entry_number))}
-    positions = {(r.run_id, r.device_id, r.chain_seq): r for r in existing.values()}
-    revisions = {(r.entry_id, r.revision): r for r in existing.values()}
+    """Insert the records we lack, verbatim; refused (nothing written) on any conflict with ours."""
+    columns = LogRecordRow.__table__.c
+    ours = session.execute(select(columns.id, columns.hash, columns.run_id, columns.device_id, columns.chain_seq,
+                                  columns.entry_id, columns.revision, columns.entry_number)).all()
+    ids, hashes, runs, devices, seqs, entries, versions, numbers = zip(*ours, strict=True) if ours else ((),) * 8
+    hash_of = dict(zip(ids, hashes, strict=True))
+    number_at: dict[tuple[str, str, int], int] = dict(zip(zip(runs, devices, seqs, strict=True), numbers, strict=True))
+    revisions = set(zip(entries, versions, strict=True))
     added: list[Any] = []
-    for record in sorted(records, key=lambda r: (r.run_id, r.device_id, r.chain_seq)):
-        mine = existing.get(record.id)
+    for record in sorted(records, key=operator.attrgetter("run_id", "device_id", "chain_seq")):
+        mine = hash_of.get(record.id)
         if mine is not None:
-            if mine.hash != record.hash:
+            if mine != record.hash:
                 raise MergeRefused(name, f"entry {record.entry_number} revision {record.revision} differs between "
                                          "the two copies; one of them was changed")
             continue
-        clash = positions.get((record.run_id, record.device_id, record.chain_seq))
+        position = (record.run_id, record.device_id, record.chain_seq)
+        clash = number_at.get(position)
         if clash is not None:
             raise MergeRefused(name, f"the log of device '{record.device_id}' went two different ways (position "
-                                     f"{record.chain_seq}: entry {clash.entry_number} here, entry "
-                                     f"{record.entry_number} there); were both laptops set up with the same "
-                                     "device name?")
-        twin = revisions.get((record.entry_id, record.revision))
-        if twin is not None:
+                                     f"{record.chain_seq}: entry {clash} here, entry {record.entry_number} there); "
+                                     "were both laptops set up with the same device name?")
+        revision = (record.entry_id, record.revision)
+        if revision in revisions:
             raise MergeRefused(name, f"entry {record.entry_number} was corrected on both laptops (revision "
                                      f"{record.revision}); merge refused so that neither correction is lost")
-        positions[(record.run_id, record.device_id, record.chain_seq)] = record
-        revisions[(record.entry_id, record.revision)] = record
+        number_at[position] = record.entry_number
+        revisions.add(revision)
         added.append(record)
-    if added:  # verbatim, in one statement: the search index follows through its trigger
-        session.execute(insert(LogRecordRow), [record._asdict() for record in added])
+    _check_merged_chains(session, name, added)
+    if added:
+        _insert_records(session, [record._asdict() for record in added])
     return added
+
+
+def _check_merged_chains(session: Session, name: str, added: list[Any]) -> None:
+    """Every added record's hash was checked in the other copy and ours are untouched: the shape of the merged
+    chains (no gap, each record after its predecessor) is what is left to check, before anything is written."""
+    chains = {(r.run_id, r.device_id) for r in added}
+    if not chains:
+        return
+    columns = LogRecordRow.__table__.c
+    ours = [_Link._make(row) for row in session.execute(select(*(columns[field] for field in _Link._fields))
+                                                        .where(tuple_(columns.run_id, columns.device_id).in_(chains)))]
+    after = verify_records([*ours, *added], rehash=False)
+    if not after.ok:
+        raise MergeRefused(name, f"after merging, the log would not verify ({after.problems[0]}); nothing was "
+                                 "merged")
+
+
+def _insert_records(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert log records verbatim, many to a statement, in the session's transaction.
+
+    With RETURNING, SQLAlchemy sends them as multi-row INSERTs (its "insertmanyvalues") on SQLite too, rather
+    than one statement per row. That matters for the search index: SQLite's trigger fills it, and FTS5 writes
+    out what it holds at the end of every statement, so one statement per row leaves tens of thousands of tiny
+    index segments to merge. On PostgreSQL the records' search words go into their table alongside."""
+    table = cast(Table, LogRecordRow.__table__)
+    session.execute(insert(table).returning(table.c.id), rows).close()  # the ids are ours: nothing to read back
+    fts.index_records(session, rows)
 
 
 def _merge_rows(session: Session, name: str, model: type[Base], rows: list[dict[str, Any]], what: str) -> int:
