@@ -11,6 +11,7 @@ import enum
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from ctpn_desktop.core.entities import EventType, Inject, Organisation, Role, Scenario
 from ctpn_desktop.core.io.msel_values import unread_time_in
@@ -55,6 +56,11 @@ class Problem:
     """MSEL order of what the problem is about, so the panel lists problems in the order people read the MSEL."""
 
 
+_MSEL_ORDER = attrgetter("planned_offset_s", "position", "number")
+"""An inject's place in the MSEL as planners read it (the key of `scenario.msel_order`)."""
+_SORT_KEY = attrgetter("sort_key")
+
+
 def _minutes(seconds: int) -> str:
     sign = "-" if seconds < 0 else ""
     hours, minutes = divmod(abs(seconds) // 60, 60)
@@ -70,7 +76,7 @@ def validate(scenario: Scenario) -> tuple[Problem, ...]:
     phase_end = {p.id: (phases[n + 1].start_offset_s if n + 1 < len(phases) else None) for n, p in enumerate(phases)}
     phase_by_id = {p.id: p for p in phases}
     inject_ids = {i.id for i in scenario.injects}
-    ordered = sorted(scenario.injects, key=lambda i: (i.planned_offset_s, i.position, i.number))
+    ordered = sorted(scenario.injects, key=_MSEL_ORDER)
     problems: list[Problem] = []
     used_phases: set[str] = set()
     used_objectives: set[str] = set()
@@ -139,7 +145,7 @@ def validate(scenario: Scenario) -> tuple[Problem, ...]:
             problems.append(Problem(ProblemKind.UNEXERCISED_OBJECTIVE,
                                     f"Objective {objective.code} is not exercised by any inject",
                                     objective_id=objective.id, sort_key=(2, order)))
-    problems.sort(key=lambda p: p.sort_key)
+    problems.sort(key=_SORT_KEY)
     return tuple(problems)
 
 
