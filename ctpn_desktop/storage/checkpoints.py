@@ -5,6 +5,9 @@ crosses the line: a note-taker's entry would then wait for the whole file to be 
 opened with that automatic checkpoint off (`db` sets ``wal_autocheckpoint=0``), and this thread checkpoints
 instead once the document has been quiet for a moment, or when the log has grown large during a long burst.
 A checkpoint never blocks a writer (``PASSIVE``); what is committed is safe in the log either way.
+
+The same quiet moment, just before the checkpoint, is when the thread does the ``idle_work`` it is given: the
+search index catching up with the log's new records (see `fts`).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -28,8 +32,11 @@ class IdleCheckpointer:
     """One document's background checkpoints; `note_commit` after each commit, `stop` before closing."""
 
     def __init__(self, engine: Engine, path: Path, *, idle_s: float = IDLE_S, poll_s: float | None = None,
-                 large_log_bytes: int = LARGE_LOG_BYTES) -> None:
+                 large_log_bytes: int = LARGE_LOG_BYTES,
+                 idle_work: Callable[[Callable[[], bool]], object] | None = None) -> None:
+        """``idle_work(stop)`` runs before each checkpoint and should return soon once ``stop()`` is true."""
         self._engine = engine
+        self._idle_work = idle_work
         self._wal = path.with_name(path.name + "-wal")
         self._idle_s = idle_s
         self._poll_s = poll_s if poll_s is not None else max(idle_s / 2, 0.05)
@@ -52,25 +59,28 @@ class IdleCheckpointer:
         self._stop.set()
         self._thread.join(timeout=10)
 
-    def _due(self) -> bool:
+    def _quiet(self) -> bool | None:
+        """True when quiet, False when the log is large in a burst of writes, None when nothing is due."""
         with self._lock:
             if not self._dirty:
-                return False
-            quiet = time.monotonic() - self._last_commit >= self._idle_s
-        if quiet:
-            return True
+                return None
+            if time.monotonic() - self._last_commit >= self._idle_s:
+                return True
         try:
-            return self._wal.stat().st_size >= self._large
+            return False if self._wal.stat().st_size >= self._large else None
         except OSError:
-            return False
+            return None
 
     def _run(self) -> None:
         while not self._stop.wait(self._poll_s):
-            if not self._due():
+            quiet = self._quiet()
+            if quiet is None:
                 continue
             with self._lock:
                 self._dirty = False
             try:
+                if quiet and self._idle_work is not None:
+                    self._idle_work(self._stop.is_set)
                 with self._engine.connect() as connection:
                     busy, frames, done = connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
                 self.checkpoints += 1

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -572,11 +572,12 @@ def checkpoint(engine: Engine) -> None:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def serialize_run(session: Session, run_id: str) -> None:
+def serialize_run(session: Session | Connection, run_id: str) -> None:
     """Make this transaction the only one writing numbered or first-come rows of ``run_id`` until it ends.
 
     On a shared room two stations may write at the same instant; a transaction-scoped advisory lock makes the
     second wait for the first, so the next entry number and "already released" are read after the other's
     commit. SQLite allows one writer at a time already."""
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = session.get_bind().dialect if isinstance(session, Session) else session.dialect
+    if dialect.name == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(run_id, 0))))

@@ -181,8 +181,8 @@ def copy_rows(source: Connection, target: Connection) -> dict[str, int]:
     """Every row of every table of the document, in an order the foreign keys accept; returns rows per table.
 
     A row that points at another row of its own table (an inject that depends on another) is written without
-    that pointer first and given it once all rows are in. New log records are indexed for search on
-    PostgreSQL (SQLite's triggers do that there)."""
+    that pointer first and given it once all rows are in. The log records are indexed for search in the same
+    transaction, on either back end."""
     counts: dict[str, int] = {}
     for table in Base.metadata.sorted_tables:
         self_references = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
@@ -237,7 +237,7 @@ def notification(writes: Writes, origin: str) -> str:
     return text
 
 
-def send_notification(session: Session, channel: str, payload: str) -> None:
+def send_notification(session: Session | Connection, channel: str, payload: str) -> None:
     session.execute(select(func.pg_notify(channel, payload)))
 
 

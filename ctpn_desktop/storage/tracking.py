@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # SQLAlchemy is imported when a document opens, not when the window first paints
+    from sqlalchemy import Connection, CursorResult, Executable
     from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 _KEY = "ctpn_writes"
@@ -58,9 +59,61 @@ MAX_KEYS = 200
 """Beyond this many rows of a table in one transaction (a merge), listeners reload rather than look them up."""
 
 CommitListener = Callable[[Writes], None]
-BeforeCommit = Callable[["Session", Writes], None]
+BeforeCommit = Callable[["Session | Connection", Writes], None]
 WriteCheck = Callable[[str], None]
 """Told the table before a row of it is written; raises to refuse the write (the transaction rolls back)."""
+
+
+class DirectWrite:
+    """A transaction on a Core connection that records what it writes, as a tracked session does.
+
+    For the writes people wait on most (a log entry, a release): one statement, without the ORM's unit of work
+    around it. What it wrote is told like a session's (see `Document.writing`)."""
+
+    def __init__(self, connection: Connection, check_write: WriteCheck | None) -> None:
+        self.connection = connection
+        self.writes = Writes()
+        self._check_write = check_write
+
+    def execute(self, table: str, statement: Executable | Prepared, values: Mapping[str, Any]) -> CursorResult[Any]:
+        """Write to ``table`` (checked first); the row's ``id`` and ``run_id`` in ``values`` name it."""
+        if self._check_write is not None:
+            self._check_write(table)
+        if isinstance(statement, Prepared):
+            result = statement.run(self.connection, values)
+        else:
+            result = self.connection.execute(statement, values)
+        self.writes.add(table, values)
+        return result
+
+
+class Prepared:
+    """A Core statement compiled once per dialect and handed to the driver with its parameters as they are.
+
+    For a write made hundreds of times an hour whose values are plain strings, numbers and booleans (which both
+    drivers take as they are): it skips SQLAlchemy's per-call parameter processing, but not its connection
+    events (errors are still translated, a read-only document still refuses it)."""
+
+    def __init__(self, statement: Executable) -> None:
+        self._statement = statement
+        self._compiled: dict[str, tuple[str, tuple[str, ...], dict[str, Any], bool]] = {}
+
+    def _compile(self, connection: Connection) -> tuple[str, tuple[str, ...], dict[str, Any], bool]:
+        compiled = self._statement.compile(dialect=connection.dialect)  # type: ignore[attr-defined]
+        fixed = {name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required}
+        positional = compiled.positiontup is not None
+        names = tuple(compiled.positiontup) if positional else tuple(compiled.binds)
+        found = self._compiled[connection.dialect.name] = (compiled.string, names, fixed, positional)
+        return found
+
+    def run(self, connection: Connection, values: Mapping[str, Any]) -> CursorResult[Any]:
+        """Run the statement with ``values`` for its named parameters (the constants in it are filled in)."""
+        sql, names, fixed, positional = self._compiled.get(connection.dialect.name) or self._compile(connection)
+        if fixed:
+            values = {**fixed, **values}
+        if positional:
+            return connection.exec_driver_sql(sql, tuple(values[name] for name in names))
+        return connection.exec_driver_sql(sql, {name: values[name] for name in names})
 
 
 def _writes(session: Session) -> Writes:

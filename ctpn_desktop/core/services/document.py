@@ -12,8 +12,10 @@ derived from it, in memory only, for as long as it is open, so that its copies a
 
 from __future__ import annotations
 
+import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +28,7 @@ from ctpn_desktop.core.changes import ChangeFeed, Changes
 from ctpn_desktop.core.entities import DocumentSummary, Scenario
 from ctpn_desktop.core.errors import DocumentError, ReadOnlyDocumentError
 from ctpn_desktop.core.roles import Station, StationRole
-from ctpn_desktop.storage import cipher, db
+from ctpn_desktop.storage import cipher, db, fts
 from ctpn_desktop.storage.checkpoints import IdleCheckpointer
 from ctpn_desktop.storage.cipher import DocumentKey
 from ctpn_desktop.storage.orm import (
@@ -43,9 +45,11 @@ from ctpn_desktop.storage.orm import (
     RoleRow,
     RunRow,
 )
-from ctpn_desktop.storage.tracking import Writes, track_writes
+from ctpn_desktop.storage.tracking import DirectWrite, Writes, track_writes
 
 from ctpn_desktop import __version__
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from ctpn_desktop.core.services.backups import BackupService
@@ -80,16 +84,45 @@ class Document:
     _checkpointer: IdleCheckpointer | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        check = None if self.station.role is StationRole.FACILITATOR else self.station.check_write
         track_writes(self.sessions, self._committed,
-                     before_commit=self.room.before_commit if self.room is not None else None, check_write=check)
+                     before_commit=self.room.before_commit if self.room is not None else None,
+                     check_write=self._write_check)
         if self.room is None and not self.read_only:
-            self._checkpointer = IdleCheckpointer(self.engine, self.path)
+            self._checkpointer = IdleCheckpointer(self.engine, self.path, idle_work=self._index_waiting)
+            if self._waiting_for_index():  # left by a crash: index them once the file is quiet
+                self._checkpointer.note_commit()
+
+    @property
+    def _write_check(self) -> Callable[[str], None] | None:
+        return None if self.station.role is StationRole.FACILITATOR else self.station.check_write
+
+    @contextmanager
+    def writing(self) -> Iterator[DirectWrite]:
+        """One transaction on a Core connection, for the writes people wait on most (a log entry, a release).
+
+        The same checks and notifications as a session's: the station's role is checked before each write, a
+        shared room is notified inside the transaction, and everyone is told after the commit. A failure rolls
+        everything back and tells nobody."""
+        with self.engine.connect() as connection:
+            write = DirectWrite(connection, self._write_check)
+            with connection.begin():
+                yield write
+                if self.room is not None and write.writes.tables:
+                    self.room.before_commit(connection, write.writes)
+        if write.writes.tables:
+            self._committed(write.writes)
 
     def _committed(self, writes: Writes) -> None:
         if self._checkpointer is not None:
             self._checkpointer.note_commit()
         self.changes.publish(Changes.of_writes(writes))
+
+    def _index_waiting(self, stop: Callable[[], bool]) -> None:
+        fts.index_waiting(self.engine, stop=stop)
+
+    def _waiting_for_index(self) -> bool:
+        with self.engine.connect() as connection:
+            return fts.is_waiting(connection)
 
     @property
     def location(self) -> str:
@@ -115,11 +148,20 @@ class Document:
             if self.room is not None:
                 self.room.stop()
             elif not self.read_only:
+                self._index_before_closing()
                 db.checkpoint(self.engine)
         finally:
             self.engine.dispose()
             self._closed = True
             self.key = None
+
+    def _index_before_closing(self) -> None:
+        """Leave the file with its search index whole; if that fails the records still wait, are still found
+        by a search, and are indexed the next time the file is open."""
+        try:
+            fts.index_waiting(self.engine)
+        except Exception as error:
+            log.warning("the search index of %s could not catch up before closing: %s", self.path.name, error)
 
     @property
     def closed(self) -> bool:

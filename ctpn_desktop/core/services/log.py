@@ -21,7 +21,7 @@ from types import SimpleNamespace
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
-    CursorResult,
+    Connection,
     Insert,
     Select,
     Table,
@@ -47,6 +47,7 @@ from ctpn_desktop.core.timeline import PhaseStart
 from ctpn_desktop.storage import db, fts
 from ctpn_desktop.storage.fts import FTS_TABLE
 from ctpn_desktop.storage.orm import LogRecordRow, SyndicateDeviceRow
+from ctpn_desktop.storage.tracking import Prepared
 
 GENESIS = "0" * 64
 HASHED_FIELDS = (
@@ -298,7 +299,7 @@ def _insert_new_entry() -> Insert:
     return insert(_RECORDS).from_select(list(value), rows).execution_options(preserve_rowcount=True)
 
 
-_INSERT_NEW_ENTRY = _insert_new_entry()
+_INSERT_NEW_ENTRY = Prepared(_insert_new_entry())
 
 
 @dataclass(frozen=True)
@@ -381,7 +382,7 @@ class LogService:
         first), and insert it."""
         record = self._chained(values, *(last or (0, GENESIS)))
         session.execute(_INSERT_RECORD, values)
-        fts.index_records(session, [values])
+        fts.note_new_records(session, [values])
         return record
 
     def _last_in_chain(self, session: Session, run_id: str) -> tuple[int, str] | None:
@@ -411,34 +412,35 @@ class LogService:
 
     def _store_new(self, run_id: str, draft: LogDraft, new: _NewEntry, *, resent: bool = False) -> LogEntry:
         story = scenario_time_in(self._run_story(run_id), new.exercise_s)
-        with self._sessions() as session, session.begin():
-            db.serialize_run(session, run_id)
+        with self._document.writing() as write:
+            connection = write.connection
+            db.serialize_run(connection, run_id)
             if resent:  # sent before, and the room took it before the answer was lost: exactly once
-                existing = session.scalars(select(LogRecordRow).where(LogRecordRow.entry_id == new.entry_id,
-                                                                      LogRecordRow.revision == 1)).first()
+                existing = connection.execute(select(*_RECORDS.columns).where(
+                    _RECORDS.c.entry_id == new.entry_id, _RECORDS.c.revision == 1)).first()
                 if existing is not None:
                     return LogEntry(current=revision_of(existing))
             end = self._ends.pop(run_id, None) if self._document.room is None else None
             for _attempt in range(3):
                 if end is None:
-                    end = self._end_of_log(session, run_id)
+                    end = self._end_of_log(connection, run_id)
                 values = self._row_from(draft, run_id=run_id, entry_id=new.entry_id, revision=1,
                                         number=end.highest + 1, logged_at=new.logged_at,
                                         committed_at=new.committed_at, exercise_s=new.exercise_s,
                                         story=story.isoformat() if story else None, reason="", withdrawn=False)
                 record = self._chained(values, end.chain_seq, end.hash)
-                if cast(CursorResult[Any], session.execute(_INSERT_NEW_ENTRY, values)).rowcount == 1:
+                if write.execute("log_record", _INSERT_NEW_ENTRY, values).rowcount == 1:
                     break
                 end = None  # written meanwhile (another service, laptop or station): numbered and chained again
             else:
                 raise RunStateError("the log changed while the entry was being written, and again when it was "
                                     "numbered anew; nothing was saved: log it again")
-            fts.index_records(session, [values])
+            fts.note_new_records(connection, [values])
         if self._document.room is None:
             self._ends[run_id] = _ChainEnd(values["entry_number"], values["chain_seq"], values["hash"])
         return LogEntry(current=revision_of(record))
 
-    def _end_of_log(self, session: Session, run_id: str) -> _ChainEnd:
+    def _end_of_log(self, session: Session | Connection, run_id: str) -> _ChainEnd:
         found = session.execute(_NUMBER_AND_LAST_IN_CHAIN, {"run_id": run_id, "device_id": self._device_id}).one()
         if found.chain_seq is None:
             return _ChainEnd(int(found.highest or 0), 0, GENESIS)
@@ -579,10 +581,11 @@ class LogService:
         note-takers' laptops that name no syndicate) or `PLENARY` (entries of no syndicate). Entries come in logged
         order, or the newest first.
         """
-        statement = _filtered(select(LogRecordRow), run_id, query, kinds=kinds, organisation=organisation,
-                              objective_id=objective_id, inject_id=inject_id, since_s=since_s, until_s=until_s,
-                              syndicate=syndicate, dialect=self._dialect)
         with self._sessions() as session:
+            statement = _filtered(select(LogRecordRow), run_id, query, kinds=kinds, organisation=organisation,
+                                  objective_id=objective_id, inject_id=inject_id, since_s=since_s,
+                                  until_s=until_s, syndicate=syndicate, dialect=self._dialect,
+                                  waiting=self._waiting_matches(session, query))
             matched = list(session.scalars(statement))
             if not matched:
                 return []
@@ -607,14 +610,15 @@ class LogService:
         Same filters and the same order as ``search`` (by logged time, then number, then device).
         """
         columns = cast(Select[Any], select(*_SUMMARY_COLUMNS))
-        statement = _filtered(columns, run_id, query, kinds=kinds, organisation=organisation,
-                              objective_id=objective_id, inject_id=inject_id, since_s=since_s, until_s=until_s,
-                              syndicate=syndicate, dialect=self._dialect)
         direction: list[Any] = [LogRecordRow.logged_at, LogRecordRow.entry_number, LogRecordRow.device_id,
                                 LogRecordRow.entry_id]
         if newest_first:
             direction = [column.desc() for column in direction]
         with self._sessions() as session:
+            statement = _filtered(columns, run_id, query, kinds=kinds, organisation=organisation,
+                                  objective_id=objective_id, inject_id=inject_id, since_s=since_s,
+                                  until_s=until_s, syndicate=syndicate, dialect=self._dialect,
+                                  waiting=self._waiting_matches(session, query))
             result = session.execute(statement.order_by(*direction))
             return [LogSummary._make(row) for row in result]
 
@@ -640,9 +644,15 @@ class LogService:
             columns = cast(Select[Any], select(*_SUMMARY_COLUMNS))
             statement = _filtered(columns, run_id, query, kinds=kinds, organisation=organisation,
                                   objective_id=objective_id, inject_id=inject_id, since_s=since_s, until_s=until_s,
-                                  syndicate=syndicate, dialect=self._dialect)
+                                  syndicate=syndicate, dialect=self._dialect,
+                                  waiting=self._waiting_matches(session, query))
             statement = statement.where(LogRecordRow.entry_id.in_(touched))
             return touched, [LogSummary._make(row) for row in session.execute(statement)]
+
+    def _waiting_matches(self, session: Session, query: str) -> list[str]:
+        """The records a search of ``query`` finds among those SQLite has not indexed yet (see `storage.fts`)."""
+        match = fts_query(query) if self._dialect == "sqlite" else None
+        return fts.waiting_matches(session, match) if match is not None else []
 
     def entry_counts(self) -> dict[str, int]:
         """Run id → number of log entries (corrected ones once), for every run in one query."""
@@ -669,8 +679,10 @@ class LogService:
 def _filtered(statement: Select[Any], run_id: str, query: str = "", *, kinds: Iterable[LogKind] | None = None,
               organisation: str | None = None, objective_id: str | None = None, inject_id: str | None = None,
               since_s: float | None = None, until_s: float | None = None,
-              syndicate: str | None = None, dialect: str = "sqlite") -> Select[Any]:
-    """Limit ``statement`` (over ``log_record``) to the run's current revisions that pass every filter."""
+              syndicate: str | None = None, dialect: str = "sqlite", waiting: Collection[str] = ()) -> Select[Any]:
+    """Limit ``statement`` (over ``log_record``) to the run's current revisions that pass every filter.
+
+    ``waiting`` are the records not yet in SQLite's search index that the query finds (`_waiting_matches`)."""
     current = LogRecordRow
     later = aliased(LogRecordRow)
     statement = statement.where(
@@ -690,7 +702,8 @@ def _filtered(statement: Select[Any], run_id: str, query: str = "", *, kinds: It
         if match is not None:
             hits: Select[tuple[str]] = select(literal_column("record_id")).select_from(text(FTS_TABLE)).where(
                 text(f"{FTS_TABLE} MATCH :match").bindparams(match=match))
-            statement = statement.where(current.id.in_(hits))
+            found = current.id.in_(hits)
+            statement = statement.where(or_(found, current.id.in_(waiting)) if waiting else found)
     if kinds is not None:
         wanted: Collection[str] = {LogKind(k).value for k in kinds}
         statement = statement.where(current.kind.in_(wanted))

@@ -348,12 +348,13 @@ def _check_merged_chains(session: Session, name: str, added: list[Any]) -> None:
 
 
 def _insert_records(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert log records verbatim, many to a statement, in the session's transaction.
+    """Insert log records verbatim, many to a statement, in the session's transaction, and index them for search.
 
     With RETURNING, SQLAlchemy sends them as multi-row INSERTs (its "insertmanyvalues") on SQLite too, rather
-    than one statement per row. That matters for the search index: SQLite's trigger fills it, and FTS5 writes
-    out what it holds at the end of every statement, so one statement per row leaves tens of thousands of tiny
-    index segments to merge. On PostgreSQL the records' search words go into their table alongside."""
+    than one statement per row. On SQLite the trigger queues each record for the search index and the index is
+    filled a few thousand records to a statement before the merge commits (FTS5 writes out what it holds at the
+    end of every statement, so one per row would leave tens of thousands of tiny segments to merge). On
+    PostgreSQL the records' search words go into their table alongside."""
     table = cast(Table, LogRecordRow.__table__)
     session.execute(insert(table).returning(table.c.id), rows).close()  # the ids are ours: nothing to read back
     fts.index_records(session, rows)

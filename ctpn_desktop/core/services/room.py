@@ -128,7 +128,7 @@ class RoomLink:
     def title(self) -> str:
         return f"shared room “{self.name}” on {self.address}"
 
-    def before_commit(self, session: Session, writes: Writes) -> None:
+    def before_commit(self, session: Session | Connection, writes: Writes) -> None:
         rooms.send_notification(session, self.channel, rooms.notification(writes, self.origin))
 
     def start(self, document: object, feed: ChangeFeed) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Insert, Table, bindparam, exists, func, insert, select
+from sqlalchemy import Connection, Insert, Table, bindparam, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
@@ -56,6 +56,7 @@ from ctpn_desktop.storage.orm import (
     LogRecordRow,
     RunRow,
 )
+from ctpn_desktop.storage.tracking import Prepared
 
 
 def _dt(text: str | None) -> datetime | None:
@@ -120,7 +121,7 @@ def _event_insert(*, first_release: bool, returning: bool) -> Insert:
     return statement.returning(table.seq) if returning else statement.execution_options(preserve_rowcount=True)
 
 
-_INSERT_EVENT = {(first, returning): _event_insert(first_release=first, returning=returning)
+_INSERT_EVENT = {(first, returning): Prepared(_event_insert(first_release=first, returning=returning))
                  for first in (False, True) for returning in (False, True)}
 """By (first release only, with RETURNING): SQLite before 3.35 has no RETURNING; the seq is then read back."""
 _SEQ_OF_EVENT = select(InjectEventRow.seq).where(InjectEventRow.id == bindparam("id"))
@@ -523,18 +524,19 @@ class RunService:
         released before, so that nothing can come between the check, the numbering and the write. It goes
         through the session, which records the write for the change notification."""
         first_release = values["kind"] == InjectEventKind.RELEASED.value
-        with self._sessions() as session, session.begin():
-            db.serialize_run(session, values["run_id"])
-            if resent and session.get(InjectEventRow, values["id"]) is not None:
+        with self._document.writing() as write:
+            connection = write.connection
+            db.serialize_run(connection, values["run_id"])
+            if resent and connection.execute(_SEQ_OF_EVENT, {"id": values["id"]}).first() is not None:
                 return None
-            returning = session.get_bind().dialect.insert_returning
-            result = cast(CursorResult[Any], session.execute(_INSERT_EVENT[first_release, returning], values))
+            returning = connection.dialect.insert_returning
+            result = write.execute("inject_event", _INSERT_EVENT[first_release, returning], values)
             if returning:
                 seq = result.scalar()
             else:
-                seq = session.scalar(_SEQ_OF_EVENT, {"id": values["id"]}) if result.rowcount else None
+                seq = connection.scalar(_SEQ_OF_EVENT, {"id": values["id"]}) if result.rowcount else None
             if seq is None:
-                raise self._second_release(session, values["run_id"], values["inject_id"])
+                raise self._second_release(connection, values["run_id"], values["inject_id"])
         return int(seq)
 
     def _keep(self, values: dict[str, Any]) -> InjectEvent:
@@ -545,12 +547,12 @@ class RunService:
         return replace(_event_of_values(values, 0), pending=True)
 
     @staticmethod
-    def _second_release(session: Session, run_id: str, inject_id: str) -> RunStateError:
+    def _second_release(session: Session | Connection, run_id: str, inject_id: str) -> RunStateError:
         """Why a release was refused: first release wins, an inject already released (here or on another
         station) is not released again."""
-        first = session.scalars(select(InjectEventRow).where(
-            InjectEventRow.run_id == run_id, InjectEventRow.inject_id == inject_id,
-            InjectEventRow.kind == InjectEventKind.RELEASED.value).order_by(InjectEventRow.seq).limit(1)).first()
+        first = session.execute(select(_EVENT.c.actor, _EVENT.c.wall_time, _EVENT.c.exercise_s).where(
+            _EVENT.c.run_id == run_id, _EVENT.c.inject_id == inject_id,
+            _EVENT.c.kind == InjectEventKind.RELEASED.value).order_by(_EVENT.c.seq).limit(1)).first()
         if first is None:
             return RunStateError("that inject was already released; it is not released twice")
         by = f" by {first.actor}" if first.actor else ""
