@@ -44,6 +44,7 @@ TABLE_TOPICS: dict[str, Topic] = {
     "inject_objective": Topic.SCENARIO,
     "attachment": Topic.SCENARIO,
     "run": Topic.RUNS,
+    "run_scenario": Topic.RUNS,
     "clock_anchor": Topic.CLOCK,
     "inject_event": Topic.INJECT_EVENTS,
     "adhoc_inject": Topic.INJECT_EVENTS,

@@ -72,6 +72,7 @@ _SCENARIO_TABLES = ("exercise", "objective", "organisation", "role", "phase", "i
 TABLE_PERMISSIONS: dict[str, tuple[Permission, ...]] = {
     **{table: (Permission.EDIT_SCENARIO,) for table in _SCENARIO_TABLES},
     "run": (Permission.MANAGE_RUNS, Permission.DRIVE_CLOCK, Permission.HALT),
+    "run_scenario": (Permission.MANAGE_RUNS,),
     "clock_anchor": (Permission.DRIVE_CLOCK, Permission.HALT),
     "inject_event": (Permission.RELEASE, Permission.DRIVE_CLOCK),
     "adhoc_inject": (Permission.RELEASE,),

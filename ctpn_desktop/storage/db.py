@@ -152,17 +152,19 @@ def make_engine(path: Path, *, foreign_keys: bool = True, key: DocumentKey | Non
     opens an encrypted file.
 
     A full disk, a failing medium or a file that became read-only is reported as a `DocumentError` that says
-    so, instead of a database error."""
+    so, instead of a database error. The pool hands out the connection used last: a connection that finds the
+    file written by another drops every page it holds and reads them again, so two connections taking turns
+    made every log entry read a dozen pages back before it was written."""
+    pool: dict[str, Any] = {"poolclass": NullPool} if not foreign_keys else {"pool_use_lifo": True}
     if key is None:
-        engine = create_engine(f"sqlite:///{path}", poolclass=NullPool if not foreign_keys else None)
+        engine = create_engine(f"sqlite:///{path}", **pool)
     else:
         module = cipher.require()
 
         def connect_encrypted() -> Any:
             return cipher.connect(module, str(path), key, check_same_thread=False)
 
-        engine = create_engine(f"sqlite:///{path}", creator=connect_encrypted, module=module,
-                               poolclass=NullPool if not foreign_keys else None)
+        engine = create_engine(f"sqlite:///{path}", creator=connect_encrypted, module=module, **pool)
     event.listen(engine, "handle_error", _explain_storage_errors(path))
     event.listen(engine, "connect", _set_pragmas)
     if not foreign_keys:

@@ -173,7 +173,7 @@ class AttachmentRow(Base):
 
 
 class RunRow(Base):
-    """One conduct of the exercise, with the scenario frozen (scenario JSON v1) as it was when it started."""
+    """One conduct of the exercise; the scenario as it was frozen for it is its `RunScenarioRow`."""
 
     __tablename__ = "run"
     id: Mapped[str] = mapped_column(Uuid, primary_key=True)
@@ -184,8 +184,18 @@ class RunRow(Base):
     created_at: Mapped[str] = mapped_column(String(40))
     started_at: Mapped[str | None] = mapped_column(String(40))
     ended_at: Mapped[str | None] = mapped_column(String(40))
-    frozen_scenario: Mapped[str] = mapped_column(Text)
     discarded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RunScenarioRow(Base):
+    """The scenario frozen (scenario JSON v1) as it was when the run was made, apart from the run's row.
+
+    The run's row changes with every press of the clock, and SQLite writes a whole row again when any of its
+    columns changes: kept in the row, megabytes of frozen scenario were written with every pause."""
+
+    __tablename__ = "run_scenario"
+    run_id: Mapped[str] = mapped_column(ForeignKey("run.id", ondelete="CASCADE"), primary_key=True)
+    frozen_scenario: Mapped[str] = mapped_column(Text)
 
 
 class ClockAnchorRow(Base):

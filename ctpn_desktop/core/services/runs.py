@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Insert, Table, bindparam, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from ctpn_desktop.core.changes import Changes, Topic
 from ctpn_desktop.core.clock import (
@@ -55,6 +55,7 @@ from ctpn_desktop.storage.orm import (
     InjectEventRow,
     LogRecordRow,
     RunRow,
+    RunScenarioRow,
 )
 from ctpn_desktop.storage.tracking import Prepared
 
@@ -214,15 +215,14 @@ class RunService:
 
     def list_runs(self, *, include_discarded: bool = False) -> list[RunInfo]:
         with self._sessions() as session:
-            query = select(RunRow).options(defer(RunRow.frozen_scenario)).order_by(RunRow.number)
+            query = select(RunRow).order_by(RunRow.number)
             if not include_discarded:
                 query = query.where(RunRow.discarded.is_(False))
             return [run_info_of(r) for r in session.scalars(query)]
 
     def run(self, run_id: str) -> RunInfo:
         with self._sessions() as session:
-            row = session.scalars(select(RunRow).options(defer(RunRow.frozen_scenario))
-                                  .where(RunRow.id == run_id)).first()
+            row = session.get(RunRow, run_id)
             if row is None:
                 raise ValidationFailed("that run does not exist in this document")
             return run_info_of(row)
@@ -236,9 +236,10 @@ class RunService:
             frozen = scenario_json.dumps(scenario_json.from_scenario(scenario, blobs))
             number = int(session.scalar(select(func.max(RunRow.number))) or 0) + 1
             row = RunRow(id=str(uuid.uuid4()), number=number, label=label or f"Run {number}", rehearsal=rehearsal,
-                         status=RunStatus.READY.value, created_at=self._source.wall().isoformat(),
-                         frozen_scenario=frozen)
+                         status=RunStatus.READY.value, created_at=self._source.wall().isoformat())
             session.add(row)
+            session.flush()
+            session.add(RunScenarioRow(run_id=row.id, frozen_scenario=frozen))
             session.flush()
             return run_info_of(row)
 
@@ -254,7 +255,9 @@ class RunService:
     def frozen_scenario(self, run_id: str) -> Scenario:
         if run_id not in self._frozen:
             with self._sessions() as session:
-                text = self._row(session, run_id).frozen_scenario
+                text = session.scalar(select(RunScenarioRow.frozen_scenario).where(RunScenarioRow.run_id == run_id))
+            if text is None:
+                raise ValidationFailed("that run does not exist in this document")
             self._frozen[run_id], self._blobs[run_id] = scenario_json.to_scenario(
                 scenario_json.parse_scenario_text(text))
         return self._frozen[run_id]
