@@ -31,6 +31,10 @@ PLACES = ("Minster", "Castle", "Cathedral", "Guildhall", "Bridge", "Corn", "Exch
           "Orchard", "Meadow")
 """Places named in entries: each appears in a few entries in a hundred, as a searched-for place would."""
 VOCABULARY = 2
+LOGGED_FROM = datetime(2025, 12, 10, 18, 42, tzinfo=UTC)
+"""When the generated logs begin: before the day any figure runs, so the entries `log_commit_p99` appends come
+after them in time, as a running exercise's do (dated later, each new entry went into the middle of the time
+index)."""
 ORGANISATIONS = ("Police", "Fire", "Ambulance", "Council", "Hospitals", "CTP", "NTA", "Event organiser")
 KINDS = ("decision", "action", "information", "observation", "issue")
 SEARCH = "minster cordon"
@@ -51,7 +55,7 @@ def _fill_log(path: Path, entries: int, device: str, seed: int, start_number: in
     from ctpn_desktop.storage.orm import LogRecordRow, RunRow
 
     rng = random.Random(seed)
-    began = datetime(2027, 12, 10, 18, 42, tzinfo=UTC) + timedelta(milliseconds=seed)
+    began = LOGGED_FROM + timedelta(milliseconds=seed)
     with open_document(path) as document, document.sessions() as session, session.begin():
         run_id = session.scalars(select(RunRow.id)).one()
         previous = GENESIS
@@ -96,7 +100,8 @@ def generate_log(entries: int) -> Path:
         _new_run_document(target)
         _fill_log(target, entries, "laptop-a", seed=1)
 
-    return cached("log", {"entries": entries, "vocabulary": VOCABULARY}, build)
+    return cached("log", {"entries": entries, "vocabulary": VOCABULARY, "from": LOGGED_FROM.date().isoformat()},
+                  build)
 
 
 def generate_pair(entries: int) -> tuple[Path, Path]:
@@ -112,8 +117,8 @@ def generate_pair(entries: int) -> tuple[Path, Path]:
             _fill_log(target, entries, device, seed)
         return build
 
-    return (cached("log-pair-a", {"entries": entries, "vocabulary": VOCABULARY}, laptop("laptop-a", 1)),
-            cached("log-pair-b", {"entries": entries, "vocabulary": VOCABULARY}, laptop("laptop-b", 2)))
+    params = {"entries": entries, "vocabulary": VOCABULARY, "from": LOGGED_FROM.date().isoformat()}
+    return (cached("log-pair-a", params, laptop("laptop-a", 1)), cached("log-pair-b", params, laptop("laptop-b", 2)))
 
 
 def _copy(source: Path, target: Path) -> Path:
