@@ -70,7 +70,7 @@ CREATE_STATEMENTS: tuple[str, ...] = (
     f"DELETE FROM {FTS_TABLE} WHERE record_id = old.id; "
     f"INSERT INTO {FTS_TABLE} ({_COLUMNS}) VALUES ({_values('new')}); END",
 )
-"""The index as migration 0002 made it, written in the inserting transaction (0008 turns it into `DEFERRED`).
+"""The index as migration 0002 made it, written in the inserting transaction (0008 turns it into `DEFERRED_STATEMENTS`).
 
 Rows are insert-only; the delete and update triggers keep the index honest even after tampering."""
 
@@ -146,10 +146,9 @@ def index_waiting(engine: Engine, *, stop: Callable[[], bool] = lambda: False) -
     done = 0
     while not stop():
         with engine.begin() as connection:
-            indexed = catch_up(connection, chunks=1)
-        if not indexed:
-            break
-        done += indexed
+            done += catch_up(connection, chunks=1)
+            if not is_waiting(connection):
+                break
     return done
 
 
