@@ -77,6 +77,8 @@ LOG_WIDTHS = {log_columns.NUMBER: 5, log_columns.LOGGED: 9, log_columns.EXERCISE
               log_columns.DECISION_MAKER: 18, log_columns.ORGANISATION: 12, log_columns.RATIONALE: 24,
               log_columns.LOGGED_BY: 14, log_columns.REVISION: 12}
 PLAY_TICK_MS = 100
+REREAD_DELAY_MS = 300
+"""How long the run's records must stay unchanged before the replay reads them again (a busy log is read once)."""
 STEP_S = 60
 STATUS_WORDS = {RunStatus.READY: "Not started", RunStatus.RUNNING: "Running", RunStatus.PAUSED: "Paused",
                 RunStatus.HALTED: "HALTED", RunStatus.ENDED: "Ended (ENDEX)"}
@@ -140,7 +142,8 @@ class Scrubber(QSlider):
 
 
 class ReplayWindow(QWidget):
-    """One run, replayed. Build it with `open_replay`; it reads the run once and never writes but bookmarks."""
+    """One run, replayed. Build it with `open_replay`; it never writes but bookmarks, and reads the run again when
+    its records change."""
 
     closed = Signal()
 
@@ -165,6 +168,10 @@ class ReplayWindow(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(PLAY_TICK_MS)
         self.timer.timeout.connect(self._play_tick)
+        self.reread_timer = QTimer(self)
+        self.reread_timer.setSingleShot(True)
+        self.reread_timer.setInterval(REREAD_DELAY_MS)
+        self.reread_timer.timeout.connect(self.reread)
         self.setWindowTitle(f"Replay — {run_label(run)} — {self.scenario.exercise.title}")
         self.setAccessibleName(f"Replay of {run_label(run)}, read-only")
         self._build()
@@ -233,14 +240,10 @@ class ReplayWindow(QWidget):
         layout.addWidget(clock)
 
         self.scrubber = Scrubber(self)
-        self.scrubber.setRange(math.floor(self.replay.start_exercise_s), math.ceil(self.replay.end_exercise_s))
-        self.scrubber.set_ticks(self.replay.events)
         self.scrubber.valueChanged.connect(self._scrubbed)
         scale = QHBoxLayout()
-        self.start_label = QLabel(format_elapsed(self.scrubber.minimum()), self)
-        self.end_label = QLabel(f"{format_elapsed(self.scrubber.maximum())} ENDEX"
-                                if self.replay.events and self.replay.events[-1].label == "ENDEX"
-                                else format_elapsed(self.scrubber.maximum()), self)
+        self.start_label = QLabel(self)
+        self.end_label = QLabel(self)
         for label in (self.start_label, self.end_label):
             label.setProperty("muted", True)
         scale.addWidget(self.start_label)
@@ -327,16 +330,10 @@ class ReplayWindow(QWidget):
         self.events_list.setObjectName("replayEvents")
         self.events_list.setAccessibleName("Every record of the run; Enter goes to it")
         self.events_list.itemActivated.connect(self._event_activated)
-        for event in self.replay.events:
-            item = QListWidgetItem(f"{format_elapsed(event.exercise_s)}  ·  "
-                                   f"{format_wall_time(event.wall_time, with_date=False)}  ·  {event.label}")
-            item.setData(Qt.ItemDataRole.UserRole, event.moment)
-            item.setForeground(EVENT_COLOURS[event.kind])
-            self.events_list.addItem(item)
         self.log_tab = self.tabs.addTab(self.log_view, icons.icon(icons.TIMELINE), "Decision log")
         self.timeline_tab = self.tabs.addTab(self.timeline_view, icons.icon(icons.TIMELINE), "Timeline")
-        self.events_tab = self.tabs.addTab(self.events_list, icons.icon(icons.CLOCK),
-                                           f"Records ({len(self.replay.events)})")
+        self.events_tab = self.tabs.addTab(self.events_list, icons.icon(icons.CLOCK), "Records")
+        self._show_records()
         left.setStretchFactor(0, 3)
         left.setStretchFactor(1, 2)
         left.setChildrenCollapsible(False)
@@ -382,6 +379,24 @@ class ReplayWindow(QWidget):
         self.feedback.setObjectName("replayFeedback")
         self.feedback.setProperty("muted", True)
         layout.addWidget(self.feedback)
+
+    def _show_records(self) -> None:
+        """The scrubber's span and ticks and the list of records, from the replay as last read."""
+        blocker = self.scrubber.blockSignals(True)
+        self.scrubber.setRange(math.floor(self.replay.start_exercise_s), math.ceil(self.replay.end_exercise_s))
+        self.scrubber.blockSignals(blocker)
+        self.scrubber.set_ticks(self.replay.events)
+        self.start_label.setText(format_elapsed(self.scrubber.minimum()))
+        ended = bool(self.replay.events) and self.replay.events[-1].label == "ENDEX"
+        self.end_label.setText(f"{format_elapsed(self.scrubber.maximum())}{' ENDEX' if ended else ''}")
+        self.events_list.clear()
+        for event in self.replay.events:
+            item = QListWidgetItem(f"{format_elapsed(event.exercise_s)}  ·  "
+                                   f"{format_wall_time(event.wall_time, with_date=False)}  ·  {event.label}")
+            item.setData(Qt.ItemDataRole.UserRole, event.moment)
+            item.setForeground(EVENT_COLOURS[event.kind])
+            self.events_list.addItem(item)
+        self.tabs.setTabText(self.events_tab, f"Records ({len(self.replay.events)})")
 
     def _tool(self, icon_name: str, tip: str, slot: object) -> QToolButton:
         button = QToolButton(self)
@@ -716,9 +731,26 @@ class ReplayWindow(QWidget):
 
     # Upkeep ---------------------------------------------------------------------------------------------
     def _document_changed(self, changes: Changes) -> None:
-        """Bookmarks made on another station (or page) appear; the replay stays as it was read when opened."""
-        if changes.touches(Topic.EVALUATION) and changes.concerns_run(self.run.id):
+        """Bookmarks made on another station (or page) appear at once; new records of the run (it may still be
+        in play, or a laptop's log merged) are read again once they stop coming for a moment."""
+        if not changes.concerns_run(self.run.id):
+            return
+        if changes.touches(Topic.EVALUATION):
             self.reload_bookmarks()
+        if changes.touches(Topic.RUNS, Topic.CLOCK, Topic.INJECT_EVENTS, Topic.LOG):
+            self.reread_timer.start()
+
+    def reread(self) -> None:
+        """Read the run's records again and stay at the moment shown (a run in play goes on past it)."""
+        try:
+            replay = self.service.load(self.run.id)
+        except CtpnError as error:
+            self._say(f"The new records could not be read ({error}); the replay shows them as first read")
+            return
+        moment = self.state.moment
+        self.replay = replay
+        self._show_records()
+        self.seek_moment(min(moment, replay.end_moment))
 
     def _say(self, text: str) -> None:
         self.feedback.setText(text)

@@ -268,3 +268,33 @@ def test_events_list_reaches_every_record(qtbot, opened) -> None:
     qtbot.keyClick(replay.events_list, Qt.Key.Key_Return)
     assert replay.state.events_seen >= release + 1
     assert any(e.kind is InjectEventKind.RELEASED for e in replay.state.events)
+
+
+def test_records_written_while_the_replay_is_open_appear_in_it(qtbot, window, document_path, time_source) -> None:
+    page = open_conduct(qtbot, window, document_path)
+    runs, log = window.context.runs, window.context.log
+    run = runs.create_run("Still in play")
+    injects = sorted(runs.frozen_scenario(run.id).injects, key=lambda i: (i.planned_offset_s, i.number))
+    runs.start(run.id)
+    time_source.advance(60)
+    log.append(run.id, LogDraft(LogKind.DECISION, "Cordon set"), exercise_s=runs.clock(run.id).elapsed())
+    page.refresh()
+    page.open_run(run.id)
+    press(qtbot, page, Qt.Key.Key_R, CTRL_SHIFT)
+    replay = page.replays[0]
+    qtbot.waitExposed(replay)
+    records_before, end_before = replay.events_list.count(), replay.scrubber.maximum()
+
+    time_source.advance(240)
+    log.append(run.id, LogDraft(LogKind.DECISION, "Tram stop closed"), exercise_s=runs.clock(run.id).elapsed())
+    runs.release(run.id, injects[0].id)
+    qtbot.waitUntil(lambda: replay.events_list.count() == records_before + 2, timeout=5000)
+    assert replay.scrubber.maximum() >= end_before + 200
+    assert replay.tabs.tabText(replay.events_tab) == f"Records ({records_before + 2})"
+    assert "Tram stop closed" not in shown_log(replay)  # it stays at the moment it showed
+    replay.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is replay)
+    qtbot.keyClick(replay, Qt.Key.Key_End)
+    assert "Tram stop closed" in shown_log(replay)
+    assert injects[0].id in shown_queue(replay.queue_model)[0]
+    replay.close()
