@@ -212,7 +212,7 @@ class DecisionLogWorkspace(Workspace):
         self.tabs.addTab(self.improvements, "Improvement plan")
         self.syndicates = SyndicatesPane(lambda parent, folder: self.files.merge_source(parent, folder), self.tabs)
         self.tabs.addTab(self.syndicates, icons.icon(icons.ORGANISATIONS), "Syndicates")
-        self.syndicates.changed.connect(self._show_run)
+        self.syndicates.changed.connect(self._syndicates_written)
         self.syndicates.merged.connect(lambda _report: self.refresh())
 
         self.no_runs = EmptyState(
@@ -424,13 +424,18 @@ class DecisionLogWorkspace(Workspace):
             self._refresh_choices()
         if changes.touches(Topic.LOG):
             self._follow_log(changes)
-        if changes.touches(Topic.SYNDICATES) and changes.remote:
-            self._show_run()  # this page's own syndicate edits have already been shown
+        if changes.touches(Topic.SYNDICATES):
+            self._show_run()
         if changes.touches(Topic.EVALUATION):
             for pane in (self.observations, self.hotwash, self.improvements):
                 pane.reload()
             if self.detail.entry is not None:  # which observations cite the entry shown may have changed
                 self._selection_changed()
+
+    def _syndicates_written(self) -> None:
+        """The syndicates tab wrote: hear it now, as every page does, rather than at the next turn of the loop."""
+        if self.context is not None:
+            self.context.live.flush()
 
     def _show_run(self, *_args: object) -> None:
         context, run_id = self.context, self.run_id

@@ -249,3 +249,19 @@ def test_the_syndicates_tab_fits_a_small_screen_and_is_drawn(qtbot, live: LiveRu
     QApplication.processEvents()
     assert page.syndicates.dialog.grab().save(str(grabs / "syndicate-dialog.png"))
     page.syndicates.dialog.reject()
+
+
+def test_syndicates_written_elsewhere_in_the_window_are_shown_without_a_refresh(qtbot, live: LiveRun) -> None:
+    page = live.page
+    page.show_tab(SYNDICATES_TAB)
+    pane = page.syndicates
+    assert pane.tree.topLevelItemCount() == 0
+    service = live.window.context.syndicates
+    bravo = service.add(live.run_id, "Syndicate Bravo", facilitator="Facilitator B")
+    qtbot.waitUntil(lambda: pane.tree.topLevelItemCount() == 1, timeout=3000)
+    assert not page.table.isColumnHidden(columns.SYNDICATE)
+    assert "Syndicate Bravo" in [page.quick_entry.form.syndicate.itemText(i)
+                                 for i in range(page.quick_entry.form.syndicate.count())]
+    service.delete(bravo.id)
+    qtbot.waitUntil(lambda: pane.tree.topLevelItemCount() == 0, timeout=3000)
+    assert page.table.isColumnHidden(columns.SYNDICATE)
