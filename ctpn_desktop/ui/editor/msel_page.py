@@ -57,6 +57,33 @@ class MselView(QTableView):
         self.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.setDragDropOverwriteMode(False)
         self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self._laid_out: tuple[object, ...] | None = None
+
+    def _geometry(self) -> tuple[object, ...]:
+        """Everything the table's geometry is worked out from, and what it sets: equal means nothing to redo."""
+        across, down = self.horizontalHeader(), self.verticalHeader()
+        bars = tuple((b.minimum(), b.maximum(), b.pageStep(), b.singleStep(), b.value(), b.isVisible())
+                     for b in (self.horizontalScrollBar(), self.verticalScrollBar()))
+        headers = tuple((h.isHidden(), h.count(), h.length(), h.hiddenSectionCount(),
+                         None if h.isHidden() else h.sizeHint(), h.offset(), h.geometry(), h.minimumSize(),
+                         h.maximumSize(), h.defaultSectionSize())
+                        for h in (across, down))
+        columns = tuple((across.logicalIndex(n), across.sectionSize(n), across.isSectionHidden(n))
+                        for n in range(across.count()))
+        return (self.size(), self.viewport().geometry(), self.maximumViewportSize(), self.viewportMargins(),
+                self.isRightToLeft(), self.horizontalScrollMode(), self.verticalScrollMode(), bars, headers, columns)
+
+    def updateGeometries(self) -> None:
+        """Lay out headers and scroll bars only when something they depend on changed.
+
+        Qt lays them out again after every layout change of the model, even one that only moved rows (a
+        re-time, a reorder), and doing so repaints the scroll bars and the frame though nothing moved there.
+        """
+        if self._laid_out is not None and self._geometry() == self._laid_out:
+            self.updateEditorGeometries()
+            return
+        super().updateGeometries()
+        self._laid_out = self._geometry()
 
 
 class MselPage(QWidget):
