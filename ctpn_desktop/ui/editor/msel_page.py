@@ -35,7 +35,7 @@ from ctpn_desktop.ui.editor.fields import Typing, add_row, form_layout
 from ctpn_desktop.ui.editor.inject_form import InjectForm
 from ctpn_desktop.ui.models import msel
 from ctpn_desktop.ui.models.msel import EMPTY_SCENARIO, MselFilter, MselTableModel
-from ctpn_desktop.ui.widgets import EmptyState, SwitchStack, muted, set_column_widths, setup_table
+from ctpn_desktop.ui.widgets import EmptyState, SwitchStack, keep_scroll_bars, muted, set_column_widths, setup_table
 
 MSEL_WIDTHS = {
     msel.NUMBER: 5, msel.PHASE: 22, msel.PLANNED: 9, msel.SCENARIO_TIME: 15, msel.TITLE: 38, msel.SENDER: 18,
@@ -49,6 +49,7 @@ class MselView(QTableView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         setup_table(self, "MSEL")
+        keep_scroll_bars(self)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setDragEnabled(True)
         self.setAcceptDrops(True)
