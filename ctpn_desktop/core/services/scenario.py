@@ -184,12 +184,14 @@ def _load_injects(session: Session, ids: Iterable[str] | None = None) -> list[In
     # take a quarter as long again for each of thousands of injects.
     return [
         Inject(
-            r[0], r[1], r[2], r[3], r[4], r[5], _dt(r[6]), r[7],
-            methods.get(r[8]) or DeliveryMethod(r[8]), events.get(r[9]) or EventType(r[9]),
-            r[10], r[11], r[12], r[13], statuses.get(r[14]) or InjectStatus(r[14]), r[15],
-            tuple(recipients.get(r[0], empty)), tuple(objectives.get(r[0], empty)), tuple(attachments.get(r[0], empty)),
+            inject_id, number, title, planned, position, phase_id, _dt(scenario_time), content,
+            methods.get(method) or DeliveryMethod(method), events.get(event) or EventType(event),
+            sender, expected, notes, storyline, statuses.get(status) or InjectStatus(status), depends_on_id,
+            tuple(recipients.get(inject_id, empty)), tuple(objectives.get(inject_id, empty)),
+            tuple(attachments.get(inject_id, empty)),
         )
-        for r in connection.execute(query).all()
+        for (inject_id, number, title, planned, position, phase_id, scenario_time, content, method, event, sender,
+             expected, notes, storyline, status, depends_on_id) in connection.execute(query).all()
     ]
 
 
