@@ -325,10 +325,17 @@ class ProblemsPanel(QWidget):
         self.list.itemClicked.connect(self._activated)
         layout.addWidget(self.list, 1)
         self.problems: tuple[Problem, ...] = ()
-        self.set_problems(())
+        self._fill(())
 
     def set_problems(self, problems: tuple[Problem, ...]) -> None:
-        self.problems = problems
+        """Show ``problems``; the list is built again only when what it says changed (most edits change none of
+        thousands of clashes, and building their rows is most of what checking the scenario costs)."""
+        shown, self.problems = self.problems, problems
+        if len(shown) != len(problems) or any(
+                a.message != b.message or a.kind != b.kind for a, b in zip(shown, problems, strict=True)):
+            self._fill(problems)
+
+    def _fill(self, problems: tuple[Problem, ...]) -> None:
         self.list.clear()
         warning = icons.icon(icons.WARNING)
         for problem in problems:
@@ -349,16 +356,19 @@ class ProblemsPanel(QWidget):
             self.activated.emit(self.problems[row])
 
 
+_HINTS = {
+    ProblemKind.NO_RECIPIENTS: "Tick at least one organisation or role under To (recipients).",
+    ProblemKind.RECIPIENT_CLASH: "Players cannot take in two injects at once: move one by a minute or more.",
+    ProblemKind.OUTSIDE_PHASE: "Change the planned time, or move the inject to the phase it falls in.",
+    ProblemKind.EMPTY_PHASE: "Give the phase injects, or delete it.",
+    ProblemKind.UNEXERCISED_OBJECTIVE: "Link the objective to the injects that test it.",
+    ProblemKind.UNREAD_TIME: "Set the planned time the spreadsheet meant; its original text is in the controller "
+                             "notes.",
+}
+
+
 def _hint(problem: Problem) -> str:
-    return {
-        ProblemKind.NO_RECIPIENTS: "Tick at least one organisation or role under To (recipients).",
-        ProblemKind.RECIPIENT_CLASH: "Players cannot take in two injects at once: move one by a minute or more.",
-        ProblemKind.OUTSIDE_PHASE: "Change the planned time, or move the inject to the phase it falls in.",
-        ProblemKind.EMPTY_PHASE: "Give the phase injects, or delete it.",
-        ProblemKind.UNEXERCISED_OBJECTIVE: "Link the objective to the injects that test it.",
-        ProblemKind.UNREAD_TIME: "Set the planned time the spreadsheet meant; its original text is in the "
-                                 "controller notes.",
-    }.get(problem.kind, "Open the inject and correct the link.")
+    return _HINTS.get(problem.kind, "Open the inject and correct the link.")
 
 
 class RetimeDialog(QDialog):
