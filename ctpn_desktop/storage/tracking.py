@@ -115,6 +115,14 @@ class DirectWrite:
         self.writes.add(table, values)
         return result
 
+    def execute_many(self, table: str, statement: Prepared, rows: Sequence[Mapping[str, Any]]) -> CursorResult[Any]:
+        """Write ``rows`` to ``table`` with one statement run for each (checked first, recorded as `execute`)."""
+        if self._check_write is not None:
+            self._check_write(table)
+        result = statement.run_many(self.connection, rows)
+        self.writes.add_rows(table, rows)
+        return result
+
 
 class Prepared:
     """A Core statement compiled once per dialect and handed to the driver with its parameters as they are.
@@ -143,6 +151,15 @@ class Prepared:
         if positional:
             return connection.exec_driver_sql(sql, tuple(values[name] for name in names))
         return connection.exec_driver_sql(sql, {name: values[name] for name in names})
+
+    def run_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> CursorResult[Any]:
+        """Run the statement once for each of ``rows`` in one call to the driver (its executemany)."""
+        sql, names, fixed, positional = self._compiled.get(connection.dialect.name) or self._compile(connection)
+        if fixed:
+            rows = [{**fixed, **values} for values in rows]
+        if positional:
+            return connection.exec_driver_sql(sql, [tuple(values[name] for name in names) for values in rows])
+        return connection.exec_driver_sql(sql, [{name: values[name] for name in names} for values in rows])
 
 
 def _writes(session: Session) -> Writes:

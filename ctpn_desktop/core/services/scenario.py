@@ -17,7 +17,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ctpn_desktop.core.entities import (
@@ -52,6 +52,7 @@ from ctpn_desktop.storage.orm import (
     PhaseRow,
     RoleRow,
 )
+from ctpn_desktop.storage.tracking import DirectWrite, Prepared
 
 
 def _dt(text: str | None) -> datetime | None:
@@ -423,6 +424,7 @@ class ScenarioService:
     """The scenario editor's operations; each is one committed transaction."""
 
     def __init__(self, document: Document) -> None:
+        self._document = document
         self._sessions = document.sessions
 
     def load(self) -> Scenario:
@@ -645,8 +647,8 @@ class ScenarioService:
         """Store new numbers, positions and times of several injects in one transaction (re-time, reorder,
         renumber and their undo)."""
         if slots:
-            with self._sessions() as session, session.begin():
-                _put_slots(session, slots)
+            with self._document.writing() as write:
+                _put_slots(write, slots)
         return list(slots)
 
     def attachment_blobs_of(self, injects: Iterable[Inject]) -> dict[str, bytes]:
@@ -845,9 +847,27 @@ def phase_links(scenario: Scenario, phase_id: str) -> Links:
     return Links(tuple(i for i in scenario.injects if i.phase_id == phase_id))
 
 
-def _put_slots(session: Session, slots: Sequence[InjectSlot]) -> None:
-    """Write the slots as plain table statements (many small updates by key, not ORM objects to track), through
-    the session so that the write is checked and announced like any other.
+def _slot_update(*, keeping_number: bool) -> Prepared:
+    table = cast(Table, InjectRow.__table__)
+    where = [table.c.id == bindparam("row_id")]
+    values: dict[str, Any] = {"position": bindparam("new_position"), "planned_offset_s": bindparam("new_offset"),
+                              "scenario_time": bindparam("new_scenario_time")}
+    if keeping_number:
+        where.append(table.c.number == bindparam("slot_number"))
+    else:
+        values["number"] = bindparam("slot_number")
+    return Prepared(update(table).where(*where).values(**values))
+
+
+_SLOT_KEEPING_NUMBER = _slot_update(keeping_number=True)
+_SLOT_WITH_NUMBER = _slot_update(keeping_number=False)
+_PARK_NUMBER = Prepared(update(cast(Table, InjectRow.__table__)).where(
+    cast(Table, InjectRow.__table__).c.id == bindparam("row_id")).values(number=bindparam("parked")))
+
+
+def _put_slots(write: DirectWrite, slots: Sequence[InjectSlot]) -> None:
+    """Write the slots as plain statements handed to the driver as they are (many small updates by key, no ORM
+    objects to track), checked and announced like any other write.
 
     Most slot edits (a re-time, a reorder) keep every number. They are written first with each row's number as
     a condition: when every row matched, each inject exists and keeps its number, so nothing more is needed
@@ -859,17 +879,13 @@ def _put_slots(session: Session, slots: Sequence[InjectSlot]) -> None:
         raise ValidationFailed("two injects in the same edit have the same number")
     if any(n < 1 for n in numbers):
         raise ValidationFailed("inject numbers start at 1")
-    table = cast(Table, InjectRow.__table__)
     times = [{"row_id": s.id, "new_position": s.position, "new_offset": s.planned_offset_s,
               "new_scenario_time": _iso(s.scenario_time), "slot_number": s.number} for s in slots]
-    if session.get_bind().dialect.supports_sane_multi_rowcount:
-        result = session.execute(
-            update(table).where(table.c.id == bindparam("row_id"), table.c.number == bindparam("slot_number"))
-            .values(position=bindparam("new_position"), planned_offset_s=bindparam("new_offset"),
-                    scenario_time=bindparam("new_scenario_time")), times)
-        if cast(CursorResult[Any], result).rowcount == len(slots):
-            return
-    current = dict(session.execute(select(InjectRow.id, InjectRow.number)).all())
+    connection = write.connection
+    if (connection.dialect.supports_sane_multi_rowcount
+            and write.execute_many("inject", _SLOT_KEEPING_NUMBER, times).rowcount == len(slots)):
+        return
+    current = dict(connection.execute(select(InjectRow.id, InjectRow.number)).all())
     if any(s.id not in current for s in slots):
         raise ValidationFailed("an inject of this edit no longer exists")
     changing = [s for s in slots if current[s.id] != s.number]
@@ -879,16 +895,8 @@ def _put_slots(session: Session, slots: Sequence[InjectSlot]) -> None:
         clash = sorted({s.number for s in changing} & taken)
         if clash:
             raise ValidationFailed(f"inject number {clash[0]} is already used")
-        session.execute(
-            update(table).where(table.c.id == bindparam("row_id")).values(number=bindparam("parked")),
-            [{"row_id": s.id, "parked": -n - 1} for n, s in enumerate(changing)],
-        )
-    session.execute(
-        update(table).where(table.c.id == bindparam("row_id")).values(
-            number=bindparam("slot_number"), position=bindparam("new_position"),
-            planned_offset_s=bindparam("new_offset"), scenario_time=bindparam("new_scenario_time")),
-        times,
-    )
+        write.execute_many("inject", _PARK_NUMBER, [{"row_id": s.id, "parked": -n - 1} for n, s in enumerate(changing)])
+    write.execute_many("inject", _SLOT_WITH_NUMBER, times)
 
 
 _SHIFT_RE = re.compile(
