@@ -9,7 +9,7 @@ Rows that carry a ``run_id`` (or are runs) name their run; a statement that chan
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +50,35 @@ class Writes:
             if len(keys) > MAX_KEYS:
                 self._unkeyed(table)
 
+    def add_rows(self, table: str, rows: Sequence[Mapping[str, Any] | None]) -> None:
+        """`add` for each row of one statement, in one pass (a re-time writes a thousand rows at once)."""
+        if not rows:
+            return
+        self.tables.add(table)
+        run_key = "id" if table == "run" else "run_id"
+        keys: set[str] = set()
+        keyed = table not in self.unkeyed
+        for values in rows:
+            if values is None:
+                self.runs_unknown = True
+                keyed = False
+                continue
+            run_id = values.get(run_key)
+            if isinstance(run_id, str):
+                self.run_ids.add(run_id)
+            key = values.get("id")
+            if not isinstance(key, str):
+                keyed = False
+            elif keyed:
+                keys.add(key)
+        if not keyed:
+            self._unkeyed(table)
+            return
+        known = self.keys.setdefault(table, set())
+        known |= keys
+        if len(known) > MAX_KEYS:
+            self._unkeyed(table)
+
     def _unkeyed(self, table: str) -> None:
         self.unkeyed.add(table)
         self.keys.pop(table, None)
@@ -86,6 +115,14 @@ class DirectWrite:
         self.writes.add(table, values)
         return result
 
+    def execute_many(self, table: str, statement: Prepared, rows: Sequence[Mapping[str, Any]]) -> CursorResult[Any]:
+        """Write ``rows`` to ``table`` with one statement run for each (checked first, recorded as `execute`)."""
+        if self._check_write is not None:
+            self._check_write(table)
+        result = statement.run_many(self.connection, rows)
+        self.writes.add_rows(table, rows)
+        return result
+
 
 class Prepared:
     """A Core statement compiled once per dialect and handed to the driver with its parameters as they are.
@@ -115,6 +152,15 @@ class Prepared:
             return connection.exec_driver_sql(sql, tuple(values[name] for name in names))
         return connection.exec_driver_sql(sql, {name: values[name] for name in names})
 
+    def run_many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> CursorResult[Any]:
+        """Run the statement once for each of ``rows`` in one call to the driver (its executemany)."""
+        sql, names, fixed, positional = self._compiled.get(connection.dialect.name) or self._compile(connection)
+        if fixed:
+            rows = [{**fixed, **values} for values in rows]
+        if positional:
+            return connection.exec_driver_sql(sql, [tuple(values[name] for name in names) for values in rows])
+        return connection.exec_driver_sql(sql, [{name: values[name] for name in names} for values in rows])
+
 
 def _writes(session: Session) -> Writes:
     writes = session.info.get(_KEY)
@@ -127,7 +173,7 @@ def _object_values(instance: Any) -> dict[str, Any]:
     return {"run_id": getattr(instance, "run_id", None), "id": getattr(instance, "id", None)}
 
 
-def _statement_rows(state: ORMExecuteState) -> Iterable[Mapping[str, Any] | None]:
+def _statement_rows(state: ORMExecuteState) -> Sequence[Mapping[str, Any] | None]:
     parameters = state.parameters
     if isinstance(parameters, list | tuple):
         return [p if isinstance(p, Mapping) else None for p in parameters] or [None]
@@ -167,8 +213,7 @@ def track_writes(sessions: sessionmaker[Session], on_commit: CommitListener, *,
             return
         if check_write is not None:
             check_write(table)
-        for values in _statement_rows(state):
-            _writes(state.session).add(table, values)
+        _writes(state.session).add_rows(table, _statement_rows(state))
 
     def on_before_commit(session: Session) -> None:
         if before_commit is None:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSize, Qt
-from PySide6.QtGui import QFont, QIcon, QPainter, QPaintEvent
+from PySide6.QtGui import QFont, QIcon, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
     QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QScrollBar,
     QStackedWidget,
+    QStyle,
+    QStyleOptionSlider,
     QTableView,
     QTreeWidget,
     QVBoxLayout,
@@ -120,6 +124,59 @@ class EmptyState(QWidget):
 
     def refresh_icon(self) -> None:
         self._icon.set_icon(icons.icon(self._icon_name))
+
+
+class KeptScrollBar(QScrollBar):
+    """A scroll bar that paints itself again only when what it shows changed.
+
+    Fusion fills a tall scroll bar's groove with a gradient, a few milliseconds each time, and Qt's scroll areas
+    ask their scroll bars to repaint whenever they lay out their children, even when nothing moved. The last
+    picture is kept with the style option it was drawn from and painted again while that option is the same;
+    while the pointer is over the bar or a part of it is pressed (or in a style whose scroll bars fade), it is
+    drawn as usual.
+    """
+
+    def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None) -> None:
+        super().__init__(orientation, parent)
+        self._kept: tuple[tuple[object, ...], QPixmap] | None = None
+
+    def _option_key(self, option: QStyleOptionSlider) -> tuple[object, ...]:
+        return (option.rect.getRect(), option.state, option.direction, option.palette.cacheKey(),
+                option.fontMetrics.height(),
+                option.minimum, option.maximum, option.sliderPosition, option.sliderValue, option.singleStep,
+                option.pageStep, option.orientation, option.upsideDown, option.subControls, option.activeSubControls,
+                self.style(), self.devicePixelRatioF())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if (self.underMouse() or self.isSliderDown() or QApplication.mouseButtons() != Qt.MouseButton.NoButton
+                or self.style().styleHint(QStyle.StyleHint.SH_ScrollBar_Transient, None, self)):
+            self._kept = None
+            super().paintEvent(event)
+            return
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        option.subControls = QStyle.SubControl.SC_All
+        option.activeSubControls = QStyle.SubControl.SC_None
+        key = self._option_key(option)
+        if self._kept is None or self._kept[0] != key:
+            ratio = self.devicePixelRatioF()
+            picture = QPixmap(self.size() * ratio)
+            picture.setDevicePixelRatio(ratio)
+            picture.fill(self.palette().color(self.backgroundRole()))  # what shows through its edges
+            drawing = QPainter(picture)
+            self.style().drawComplexControl(QStyle.ComplexControl.CC_ScrollBar, option, drawing, self)
+            drawing.end()
+            self._kept = (key, picture)
+        painter = QPainter(self)
+        painter.drawPixmap(0, 0, self._kept[1])
+        painter.end()
+
+
+def keep_scroll_bars(area: QAbstractScrollArea) -> None:
+    """Give ``area`` scroll bars that repaint only when they change (see `KeptScrollBar`)."""
+    for orientation, setter in ((Qt.Orientation.Horizontal, area.setHorizontalScrollBar),
+                                (Qt.Orientation.Vertical, area.setVerticalScrollBar)):
+        setter(KeptScrollBar(orientation, area))
 
 
 class SwitchStack(QStackedWidget):

@@ -22,7 +22,7 @@ from ctpn_desktop.core.services.evaluation import EvaluationService
 from ctpn_desktop.core.services.log import LogService
 from ctpn_desktop.core.services.merge import merge_from
 from ctpn_desktop.core.services.runs import RunService
-from ctpn_desktop.core.services.scenario import ScenarioService
+from ctpn_desktop.core.services.scenario import ScenarioService, msel_order, retimed_slots
 from ctpn_desktop.storage import db, rooms
 from ctpn_desktop.storage.orm import Base
 
@@ -136,6 +136,23 @@ def test_what_one_station_commits_reaches_the_others_at_once(published: tuple[Do
         wait_until(lambda: any(c.row_ids("log_record") == {entry.current.id} for c in heard))
         assert all(c.remote for c in heard)
         assert [e.entry_id for e in LogService(notes, NOTE_TAKER.id, source).entries(run.id)] == [entry.entry_id]
+
+
+def test_a_retime_is_the_facilitators_and_reaches_every_station(published: tuple[Document, str],
+                                                                 address: room.RoomAddress, tmp_path: Path) -> None:
+    facilitator, name = published
+    lead = ScenarioService(facilitator)
+    block = msel_order(lead.load().injects)[2:6]
+    with join(address, name, NOTE_TAKER, tmp_path / "n") as notes:
+        heard: list[Changes] = []
+        notes.changes.subscribe(heard.append)
+        with pytest.raises(PermissionRefused, match="edit the scenario"):
+            ScenarioService(notes).put_slots(retimed_slots(block, [i.id for i in block], 600))
+        assert ScenarioService(notes).load() == lead.load()  # nothing was written
+        lead.put_slots(retimed_slots(block, [i.id for i in block], 600))
+        wait_until(lambda: any(c.remote and c.touches(Topic.SCENARIO) and "inject" in c.tables for c in heard))
+        seen = {i.id: i.planned_offset_s for i in ScenarioService(notes).load().injects}
+        assert all(seen[i.id] == i.planned_offset_s + 600 for i in block)
 
 
 def test_stations_logging_at_the_same_moment_never_share_an_entry_number(

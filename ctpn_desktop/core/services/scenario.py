@@ -13,11 +13,11 @@ import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ctpn_desktop.core.entities import (
@@ -52,6 +52,7 @@ from ctpn_desktop.storage.orm import (
     PhaseRow,
     RoleRow,
 )
+from ctpn_desktop.storage.tracking import DirectWrite, Prepared
 
 
 def _dt(text: str | None) -> datetime | None:
@@ -132,6 +133,11 @@ _INJECT_COLUMNS = (
 )
 
 
+_INJECT_FIELDS = tuple(f.name for f in fields(Inject))
+if _INJECT_FIELDS[:len(_INJECT_COLUMNS)] != tuple(c.key for c in _INJECT_COLUMNS) or _INJECT_FIELDS[len(
+        _INJECT_COLUMNS):] != ("recipients", "objective_ids", "attachments"):
+    raise RuntimeError("the inject columns read at open no longer follow the fields of Inject")
+
 _DELIVERY_METHODS = {m.value: m for m in DeliveryMethod}
 _EVENT_TYPES = {e.value: e for e in EventType}
 _INJECT_STATUSES = {s.value: s for s in InjectStatus}
@@ -175,18 +181,18 @@ def _load_injects(session: Session, ids: Iterable[str] | None = None) -> list[In
         attachments[inject_id].append(AttachmentInfo(attachment_id, filename, media_type, size, sha256))
     empty: tuple[()] = ()
     methods, events, statuses = _DELIVERY_METHODS, _EVENT_TYPES, _INJECT_STATUSES
+    # Positional, in the order of `Inject`'s fields (checked where `_INJECT_COLUMNS` is defined): keywords
+    # take a quarter as long again for each of thousands of injects.
     return [
         Inject(
-            id=r[0], number=r[1], title=r[2], planned_offset_s=r[3], position=r[4], phase_id=r[5],
-            scenario_time=_dt(r[6]), content=r[7],
-            delivery_method=methods.get(r[8]) or DeliveryMethod(r[8]),
-            event_type=events.get(r[9]) or EventType(r[9]),
-            sender=r[10], expected_actions=r[11], controller_notes=r[12], storyline=r[13],
-            status=statuses.get(r[14]) or InjectStatus(r[14]), depends_on_id=r[15],
-            recipients=tuple(recipients.get(r[0], empty)), objective_ids=tuple(objectives.get(r[0], empty)),
-            attachments=tuple(attachments.get(r[0], empty)),
+            inject_id, number, title, planned, position, phase_id, _dt(scenario_time), content,
+            methods.get(method) or DeliveryMethod(method), events.get(event) or EventType(event),
+            sender, expected, notes, storyline, statuses.get(status) or InjectStatus(status), depends_on_id,
+            tuple(recipients.get(inject_id, empty)), tuple(objectives.get(inject_id, empty)),
+            tuple(attachments.get(inject_id, empty)),
         )
-        for r in connection.execute(query).all()
+        for (inject_id, number, title, planned, position, phase_id, scenario_time, content, method, event, sender,
+             expected, notes, storyline, status, depends_on_id) in connection.execute(query).all()
     ]
 
 
@@ -418,6 +424,7 @@ class ScenarioService:
     """The scenario editor's operations; each is one committed transaction."""
 
     def __init__(self, document: Document) -> None:
+        self._document = document
         self._sessions = document.sessions
 
     def load(self) -> Scenario:
@@ -640,8 +647,8 @@ class ScenarioService:
         """Store new numbers, positions and times of several injects in one transaction (re-time, reorder,
         renumber and their undo)."""
         if slots:
-            with self._sessions() as session, session.begin():
-                _put_slots(session, slots)
+            with self._document.writing() as write:
+                _put_slots(write, slots)
         return list(slots)
 
     def attachment_blobs_of(self, injects: Iterable[Inject]) -> dict[str, bytes]:
@@ -724,18 +731,17 @@ def in_slot(inject: Inject, slot: InjectSlot) -> bool:
 def with_slot(inject: Inject, slot: InjectSlot) -> Inject:
     """``inject`` in ``slot`` (itself when it is already there).
 
-    Built field by field rather than with `dataclasses.replace`, which takes half again as long: a re-time
-    builds a thousand of these. A test checks that every field of `Inject` is carried over.
+    Built field by field, by position (the order is checked where this module loads), rather than with
+    `dataclasses.replace`, which takes twice as long: a re-time builds a thousand of these. A test checks that
+    every field of `Inject` is carried over.
     """
     if in_slot(inject, slot):
         return inject
     return Inject(
-        id=inject.id, number=slot.number, title=inject.title, planned_offset_s=slot.planned_offset_s,
-        position=slot.position, phase_id=inject.phase_id, scenario_time=slot.scenario_time, content=inject.content,
-        delivery_method=inject.delivery_method, event_type=inject.event_type, sender=inject.sender,
-        expected_actions=inject.expected_actions, controller_notes=inject.controller_notes,
-        storyline=inject.storyline, status=inject.status, depends_on_id=inject.depends_on_id,
-        recipients=inject.recipients, objective_ids=inject.objective_ids, attachments=inject.attachments,
+        inject.id, slot.number, inject.title, slot.planned_offset_s, slot.position, inject.phase_id,
+        slot.scenario_time, inject.content, inject.delivery_method, inject.event_type, inject.sender,
+        inject.expected_actions, inject.controller_notes, inject.storyline, inject.status, inject.depends_on_id,
+        inject.recipients, inject.objective_ids, inject.attachments,
     )
 
 
@@ -841,9 +847,27 @@ def phase_links(scenario: Scenario, phase_id: str) -> Links:
     return Links(tuple(i for i in scenario.injects if i.phase_id == phase_id))
 
 
-def _put_slots(session: Session, slots: Sequence[InjectSlot]) -> None:
-    """Write the slots as plain table statements (many small updates by key, not ORM objects to track), through
-    the session so that the write is checked and announced like any other.
+def _slot_update(*, keeping_number: bool) -> Prepared:
+    table = cast(Table, InjectRow.__table__)
+    where = [table.c.id == bindparam("row_id")]
+    values: dict[str, Any] = {"position": bindparam("new_position"), "planned_offset_s": bindparam("new_offset"),
+                              "scenario_time": bindparam("new_scenario_time")}
+    if keeping_number:
+        where.append(table.c.number == bindparam("slot_number"))
+    else:
+        values["number"] = bindparam("slot_number")
+    return Prepared(update(table).where(*where).values(**values))
+
+
+_SLOT_KEEPING_NUMBER = _slot_update(keeping_number=True)
+_SLOT_WITH_NUMBER = _slot_update(keeping_number=False)
+_PARK_NUMBER = Prepared(update(cast(Table, InjectRow.__table__)).where(
+    cast(Table, InjectRow.__table__).c.id == bindparam("row_id")).values(number=bindparam("parked")))
+
+
+def _put_slots(write: DirectWrite, slots: Sequence[InjectSlot]) -> None:
+    """Write the slots as plain statements handed to the driver as they are (many small updates by key, no ORM
+    objects to track), checked and announced like any other write.
 
     Most slot edits (a re-time, a reorder) keep every number. They are written first with each row's number as
     a condition: when every row matched, each inject exists and keeps its number, so nothing more is needed
@@ -855,17 +879,13 @@ def _put_slots(session: Session, slots: Sequence[InjectSlot]) -> None:
         raise ValidationFailed("two injects in the same edit have the same number")
     if any(n < 1 for n in numbers):
         raise ValidationFailed("inject numbers start at 1")
-    table = cast(Table, InjectRow.__table__)
     times = [{"row_id": s.id, "new_position": s.position, "new_offset": s.planned_offset_s,
               "new_scenario_time": _iso(s.scenario_time), "slot_number": s.number} for s in slots]
-    if session.get_bind().dialect.supports_sane_multi_rowcount:
-        result = session.execute(
-            update(table).where(table.c.id == bindparam("row_id"), table.c.number == bindparam("slot_number"))
-            .values(position=bindparam("new_position"), planned_offset_s=bindparam("new_offset"),
-                    scenario_time=bindparam("new_scenario_time")), times)
-        if cast(CursorResult[Any], result).rowcount == len(slots):
-            return
-    current = dict(session.execute(select(InjectRow.id, InjectRow.number)).all())
+    connection = write.connection
+    if (connection.dialect.supports_sane_multi_rowcount
+            and write.execute_many("inject", _SLOT_KEEPING_NUMBER, times).rowcount == len(slots)):
+        return
+    current = dict(connection.execute(select(InjectRow.id, InjectRow.number)).all())
     if any(s.id not in current for s in slots):
         raise ValidationFailed("an inject of this edit no longer exists")
     changing = [s for s in slots if current[s.id] != s.number]
@@ -875,16 +895,8 @@ def _put_slots(session: Session, slots: Sequence[InjectSlot]) -> None:
         clash = sorted({s.number for s in changing} & taken)
         if clash:
             raise ValidationFailed(f"inject number {clash[0]} is already used")
-        session.execute(
-            update(table).where(table.c.id == bindparam("row_id")).values(number=bindparam("parked")),
-            [{"row_id": s.id, "parked": -n - 1} for n, s in enumerate(changing)],
-        )
-    session.execute(
-        update(table).where(table.c.id == bindparam("row_id")).values(
-            number=bindparam("slot_number"), position=bindparam("new_position"),
-            planned_offset_s=bindparam("new_offset"), scenario_time=bindparam("new_scenario_time")),
-        times,
-    )
+        write.execute_many("inject", _PARK_NUMBER, [{"row_id": s.id, "parked": -n - 1} for n, s in enumerate(changing)])
+    write.execute_many("inject", _SLOT_WITH_NUMBER, times)
 
 
 _SHIFT_RE = re.compile(

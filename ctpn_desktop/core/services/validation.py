@@ -82,57 +82,60 @@ def validate(scenario: Scenario) -> tuple[Problem, ...]:
     used_objectives: set[str] = set()
     by_minute: dict[tuple[int, str], list[tuple[Inject, str | None]]] = defaultdict(list)
 
+    add = problems.append
+    # Most injects have no problem of their own: their label and problems are made only when one is found.
     for order, inject in enumerate(ordered):
-        key = (0, order)
-        label = f"Inject {inject.number}"
-
-        def add(kind: ProblemKind, message: str, field: InjectField, *, _inject: Inject = inject,
-                _key: tuple[int, int] = key) -> None:
-            problems.append(Problem(kind, message, inject_id=_inject.id, field=field, sort_key=_key))
-
-        if not inject.recipients and inject.event_type in NEEDS_RECIPIENTS:
-            add(ProblemKind.NO_RECIPIENTS, f"{label} has no recipients", InjectField.RECIPIENTS)
-        for recipient in inject.recipients:
+        recipients = inject.recipients
+        if not recipients and inject.event_type in NEEDS_RECIPIENTS:
+            add(Problem(ProblemKind.NO_RECIPIENTS, f"Inject {inject.number} has no recipients", inject.id, None,
+                        None, InjectField.RECIPIENTS, (0, order)))
+        for recipient in recipients:
             if recipient.organisation_id not in organisations or (
                     recipient.role_id is not None and recipient.role_id not in roles):
-                add(ProblemKind.MISSING_RECIPIENT, f"{label} is addressed to an organisation or role that no "
-                    "longer exists", InjectField.RECIPIENTS)
+                add(Problem(ProblemKind.MISSING_RECIPIENT, f"Inject {inject.number} is addressed to an organisation "
+                            "or role that no longer exists", inject.id, None, None, InjectField.RECIPIENTS,
+                            (0, order)))
                 break
         for objective_id in inject.objective_ids:
             if objective_id in objectives:
                 used_objectives.add(objective_id)
             else:
-                add(ProblemKind.MISSING_OBJECTIVE, f"{label} links to an objective that no longer exists",
-                    InjectField.OBJECTIVES)
+                add(Problem(ProblemKind.MISSING_OBJECTIVE, f"Inject {inject.number} links to an objective that no "
+                            "longer exists", inject.id, None, None, InjectField.OBJECTIVES, (0, order)))
         if inject.depends_on_id is not None and inject.depends_on_id not in inject_ids:
-            add(ProblemKind.MISSING_DEPENDENCY, f"{label} depends on an inject that no longer exists",
-                InjectField.DEPENDS_ON)
+            add(Problem(ProblemKind.MISSING_DEPENDENCY, f"Inject {inject.number} depends on an inject that no "
+                        "longer exists", inject.id, None, None, InjectField.DEPENDS_ON, (0, order)))
+        planned = inject.planned_offset_s
         if inject.phase_id is not None:
             phase = phase_by_id.get(inject.phase_id)
             if phase is None:
-                add(ProblemKind.MISSING_PHASE, f"{label} belongs to a phase that no longer exists",
-                    InjectField.PHASE)
+                add(Problem(ProblemKind.MISSING_PHASE, f"Inject {inject.number} belongs to a phase that no longer "
+                            "exists", inject.id, None, None, InjectField.PHASE, (0, order)))
             else:
                 used_phases.add(phase.id)
                 end = phase_end[phase.id]
-                if inject.planned_offset_s < phase.start_offset_s:
-                    add(ProblemKind.OUTSIDE_PHASE,
-                        f"{label} is planned at {_minutes(inject.planned_offset_s)}, before its phase "
-                        f"'{phase.name}' starts ({_minutes(phase.start_offset_s)})", InjectField.PLANNED)
-                elif end is not None and inject.planned_offset_s >= end:
-                    add(ProblemKind.OUTSIDE_PHASE,
-                        f"{label} is planned at {_minutes(inject.planned_offset_s)}, after its phase "
-                        f"'{phase.name}' ends ({_minutes(end)})", InjectField.PLANNED)
-        unread = unread_time_in(inject.controller_notes) if "(not read; placed at" in inject.controller_notes \
-            else None
-        if unread is not None and unread[1] == inject.planned_offset_s:
-            add(ProblemKind.UNREAD_TIME,
-                f"{label}: its time in the imported spreadsheet, '{unread[0]}', could not be read, so it was "
-                f"placed at {_minutes(unread[1])}; set its planned time (or, if that time is right, remove the "
-                "line 'Time in the spreadsheet: …' from its controller notes)", InjectField.PLANNED)
-        if inject.event_type is not EventType.CONTINGENCY:
-            minute = inject.planned_offset_s // 60
-            for recipient in inject.recipients:
+                if planned < phase.start_offset_s:
+                    add(Problem(ProblemKind.OUTSIDE_PHASE,
+                                f"Inject {inject.number} is planned at {_minutes(planned)}, before its phase "
+                                f"'{phase.name}' starts ({_minutes(phase.start_offset_s)})", inject.id, None, None,
+                                InjectField.PLANNED, (0, order)))
+                elif end is not None and planned >= end:
+                    add(Problem(ProblemKind.OUTSIDE_PHASE,
+                                f"Inject {inject.number} is planned at {_minutes(planned)}, after its phase "
+                                f"'{phase.name}' ends ({_minutes(end)})", inject.id, None, None, InjectField.PLANNED,
+                                (0, order)))
+        if "(not read; placed at" in inject.controller_notes:
+            unread = unread_time_in(inject.controller_notes)
+            if unread is not None and unread[1] == planned:
+                add(Problem(
+                    ProblemKind.UNREAD_TIME,
+                    f"Inject {inject.number}: its time in the imported spreadsheet, '{unread[0]}', could not be read, "
+                    f"so it was placed at {_minutes(unread[1])}; set its planned time (or, if that time is right, "
+                    "remove the line 'Time in the spreadsheet: …' from its controller notes)", inject.id, None, None,
+                    InjectField.PLANNED, (0, order)))
+        if recipients and inject.event_type is not EventType.CONTINGENCY:
+            minute = planned // 60
+            for recipient in recipients:
                 by_minute[(minute, recipient.organisation_id)].append((inject, recipient.role_id))
 
     problems.extend(_clashes(by_minute, organisations, roles, {i.id: n for n, i in enumerate(ordered)}))
@@ -156,27 +159,32 @@ def _clashes(by_minute: dict[tuple[int, str], list[tuple[Inject, str | None]]], 
     A busy MSEL has thousands of these: the names and the minute are worked out once per minute and recipient.
     """
     reported: set[tuple[str, str]] = set()
+    clash, planned = ProblemKind.RECIPIENT_CLASH, InjectField.PLANNED
     for (minute, organisation_id), entries in by_minute.items():
         if len(entries) < 2:
             continue
         organisation = organisations.get(organisation_id)
         reached = organisation.display_name if organisation is not None else "a recipient"
         when = _minutes(minute * 60)
+        names: dict[str | None, str] = {}
         for n, (first, first_role) in enumerate(entries):
             for second, second_role in entries[n + 1:]:
                 if first.id == second.id or (first_role is not None and second_role is not None
                                              and first_role != second_role):
                     continue
                 role_id = first_role or second_role
-                name = f"{reached} – {roles[role_id].name}" if role_id is not None and role_id in roles else reached
+                name = names.get(role_id)
+                if name is None:
+                    name = names[role_id] = (f"{reached} – {roles[role_id].name}"
+                                             if role_id is not None and role_id in roles else reached)
                 for inject, other in ((first, second), (second, first)):
-                    if (inject.id, other.id) in reported:
+                    pair = (inject.id, other.id)
+                    if pair in reported:
                         continue
-                    reported.add((inject.id, other.id))
-                    yield Problem(
-                        ProblemKind.RECIPIENT_CLASH,
-                        f"Inject {inject.number} reaches {name} in the same minute ({when}) as inject {other.number}",
-                        inject_id=inject.id, field=InjectField.PLANNED, sort_key=(0, order[inject.id]))
+                    reported.add(pair)
+                    yield Problem(clash, f"Inject {inject.number} reaches {name} in the same minute ({when}) as "
+                                         f"inject {other.number}", inject.id, None, None, planned,
+                                  (0, order[inject.id]))
 
 
 def problems_by_inject(problems: Iterable[Problem]) -> dict[str, list[Problem]]:

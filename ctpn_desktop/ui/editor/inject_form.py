@@ -52,7 +52,7 @@ from ctpn_desktop.core.services.validation import InjectField
 
 from ctpn_desktop.ui import icons
 from ctpn_desktop.ui.editor.fields import CommitLine, CommitText, RichText, Typing, add_row, form_layout
-from ctpn_desktop.ui.widgets import heading, muted
+from ctpn_desktop.ui.widgets import heading, keep_scroll_bars, muted
 
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
 """Attachments live inside the exercise file, which travels on USB sticks: keep each one reasonable."""
@@ -110,6 +110,7 @@ class InjectForm(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        keep_scroll_bars(self)
         self.typing = typing
         self.attachment_files: AttachmentFiles = attachment_files or QtAttachmentFiles()
         self.attachment_data = attachment_data

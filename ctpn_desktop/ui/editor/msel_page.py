@@ -35,7 +35,7 @@ from ctpn_desktop.ui.editor.fields import Typing, add_row, form_layout
 from ctpn_desktop.ui.editor.inject_form import InjectForm
 from ctpn_desktop.ui.models import msel
 from ctpn_desktop.ui.models.msel import EMPTY_SCENARIO, MselFilter, MselTableModel
-from ctpn_desktop.ui.widgets import EmptyState, SwitchStack, muted, set_column_widths, setup_table
+from ctpn_desktop.ui.widgets import EmptyState, SwitchStack, keep_scroll_bars, muted, set_column_widths, setup_table
 
 MSEL_WIDTHS = {
     msel.NUMBER: 5, msel.PHASE: 22, msel.PLANNED: 9, msel.SCENARIO_TIME: 15, msel.TITLE: 38, msel.SENDER: 18,
@@ -49,6 +49,7 @@ class MselView(QTableView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         setup_table(self, "MSEL")
+        keep_scroll_bars(self)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setDragEnabled(True)
         self.setAcceptDrops(True)
@@ -57,6 +58,33 @@ class MselView(QTableView):
         self.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.setDragDropOverwriteMode(False)
         self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self._laid_out: tuple[object, ...] | None = None
+
+    def _geometry(self) -> tuple[object, ...]:
+        """Everything the table's geometry is worked out from, and what it sets: equal means nothing to redo."""
+        across, down = self.horizontalHeader(), self.verticalHeader()
+        bars = tuple((b.minimum(), b.maximum(), b.pageStep(), b.singleStep(), b.value(), b.isVisible())
+                     for b in (self.horizontalScrollBar(), self.verticalScrollBar()))
+        headers = tuple((h.isHidden(), h.count(), h.length(), h.hiddenSectionCount(),
+                         None if h.isHidden() else h.sizeHint(), h.offset(), h.geometry(), h.minimumSize(),
+                         h.maximumSize(), h.defaultSectionSize())
+                        for h in (across, down))
+        columns = tuple((across.logicalIndex(n), across.sectionSize(n), across.isSectionHidden(n))
+                        for n in range(across.count()))
+        return (self.size(), self.viewport().geometry(), self.maximumViewportSize(), self.viewportMargins(),
+                self.isRightToLeft(), self.horizontalScrollMode(), self.verticalScrollMode(), bars, headers, columns)
+
+    def updateGeometries(self) -> None:
+        """Lay out headers and scroll bars only when something they depend on changed.
+
+        Qt lays them out again after every layout change of the model, even one that only moved rows (a
+        re-time, a reorder), and doing so repaints the scroll bars and the frame though nothing moved there.
+        """
+        if self._laid_out is not None and self._geometry() == self._laid_out:
+            self.updateEditorGeometries()
+            return
+        super().updateGeometries()
+        self._laid_out = self._geometry()
 
 
 class MselPage(QWidget):
@@ -297,10 +325,17 @@ class ProblemsPanel(QWidget):
         self.list.itemClicked.connect(self._activated)
         layout.addWidget(self.list, 1)
         self.problems: tuple[Problem, ...] = ()
-        self.set_problems(())
+        self._fill(())
 
     def set_problems(self, problems: tuple[Problem, ...]) -> None:
-        self.problems = problems
+        """Show ``problems``; the list is built again only when what it says changed (most edits change none of
+        thousands of clashes, and building their rows is most of what checking the scenario costs)."""
+        shown, self.problems = self.problems, problems
+        if len(shown) != len(problems) or any(
+                a.message != b.message or a.kind != b.kind for a, b in zip(shown, problems, strict=True)):
+            self._fill(problems)
+
+    def _fill(self, problems: tuple[Problem, ...]) -> None:
         self.list.clear()
         warning = icons.icon(icons.WARNING)
         for problem in problems:
@@ -321,16 +356,19 @@ class ProblemsPanel(QWidget):
             self.activated.emit(self.problems[row])
 
 
+_HINTS = {
+    ProblemKind.NO_RECIPIENTS: "Tick at least one organisation or role under To (recipients).",
+    ProblemKind.RECIPIENT_CLASH: "Players cannot take in two injects at once: move one by a minute or more.",
+    ProblemKind.OUTSIDE_PHASE: "Change the planned time, or move the inject to the phase it falls in.",
+    ProblemKind.EMPTY_PHASE: "Give the phase injects, or delete it.",
+    ProblemKind.UNEXERCISED_OBJECTIVE: "Link the objective to the injects that test it.",
+    ProblemKind.UNREAD_TIME: "Set the planned time the spreadsheet meant; its original text is in the controller "
+                             "notes.",
+}
+
+
 def _hint(problem: Problem) -> str:
-    return {
-        ProblemKind.NO_RECIPIENTS: "Tick at least one organisation or role under To (recipients).",
-        ProblemKind.RECIPIENT_CLASH: "Players cannot take in two injects at once: move one by a minute or more.",
-        ProblemKind.OUTSIDE_PHASE: "Change the planned time, or move the inject to the phase it falls in.",
-        ProblemKind.EMPTY_PHASE: "Give the phase injects, or delete it.",
-        ProblemKind.UNEXERCISED_OBJECTIVE: "Link the objective to the injects that test it.",
-        ProblemKind.UNREAD_TIME: "Set the planned time the spreadsheet meant; its original text is in the "
-                                 "controller notes.",
-    }.get(problem.kind, "Open the inject and correct the link.")
+    return _HINTS.get(problem.kind, "Open the inject and correct the link.")
 
 
 class RetimeDialog(QDialog):

@@ -3,6 +3,7 @@ services and compared with what the editor showed."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt
@@ -12,7 +13,7 @@ from ctpn_desktop.core.changes import Changes, Topic
 from ctpn_desktop.core.clock import format_elapsed
 from ctpn_desktop.core.entities import Scenario
 from ctpn_desktop.core.services.document import open_document
-from ctpn_desktop.core.services.scenario import ScenarioService, msel_order
+from ctpn_desktop.core.services.scenario import InjectSlot, ScenarioService, msel_order
 
 from ctpn_desktop.ui.actions import ActionId
 from ctpn_desktop.ui.main_window import MainWindow
@@ -221,6 +222,65 @@ def test_a_retime_changes_exactly_its_rows_and_undo_puts_them_back(qtbot, window
     _press(qtbot, page.msel.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert page.scenario == retimed
     assert _normalised(_on_disk(window)) == _normalised(retimed)
+
+
+def test_the_table_keeps_its_place_through_a_retime_and_follows_rows_that_come_go_or_change_elsewhere(
+        qtbot, window: MainWindow, editor: ScenarioWorkspace) -> None:
+    page = editor
+    page.tabs.setCurrentIndex(MSEL)
+    view, model = page.msel.view, page.msel.model
+    bar = view.verticalScrollBar()
+
+    def table() -> list[tuple[str, str]]:
+        return [(model.inject_at(n).id, model.index(n, msel.PLANNED).data()) for n in range(model.rowCount())]
+
+    def settled() -> None:
+        qtbot.wait(20)
+        QApplication.processEvents()
+
+    ordered = msel_order(page.scenario.injects)
+    while len(ordered) < 120:  # enough rows to scroll
+        assert page.session.duplicate_injects([i.id for i in ordered[:40]])
+        ordered = msel_order(page.scenario.injects)
+    settled()
+    assert bar.maximum() > 0
+    bar.setValue(bar.maximum() // 2)
+    top = view.rowAt(0)
+    page.msel.select_ids([ordered[top + 2].id], ordered[top + 2].id, scroll=False)
+    before = (bar.value(), bar.maximum(), bar.pageStep(), view.viewport().geometry())
+
+    assert page.session.retime([i.id for i in ordered[top:top + 10]], 7)
+    settled()
+    assert table() == [(i.id, format_elapsed(i.planned_offset_s)) for i in msel_order(page.scenario.injects)]
+    assert (bar.value(), bar.maximum(), bar.pageStep(), view.viewport().geometry()) == before
+    assert page.msel.selected_ids() == [ordered[top + 2].id]
+    assert page.msel.form.inject is not None and page.msel.form.inject.id == ordered[top + 2].id
+
+    # Rows that come and go still change what the scroll bar spans.
+    grown = bar.maximum()
+    assert page.session.duplicate_injects([i.id for i in ordered[:30]])
+    settled()
+    assert bar.maximum() > grown
+    page.undo()
+    settled()
+    assert bar.maximum() == grown
+    page.undo()
+    settled()
+    assert table() == [(i.id, format_elapsed(i.planned_offset_s)) for i in ordered]
+    assert page.msel.selected_ids() == [ordered[top + 2].id]
+
+    # Another station re-times an inject in the file: the table shows it as it is now.
+    moved = ordered[top + 2]
+    with open_document(window.document.path) as other:
+        assert ScenarioService(other).put_slots(
+            [replace(InjectSlot.of(moved), planned_offset_s=moved.planned_offset_s + 3600)])
+    page.document_changed(Changes.of_tables(["inject"], remote=True))
+    settled()
+    assert table() == [(i.id, format_elapsed(i.planned_offset_s)) for i in msel_order(page.scenario.injects)]
+    assert page.session.inject(moved.id).planned_offset_s == moved.planned_offset_s + 3600
+    view.resize(view.width(), view.height() // 2)
+    settled()
+    assert bar.pageStep() < before[2]  # a smaller table is laid out again
 
 
 def test_deleting_an_objective_lists_what_links_to_it_and_cancel_keeps_it(editor: ScenarioWorkspace,
