@@ -291,6 +291,13 @@ def _merge_once(a: Path, b: Path) -> float:
 
 
 def _plain_copy(a: Path, b: Path) -> float:
+    """The other copy's new rows inserted with one statement and made searchable, as the merge leaves them.
+
+    Until migration 0008 the document's insert trigger filled the search index within the INSERT; it now only
+    queues the records for it, so the index is filled here with the statement the trigger used to run."""
+    from ctpn_desktop.storage import fts
+
+    index_queued = (f"{fts.BACKFILL} WHERE log_record.id IN (SELECT record_id FROM {fts.PENDING_TABLE})")
     with tempfile.TemporaryDirectory(prefix="ctpn-bench-", dir=a.parent) as folder:
         target = _copy(a, Path(folder) / "a.ctpn")
         connection = sqlite3.connect(target, isolation_level=None)
@@ -301,6 +308,8 @@ def _plain_copy(a: Path, b: Path) -> float:
             connection.execute("BEGIN")
             connection.execute("INSERT INTO log_record SELECT * FROM other.log_record WHERE id NOT IN "
                                "(SELECT id FROM main.log_record)")
+            connection.execute(index_queued)
+            connection.execute(f"DELETE FROM {fts.PENDING_TABLE}")
             connection.execute("COMMIT")
             elapsed = time.perf_counter() - began
         finally:
@@ -314,4 +323,5 @@ def merge_20000() -> Figure:
         raise BenchmarkUnavailable("less than 200 MB free for the copies")
     app = median(repeat(lambda: _merge_once(a, b), runs(3)))
     floor = median(repeat(lambda: _plain_copy(a, b), runs(3)))
-    return Figure("merge_20000", app, "s", floor, "plain sqlite3 ATTACH + INSERT … SELECT of the other copy's rows")
+    return Figure("merge_20000", app, "s", floor,
+                  "plain sqlite3 ATTACH + INSERT … SELECT of the other copy's rows, search index filled")
