@@ -152,9 +152,9 @@ def make_engine(path: Path, *, foreign_keys: bool = True, key: DocumentKey | Non
     opens an encrypted file.
 
     A full disk, a failing medium or a file that became read-only is reported as a `DocumentError` that says
-    so, instead of a database error. The pool hands out the connection used last: a connection that finds the
-    file written by another drops every page it holds and reads them again, so two connections taking turns
-    made every log entry read a dozen pages back before it was written."""
+    so, instead of a database error. The pool hands out the connection used last, whose cached pages are the
+    freshest: a connection that finds the file written by another since its last transaction drops every page
+    it holds."""
     pool: dict[str, Any] = {"poolclass": NullPool} if not foreign_keys else {"pool_use_lifo": True}
     if key is None:
         engine = create_engine(f"sqlite:///{path}", **pool)
