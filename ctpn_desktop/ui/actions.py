@@ -71,6 +71,7 @@ class ActionId(enum.Enum):
     JOIN_ROOM = enum.auto()
     EXERCISE_PROGRAMME = enum.auto()
     ENCRYPT = enum.auto()
+    CHANGE_PASSPHRASE = enum.auto()
     DECRYPT = enum.auto()
 
 
@@ -97,6 +98,9 @@ SPECS: dict[ActionId, ActionSpec] = {
     ActionId.ENCRYPT: ActionSpec(
         "&Encrypt…", "Protect the exercise file, its copies and its backups with a passphrase", icons.ENCRYPTED,
         needs_document=True),
+    ActionId.CHANGE_PASSPHRASE: ActionSpec(
+        "Change &Passphrase…", "Encrypt the exercise file under a new passphrase, never writing it unencrypted",
+        icons.ENCRYPTED, needs_document=True),
     ActionId.DECRYPT: ActionSpec(
         "Remove Encr&yption…", "Write the exercise file without encryption again", icons.DECRYPT,
         needs_document=True),
@@ -187,7 +191,7 @@ WORKSPACE_ACTIONS: tuple[ActionId, ...] = (
 #: The commands the main window itself owns; the workspaces make their own from the same registry.
 WINDOW_ACTIONS: tuple[ActionId, ...] = (
     ActionId.NEW_FROM_LIBRARY, ActionId.OPEN, ActionId.JOIN_ROOM, ActionId.SAVE_COPY, ActionId.PUBLISH_ROOM,
-    ActionId.RESTORE_BACKUP, ActionId.CLOSE, ActionId.ENCRYPT, ActionId.DECRYPT,
+    ActionId.RESTORE_BACKUP, ActionId.CLOSE, ActionId.ENCRYPT, ActionId.CHANGE_PASSPHRASE, ActionId.DECRYPT,
     ActionId.PREFERENCES, ActionId.QUIT, *WORKSPACE_ACTIONS, ActionId.DARK_ROOM, ActionId.ZOOM_IN,
     ActionId.ZOOM_OUT, ActionId.ZOOM_RESET, ActionId.ABOUT,
 )
@@ -205,6 +209,7 @@ ACTION_PERMISSIONS: dict[ActionId, Permission] = {
     ActionId.PUBLISH_ROOM: Permission.PUBLISH,
     ActionId.RESTORE_BACKUP: Permission.PUBLISH,
     ActionId.ENCRYPT: Permission.PUBLISH,
+    ActionId.CHANGE_PASSPHRASE: Permission.PUBLISH,
     ActionId.DECRYPT: Permission.PUBLISH,
 }
 """Commands a station's role must allow (see `core.roles`); the rest are open to every station."""

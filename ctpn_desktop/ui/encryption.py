@@ -82,7 +82,7 @@ class EncryptedIndicator(QWidget):
 
 
 class EncryptionCommands:
-    """Asks for passphrases when a file needs one, and runs the two File menu commands."""
+    """Asks for passphrases when a file needs one, and runs the File menu's encryption commands."""
 
     def __init__(self, window: MainWindow, prompts: PassphrasePrompts | None = None) -> None:
         self.window = window
@@ -92,6 +92,7 @@ class EncryptionCommands:
         window.statusBar().addPermanentWidget(self.indicator)
         window.actions[ActionId.ENCRYPT].triggered.connect(self.encrypt)
         window.actions[ActionId.DECRYPT].triggered.connect(self.decrypt)
+        window.actions[ActionId.CHANGE_PASSPHRASE].triggered.connect(self.change_passphrase)
         self.document_changed(None)
 
     # Opening ---------------------------------------------------------------------------------------------------
@@ -123,6 +124,7 @@ class EncryptionCommands:
         convertible = document is not None and document.room is None and not document.read_only
         self.window.actions[ActionId.ENCRYPT].setEnabled(convertible and not encrypted)
         self.window.actions[ActionId.DECRYPT].setEnabled(convertible and encrypted)
+        self.window.actions[ActionId.CHANGE_PASSPHRASE].setEnabled(convertible and encrypted)
 
     # Commands --------------------------------------------------------------------------------------------------
     def encrypt(self) -> bool:
@@ -150,25 +152,58 @@ class EncryptionCommands:
             self.window.statusBar().showMessage(conversion.describe(), 12000)
         return opened
 
+    def _current_passphrase(self, path: Path, purpose: str, title: str) -> str | None:
+        """The passphrase that opens ``path``, asked (again after a wrong one) for ``purpose``; None if cancelled
+        or the file cannot be read."""
+        problem = ""
+        while True:
+            passphrase = self.prompts.ask_passphrase(self.window, path.name, problem, purpose=purpose)
+            if passphrase is None:
+                return None
+            try:
+                _encryption().unlock(path, passphrase)
+                return passphrase
+            except WrongPassphrase as error:
+                problem = error.problem
+            except (CtpnError, OSError) as error:
+                show_error(self.window, title, f"“{path.name}” was left as it was.",
+                           str(getattr(error, "problem", error)))
+                return None
+
+    def change_passphrase(self) -> bool:
+        """The current passphrase, then the new one twice; the file is encrypted again under it and reopened."""
+        document = self.window.document
+        if document is None or not document.encrypted or document.read_only or document.room is not None:
+            return False
+        path = document.path
+        passphrase = self._current_passphrase(path, "change", "Cannot change the passphrase")
+        if passphrase is None:
+            return False
+        new_passphrase = self.prompts.ask_new_passphrase(self.window, path.name, changing=True)
+        if new_passphrase is None:
+            return False
+        self.window.close_document()
+        try:
+            conversion = _encryption().change_passphrase(path, passphrase, new_passphrase)
+        except (CtpnError, OSError) as error:
+            show_error(self.window, "Cannot change the passphrase",
+                       f"“{path.name}” was left as it was, under its old passphrase.",
+                       str(getattr(error, "problem", error)))
+            self.window.open_path(path, passphrase=passphrase)
+            return False
+        opened = self.window.open_path(path, passphrase=new_passphrase)
+        if opened:
+            self.window.statusBar().showMessage(conversion.describe(), 12000)
+        return opened
+
     def decrypt(self) -> bool:
         document = self.window.document
         if document is None or not document.encrypted or document.read_only or document.room is not None:
             return False
         path = document.path
-        problem = ""
-        while True:
-            passphrase = self.prompts.ask_passphrase(self.window, path.name, problem, purpose="decrypt")
-            if passphrase is None:
-                return False
-            try:
-                _encryption().unlock(path, passphrase)
-                break
-            except WrongPassphrase as error:
-                problem = error.problem
-            except (CtpnError, OSError) as error:
-                show_error(self.window, "Cannot remove encryption", f"“{path.name}” was left as it was.",
-                                   str(getattr(error, "problem", error)))
-                return False
+        passphrase = self._current_passphrase(path, "decrypt", "Cannot remove encryption")
+        if passphrase is None:
+            return False
         self.window.close_document()
         try:
             conversion = _encryption().decrypt_file(path, passphrase)

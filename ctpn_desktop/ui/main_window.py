@@ -246,6 +246,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(a[ActionId.SAVE_COPY])
         file_menu.addAction(a[ActionId.ENCRYPT])
+        file_menu.addAction(a[ActionId.CHANGE_PASSPHRASE])
         file_menu.addAction(a[ActionId.DECRYPT])
         file_menu.addAction(a[ActionId.PUBLISH_ROOM])
         file_menu.addAction(a[ActionId.RESTORE_BACKUP])

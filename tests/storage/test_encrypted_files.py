@@ -23,6 +23,7 @@ from ctpn_desktop.core.errors import (
 from ctpn_desktop.core.services.backups import BackupService
 from ctpn_desktop.core.services.document import open_document
 from ctpn_desktop.core.services.encryption import (
+    change_passphrase,
     confirm_passphrase,
     decrypt_file,
     encrypt_file,
@@ -61,6 +62,15 @@ def plain(tmp_path: Path) -> Path:
             log.append(run.id, LogDraft(kind=LogKind.DECISION, text=f"Evacuate sector {index} NIGHTJAR"),
                        exercise_s=10 * index)
     return document.path
+
+
+@pytest.fixture
+def plain_twin(tmp_path: Path) -> Path:
+    """Another plain exercise, in a folder of its own."""
+    folder = tmp_path / "twin"
+    folder.mkdir()
+    with library_document(folder) as document:
+        return document.path
 
 
 @pytest.fixture
@@ -159,6 +169,42 @@ def test_removing_the_encryption_gives_back_a_plain_file_with_the_same_rows(encr
         assert not document.encrypted and ScenarioService(document).load().exercise.title == SECRET_TITLE
     with pytest.raises(DocumentError, match="not encrypted"):
         decrypt_file(encrypted, PASSPHRASE)
+
+
+NEW_PASSPHRASE = "granary bell under the viaduct"
+
+
+def test_a_new_passphrase_opens_the_same_rows_and_the_old_one_no_longer_does(encrypted: Path) -> None:
+    old_key = unlock(encrypted, PASSPHRASE)
+    counts = db.table_counts(encrypted, old_key)
+    encrypted.chmod(0o600)
+    conversion = change_passphrase(encrypted, PASSPHRASE, NEW_PASSPHRASE)
+    assert conversion.encrypted and conversion.passphrase_changed and "new passphrase" in conversion.describe()
+    assert db.is_encrypted(encrypted) and b"NIGHTJAR" not in encrypted.read_bytes().upper()
+    assert cipher.file_salt(encrypted) != old_key.salt  # a new salt, so the old key cannot be reused either
+    assert encrypted.stat().st_mode & 0o777 == 0o600
+    with pytest.raises(WrongPassphrase):
+        open_document(encrypted, passphrase=PASSPHRASE)
+    assert db.table_counts(encrypted, unlock(encrypted, NEW_PASSPHRASE)) == counts
+    with open_document(encrypted, passphrase=NEW_PASSPHRASE) as document:
+        assert document.encrypted and ScenarioService(document).load().exercise.title == SECRET_TITLE
+        assert LogService(document, "laptop-b", FakeTimeSource()).verify().ok
+    leftovers = [p.name for p in encrypted.parent.iterdir() if p.name != encrypted.name
+                 and not p.name.startswith(f"{encrypted.name}-")]
+    assert leftovers == [], "no other file, plain or partial, is left beside it"
+
+
+def test_a_passphrase_change_with_a_wrong_or_refused_passphrase_writes_nothing(encrypted: Path,
+                                                                              plain_twin: Path) -> None:
+    before = state(encrypted)
+    with pytest.raises(WrongPassphrase):
+        change_passphrase(encrypted, "not the passphrase", NEW_PASSPHRASE)
+    with pytest.raises(PassphraseRefused):
+        change_passphrase(encrypted, PASSPHRASE, "")
+    assert state(encrypted) == before
+    with pytest.raises(DocumentError, match="not encrypted"):
+        change_passphrase(plain_twin, PASSPHRASE, NEW_PASSPHRASE)
+    assert open_document(encrypted, passphrase=PASSPHRASE).close() is None
 
 
 def test_a_file_keeps_its_permissions_through_encryption(plain: Path) -> None:

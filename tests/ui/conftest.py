@@ -148,8 +148,8 @@ class ScriptedPassphrases:
             self.on_ask()
         return self.answers.pop(0) if self.answers else None
 
-    def ask_new_passphrase(self, parent: QWidget, file_name: str) -> str | None:
-        self.asked.append((file_name, "", "new"))
+    def ask_new_passphrase(self, parent: QWidget, file_name: str, *, changing: bool = False) -> str | None:
+        self.asked.append((file_name, "", "changed" if changing else "new"))
         return self.new.pop(0) if self.new else None
 
 

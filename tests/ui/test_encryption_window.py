@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from ctpn_desktop.core.services.encryption import encrypt_file
 from ctpn_desktop.storage import db
@@ -167,3 +168,49 @@ def test_a_damaged_encrypted_file_is_offered_its_newest_encrypted_backup(qtbot, 
     assert db.is_encrypted(target) and db.table_counts(target, document.key) == db.table_counts(
         good.path, document.key)
     assert encrypted_path.read_bytes() == bytes(data)  # the damaged file is left as it was
+
+
+def test_the_passphrase_is_changed_from_the_file_menu_and_the_old_one_no_longer_opens(
+        window: MainWindow, encrypted_path: Path) -> None:
+    new = "nine gulls above the granary"
+    prompts = ScriptedPassphrases([PASSPHRASE, "kestrel over the quay", PASSPHRASE], new=[new])
+    window.encryption.prompts = prompts
+    assert window.open_path(encrypted_path)
+    action = window.actions[ActionId.CHANGE_PASSPHRASE]
+    assert action.isEnabled() and action in window.menuBar().actions()[0].menu().actions()
+    assert action.trigger() is None
+    assert [purpose for _, _, purpose in prompts.asked] == ["open", "change", "change", "changed"]
+    assert "does not open" in prompts.asked[2][1]
+    document = window.document
+    assert document is not None and document.encrypted and window.encryption.indicator.isVisible()
+    assert "new passphrase" in window.statusBar().currentMessage()
+    assert not error_boxes()
+    window.close_document()
+    assert not action.isEnabled()
+    window.encryption.prompts = ScriptedPassphrases([PASSPHRASE, None])
+    assert not window.open_path(encrypted_path)
+    window.encryption.prompts = ScriptedPassphrases([new])
+    assert window.open_path(encrypted_path)
+
+
+def test_cancelling_a_passphrase_change_leaves_the_file_as_it_was(window: MainWindow, encrypted_path: Path) -> None:
+    window.encryption.prompts = ScriptedPassphrases([PASSPHRASE, PASSPHRASE], new=[None])
+    assert window.open_path(encrypted_path)
+    before = state(encrypted_path)
+    window.actions[ActionId.CHANGE_PASSPHRASE].trigger()
+    assert window.document is not None and window.document.path == encrypted_path
+    assert state(encrypted_path)[0] == before[0]
+
+
+def test_the_change_passphrase_dialog_says_what_it_does(qtbot) -> None:
+    asking = PassphraseDialog("exercise.ctpn", purpose="change")
+    qtbot.addWidget(asking)
+    assert asking.windowTitle() == "Change Passphrase" and asking.ok.text() == "Next"
+    assert any("current passphrase to give it a new one" in label.text() for label in asking.findChildren(QLabel))
+    new = NewPassphraseDialog("exercise.ctpn", changing=True)
+    qtbot.addWidget(new)
+    assert new.windowTitle() == "Change Passphrase" and new.ok.text() == "Change Passphrase"
+    assert any("backups made before keep the old one" in label.text() for label in new.findChildren(QLabel))
+    new.resize(new.sizeHint())
+    new.grab().save("/tmp/ctpn-change-passphrase.png")
+    asking.grab().save("/tmp/ctpn-change-passphrase-current.png")

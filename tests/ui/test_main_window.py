@@ -206,8 +206,8 @@ def test_window_geometry_is_remembered(qtbot, make_window) -> None:
 def test_menus_hold_the_file_commands_with_standard_shortcuts(window) -> None:
     texts = [a.text() for a in window.file_menu.actions() if not a.isSeparator()]
     assert texts == ["&New from Library…", "&Open…", "&Join Shared Exercise…", "Open &Recent", "Save a &Copy…",
-                     "&Encrypt…", "Remove Encr&yption…", "&Publish to Shared Room…", "&Restore from Backup…",
-                     "&Close", "Se&ttings…", "&Quit"]
+                     "&Encrypt…", "Change &Passphrase…", "Remove Encr&yption…", "&Publish to Shared Room…",
+                     "&Restore from Backup…", "&Close", "Se&ttings…", "&Quit"]
     assert window.actions[ActionId.OPEN].shortcut().toString() == "Ctrl+O"
     assert window.actions[ActionId.GO_SCENARIO].shortcut().toString() == "Ctrl+1"
     assert window.actions[ActionId.QUIT].shortcut().toString() == "Ctrl+Q"

@@ -34,15 +34,19 @@ STRONG_ENOUGH = 12
 
 @dataclass(frozen=True)
 class Conversion:
-    """What encrypting or decrypting a file did."""
+    """What encrypting, decrypting or changing the passphrase of a file did."""
 
     path: Path
     encrypted: bool
     rows: int
     log_records: int
     plain_backups_removed: int = 0
+    passphrase_changed: bool = False
 
     def describe(self) -> str:
+        if self.passphrase_changed:
+            return (f"{self.path.name} is encrypted under its new passphrase: {self.rows} rows checked, "
+                    f"{self.log_records} decision-log records verified. Backups made before keep the old one.")
         state = "encrypted" if self.encrypted else "no longer encrypted"
         removed = (f"; {self.plain_backups_removed} earlier unencrypted backup(s) of it were deleted"
                    if self.plain_backups_removed else "")
@@ -158,8 +162,7 @@ def encrypt_file(path: Path, passphrase: str, *, backups: BackupService | None =
     cipher.require()
     cipher.check_passphrase(passphrase)
     if db.is_encrypted(path):
-        raise DocumentError(str(path), "the exercise is encrypted already; remove the encryption first to change "
-                                       "its passphrase")
+        raise DocumentError(str(path), "the exercise is encrypted already; change its passphrase instead")
     rows, records = _convert(path, None, cipher.new_key(passphrase))
     removed = backups.remove_plain(path) if backups is not None else 0
     return Conversion(path, True, rows, records, removed)
@@ -174,6 +177,19 @@ def decrypt_file(path: Path, passphrase: str | None) -> Conversion:
     key = unlock(path, passphrase)
     rows, records = _convert(path, key, None)
     return Conversion(path, False, rows, records)
+
+
+def change_passphrase(path: Path, passphrase: str | None, new_passphrase: str) -> Conversion:
+    """Encrypt the closed exercise file at ``path``, which ``passphrase`` opens, under ``new_passphrase`` and a new
+    salt, without the exercise ever being written unencrypted: the rows go from the old key to the new one
+    directly, are compared, and only then replace the file."""
+    path = Path(path)
+    if not db.is_encrypted(path):
+        raise DocumentError(str(path), "the exercise is not encrypted: encrypt it to give it a passphrase")
+    cipher.check_passphrase(new_passphrase)
+    key = unlock(path, passphrase)
+    rows, records = _convert(path, key, cipher.new_key(new_passphrase))
+    return Conversion(path, True, rows, records, passphrase_changed=True)
 
 
 def confirm_passphrase(passphrase: str, repeated: str) -> None:

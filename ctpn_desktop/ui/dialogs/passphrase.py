@@ -33,7 +33,7 @@ class PassphrasePrompts(Protocol):
     def ask_passphrase(self, parent: QWidget, file_name: str, problem: str = "", *,
                        purpose: str = "open") -> str | None: ...
 
-    def ask_new_passphrase(self, parent: QWidget, file_name: str) -> str | None: ...
+    def ask_new_passphrase(self, parent: QWidget, file_name: str, *, changing: bool = False) -> str | None: ...
 
 
 def _secret_field(name: str, accessible: str) -> QLineEdit:
@@ -79,15 +79,18 @@ class PassphraseDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("passphraseDialog")
         removing = purpose == "decrypt"
-        self.setWindowTitle("Remove Encryption" if removing else "Encrypted Exercise")
+        changing = purpose == "change"
+        self.setWindowTitle("Remove Encryption" if removing else "Change Passphrase" if changing
+                            else "Encrypted Exercise")
         self.setAccessibleName(self.windowTitle())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 20, 20, 14)
         layout.setSpacing(10)
         top = QLabel()
         top.setPixmap(icons.icon(icons.ENCRYPTED).pixmap(32, 32))
-        head = _heading(f"“{file_name}” is encrypted." + (" Type its passphrase to remove the encryption."
-                                                         if removing else " Type its passphrase to open it."))
+        doing = ("remove the encryption" if removing else "give it a new one" if changing else "open it")
+        head = _heading(f"“{file_name}” is encrypted. Type its {'current ' if changing else ''}passphrase to "
+                        f"{doing}.")
         row = QHBoxLayout()
         row.setSpacing(12)
         row.addWidget(top, 0, Qt.AlignmentFlag.AlignTop)
@@ -111,7 +114,8 @@ class PassphraseDialog(QDialog):
                                    "copies and backups from then on are not encrypted either."))
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Remove Encryption" if removing else ("Try Again" if problem else "Open"))
+        self.ok.setText("Remove Encryption" if removing else "Try Again" if problem else "Next" if changing
+                        else "Open")
         self.ok.setEnabled(False)
         self.field.textChanged.connect(lambda text: self.ok.setEnabled(bool(text)))
         self.buttons.accepted.connect(self.accept)
@@ -126,18 +130,21 @@ class PassphraseDialog(QDialog):
 class NewPassphraseDialog(QDialog):
     """A new passphrase, typed twice, with a word on its strength and the warning that it cannot be recovered."""
 
-    def __init__(self, file_name: str, parent: QWidget | None = None) -> None:
+    def __init__(self, file_name: str, parent: QWidget | None = None, *, changing: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("newPassphraseDialog")
-        self.setWindowTitle("Encrypt Exercise")
-        self.setAccessibleName("Encrypt exercise")
+        self.setWindowTitle("Change Passphrase" if changing else "Encrypt Exercise")
+        self.setAccessibleName(self.windowTitle().capitalize())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 20, 20, 14)
         layout.setSpacing(10)
-        layout.addWidget(_heading(f"Encrypt “{file_name}” with a passphrase"))
-        layout.addWidget(muted("The file, its copies and its backups can then only be opened with this passphrase "
-                               "(AES-256; the key is derived with 256 000 rounds of PBKDF2-HMAC-SHA512). Several "
-                               "unrelated words make a strong passphrase that is easy to type."))
+        layout.addWidget(_heading(f"A new passphrase for “{file_name}”" if changing
+                                  else f"Encrypt “{file_name}” with a passphrase"))
+        later = ("From now on the file, its copies and its backups open only with this passphrase; backups made "
+                 "before keep the old one." if changing else
+                 "The file, its copies and its backups can then only be opened with this passphrase.")
+        layout.addWidget(muted(f"{later} (AES-256; the key is derived with 256 000 rounds of PBKDF2-HMAC-SHA512.) "
+                               "Several unrelated words make a strong passphrase that is easy to type."))
         form = QFormLayout()
         self.first = _secret_field("newPassphraseField", "New passphrase")
         self.second = _secret_field("repeatPassphraseField", "The same passphrase again")
@@ -162,7 +169,7 @@ class NewPassphraseDialog(QDialog):
         layout.addWidget(self.understood)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Encrypt")
+        self.ok.setText("Change Passphrase" if changing else "Encrypt")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -194,7 +201,7 @@ class NoPassphrases:
                        purpose: str = "open") -> str | None:
         return None
 
-    def ask_new_passphrase(self, parent: QWidget, file_name: str) -> str | None:
+    def ask_new_passphrase(self, parent: QWidget, file_name: str, *, changing: bool = False) -> str | None:
         return None
 
 
@@ -210,8 +217,8 @@ class QtPassphrasePrompts:
             dialog.field.clear()
             dialog.deleteLater()
 
-    def ask_new_passphrase(self, parent: QWidget, file_name: str) -> str | None:
-        dialog = NewPassphraseDialog(file_name, parent)
+    def ask_new_passphrase(self, parent: QWidget, file_name: str, *, changing: bool = False) -> str | None:
+        dialog = NewPassphraseDialog(file_name, parent, changing=changing)
         try:
             return dialog.passphrase() if dialog.exec() == QDialog.DialogCode.Accepted else None
         finally:
