@@ -26,10 +26,11 @@ DEBRIEF_SECTIONS = ("overview", "objectives", "summary", "observations", "hotwas
                     "injects", "decisions", "syndicates", "improvement", "participants", "integrity")
 SUBCOMMANDS = {"new", "info", "validate", "demo", "schema", "verify", "msel", "export-json", "merge", "log",
                "debrief", "-h", "--help", "--version"}
-SUBCOMMANDS |= {"handout", "room", "programme", "encrypt", "decrypt"}
+SUBCOMMANDS |= {"handout", "room", "programme", "encrypt", "decrypt", "passphrase"}
 ROOM_PASSWORD_ENV = "CTPN_ROOM_PASSWORD"
 PASSPHRASE_ENV = "CTPN_PASSPHRASE"
 OTHER_PASSPHRASE_ENV = "CTPN_OTHER_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "CTPN_NEW_PASSPHRASE"
 PASSPHRASE_ATTEMPTS = 3
 DEBRIEF_FORMATS = {".pdf": "pdf", ".html": "html", ".htm": "html"}
 
@@ -195,6 +196,16 @@ def _parser() -> argparse.ArgumentParser:
     decrypt = commands.add_parser("decrypt", help="remove the encryption of an exercise file")
     decrypt.add_argument("document", type=Path, metavar="FILE.ctpn")
     _passphrase_option(decrypt)
+    passphrase = commands.add_parser(
+        "passphrase", help="encrypt an encrypted exercise file again under a new passphrase",
+        description="The file is never written unencrypted. The current passphrase comes from --passphrase-file, "
+                    f"{PASSPHRASE_ENV} or the terminal; the new one from --new-passphrase-file, "
+                    f"{NEW_PASSPHRASE_ENV} or the terminal (twice). Backups made before keep the old passphrase.")
+    passphrase.add_argument("document", type=Path, metavar="FILE.ctpn")
+    _passphrase_option(passphrase)
+    passphrase.add_argument("--new-passphrase-file", type=Path, metavar="FILE",
+                            help=f"read the new passphrase from the first line of FILE (else from "
+                                 f"{NEW_PASSPHRASE_ENV}, else it is asked for twice on the terminal)")
     merge.add_argument("--other-passphrase-file", type=Path, metavar="FILE",
                        help=f"the passphrase of an encrypted OTHER.ctpn (else {OTHER_PASSPHRASE_ENV}, else the "
                             "document's own, else asked for)")
@@ -657,19 +668,21 @@ def _user_backups() -> BackupService:
     return BackupService(Path(str(value)) if value else paths.default_backups_dir())
 
 
-def _new_passphrase(args: argparse.Namespace) -> str:
+def _new_passphrase(document: Path, file: Path | None, env: str = PASSPHRASE_ENV,
+                    option: str = "--passphrase-file") -> str:
+    """A new passphrase for ``document``: from ``file``, else ``env``, else typed twice on the terminal."""
     from ctpn_desktop.core.errors import PassphraseRefused
     from ctpn_desktop.core.services.encryption import confirm_passphrase, strength_hint
 
-    given = _given_passphrase(args.passphrase_file)
+    given = _given_passphrase(file, env)
     if given is not None:
         confirm_passphrase(given, given)
         return given
     if not _can_ask():
-        raise PassphraseRefused(f"no passphrase: type it on a terminal, or give it in a file (--passphrase-file "
-                                f"FILE) or in {PASSPHRASE_ENV}")
+        raise PassphraseRefused(f"no passphrase: type it on a terminal, or give it in a file ({option} "
+                                f"FILE) or in {env}")
     _err("The passphrase is never stored: if it is lost, the exercise cannot be opened again by anyone.")
-    passphrase = _ask_passphrase(f"New passphrase for {args.document.name}: ")
+    passphrase = _ask_passphrase(f"New passphrase for {document.name}: ")
     _err(f"Strength: {strength_hint(passphrase)}")
     confirm_passphrase(passphrase, _ask_passphrase("The same passphrase again: "))
     return passphrase
@@ -684,7 +697,8 @@ def _encrypt(args: argparse.Namespace) -> int:
     if db.is_encrypted(args.document):
         raise DocumentError(str(args.document), "the exercise is encrypted already")
     db.check_file(args.document)  # a file that is not a sound exercise is refused before asking
-    conversion = encrypt_file(args.document, _new_passphrase(args), backups=_user_backups())
+    conversion = encrypt_file(args.document, _new_passphrase(args.document, args.passphrase_file),
+                              backups=_user_backups())
     _out(conversion.describe())
     return 0
 
@@ -699,8 +713,30 @@ def _decrypt(args: argparse.Namespace) -> int:
     return 0
 
 
+def _change_passphrase(args: argparse.Namespace) -> int:
+    from ctpn_desktop.core.errors import DocumentError
+    from ctpn_desktop.core.services.encryption import change_passphrase, unlock
+    from ctpn_desktop.storage import cipher, db
+
+    cipher.require()
+    if not db.is_encrypted(args.document):
+        db.check_file(args.document)  # not an exercise at all is said as such
+        raise DocumentError(str(args.document), "the exercise is not encrypted: encrypt it to give it a passphrase")
+
+    def opens(passphrase: str | None) -> str:
+        unlock(args.document, passphrase)
+        assert passphrase is not None
+        return passphrase
+
+    current = _with_passphrase(args.document, opens, _given_passphrase(args.passphrase_file))
+    new = _new_passphrase(args.document, args.new_passphrase_file, NEW_PASSPHRASE_ENV, "--new-passphrase-file")
+    _out(change_passphrase(args.document, current, new).describe())
+    return 0
+
+
 HANDLERS["encrypt"] = _encrypt
 HANDLERS["decrypt"] = _decrypt
+HANDLERS["passphrase"] = _change_passphrase
 
 
 def _room_address(args: argparse.Namespace) -> object:

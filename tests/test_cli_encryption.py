@@ -169,3 +169,46 @@ def test_the_installed_command_reads_a_passphrase_file(encrypted: Path, passphra
     result = subprocess.run([sys.executable, "-m", "ctpn_desktop", "info", str(encrypted)], capture_output=True,
                             text=True, cwd=REPO, check=False, stdin=subprocess.DEVNULL)
     assert result.returncode == 1 and "passphrase" in result.stderr
+
+
+def test_the_passphrase_is_changed_from_files_and_the_old_one_no_longer_opens(
+        encrypted: Path, passphrase_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    new_file = tmp_path / "new.txt"
+    new_file.write_text("copper kite over the estuary\n", encoding="utf-8")
+    assert main(["passphrase", str(encrypted), "--passphrase-file", str(passphrase_file),
+                 "--new-passphrase-file", str(new_file)]) == 0
+    assert "new passphrase" in capsys.readouterr().out
+    assert db.is_encrypted(encrypted)
+    assert main(["info", str(encrypted), "--passphrase-file", str(passphrase_file)]) == 1
+    assert "does not open this exercise" in capsys.readouterr().err
+    assert main(["info", str(encrypted), "--passphrase-file", str(new_file)]) == 0
+    assert "Exercise STILL AIR" in capsys.readouterr().out
+
+
+def test_changing_the_passphrase_at_the_terminal_asks_the_current_then_the_new_twice(
+        encrypted: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    before = digest(encrypted)
+    typed = iter(["not it", PASSPHRASE, "copper kite", "copper kit"])
+    prompts: list[str] = []
+
+    def getpass(prompt: str) -> str:
+        prompts.append(prompt)
+        return next(typed)
+
+    monkeypatch.setattr(cli, "_can_ask", lambda: True)
+    monkeypatch.setattr(cli, "_ask_passphrase", getpass)
+    assert main(["passphrase", str(encrypted)]) == 1  # the new one typed differently the second time
+    assert "differ" in capsys.readouterr().err and digest(encrypted) == before
+    assert prompts == ["Passphrase for metro.ctpn: "] * 2 + ["New passphrase for metro.ctpn: ",
+                                                              "The same passphrase again: "]
+    monkeypatch.setenv(cli.PASSPHRASE_ENV, PASSPHRASE)
+    monkeypatch.setenv(cli.NEW_PASSPHRASE_ENV, "copper kite over the estuary")
+    assert main(["passphrase", str(encrypted)]) == 0
+    monkeypatch.setenv(cli.PASSPHRASE_ENV, "copper kite over the estuary")
+    assert main(["info", str(encrypted)]) == 0
+
+
+def test_a_plain_file_has_no_passphrase_to_change(exercise: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = digest(exercise)
+    assert main(["passphrase", str(exercise)]) == 1
+    assert "not encrypted" in capsys.readouterr().err and digest(exercise) == before
