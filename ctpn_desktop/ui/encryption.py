@@ -31,6 +31,7 @@ from ctpn_desktop.ui.dialogs.prompts import show_error
 
 if TYPE_CHECKING:
     from ctpn_desktop.core.services.document import Document
+    from ctpn_desktop.core.services.encryption import Conversion
 
     from ctpn_desktop.ui.main_window import MainWindow
 
@@ -139,15 +140,22 @@ class EncryptionCommands:
         if passphrase is None:
             return False
         path = document.path
+        return self._convert(path, lambda: _encryption().encrypt_file(path, passphrase, backups=self.window.backups),
+                             "Cannot encrypt exercise", "not encrypted", before=None, after=passphrase)
+
+    def _convert(self, path: Path, convert: Callable[[], Conversion], title: str, left: str, *, before: str | None,
+                 after: str | None) -> bool:
+        """Close the exercise, ``convert`` it and open it again with the passphrase it has ``after``; if that
+        fails, say why and open it as it was (with its passphrase ``before``)."""
         self.window.close_document()
         try:
-            conversion = _encryption().encrypt_file(path, passphrase, backups=self.window.backups)
+            conversion = convert()
         except (CtpnError, OSError) as error:
-            show_error(self.window, "Cannot encrypt exercise", f"“{path.name}” was left as it was, not encrypted.",
-                               str(getattr(error, "problem", error)))
-            self.window.open_path(path)
+            show_error(self.window, title, f"“{path.name}” was left as it was, {left}.",
+                       str(getattr(error, "problem", error)))
+            self.window.open_path(path, passphrase=before)
             return False
-        opened = self.window.open_path(path, passphrase=passphrase)
+        opened = self.window.open_path(path, passphrase=after)
         if opened:
             self.window.statusBar().showMessage(conversion.describe(), 12000)
         return opened
@@ -182,19 +190,9 @@ class EncryptionCommands:
         new_passphrase = self.prompts.ask_new_passphrase(self.window, path.name, changing=True)
         if new_passphrase is None:
             return False
-        self.window.close_document()
-        try:
-            conversion = _encryption().change_passphrase(path, passphrase, new_passphrase)
-        except (CtpnError, OSError) as error:
-            show_error(self.window, "Cannot change the passphrase",
-                       f"“{path.name}” was left as it was, under its old passphrase.",
-                       str(getattr(error, "problem", error)))
-            self.window.open_path(path, passphrase=passphrase)
-            return False
-        opened = self.window.open_path(path, passphrase=new_passphrase)
-        if opened:
-            self.window.statusBar().showMessage(conversion.describe(), 12000)
-        return opened
+        return self._convert(path, lambda: _encryption().change_passphrase(path, passphrase, new_passphrase),
+                             "Cannot change the passphrase", "under its old passphrase", before=passphrase,
+                             after=new_passphrase)
 
     def decrypt(self) -> bool:
         document = self.window.document
@@ -204,18 +202,8 @@ class EncryptionCommands:
         passphrase = self._current_passphrase(path, "decrypt", "Cannot remove encryption")
         if passphrase is None:
             return False
-        self.window.close_document()
-        try:
-            conversion = _encryption().decrypt_file(path, passphrase)
-        except (CtpnError, OSError) as error:
-            show_error(self.window, "Cannot remove encryption", f"“{path.name}” was left as it was, still encrypted.",
-                               str(getattr(error, "problem", error)))
-            self.window.open_path(path, passphrase=passphrase)
-            return False
-        opened = self.window.open_path(path)
-        if opened:
-            self.window.statusBar().showMessage(conversion.describe(), 12000)
-        return opened
+        return self._convert(path, lambda: _encryption().decrypt_file(path, passphrase), "Cannot remove encryption",
+                             "still encrypted", before=passphrase, after=None)
 
 
 def _encryption() -> ModuleType:
