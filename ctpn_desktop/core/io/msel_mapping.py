@@ -586,6 +586,12 @@ def _build(sheet: SourceSheet, top: int, header_row: int, score: _RowScore,
     unlabelled = _unlabelled_columns(sheet, header_row + 1, score.headers)
     for column in unlabelled:
         fields[column] = MselField.EXTRA
+    # A hidden column the MSEL has no field for is the spreadsheet's own helper (a sort key, a lookup, a
+    # formula): copied into every inject's notes it would only clutter them, so it starts left out.
+    helpers = sorted(c for c, f in fields.items() if f is MselField.EXTRA and c in sheet.hidden_columns)
+    for column in helpers:
+        del fields[column]
+    unlabelled = [c for c in unlabelled if c not in helpers]
     notes = _switch_by_values(sheet, header_row + 1, fields)
     time_column = next((c for c, f in fields.items() if f is MselField.TIME), None)
     basis = time_basis_from_header(score.headers.get(time_column, "")) if time_column else TimeBasis.AUTO
@@ -614,6 +620,10 @@ def _build(sheet: SourceSheet, top: int, header_row: int, score: _RowScore,
     if hidden:
         lines.append(f"Column(s) {_columns_text(hidden)} are hidden in the workbook; they are read like the "
                      "others (leave them out if they only help the spreadsheet).")
+    left_hidden = [c for c in helpers if c not in mapping.fields]
+    if left_hidden:
+        lines.append(f"Column(s) {_columns_text(left_hidden)} are hidden in the workbook and match no MSEL "
+                     "field, so they are left out (choose a field for them to import them).")
     lines.extend(m[0].upper() + m[1:] + "." for m in mapping.missing())
     mapping.explanation = " ".join(lines)
     return mapping

@@ -171,7 +171,8 @@ class SheetLabel(enum.StrEnum):
 @dataclass(frozen=True, slots=True)
 class SheetSummary:
     """What became of one sheet: every row below the header counted once under its `RowFate`, the columns
-    left out, the hidden columns read, and the exercise day the sheet's name gave its times."""
+    left out, the hidden columns among those read or left out, and the exercise day the sheet's name gave its
+    times."""
 
     sheet: str
     mapping: ColumnMapping
@@ -541,7 +542,7 @@ def _summary(reader: _Reader) -> SheetSummary:
         left = Counter({c: n for c, n in _values_per_column(reader.sheet, first).items()})
     else:
         left = reader.left_out
-    hidden = tuple(sorted(c for c in mapping.fields if c in reader.sheet.hidden_columns))
+    hidden = tuple(sorted(c for c in {*mapping.fields, *left} if c in reader.sheet.hidden_columns))
     return SheetSummary(reader.sheet.name, mapping.copy(), above, first, reader.sheet.row_count, fates,
                         tuple(sorted(left.items())), hidden, reader.sheet_day)
 

@@ -180,7 +180,7 @@ def _sheet_report(summary: SheetSummary, problems: Sequence[ImportProblem]) -> S
         line = ColumnLine(column_letter(column), mapping.headers.get(column, ""), wanted,
                           hidden=column in hidden)
         (notes if wanted is MselField.EXTRA else mapped).append(line)
-    left = tuple(ColumnLine(column_letter(c), mapping.headers.get(c, ""), None, count)
+    left = tuple(ColumnLine(column_letter(c), mapping.headers.get(c, ""), None, count, hidden=c in hidden)
                  for c, count in summary.left_out)
     own = [p for p in problems if p.sheet == summary.sheet]
     return SheetReport(

@@ -140,10 +140,12 @@ def test_the_two_row_merged_header_below_the_banner_is_found(stadium: SourceWork
         "Inject Description": MselField.CONTENT, "Send From": MselField.SENDER,
         "Injected By": MselField.CONTROLLER, "Inject Mode": MselField.DELIVERY_METHOD,
         "Expected Player Action": MselField.EXPECTED_ACTIONS, "Storyline": MselField.STORYLINE,
-        "Remarks": MselField.NOTES, "Sort key": MselField.EXTRA,
+        "Remarks": MselField.NOTES,
     }
     assert stadium.sheet("Day 1").hidden_columns == frozenset({11})
-    assert "Column(s) K are hidden in the workbook" in mapping.explanation
+    assert 11 not in mapping.fields  # the hidden "Sort key" only helps the spreadsheet
+    assert ("Column(s) K are hidden in the workbook and match no MSEL field, so they are left out (choose a "
+            "field for them to import them).") in mapping.explanation
     assert "rows 4–5" in mapping.explanation
 
 
@@ -158,14 +160,13 @@ def test_day_sheets_import_field_by_field_on_their_own_days(stadium: SourceWorkb
     assert (first.title, first.content, first.sender, first.delivery_method, first.expected_actions,
             first.storyline) == ("Suspicious package", "Steward reports a bag at gate C.", "Stadium control",
                                  DeliveryMethod.RADIO, "Cordon and evacuate gate C", "Gate C")
-    assert first.controller_notes == ("Use the radio script\nResponsible controller: Controller Jo\n"
-                                      "Sort key: 10\nSheet: Day 1")
+    assert first.controller_notes == "Use the radio script\nResponsible controller: Controller Jo\nSheet: Day 1"
     surge = preview.injects[1]
     assert surge.delivery_method is DeliveryMethod.VIDEO and surge.storyline == "Crowd"
     media = preview.injects[2]
     assert media.storyline == "Day 1"
     assert media.controller_notes == (
-        "Responsible controller: Controller Jo\nSort key: 30\n"
+        "Responsible controller: Controller Jo\n"
         "Time in the spreadsheet: around half time (not read; placed at +0:30:00)")
     device = preview.injects[3]
     assert (device.delivery_method, device.expected_actions, device.storyline) == (
@@ -183,7 +184,7 @@ def test_every_row_below_the_header_is_accounted_for(stadium: SourceWorkbook) ->
         assert dict(summary.fates) == {RowFate.INJECT: (6, 7, 12, 13), RowFate.BLANK: (8,),
                                        RowFate.TITLE: (9, 14), RowFate.REPEATED_HEADER: (10, 11)}
         assert sum(len(rows) for _fate, rows in summary.fates) == summary.rows_read
-        assert summary.hidden_columns == (11,) and summary.left_out == ()
+        assert summary.hidden_columns == (11,) and summary.left_out == ((11, 5),)
     assert [s.day for s in preview.sheets] == [1, 2]
     assert preview.errors == ()
     assert [(p.sheet, p.row, p.column) for p in preview.warnings] == [("Day 1", 12, "B"), ("Day 2", 12, "B")]
@@ -198,7 +199,8 @@ def test_the_report_says_what_was_read_skipped_kept_and_what_went_wrong(stadium:
     day1 = report.sheets[0]
     assert (day1.rows_read, day1.injects, day1.skipped_count, day1.not_imported) == (9, 4, 5, ())
     assert [c.letter for c in day1.mapped] == list("ABCDEFGHIJ")
-    assert [(c.letter, c.header, c.hidden) for c in day1.kept_in_notes] == [("K", "Sort key", True)]
+    assert day1.kept_in_notes == ()
+    assert [(c.letter, c.header, c.values, c.hidden) for c in day1.left_out] == [("K", "Sort key", 5, True)]
     assert [(p.row, p.column) for p in day1.time_problems] == [(12, "B")]
     text = report.lines()
     assert text[0] == ("Import report for Final Whistle MSEL v7.xlsx: 8 inject(s) from 2 sheets ('Day 1', "
@@ -209,7 +211,7 @@ def test_the_report_says_what_was_read_skipped_kept_and_what_went_wrong(stadium:
     assert "  Rows read: 9 (rows 6–14) → 4 inject(s) imported" in text
     assert ("  Rows skipped: blank 1 (row 8); header repeated 2 (rows 10–11); title or marking repeated 2 "
             "(rows 9, 14)") in text
-    assert '  Columns kept in the controller notes: K "Sort key" (hidden)' in text
+    assert '  Columns left out (not imported): K "Sort key" (hidden): 5 value(s)' in text
     assert "  Time problems: 1" in text
     assert report.renumbered == 4  # 1, 2, 12 and 13 are the sample scenario's numbers
     assert "Renumbered: 4 inject(s) whose number was already used" in text
@@ -325,7 +327,7 @@ def test_a_visible_column_wins_a_field_over_a_hidden_one(tmp_path: Path) -> None
     path = tmp_path / "hidden.xlsx"
     book.save(path)
     mapping = detect_header(read_table(path).sheet("MSEL"))
-    assert mapping.fields == {1: MselField.EXTRA, 2: MselField.TITLE, 3: MselField.TIME, 4: MselField.CONTENT}
+    assert mapping.fields == {2: MselField.TITLE, 3: MselField.TIME, 4: MselField.CONTENT}
 
 
 def test_unmapped_columns_are_kept_and_columns_left_out_are_reported() -> None:

@@ -81,15 +81,16 @@ def test_a_workbook_with_a_sheet_per_day_is_imported_by_keyboard_in_one_undoable
     assert [dialog.sheet.itemData(i) for i in range(dialog.sheet.count())] == ["Day 1", "Day 2"]
     assert dialog.mapping.header_rows == (4, 5) and dialog.header_row.value() == 5
     assert dialog.columns.item(10, 0).text() == "K (hidden)"
-    assert combo_of(dialog, "K").currentData() == MselField.EXTRA
+    assert combo_of(dialog, "K").currentData() is None  # a hidden column with no MSEL field starts left out
+    assert "K are hidden in the workbook and match no MSEL field" in dialog.mapping_explanation.text()
     read_as = [dialog.rows_preview.item(r, 0).text() for r in range(dialog.rows_preview.rowCount())]
     assert read_as == ["inject", "inject", "title or marking repeated", "header repeated", "header repeated",
                        "inject", "inject", "title or marking repeated"]
     sort_key = combo_of(dialog, "K")
     sort_key.setFocus()
-    qtbot.keyClick(sort_key, Qt.Key.Key_Home)
-    assert sort_key.currentData() is None
-    assert dialog.mappings["Day 1"].fields.get(11) is None and "Day 1" in dialog.edited
+    qtbot.keyClick(sort_key, Qt.Key.Key_End)
+    assert sort_key.currentData() == MselField.EXTRA
+    assert dialog.mappings["Day 1"].fields.get(11) is MselField.EXTRA and "Day 1" in dialog.edited
 
     alt(qtbot, dialog, Qt.Key.Key_N, dialog.next_button)
     assert dialog.step == 2
@@ -98,7 +99,7 @@ def test_a_workbook_with_a_sheet_per_day_is_imported_by_keyboard_in_one_undoable
     report = dialog.report_view.toPlainText()
     assert "Sheet 'Day 1'" in report and "Sheet 'Day 2'" in report
     assert "Skipped: header repeated" in report and "2 (rows 10–11)" in report
-    assert 'K "Sort key" (hidden)' in report  # left out in Day 1, kept in the notes in Day 2
+    assert 'K "Sort key" (hidden)' in report  # kept in the notes in Day 1, left out in Day 2
     dialog.startex.setFocus()
     dialog.startex.selectAll()
     qtbot.keyClicks(dialog.startex, "2026-05-13 08:30")
@@ -113,7 +114,7 @@ def test_a_workbook_with_a_sheet_per_day_is_imported_by_keyboard_in_one_undoable
     added = page.scenario.injects[len(before.injects):]
     assert [i.title for i in added] == ["Suspicious package", "Crowd surge", "Media call", "Second device"] * 2
     assert [i.planned_offset_s for i in added][:2] == [1800, 3600]
-    assert "Sort key" not in added[0].controller_notes and "Sort key: 10" in added[4].controller_notes
+    assert "Sort key: 10" in added[0].controller_notes and "Sort key" not in added[4].controller_notes
     assert page.session.stack.count() == 1
     assert page.session.stack.undoText() == "Import 8 injects from final-whistle.xlsx"
     qtbot.waitUntil(lambda: any(p.kind is ProblemKind.UNREAD_TIME for p in page.problems))
