@@ -574,6 +574,17 @@ def _unlabelled_columns(sheet: SourceSheet, first_row: int, headers: Mapping[int
     return sorted(found)
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _columns_are(columns: list[int], plural: str, singular: str) -> str:
+    """"Column K is" or "Columns K, L are": the columns named, with the verb agreeing."""
+    if len(columns) == 1:
+        return f"Column {_columns_text(columns)} {singular}"
+    return f"Columns {_columns_text(columns)} {plural}"
+
+
 def _columns_text(columns: list[int]) -> str:
     letters = [column_letter(c) for c in columns]
     return ", ".join(letters[:12]) + (" …" if len(letters) > 12 else "")
@@ -606,24 +617,29 @@ def _build(sheet: SourceSheet, top: int, header_row: int, score: _RowScore,
     rows = f"rows {top}–{header_row}" if top != header_row else f"row {header_row}"
     recognised = [f for f in mapping.fields.values() if f is not MselField.EXTRA]
     where = "as chosen" if chosen else ("(rows above it look like titles)" if top > 1 else "")
+    kept = sum(1 for f in mapping.fields.values() if f is MselField.EXTRA)
     lines = [f"Header {'taken from' if chosen else 'found in'} {rows} of sheet '{sheet.name}'"
              + (f" {where}." if where else "."),
-             f"{len(recognised)} column(s) recognised as MSEL fields; "
-             f"{sum(1 for f in mapping.fields.values() if f is MselField.EXTRA)} other column(s) will be kept "
-             "in the controller notes.", *[n[0].upper() + n[1:] + "." for n in notes]]
+             f"{_count(len(recognised), 'column')} recognised as MSEL fields; "
+             f"{_count(kept, 'other column') if kept else 'no other column'} will be kept in the controller notes.",
+             *[n[0].upper() + n[1:] + "." for n in notes]]
     if remembered is not None:
         lines.append(f"This header has a layout seen before: {remembered.describe()} were applied.")
     if unlabelled:
-        lines.append(f"Column(s) {_columns_text(unlabelled)} hold values but have no header; they are kept in "
+        lines.append(f"{_columns_are(unlabelled, 'hold', 'holds')} values but "
+                     f"{'have no header; they are' if len(unlabelled) > 1 else 'has no header; it is'} kept in "
                      "the controller notes.")
     hidden = sorted(c for c in mapping.fields if c in sheet.hidden_columns)
     if hidden:
-        lines.append(f"Column(s) {_columns_text(hidden)} are hidden in the workbook; they are read like the "
-                     "others (leave them out if they only help the spreadsheet).")
+        read = ("they are read like the others (leave them out if they only help" if len(hidden) > 1
+                else "it is read like the others (leave it out if it only helps")
+        lines.append(f"{_columns_are(hidden, 'are', 'is')} hidden in the workbook; {read} the spreadsheet).")
     left_hidden = [c for c in helpers if c not in mapping.fields]
     if left_hidden:
-        lines.append(f"Column(s) {_columns_text(left_hidden)} are hidden in the workbook and match no MSEL "
-                     "field, so they are left out (choose a field for them to import them).")
+        many = len(left_hidden) > 1
+        lines.append(f"{_columns_are(left_hidden, 'are', 'is')} hidden in the workbook and "
+                     f"{'match' if many else 'matches'} no MSEL field, so {'they are' if many else 'it is'} left "
+                     f"out (choose a field for {'them' if many else 'it'} to import {'them' if many else 'it'}).")
     lines.extend(m[0].upper() + m[1:] + "." for m in mapping.missing())
     mapping.explanation = " ".join(lines)
     return mapping

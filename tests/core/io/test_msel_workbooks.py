@@ -144,8 +144,8 @@ def test_the_two_row_merged_header_below_the_banner_is_found(stadium: SourceWork
     }
     assert stadium.sheet("Day 1").hidden_columns == frozenset({11})
     assert 11 not in mapping.fields  # the hidden "Sort key" only helps the spreadsheet
-    assert ("Column(s) K are hidden in the workbook and match no MSEL field, so they are left out (choose a "
-            "field for them to import them).") in mapping.explanation
+    assert ("Column K is hidden in the workbook and matches no MSEL field, so it is left out (choose a "
+            "field for it to import it).") in mapping.explanation
     assert "rows 4–5" in mapping.explanation
 
 
@@ -293,7 +293,7 @@ def test_a_header_cell_merged_across_two_columns_names_both(tmp_path: Path) -> N
     assert mapping.fields == {1: MselField.TIME, 2: MselField.CONTENT, 3: MselField.EXTRA,
                               4: MselField.RECIPIENTS, 5: MselField.EXTRA, 6: MselField.EXTRA}
     assert mapping.headers[3] == "Description"
-    assert "Column(s) F hold values but have no header" in mapping.explanation
+    assert "Column F holds values but has no header" in mapping.explanation
     first, second = parse_rows(sheet, mapping).injects
     assert (first.title, first.content, first.controller_notes) == (
         "Smoke at gate C.", "Smoke at gate C.", "Description: Stewards report it.")
@@ -328,6 +328,36 @@ def test_a_visible_column_wins_a_field_over_a_hidden_one(tmp_path: Path) -> None
     book.save(path)
     mapping = detect_header(read_table(path).sheet("MSEL"))
     assert mapping.fields == {2: MselField.TITLE, 3: MselField.TIME, 4: MselField.CONTENT}
+
+
+def test_hidden_helper_columns_start_left_out_but_a_hidden_msel_field_is_read(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "MSEL"
+    sheet.append(["Time", "Title", "Lookup", "Row check", "Location"])
+    sheet.append(["09:00", "Warning", "x1", "ok", "Gate C"])
+    sheet.append(["09:10", "Cordon", "x2", "ok", "Bridge"])
+    for letter in "BCD":
+        sheet.column_dimensions[letter].hidden = True
+    path = tmp_path / "helpers.xlsx"
+    book.save(path)
+    source = read_table(path).sheet("MSEL")
+    mapping = detect_header(source)
+    assert mapping.fields == {1: MselField.TIME, 2: MselField.TITLE, 5: MselField.EXTRA}
+    assert ("Column B is hidden in the workbook; it is read like the others (leave it out if it only helps "
+            "the spreadsheet).") in mapping.explanation
+    assert ("Columns C, D are hidden in the workbook and match no MSEL field, so they are left out (choose a "
+            "field for them to import them).") in mapping.explanation
+    assert "2 columns recognised as MSEL fields; 1 other column will be kept" in mapping.explanation
+    preview = parse_rows(source, mapping)
+    assert [(i.title, i.controller_notes) for i in preview.injects] == [("Warning", "Location: Gate C"),
+                                                                        ("Cordon", "Location: Bridge")]
+    [summary] = preview.sheets
+    assert summary.left_out == ((3, 2), (4, 2)) and summary.hidden_columns == (2, 3, 4)
+
+    mapping.assign("C", MselField.EXTRA)  # the designer wants the lookup after all
+    assert [i.controller_notes for i in parse_rows(source, mapping).injects] == [
+        "Lookup: x1\nLocation: Gate C", "Lookup: x2\nLocation: Bridge"]
 
 
 def test_unmapped_columns_are_kept_and_columns_left_out_are_reported() -> None:

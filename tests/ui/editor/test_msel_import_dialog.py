@@ -82,7 +82,7 @@ def test_a_workbook_with_a_sheet_per_day_is_imported_by_keyboard_in_one_undoable
     assert dialog.mapping.header_rows == (4, 5) and dialog.header_row.value() == 5
     assert dialog.columns.item(10, 0).text() == "K (hidden)"
     assert combo_of(dialog, "K").currentData() is None  # a hidden column with no MSEL field starts left out
-    assert "K are hidden in the workbook and match no MSEL field" in dialog.mapping_explanation.text()
+    assert "K is hidden in the workbook and matches no MSEL field" in dialog.mapping_explanation.text()
     read_as = [dialog.rows_preview.item(r, 0).text() for r in range(dialog.rows_preview.rowCount())]
     assert read_as == ["inject", "inject", "title or marking repeated", "header repeated", "header repeated",
                        "inject", "inject", "title or marking repeated"]
