@@ -643,12 +643,15 @@ class ScenarioService:
         with self._sessions() as session:
             return int(session.scalar(select(func.max(InjectRow.position))) or 0) + 1
 
-    def put_slots(self, slots: Sequence[InjectSlot]) -> list[InjectSlot]:
+    def put_slots(self, slots: Sequence[InjectSlot], previous: Sequence[InjectSlot] = ()) -> list[InjectSlot]:
         """Store new numbers, positions and times of several injects in one transaction (re-time, reorder,
-        renumber and their undo)."""
+        renumber and their undo).
+
+        ``previous``, the slots the injects are thought to be in now, lets a re-time write only the times;
+        what the file really holds is checked either way."""
         if slots:
             with self._document.writing() as write:
-                _put_slots(write, slots)
+                _put_slots(write, slots, previous)
         return list(slots)
 
     def attachment_blobs_of(self, injects: Iterable[Inject]) -> dict[str, bytes]:
@@ -847,11 +850,17 @@ def phase_links(scenario: Scenario, phase_id: str) -> Links:
     return Links(tuple(i for i in scenario.injects if i.phase_id == phase_id))
 
 
-def _slot_update(*, keeping_number: bool) -> Prepared:
+def _slot_update(*, keeping_number: bool, keeping_position: bool = False) -> Prepared:
+    """An update of one inject's slot; what it keeps is a condition instead of a value, so a row that no longer
+    has it is not matched (and the row count says so)."""
     table = cast(Table, InjectRow.__table__)
     where = [table.c.id == bindparam("row_id")]
-    values: dict[str, Any] = {"position": bindparam("new_position"), "planned_offset_s": bindparam("new_offset"),
+    values: dict[str, Any] = {"planned_offset_s": bindparam("new_offset"),
                               "scenario_time": bindparam("new_scenario_time")}
+    if keeping_position:  # an indexed column left out of SET is an index SQLite does not touch
+        where.append(table.c.position == bindparam("new_position"))
+    else:
+        values["position"] = bindparam("new_position")
     if keeping_number:
         where.append(table.c.number == bindparam("slot_number"))
     else:
@@ -859,20 +868,23 @@ def _slot_update(*, keeping_number: bool) -> Prepared:
     return Prepared(update(table).where(*where).values(**values))
 
 
+_SLOT_TIMES_ONLY = _slot_update(keeping_number=True, keeping_position=True)
 _SLOT_KEEPING_NUMBER = _slot_update(keeping_number=True)
 _SLOT_WITH_NUMBER = _slot_update(keeping_number=False)
 _PARK_NUMBER = Prepared(update(cast(Table, InjectRow.__table__)).where(
     cast(Table, InjectRow.__table__).c.id == bindparam("row_id")).values(number=bindparam("parked")))
 
 
-def _put_slots(write: DirectWrite, slots: Sequence[InjectSlot]) -> None:
+def _put_slots(write: DirectWrite, slots: Sequence[InjectSlot], previous: Sequence[InjectSlot] = ()) -> None:
     """Write the slots as plain statements handed to the driver as they are (many small updates by key, no ORM
     objects to track), checked and announced like any other write.
 
-    Most slot edits (a re-time, a reorder) keep every number. They are written first with each row's number as
-    a condition: when every row matched, each inject exists and keeps its number, so nothing more is needed
-    and the MSEL was not read. Otherwise (a renumber, an inject gone) the numbers are checked against the
-    document and written, the renumbered ones parked first so that swaps succeed.
+    Most slot edits (a re-time, a reorder) keep every number, and a re-time every place in the order too. They
+    are written first with what they keep as conditions: the slots ``previous`` says keep their place get
+    their times only, the others their place and times. When every row matched, each inject exists and keeps
+    its number, so nothing more is needed and the MSEL was not read. Otherwise (a renumber, an inject gone,
+    a ``previous`` that was wrong) the numbers are checked against the document and every slot is written in
+    full, the renumbered ones parked first so that swaps succeed.
     """
     numbers = [s.number for s in slots]
     if len(numbers) != len(set(numbers)):
@@ -882,9 +894,18 @@ def _put_slots(write: DirectWrite, slots: Sequence[InjectSlot]) -> None:
     times = [{"row_id": s.id, "new_position": s.position, "new_offset": s.planned_offset_s,
               "new_scenario_time": _iso(s.scenario_time), "slot_number": s.number} for s in slots]
     connection = write.connection
-    if (connection.dialect.supports_sane_multi_rowcount
-            and write.execute_many("inject", _SLOT_KEEPING_NUMBER, times).rowcount == len(slots)):
-        return
+    if connection.dialect.supports_sane_multi_rowcount:
+        placed = {s.id: (s.number, s.position) for s in previous}
+        in_place = [placed.get(s.id) == (s.number, s.position) for s in slots]
+        kept = [row for row, same in zip(times, in_place, strict=True) if same]
+        moved = [row for row, same in zip(times, in_place, strict=True) if not same]
+        matched = 0
+        if kept:
+            matched += write.execute_many("inject", _SLOT_TIMES_ONLY, kept).rowcount
+        if moved:
+            matched += write.execute_many("inject", _SLOT_KEEPING_NUMBER, moved).rowcount
+        if matched == len(slots):
+            return
     current = dict(connection.execute(select(InjectRow.id, InjectRow.number)).all())
     if any(s.id not in current for s in slots):
         raise ValidationFailed("an inject of this edit no longer exists")

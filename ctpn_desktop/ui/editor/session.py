@@ -151,7 +151,7 @@ class EditorSession(QObject):
         inject came from the ``opposite`` slot: a slot edit changes nothing but the slot, so moving it back
         gives exactly the inject it started from.
         """
-        self.service.put_slots(slots)
+        self.service.put_slots(slots, opposite)
         by_id = {s.id: s for s in slots}
         back = {s.id: s for s in opposite}
         injects = list(self.scenario.injects)

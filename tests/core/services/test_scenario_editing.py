@@ -61,6 +61,29 @@ def test_retime_of_all_following_injects_is_stored_and_undone(tmp_path: Path) ->
         assert ScenarioService(document).load().injects == before
 
 
+def test_the_previous_slots_narrow_the_write_but_never_decide_what_is_stored(tmp_path: Path) -> None:
+    """A re-time told where its injects were writes only their times; told wrongly (the order changed
+    meanwhile, a number is not what it says), every inject still ends in exactly the slot it was given."""
+    with library_document(tmp_path) as document:
+        service = ScenarioService(document)
+        before = msel_order(service.load().injects)
+        block = before[1:5]
+        previous = [InjectSlot.of(i) for i in block]
+        slots = retimed_slots(block, [i.id for i in block], 20 * 60)
+        service.put_slots(slots, previous)
+        stored = {i.id: InjectSlot.of(i) for i in service.load().injects}
+        assert [stored[s.id] for s in slots] == slots
+
+        moved = replace(InjectSlot.of(before[1]), position=before[1].position + 1000)
+        service.put_slots([moved])  # another station moves one of them in the order
+        wrong = [replace(p, number=p.number + 500) if n == 2 else p for n, p in enumerate(previous)]
+        back = [InjectSlot.of(i) for i in block]
+        service.put_slots(back, [*previous[:1], *wrong[1:]])
+        stored = {i.id: InjectSlot.of(i) for i in service.load().injects}
+        assert [stored[s.id] for s in back] == back
+        assert msel_order(service.load().injects) == before
+
+
 def test_a_retime_changes_only_its_injects_and_every_page_is_told(tmp_path: Path) -> None:
     with library_document(tmp_path) as document:
         service = ScenarioService(document)
