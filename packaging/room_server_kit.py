@@ -209,7 +209,8 @@ if [ "${VERSION_CODENAME:-}" != "@CODENAME@" ] || [ "$(dpkg --print-architecture
     exit 1
 fi
 
-# apt reads the kit's folder as its only repository: it installs what the laptop lacks and nothing else.
+# apt reads the kit's folder as its only repository: it installs what the laptop lacks and nothing else
+# (a PostgreSQL already installed is used as it is, never upgraded or downgraded).
 LIST=$(mktemp)
 trap 'rm -f "$LIST"' EXIT
 echo "deb [trusted=yes] file:$HERE/debs ./" > "$LIST"
@@ -217,7 +218,7 @@ APT="-o Dir::Etc::sourcelist=$LIST -o Dir::Etc::sourceparts=/nonexistent -o APT:
 # shellcheck disable=SC2086
 apt-get $APT -qq update
 # shellcheck disable=SC2086
-DEBIAN_FRONTEND=noninteractive apt-get $APT -y --no-install-recommends install postgresql
+DEBIAN_FRONTEND=noninteractive apt-get $APT -y --no-install-recommends --no-upgrade install postgresql
 
 VERSION=$(pg_lsclusters -h | awk 'NR == 1 {print $1}')
 CLUSTER=$(pg_lsclusters -h | awk 'NR == 1 {print $2}')
@@ -225,6 +226,23 @@ if [ -z "$VERSION" ]; then
     VERSION=$(ls /usr/lib/postgresql | sort -n | tail -1)
     CLUSTER=main
     pg_createcluster "$VERSION" "$CLUSTER" --start
+fi
+# Stations are let in over TLS only. Debian makes the laptop's own certificate when ssl-cert is installed; one
+# that is missing (removed, or a system image that never made it) is made again, or the server cannot start.
+SNAKEOIL=/etc/ssl/certs/ssl-cert-snakeoil.pem
+CERT=$(pg_conftool -s "$VERSION" "$CLUSTER" show ssl_cert_file 2>/dev/null || echo "$SNAKEOIL")
+if [ ! -f "$CERT" ]; then
+    if [ "$CERT" = "$SNAKEOIL" ] && command -v make-ssl-cert >/dev/null 2>&1; then
+        make-ssl-cert generate-default-snakeoil --force-overwrite
+    else
+        echo "PostgreSQL's TLS certificate $CERT is missing: put it back (or set ssl_cert_file in" >&2
+        echo "/etc/postgresql/$VERSION/$CLUSTER/postgresql.conf) and run this again." >&2
+        exit 1
+    fi
+fi
+# A cluster made before, or one whose service did not start (no systemd, a stopped service), is started here.
+if [ "$(pg_lsclusters -h | awk -v v="$VERSION" -v c="$CLUSTER" '$1 == v && $2 == c {print $4}')" != "online" ]; then
+    pg_ctlcluster "$VERSION" "$CLUSTER" start
 fi
 
 if [ -z "${CTPN_ROOM_PASSWORD:-}" ]; then

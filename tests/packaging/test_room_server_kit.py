@@ -86,6 +86,9 @@ def test_the_install_script_uses_only_the_kit_and_keeps_the_password_off_command
     assert 'echo "deb [trusted=yes] file:$HERE/debs ./"' in script
     assert "-o Dir::Etc::sourcelist=$LIST -o Dir::Etc::sourceparts=/nonexistent" in script  # no other source
     assert '[ "${VERSION_CODENAME:-}" != "bookworm" ]' in script
+    assert "--no-install-recommends --no-upgrade install postgresql" in script  # what is installed stays
+    assert 'pg_ctlcluster "$VERSION" "$CLUSTER" start' in script  # a stopped cluster is started
+    assert "make-ssl-cert generate-default-snakeoil" in script  # a missing certificate is made again
     assert "hostssl $ROOM_DATABASE $ROOM_USER $ROOM_NETWORK scram-sha-256" in script  # TLS and a password
     assert "PASSWORD :'password'" in script and '`printf %s "$CTPN_ROOM_PASSWORD"`' in script
     assert not any("psql" in line and "$CTPN_ROOM_PASSWORD" in line for line in script.splitlines()
