@@ -138,6 +138,15 @@ def _parser() -> argparse.ArgumentParser:
     room_back.add_argument("server", metavar="SERVER")
     room_back.add_argument("name", metavar="ROOM")
     room_back.add_argument("output", type=Path, metavar="OUT.ctpn")
+    sealing = room_back.add_mutually_exclusive_group()
+    sealing.add_argument("--encrypt", action="store_true",
+                         help="encrypt the file with a new passphrase (from --new-passphrase-file, "
+                              f"{NEW_PASSPHRASE_ENV}, or typed twice on the terminal)")
+    sealing.add_argument("--unencrypted", action="store_true",
+                         help="write a room published from an encrypted file unencrypted all the same")
+    room_back.add_argument("--new-passphrase-file", type=Path, metavar="FILE",
+                           help=f"read the new passphrase from the first line of FILE (else {NEW_PASSPHRASE_ENV}, "
+                                "else it is asked for twice on the terminal)")
     room_drop = room_commands.add_parser("drop", help="remove a room from the server, for every station")
     room_drop.add_argument("server", metavar="SERVER")
     room_drop.add_argument("name", metavar="ROOM")
@@ -792,11 +801,22 @@ def _room(args: argparse.Namespace) -> int:
             os.environ[ROOM_PASSWORD_ENV] = address.url.password  # for this process only, never written down
         return run_app(forwarded)
     if args.room_command == "write-back":
+        from ctpn_desktop.storage import cipher
+
         shared = room.join(address, args.name, facilitator, source=source)
         assert isinstance(shared, Document)
         with shared:
-            written = room.write_back(shared, args.output)
-        _out(f"Room “{args.name}” written to {written}.")
+            if room.published_encrypted(shared) and not (args.encrypt or args.unencrypted):
+                _err(f"Not written: room “{args.name}” was published from an encrypted file. Add --encrypt to "
+                     "encrypt the file with a new passphrase, or --unencrypted to write it without one.")
+                return 2
+            key = None
+            if args.encrypt:
+                cipher.require()
+                key = cipher.new_key(_new_passphrase(args.output, args.new_passphrase_file, NEW_PASSPHRASE_ENV,
+                                                     "--new-passphrase-file"))
+            written = room.write_back(shared, args.output, key)
+        _out(f"Room “{args.name}” written to {written}{', encrypted' if key is not None else ''}.")
         return 0
     if not args.yes:
         _err(f"Not removed: add --yes to remove room “{args.name}” from {address} for every station "

@@ -9,9 +9,13 @@ import pytest
 
 from ctpn_desktop.core.clock import SystemTimeSource
 from ctpn_desktop.core.roles import Station, StationRole
+from ctpn_desktop.core.io.scenario_json import read_scenario_file
+from ctpn_desktop.core.library import library_folder
 from ctpn_desktop.core.services import room
+from ctpn_desktop.core.services.document import create_document, open_document
+from ctpn_desktop.storage import cipher, db
 
-from ctpn_desktop.cli import main
+from ctpn_desktop.cli import PASSPHRASE_ENV, main
 from tests import backends
 from tests.factories import library_document
 
@@ -59,3 +63,33 @@ def test_bad_server_addresses_are_explained(capsys: pytest.CaptureFixture[str]) 
     with pytest.raises(SystemExit) as stopped:
         main(["room", "join", "ctpn@127.0.0.1:1/ctpn", "X", "--role", "general"])
     assert stopped.value.code == 2
+
+
+@pytest.mark.skipif(not cipher.available(), reason="SQLCipher is not installed")
+def test_a_room_from_an_encrypted_file_is_written_back_encrypted_or_not_only_when_asked(
+        tmp_path: Path, server: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    scenario, blobs = read_scenario_file(library_folder() / "christmas-market-mta.json")
+    sealed = tmp_path / "sealed.ctpn"
+    create_document(sealed, scenario, blobs, passphrase="gold group only").close()
+    monkeypatch.setenv(PASSPHRASE_ENV, "gold group only")
+    name = backends.new_room_name("cli-sealed")
+    assert main(["room", "publish", str(sealed), server, "--name", name]) == 0
+    capsys.readouterr()
+
+    out = tmp_path / "back.ctpn"
+    assert main(["room", "write-back", server, name, str(out)]) == 2
+    assert "published from an encrypted file. Add --encrypt" in capsys.readouterr().err
+    assert not out.exists()
+    secret = tmp_path / "new-passphrase.txt"
+    secret.write_text("a passphrase for the written file\n", encoding="utf-8")
+    assert main(["room", "write-back", server, name, str(out), "--encrypt", "--new-passphrase-file",
+                 str(secret)]) == 0
+    assert capsys.readouterr().out.strip().endswith("back.ctpn, encrypted.")
+    assert db.is_encrypted(out)
+    with open_document(out, passphrase="a passphrase for the written file") as back:
+        assert back.summary().title == "Exercise WINTER LANTERN"
+    plain = tmp_path / "plain.ctpn"
+    assert main(["room", "write-back", server, name, str(plain), "--unencrypted"]) == 0
+    assert not db.is_encrypted(plain)
+    with pytest.raises(SystemExit):
+        main(["room", "write-back", server, name, str(tmp_path / "x.ctpn"), "--encrypt", "--unencrypted"])

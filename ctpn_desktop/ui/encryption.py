@@ -1,5 +1,6 @@
-"""The window's side of encrypted exercises: opening one with its passphrase, File ▸ Encrypt… and File ▸ Remove
-Encryption…, and the lock in the status bar that says the open exercise is encrypted.
+"""The window's side of encrypted exercises: opening one with its passphrase, File ▸ Encrypt…, File ▸ Change
+Passphrase… and File ▸ Remove Encryption…, the passphrase of a shared room written to a file, and the lock in the
+status bar that says the open exercise is encrypted.
 
 Everything here goes through `core.services.encryption` and `open_document`; the passphrase is handed from the
 dialog to the call that needs it and kept nowhere (the open document holds only the key derived from it).
@@ -8,6 +9,7 @@ dialog to the call that needs it and kept nowhere (the open document holds only 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, TypeVar
@@ -204,6 +206,30 @@ class EncryptionCommands:
             return False
         return self._convert(path, lambda: _encryption().decrypt_file(path, passphrase), "Cannot remove encryption",
                              "still encrypted", before=passphrase, after=None)
+
+
+    def key_for_room_file(self, document: Document, target: Path) -> WrittenBackKey | None:
+        """Ask whether the shared room's file ``target`` is to be encrypted, and with which new passphrase;
+        None when the person cancels."""
+        from ctpn_desktop.core.services.room import published_encrypted
+
+        encrypt = self.prompts.ask_encrypt_copy(self.window, target.name, recommended=published_encrypted(document),
+                                                available=cipher.available())
+        if encrypt is None:
+            return None
+        if not encrypt:
+            return WrittenBackKey(None)
+        passphrase = self.prompts.ask_new_passphrase(self.window, target.name)
+        if passphrase is None:
+            return None
+        return WrittenBackKey(cipher.new_key(passphrase))
+
+
+@dataclass(frozen=True)
+class WrittenBackKey:
+    """The key a shared room's file is written with (None: unencrypted), as the person chose it."""
+
+    key: DocumentKey | None
 
 
 def _encryption() -> ModuleType:

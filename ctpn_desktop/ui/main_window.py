@@ -542,11 +542,21 @@ class MainWindow(QMainWindow):
             self._report("File already exists", f"“{target.name}” already exists and was left as it was.",
                          "Choose another name for the copy.")
             return
+        key = None
+        if document.room is not None:
+            chosen = self.encryption.key_for_room_file(document, target)
+            if chosen is None:
+                return
+            key = chosen.key
         try:
-            written = document.save_copy(target)
+            written = document.save_copy(target, key)
         except (CtpnError, OSError) as error:
             self._report("Cannot save a copy", f"The copy could not be written to “{target.name}”.",
                          _problem(error))
+            return
+        if document.room is not None:
+            sealed = ", encrypted with the passphrase you gave" if key is not None else ", not encrypted"
+            self.statusBar().showMessage(f"Room written to {written}{sealed}", 12000)
             return
         self.statusBar().showMessage(f"Copy saved to {written}", 8000)
 

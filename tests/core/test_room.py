@@ -13,17 +13,25 @@ import pytest
 from ctpn_desktop.core.changes import Changes, Topic
 from ctpn_desktop.core.clock import FakeTimeSource, SystemTimeSource
 from ctpn_desktop.core.entities import Rating
-from ctpn_desktop.core.errors import PermissionRefused, RoomError, RoomOffline, RunStateError
+from ctpn_desktop.core.errors import (
+    EncryptedDocumentError,
+    PermissionRefused,
+    RoomError,
+    RoomOffline,
+    RunStateError,
+)
 from ctpn_desktop.core.report.debrief_data import assemble_debrief
 from ctpn_desktop.core.roles import ROLE_PERMISSIONS, TABLE_PERMISSIONS, Station, StationRole
 from ctpn_desktop.core.services import room
-from ctpn_desktop.core.services.document import Document, open_document
+from ctpn_desktop.core.io.scenario_json import read_scenario_file
+from ctpn_desktop.core.library import library_folder
+from ctpn_desktop.core.services.document import Document, create_document, open_document
 from ctpn_desktop.core.services.evaluation import EvaluationService
 from ctpn_desktop.core.services.log import LogService
 from ctpn_desktop.core.services.merge import merge_from
 from ctpn_desktop.core.services.runs import RunService
 from ctpn_desktop.core.services.scenario import ScenarioService, msel_order, retimed_slots
-from ctpn_desktop.storage import db, rooms
+from ctpn_desktop.storage import cipher, db, rooms
 from ctpn_desktop.storage.orm import Base
 
 from tests import backends
@@ -339,6 +347,36 @@ def test_the_room_written_back_verifies_debriefs_and_merges(published: tuple[Doc
         report = merge_from(back, laptop)
         assert report.entries_added == 1
         assert LogService(back, "x", source).verify().ok
+
+
+@pytest.mark.skipif(not cipher.available(), reason="SQLCipher is not installed")
+def test_a_room_published_from_an_encrypted_file_is_written_back_encrypted(address: room.RoomAddress,
+                                                                           tmp_path: Path) -> None:
+    scenario, blobs = read_scenario_file(library_folder() / "christmas-market-mta.json")
+    with create_document(tmp_path / "secret.ctpn", scenario, blobs, passphrase="gold command only") as original:
+        shared = room.publish(original, address, backends.new_room_name("sealed"), FACILITATOR,
+                              source=SystemTimeSource())
+    assert isinstance(shared, Document)
+    with shared:
+        assert room.published_encrypted(shared)
+        LogService(shared, FACILITATOR.id, SystemTimeSource()).append(
+            RunService(shared, SystemTimeSource()).create_run("Day one").id, decision("Cordon at 400 m"),
+            exercise_s=30)
+        target = shared.save_copy(tmp_path / "after.ctpn", cipher.new_key("a new passphrase for the file"))
+        plain = shared.save_copy(tmp_path / "plain.ctpn")
+    assert db.is_encrypted(target) and not db.is_encrypted(plain)
+    assert not list(tmp_path.glob(".after.ctpn.creating*"))
+    with pytest.raises(EncryptedDocumentError):
+        open_document(target)
+    with open_document(target, passphrase="a new passphrase for the file") as back:
+        assert back.summary().log_entries == 1 and LogService(back, "x", SystemTimeSource()).verify().ok
+        assert back.info(room.WRITTEN_BACK_FROM_KEY) is not None
+    with open_document(plain) as again:  # published again from a plain file, a room no longer asks for a key
+        republished = room.publish(again, address, backends.new_room_name("open"), FACILITATOR,
+                                   source=SystemTimeSource())
+    assert isinstance(republished, Document)
+    with republished:
+        assert not room.published_encrypted(republished)
 
 
 def test_bad_addresses_and_rooms_get_clear_errors(address: room.RoomAddress, tmp_path: Path) -> None:

@@ -135,9 +135,10 @@ class ScriptedPassphrases:
     """Answers the window's passphrase questions from a list and remembers what it was asked."""
 
     def __init__(self, answers: list[str | None], new: list[str | None] | None = None,
-                 on_ask: Callable[[], None] | None = None) -> None:
+                 on_ask: Callable[[], None] | None = None, encrypt_copies: list[bool | None] | None = None) -> None:
         self.answers = list(answers)
         self.new = list(new or [])
+        self.encrypt_copies = list(encrypt_copies or [])
         self.asked: list[tuple[str, str, str]] = []
         self.on_ask = on_ask
 
@@ -151,6 +152,11 @@ class ScriptedPassphrases:
     def ask_new_passphrase(self, parent: QWidget, file_name: str, *, changing: bool = False) -> str | None:
         self.asked.append((file_name, "", "changed" if changing else "new"))
         return self.new.pop(0) if self.new else None
+
+    def ask_encrypt_copy(self, parent: QWidget, file_name: str, *, recommended: bool,
+                         available: bool) -> bool | None:
+        self.asked.append((file_name, "recommended" if recommended else "", "encrypt copy"))
+        return self.encrypt_copies.pop(0) if self.encrypt_copies else None
 
 
 def error_boxes() -> list[QMessageBox]:

@@ -16,20 +16,25 @@ from ctpn_desktop.core.clock import FakeTimeSource
 from ctpn_desktop.core.entities import RunInfo
 from ctpn_desktop.core.library import library_items
 from ctpn_desktop.core.roles import Station, StationRole
+from ctpn_desktop.core.io.scenario_json import read_scenario_file
+from ctpn_desktop.core.library import library_folder
+from ctpn_desktop.core.services.document import create_document, open_document
 from ctpn_desktop.core.services.room import RoomAddress
+from ctpn_desktop.storage import cipher, db
 
 from ctpn_desktop.ui.actions import ActionId
 from ctpn_desktop.ui.conduct.actions import RunAction
+from ctpn_desktop.ui.dialogs.passphrase import EncryptCopyQuestion
 from ctpn_desktop.ui.main_window import DECISION_LOG, MainWindow
 
 from ctpn_desktop.app import context_factory
 from tests import backends
 from tests.netcut import NetworkCut
-from tests.ui.conftest import ScriptedDialogs
+from tests.ui.conftest import ScriptedDialogs, ScriptedPassphrases
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
-Maker = Callable[[str], MainWindow]
+Maker = Callable[..., MainWindow]
 
 
 @pytest.fixture
@@ -43,11 +48,12 @@ def station_window(qtbot, tmp_path: Path, time_source: FakeTimeSource) -> Iterat
     """A main window of its own station (its own device id, settings and journal folder)."""
     windows: list[MainWindow] = []
 
-    def make(device: str) -> MainWindow:
+    def make(device: str, passphrases: ScriptedPassphrases | None = None) -> MainWindow:
         folder = tmp_path / device
         window = MainWindow(QSettings(str(folder / "settings.ini"), QSettings.Format.IniFormat), library_items,
                             context_factory(device, time_source), ScriptedDialogs(), default_directory=tmp_path,
-                            device_id=device, time_source=time_source, journal_folder=folder / "journals")
+                            device_id=device, time_source=time_source, journal_folder=folder / "journals",
+                            passphrase_prompts=passphrases or ScriptedPassphrases([]))
         window.show()
         qtbot.waitExposed(window)
         windows.append(window)
@@ -232,3 +238,49 @@ def test_a_controller_offline_releases_on_the_laptop_and_the_room_gets_it_later(
         assert [e.actor for e in context.runs.events(run.id) if e.inject_id == first.id] == ["Control desk"]
     finally:
         cable.close()
+
+
+@pytest.mark.skipif(not cipher.available(), reason="SQLCipher is not installed")
+def test_a_room_from_an_encrypted_file_is_written_back_encrypted_by_default(
+        qtbot, station_window: Maker, tmp_path: Path, server: RoomAddress) -> None:
+    scenario, blobs = read_scenario_file(library_folder() / "christmas-market-mta.json")
+    sealed = tmp_path / "sealed.ctpn"
+    create_document(sealed, scenario, blobs, passphrase="silver command passphrase").close()
+    passphrases = ScriptedPassphrases(["silver command passphrase"], new=["the written file's own passphrase"],
+                                      encrypt_copies=[None, True, False])
+    facilitator = station_window("station-lead", passphrases)
+    assert facilitator.open_path(sealed)
+    _publish(qtbot, facilitator, server, backends.new_room_name("sealed"))
+    dialogs = facilitator.file_dialogs
+    assert isinstance(dialogs, ScriptedDialogs)
+
+    cancelled, encrypted, plain = tmp_path / "cancelled.ctpn", tmp_path / "after.ctpn", tmp_path / "plain.ctpn"
+    dialogs.save_answers.extend([cancelled, encrypted, plain])
+    for _ in range(3):
+        facilitator.actions[ActionId.SAVE_COPY].trigger()
+    assert [a for a in passphrases.asked if a[2] == "encrypt copy"] == [
+        ("cancelled.ctpn", "recommended", "encrypt copy"), ("after.ctpn", "recommended", "encrypt copy"),
+        ("plain.ctpn", "recommended", "encrypt copy")]
+    assert ("after.ctpn", "", "new") in passphrases.asked
+    assert not cancelled.exists()
+    assert db.is_encrypted(encrypted) and not db.is_encrypted(plain)
+    assert facilitator.statusBar().currentMessage().endswith("plain.ctpn, not encrypted")
+    with open_document(encrypted, passphrase="the written file's own passphrase") as back:
+        assert back.summary().title == "Exercise WINTER LANTERN"
+
+
+def test_the_question_encrypts_by_default_only_for_a_room_from_an_encrypted_file(qtbot) -> None:
+    recommended = EncryptCopyQuestion("after.ctpn", recommended=True, available=True)
+    qtbot.addWidget(recommended)
+    assert recommended.defaultButton() is recommended.encrypt_button
+    assert "encrypted when it was published" in recommended.informativeText()
+    plain = EncryptCopyQuestion("after.ctpn", recommended=False, available=True)
+    qtbot.addWidget(plain)
+    assert plain.defaultButton() is plain.plain_button
+    missing = EncryptCopyQuestion("after.ctpn", recommended=True, available=False)
+    qtbot.addWidget(missing)
+    assert missing.encrypt_button is None and "SQLCipher is missing" in missing.informativeText()
+    recommended.show()
+    qtbot.waitExposed(recommended)
+    qtbot.keyClick(recommended, Qt.Key.Key_Return)
+    assert recommended.answer() is True

@@ -167,13 +167,16 @@ class Document:
     def closed(self) -> bool:
         return self._closed
 
-    def save_copy(self, target: Path) -> Path:
+    def save_copy(self, target: Path, key: DocumentKey | None = None) -> Path:
         """A consistent copy of the open document, even while it is being written to (of a shared room: the
-        room written back to one file). The copy of an encrypted document is encrypted with the same key."""
+        room written back to one file, encrypted with ``key`` when one is given). The copy of an encrypted
+        document is encrypted with the same key."""
         if self.room is not None:
             from ctpn_desktop.core.services.room import write_back
 
-            return write_back(self, target)
+            return write_back(self, target, key)
+        if key is not None:
+            raise ValueError("a file's copy keeps the file's own key")
         if target.resolve() == self.path.resolve():
             raise DocumentError(str(target), "a copy cannot replace the document it is copied from")
         try:

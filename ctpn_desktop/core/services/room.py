@@ -31,6 +31,7 @@ from ctpn_desktop.core.errors import DocumentError, RoomError, RoomOffline
 from ctpn_desktop.core.roles import Permission, Station, StationRole
 from ctpn_desktop.core.services.journal import FlushReport, JournalItem, StationJournal, flush
 from ctpn_desktop.storage import db, rooms
+from ctpn_desktop.storage.cipher import DocumentKey
 from ctpn_desktop.storage.orm import DocumentInfo, ExerciseRow, RoomStationRow, RunRow
 from ctpn_desktop.storage.tracking import Writes
 
@@ -38,6 +39,8 @@ ROOM_NAME_KEY = "room_name"
 PUBLISHED_AT_KEY = "room_published_at"
 PUBLISHED_FROM_KEY = "room_published_from"
 WRITTEN_BACK_FROM_KEY = "written_back_from_room"
+PUBLISHED_ENCRYPTED_KEY = "room_published_encrypted"
+""""yes" when the room was published from an encrypted file: the file it is written back to should be too."""
 
 
 @dataclass(frozen=True)
@@ -242,7 +245,8 @@ def publish(document: object, address: RoomAddress, name: str, station: Station,
             target.execute(delete(RoomStationRow))
             stamp = source.wall().astimezone(UTC).isoformat(timespec="seconds")
             for key, value in ((ROOM_NAME_KEY, name.strip()), (PUBLISHED_AT_KEY, stamp),
-                               (PUBLISHED_FROM_KEY, document.path.name)):
+                               (PUBLISHED_FROM_KEY, document.path.name),
+                               (PUBLISHED_ENCRYPTED_KEY, "yes" if document.encrypted else "no")):
                 _put_info(target, key, value)
     except (RoomError, DocumentError):
         engine.dispose()
@@ -362,8 +366,17 @@ def _put_info(connection: Connection, key: str, value: str) -> None:
     connection.execute(insert(DocumentInfo).values(key=key, value=value))
 
 
-def write_back(document: object, target: Path) -> Path:
-    """One `.ctpn` file with everything the room holds now; never over an existing file."""
+def published_encrypted(document: object) -> bool:
+    """Whether the shared room ``document`` was published from an encrypted file."""
+    from ctpn_desktop.core.services.document import Document
+
+    assert isinstance(document, Document) and document.room is not None
+    return document.info(PUBLISHED_ENCRYPTED_KEY) == "yes"
+
+
+def write_back(document: object, target: Path, key: DocumentKey | None = None) -> Path:
+    """One `.ctpn` file with everything the room holds now, encrypted with ``key`` when one is given (it is then
+    never on disk unencrypted, not even while it is being written); never over an existing file."""
     from ctpn_desktop.core.services.document import Document
 
     assert isinstance(document, Document) and document.room is not None
@@ -374,7 +387,7 @@ def write_back(document: object, target: Path) -> Path:
     building = target.with_name(f".{target.name}.creating")
     for leftover in (building, building.with_name(building.name + "-wal"), building.with_name(building.name + "-shm")):
         leftover.unlink(missing_ok=True)
-    engine = db.create_schema(building)
+    engine = db.create_schema(building, key)
     try:
         with document.engine.connect() as origin, engine.begin() as copy:
             rooms.copy_rows(origin, copy)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +35,11 @@ class PassphrasePrompts(Protocol):
                        purpose: str = "open") -> str | None: ...
 
     def ask_new_passphrase(self, parent: QWidget, file_name: str, *, changing: bool = False) -> str | None: ...
+
+    def ask_encrypt_copy(self, parent: QWidget, file_name: str, *, recommended: bool,
+                         available: bool) -> bool | None:
+        """Whether a shared room's file ``file_name`` is to be encrypted (None: cancel writing it)."""
+        ...
 
 
 def _secret_field(name: str, accessible: str) -> QLineEdit:
@@ -204,6 +210,10 @@ class NoPassphrases:
     def ask_new_passphrase(self, parent: QWidget, file_name: str, *, changing: bool = False) -> str | None:
         return None
 
+    def ask_encrypt_copy(self, parent: QWidget, file_name: str, *, recommended: bool,
+                         available: bool) -> bool | None:
+        return None
+
 
 class QtPassphrasePrompts:
     """The dialogs, shown modally: opening a file waits for its passphrase."""
@@ -225,6 +235,51 @@ class QtPassphrasePrompts:
             dialog.first.clear()
             dialog.second.clear()
             dialog.deleteLater()
+
+
+    def ask_encrypt_copy(self, parent: QWidget, file_name: str, *, recommended: bool,
+                         available: bool) -> bool | None:
+        box = EncryptCopyQuestion(file_name, recommended=recommended, available=available, parent=parent)
+        try:
+            box.exec()
+            return box.answer()
+        finally:
+            box.deleteLater()
+
+
+class EncryptCopyQuestion(QMessageBox):
+    """Writing a shared room to a file: encrypt it, write it unencrypted, or not write it yet. Encrypting is the
+    default when the room was published from an encrypted file."""
+
+    def __init__(self, file_name: str, *, recommended: bool, available: bool,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(QMessageBox.Icon.Question, "Write Room to File", f"Encrypt “{file_name}”?",
+                         QMessageBox.StandardButton.NoButton, parent)
+        self.setObjectName("encryptCopyQuestion")
+        self.setAccessibleName("Encrypt the file?")
+        why = ("The exercise was encrypted when it was published to this room: encrypt the file it is written "
+               "back to, so that it stays protected on this laptop's disk." if recommended else
+               "The file will hold the whole exercise, with its log and evaluations. Encrypting it with a "
+               "passphrase protects it on this laptop's disk.")
+        if not available:
+            why += (" Encryption is not available on this laptop (SQLCipher is missing), so the file can only be "
+                    "written unencrypted.")
+        self.setInformativeText(why)
+        self.plain_button = self.addButton("Write &Unencrypted", QMessageBox.ButtonRole.DestructiveRole)
+        self.encrypt_button = (self.addButton("&Encrypt…", QMessageBox.ButtonRole.AcceptRole) if available
+                               else None)
+        self.addButton(QMessageBox.StandardButton.Cancel)
+        self.setDefaultButton(self.encrypt_button if self.encrypt_button is not None and recommended
+                              else self.plain_button)
+
+    def answer(self) -> bool | None:
+        """True to encrypt, False to write unencrypted, None when cancelled."""
+        clicked = self.clickedButton()
+        if clicked is not None and clicked is self.encrypt_button:
+            return True
+        if clicked is self.plain_button:
+            return False
+        return None
 
 
 def _strength_hint(passphrase: str) -> str:
