@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from ctpn_desktop.core.clock import SystemTimeSource
-from ctpn_desktop.core.roles import Station, StationRole
 from ctpn_desktop.core.io.scenario_json import read_scenario_file
 from ctpn_desktop.core.library import library_folder
+from ctpn_desktop.core.roles import Station, StationRole
 from ctpn_desktop.core.services import room
 from ctpn_desktop.core.services.document import create_document, open_document
 from ctpn_desktop.storage import cipher, db

@@ -20,11 +20,11 @@ from ctpn_desktop.core.errors import (
     RoomOffline,
     RunStateError,
 )
+from ctpn_desktop.core.io.scenario_json import read_scenario_file
+from ctpn_desktop.core.library import library_folder
 from ctpn_desktop.core.report.debrief_data import assemble_debrief
 from ctpn_desktop.core.roles import ROLE_PERMISSIONS, TABLE_PERMISSIONS, Station, StationRole
 from ctpn_desktop.core.services import room
-from ctpn_desktop.core.io.scenario_json import read_scenario_file
-from ctpn_desktop.core.library import library_folder
 from ctpn_desktop.core.services.document import Document, create_document, open_document
 from ctpn_desktop.core.services.evaluation import EvaluationService
 from ctpn_desktop.core.services.log import LogService

@@ -14,10 +14,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ctpn_desktop.core.clock import FakeTimeSource
 from ctpn_desktop.core.entities import RunInfo
-from ctpn_desktop.core.library import library_items
-from ctpn_desktop.core.roles import Station, StationRole
 from ctpn_desktop.core.io.scenario_json import read_scenario_file
-from ctpn_desktop.core.library import library_folder
+from ctpn_desktop.core.library import library_folder, library_items
+from ctpn_desktop.core.roles import Station, StationRole
 from ctpn_desktop.core.services.document import create_document, open_document
 from ctpn_desktop.core.services.room import RoomAddress
 from ctpn_desktop.storage import cipher, db
