@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -31,6 +31,7 @@ from ctpn_desktop.core.services.scenario import parse_shift
 from ctpn_desktop.core.services.validation import Problem, ProblemKind
 
 from ctpn_desktop.ui import icons
+from ctpn_desktop.ui.cells import PlainTextCells
 from ctpn_desktop.ui.editor.fields import Typing, add_row, form_layout
 from ctpn_desktop.ui.editor.inject_form import InjectForm
 from ctpn_desktop.ui.models import msel
@@ -41,6 +42,10 @@ MSEL_WIDTHS = {
     msel.NUMBER: 5, msel.PHASE: 22, msel.PLANNED: 9, msel.SCENARIO_TIME: 15, msel.TITLE: 38, msel.SENDER: 18,
     msel.RECIPIENTS: 26, msel.METHOD: 13, msel.OBJECTIVES: 10, msel.VALIDATION: 11,
 }
+
+
+_RELAYOUT_TEXT = frozenset({QEvent.Type.FontChange, QEvent.Type.StyleChange, QEvent.Type.PaletteChange})
+"""Changes after which the cells' texts are laid out again."""
 
 
 class MselView(QTableView):
@@ -73,6 +78,13 @@ class MselView(QTableView):
                         for n in range(across.count()))
         return (self.size(), self.viewport().geometry(), self.maximumViewportSize(), self.viewportMargins(),
                 self.isRightToLeft(), self.horizontalScrollMode(), self.verticalScrollMode(), bars, headers, columns)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in _RELAYOUT_TEXT:
+            delegate = self.itemDelegate()
+            if isinstance(delegate, PlainTextCells):
+                delegate.forget()
+        super().changeEvent(event)
 
     def updateGeometries(self) -> None:
         """Lay out headers and scroll bars only when something they depend on changed.
@@ -132,6 +144,7 @@ class MselPage(QWidget):
         self.view = MselView(splitter)
         self.model = MselTableModel(EMPTY_SCENARIO, self, validation=True, editor=editor)
         self.view.setModel(self.model)
+        self.view.setItemDelegate(PlainTextCells(self.model, self.view))
         self.view.horizontalHeader().setSortIndicatorShown(False)
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.view.horizontalHeader().sortIndicatorChanged.connect(

@@ -25,6 +25,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QColor
 
 from ctpn_desktop.core.clock import format_elapsed
 from ctpn_desktop.core.entities import DeliveryMethod, Exercise, ExerciseType, Inject, Scenario
@@ -394,6 +395,22 @@ class MselTableModel(QAbstractTableModel):
             return self._problems.get(item.inject.id, [])
         return None
 
+    # What `PlainTextCells` paints: the strings `data` gives, without a role lookup per cell ----------------
+    def cell_text(self, row: int, column: int) -> str:
+        item = self._shown[row]
+        if column == VALIDATION:
+            return str(self._validation_data(item, _DISPLAY))
+        return item.display[column]
+
+    def cell_colour(self, row: int, column: int) -> QColor | None:
+        if column != VALIDATION:
+            return None
+        colour = self._validation_data(self._shown[row], _FOREGROUND)
+        return colour if isinstance(colour, QColor) else None
+
+    def cell_right_aligned(self, column: int) -> bool:
+        return column in _RIGHT_ALIGNED
+
     def _validation_data(self, item: _Row, role: int) -> object:
         problems = self._problems.get(item.inject.id, [])
         if role in _TEXT_ROLES:
@@ -405,7 +422,7 @@ class MselTableModel(QAbstractTableModel):
         if role == _FOREGROUND:
             if not problems:
                 return None
-            from PySide6.QtGui import QColor, QGuiApplication, QPalette
+            from PySide6.QtGui import QGuiApplication, QPalette
 
             dark = QGuiApplication.palette().color(QPalette.ColorRole.Base).lightness() < 128
             return QColor("#ffb347" if dark else "#a04000")
