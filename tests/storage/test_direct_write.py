@@ -56,3 +56,17 @@ def test_a_refused_write_reaches_nothing_and_a_written_one_is_recorded() -> None
         allowed.execute("entry", _numbered_insert(), {"id": "b", "run_id": "run-1", "text": "y"})
         assert allowed.writes.tables == {"entry"} and allowed.writes.keys == {"entry": {"b"}}
         assert allowed.writes.run_ids == {"run-1"}
+
+
+@pytest.mark.parametrize("paramstyle", ["qmark", "named"])
+def test_statements_of_one_parameter_or_none_run_one_by_one_and_many_at_once(paramstyle: str) -> None:
+    engine = create_engine("sqlite://", paramstyle=paramstyle)
+    metadata.create_all(engine)
+    one = Prepared(insert(entry).values(id=bindparam("id"), run_id="run-1", number=7, text="same"))
+    none = Prepared(entry.update().values(text="all read"))
+    with engine.begin() as connection:
+        assert one.run(connection, {"id": "a", "text": "ignored"}).rowcount == 1
+        assert one.run_many(connection, [{"id": "b"}, {"id": "c"}]).rowcount == 2
+        assert none.run(connection, {}).rowcount == 3
+        rows = connection.execute(select(entry.c.id, entry.c.number, entry.c.text).order_by(entry.c.id)).all()
+    assert [tuple(row) for row in rows] == [("a", 7, "all read"), ("b", 7, "all read"), ("c", 7, "all read")]

@@ -891,19 +891,21 @@ def _put_slots(write: DirectWrite, slots: Sequence[InjectSlot], previous: Sequen
         raise ValidationFailed("two injects in the same edit have the same number")
     if any(n < 1 for n in numbers):
         raise ValidationFailed("inject numbers start at 1")
-    times = [{"row_id": s.id, "new_position": s.position, "new_offset": s.planned_offset_s,
-              "new_scenario_time": _iso(s.scenario_time), "slot_number": s.number} for s in slots]
+    placed = {s.id: (s.number, s.position) for s in previous}
+    kept: list[dict[str, Any]] = []
+    moved: list[dict[str, Any]] = []
+    for s in slots:
+        (kept if placed.get(s.id) == (s.number, s.position) else moved).append(
+            {"row_id": s.id, "new_position": s.position, "new_offset": s.planned_offset_s,
+             "new_scenario_time": _iso(s.scenario_time), "slot_number": s.number})
+    times = kept + moved
     connection = write.connection
     if connection.dialect.supports_sane_multi_rowcount:
-        placed = {s.id: (s.number, s.position) for s in previous}
-        in_place = [placed.get(s.id) == (s.number, s.position) for s in slots]
-        kept = [row for row, same in zip(times, in_place, strict=True) if same]
-        moved = [row for row, same in zip(times, in_place, strict=True) if not same]
         matched = 0
         if kept:
-            matched += write.execute_many("inject", _SLOT_TIMES_ONLY, kept).rowcount
+            matched += write.execute_many("inject", _SLOT_TIMES_ONLY, kept, keys=_row_ids(kept)).rowcount
         if moved:
-            matched += write.execute_many("inject", _SLOT_KEEPING_NUMBER, moved).rowcount
+            matched += write.execute_many("inject", _SLOT_KEEPING_NUMBER, moved, keys=_row_ids(moved)).rowcount
         if matched == len(slots):
             return
     current = dict(connection.execute(select(InjectRow.id, InjectRow.number)).all())
@@ -916,8 +918,13 @@ def _put_slots(write: DirectWrite, slots: Sequence[InjectSlot], previous: Sequen
         clash = sorted({s.number for s in changing} & taken)
         if clash:
             raise ValidationFailed(f"inject number {clash[0]} is already used")
-        write.execute_many("inject", _PARK_NUMBER, [{"row_id": s.id, "parked": -n - 1} for n, s in enumerate(changing)])
-    write.execute_many("inject", _SLOT_WITH_NUMBER, times)
+        write.execute_many("inject", _PARK_NUMBER, [{"row_id": s.id, "parked": -n - 1} for n, s in enumerate(changing)],
+                           keys=[s.id for s in changing])
+    write.execute_many("inject", _SLOT_WITH_NUMBER, times, keys=_row_ids(times))
+
+
+def _row_ids(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    return [row["row_id"] for row in rows]
 
 
 _SHIFT_RE = re.compile(

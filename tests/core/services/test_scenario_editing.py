@@ -93,6 +93,7 @@ def test_a_retime_changes_only_its_injects_and_every_page_is_told(tmp_path: Path
         document.changes.subscribe(told.append)
         service.put_slots(retimed_slots(before.values(), block, -10 * 60))
         assert any(c.touches(Topic.SCENARIO) and "inject" in c.tables for c in told)
+        assert [c.row_ids("inject") for c in told] == [frozenset(block)]  # a page can look up just these
         after = {i.id: i for i in ScenarioService(document).load().injects}
         assert {i for i in after if after[i] != before[i]} == set(block)
         for inject_id in block:
