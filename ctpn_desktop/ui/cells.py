@@ -46,51 +46,50 @@ class PlainTextCells(QStyledItemDelegate):
         self._source = source
         self._view = view
         self._laid_out: dict[tuple[str, int], QStaticText] = {}
-        self._margin: int | None = None
+        self._measures: tuple[int, int] | None = None
 
     def forget(self) -> None:
         """Lay every text out again (the font, the style or the palette changed)."""
         self._laid_out.clear()
-        self._margin = None
+        self._measures = None
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
+        # The state is tested as plain bits: a paint tests it a few times for each of hundreds of cells.
         view = self._view
         style = view.style()
-        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, view)
+        style.drawPrimitive(_PANEL, option, painter, view)
         state = option.state
-        group = _colour_group(state)
+        bits = state.value
+        group = _DISABLED if not bits & _ENABLED else _INACTIVE if not bits & _ACTIVE else _NORMAL
         row, column = index.row(), index.column()
         text = self._source.cell_text(row, column)
         if text:
-            if self._margin is None:
-                self._margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
-            margin = self._margin
+            if self._measures is None:
+                margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+                self._measures = (margin, option.fontMetrics.height())
+            margin, line_height = self._measures
             rect = option.rect
             width = rect.width() - 2 * margin
             if width > 0:
-                if state & QStyle.StateFlag.State_Selected:
-                    painter.setPen(option.palette.color(group, QPalette.ColorRole.HighlightedText))
+                if bits & _SELECTED:
+                    painter.setPen(option.palette.color(group, _HIGHLIGHTED_TEXT))
                 else:
                     colour = self._source.cell_colour(row, column)
-                    painter.setPen(colour if colour is not None
-                                   else option.palette.color(group, QPalette.ColorRole.Text))
+                    painter.setPen(colour if colour is not None else option.palette.color(group, _TEXT))
                 shown = self._shown(text, width, option)
-                metrics = option.fontMetrics
-                top = rect.y() + (rect.height() - metrics.height()) / 2
+                top = rect.y() + (rect.height() - line_height) / 2
                 if self._source.cell_right_aligned(column):
                     left = rect.x() + rect.width() - margin - shown.size().width()
                 else:
                     left = rect.x() + margin
                 painter.drawStaticText(QPointF(left, top), shown)
-        if state & QStyle.StateFlag.State_HasFocus:
+        if bits & _HAS_FOCUS:
             focus = QStyleOptionFocusRect()
             focus.initFrom(view)
             focus.rect = option.rect
             focus.state = state | QStyle.StateFlag.State_KeyboardFocusChange | QStyle.StateFlag.State_Item
-            selected = bool(state & QStyle.StateFlag.State_Selected)
-            focus.backgroundColor = option.palette.color(
-                group, QPalette.ColorRole.Highlight if selected else QPalette.ColorRole.Window)
+            focus.backgroundColor = option.palette.color(group, _HIGHLIGHT if bits & _SELECTED else _WINDOW)
             style.drawPrimitive(QStyle.PrimitiveElement.PE_FrameFocusRect, focus, painter, view)
 
     def _shown(self, text: str, width: int, option: QStyleOptionViewItem) -> QStaticText:
@@ -106,10 +105,17 @@ class PlainTextCells(QStyledItemDelegate):
         return shown
 
 
-def _colour_group(state: QStyle.StateFlag) -> QPalette.ColorGroup:
-    """The palette group Qt's delegate paints a cell in: disabled, or inactive when the window is not active."""
-    if not state & QStyle.StateFlag.State_Enabled:
-        return QPalette.ColorGroup.Disabled
-    if not state & QStyle.StateFlag.State_Active:
-        return QPalette.ColorGroup.Inactive
-    return QPalette.ColorGroup.Active
+_PANEL = QStyle.PrimitiveElement.PE_PanelItemViewItem
+_SELECTED = QStyle.StateFlag.State_Selected.value
+_HAS_FOCUS = QStyle.StateFlag.State_HasFocus.value
+_ENABLED = QStyle.StateFlag.State_Enabled.value
+_ACTIVE = QStyle.StateFlag.State_Active.value
+_DISABLED = QPalette.ColorGroup.Disabled
+_INACTIVE = QPalette.ColorGroup.Inactive
+_NORMAL = QPalette.ColorGroup.Active
+"""The palette group Qt's delegate paints a cell in: disabled, inactive when the window is not active, or
+active."""
+_TEXT = QPalette.ColorRole.Text
+_HIGHLIGHTED_TEXT = QPalette.ColorRole.HighlightedText
+_HIGHLIGHT = QPalette.ColorRole.Highlight
+_WINDOW = QPalette.ColorRole.Window
