@@ -110,10 +110,11 @@ class _Row:
     """One inject's row. What the table shows, sorts and searches is worked out when first asked for: opening
     a long MSEL formats only the rows in view (and all of them only once a filter or a sort needs them)."""
 
-    __slots__ = ("_display", "_haystack", "_lookups", "_sort", "inject", "key")
+    __slots__ = ("_display", "_haystack", "_lookups", "_sort", "id", "inject", "key")
 
     def __init__(self, inject: Inject, lookups: _Lookups) -> None:
         self.inject = inject
+        self.id = inject.id
         self.key = msel_key(inject)
         self._lookups = lookups
         self._display: tuple[str, ...] | None = None
@@ -265,12 +266,13 @@ class MselTableModel(QAbstractTableModel):
             return False
         lookups = _Lookups(scenario)
         fresh = {i.id: i for i in scenario.injects if i.id in changed_ids}
-        rows = [r for r in self._rows if r.inject.id not in removed_ids and r.inject.id not in fresh]
-        rows.extend(lookups.row(i) for i in fresh.values())
+        gone = removed_ids.union(fresh)
+        rows = [r for r in self._rows if r.id not in gone]
+        rows.extend([_Row(i, lookups) for i in fresh.values()])
         rows = self._ordered(rows)
         shown = self._filtered(rows)
-        old_ids = [r.inject.id for r in self._shown]
-        new_ids = [r.inject.id for r in shown]
+        old_ids = [r.id for r in self._shown]
+        new_ids = [r.id for r in shown]
         self._rows = rows
         if new_ids == old_ids:
             self._shown = shown
@@ -293,7 +295,7 @@ class MselTableModel(QAbstractTableModel):
     def _relayout(self, shown: list[_Row], old_ids: list[str]) -> None:
         """Show the same rows in a new order: persistent indexes (selection, current row) follow their injects."""
         self.layoutAboutToBeChanged[_LAYOUT_SIGNATURE].emit([], _ROWS_SORTED)
-        new_row_of = {r.inject.id: n for n, r in enumerate(shown)}
+        new_row_of = {r.id: n for n, r in enumerate(shown)}
         old = self.persistentIndexList()
         self._shown = shown
         self._row_of = new_row_of
@@ -324,7 +326,7 @@ class MselTableModel(QAbstractTableModel):
     def _ordered(self, rows: list[_Row]) -> list[_Row]:
         column, descending = self._sort_column, self._sort_order == Qt.SortOrder.DescendingOrder
         if column == VALIDATION:
-            return sorted(rows, key=lambda r: (len(self._problems.get(r.inject.id, ())), r.key),
+            return sorted(rows, key=lambda r: (len(self._problems.get(r.id, ())), r.key),
                           reverse=descending)
         if column < 0 or column >= VALIDATION:
             return sorted(rows, key=_row_key)
@@ -347,7 +349,7 @@ class MselTableModel(QAbstractTableModel):
 
     def _apply_filter(self) -> None:
         self._shown = self._filtered()
-        self._row_of = {r.inject.id: n for n, r in enumerate(self._shown)}
+        self._row_of = {r.id: n for n, r in enumerate(self._shown)}
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort on the precomputed keys with Python's own sort: one pass, no per-comparison calls into Qt.
@@ -356,10 +358,10 @@ class MselTableModel(QAbstractTableModel):
         """
         self._sort_column, self._sort_order = column, order
         self._msel_order = self.in_msel_order
-        before = [r.inject.id for r in self._shown]
+        before = [r.id for r in self._shown]
         self._order_rows()
         shown = self._filtered()
-        if [r.inject.id for r in shown] == before:
+        if [r.id for r in shown] == before:
             return
         self._relayout(shown, before)
 
@@ -390,9 +392,9 @@ class MselTableModel(QAbstractTableModel):
         if role == _TOOLTIP and column in _TOOLTIP_COLUMNS:
             return item.display[column] or None
         if role == INJECT_ID_ROLE:
-            return item.inject.id
+            return item.id
         if role == PROBLEMS_ROLE:
-            return self._problems.get(item.inject.id, [])
+            return self._problems.get(item.id, [])
         return None
 
     # What `PlainTextCells` paints: the strings `data` gives, without a role lookup per cell ----------------
@@ -412,7 +414,7 @@ class MselTableModel(QAbstractTableModel):
         return column in _RIGHT_ALIGNED
 
     def _validation_data(self, item: _Row, role: int) -> object:
-        problems = self._problems.get(item.inject.id, [])
+        problems = self._problems.get(item.id, [])
         if role in _TEXT_ROLES:
             if not problems:
                 return "OK"
@@ -431,7 +433,7 @@ class MselTableModel(QAbstractTableModel):
         if role == SORT_ROLE:
             return len(problems)
         if role == INJECT_ID_ROLE:
-            return item.inject.id
+            return item.id
         if role == PROBLEMS_ROLE:
             return problems
         return None
@@ -448,7 +450,7 @@ class MselTableModel(QAbstractTableModel):
             return False
         if index.column() not in EDITABLE_COLUMNS:
             return False
-        return self._editor(self._shown[index.row()].inject.id, index.column(), str(value))
+        return self._editor(self._shown[index.row()].id, index.column(), str(value))
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < self._columns:
@@ -477,7 +479,7 @@ class MselTableModel(QAbstractTableModel):
     def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         rows = sorted({i.row() for i in indexes if i.isValid()})
         data = QMimeData()
-        data.setData(INJECT_IDS_MIME, QByteArray("\n".join(self._shown[r].inject.id for r in rows).encode()))
+        data.setData(INJECT_IDS_MIME, QByteArray("\n".join(self._shown[r].id for r in rows).encode()))
         return data
 
     def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
@@ -491,7 +493,7 @@ class MselTableModel(QAbstractTableModel):
             return False
         ids = [i for i in bytes(data.data(INJECT_IDS_MIME).data()).decode().split("\n") if i]
         target = row if row >= 0 else (parent.row() if parent.isValid() else len(self._shown))
-        before = self._shown[target].inject.id if target < len(self._shown) else None
+        before = self._shown[target].id if target < len(self._shown) else None
         if ids:
             self.move_requested.emit(ids, before)
         return False
