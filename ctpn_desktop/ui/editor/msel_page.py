@@ -338,14 +338,18 @@ class ProblemsPanel(QWidget):
         self.list.itemClicked.connect(self._activated)
         layout.addWidget(self.list, 1)
         self.problems: tuple[Problem, ...] = ()
+        self.injects = 0
         self._fill(())
 
-    def set_problems(self, problems: tuple[Problem, ...]) -> None:
-        """Show ``problems``; the list is built again only when what it says changed (most edits change none of
-        thousands of clashes, and building their rows is most of what checking the scenario costs)."""
+    def set_problems(self, problems: tuple[Problem, ...], *, injects: int) -> None:
+        """Show ``problems`` found among ``injects`` injects; the list is built again only when what it says changed
+        (most edits change none of thousands of clashes, and building their rows is most of what checking the
+        scenario costs)."""
         shown, self.problems = self.problems, problems
-        if len(shown) != len(problems) or any(
-                a.message != b.message or a.kind != b.kind for a, b in zip(shown, problems, strict=True)):
+        had_injects, self.injects = self.injects, injects
+        list_changed = len(shown) != len(problems) or any(
+            a.message != b.message or a.kind != b.kind for a, b in zip(shown, problems, strict=True))
+        if list_changed or (not problems and bool(had_injects) != bool(injects)):
             self._fill(problems)
 
     def _fill(self, problems: tuple[Problem, ...]) -> None:
@@ -358,6 +362,10 @@ class ProblemsPanel(QWidget):
         if problems:
             noun = "problem" if len(problems) == 1 else "problems"
             self.title.setText(f"<b>{len(problems)} {noun}</b> — click one to go to it")
+        elif self.injects == 0:
+            # "No problems" over an empty MSEL would read as a clean bill of health for nothing.
+            self.title.setText("<b>Nothing to check yet</b> — add injects or import an MSEL, and they are checked "
+                               "as you go")
         else:
             self.title.setText("<b>No problems found</b> — every inject has recipients, fits its phase and "
                                "every objective is exercised")
@@ -412,6 +420,7 @@ class RetimeDialog(QDialog):
         self.error.setObjectName("retimeError")
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Re-time")
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         self.buttons = buttons

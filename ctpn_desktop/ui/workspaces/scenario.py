@@ -64,6 +64,8 @@ if TYPE_CHECKING:
 
 VALIDATION_DELAY_MS = 150
 """Validation runs this long after the last edit, so a burst of edits is checked once."""
+SAVED_AS_YOU_GO = "Every change is saved as you make it"
+"""The save state the designer sees most: short enough to stand whole beside the tabs on a 1366-pixel screen."""
 SPREADSHEET_FILTER = "MSEL spreadsheets (*.xlsx *.xlsm *.csv *.tsv *.txt);;All files (*)"
 EXPORT_FILTER = "Excel workbook (*.xlsx);;CSV, comma-separated (*.csv)"
 TEMPLATE_FILTER = "Scenario template (*.json)"
@@ -324,7 +326,7 @@ class ScenarioWorkspace(Workspace):
         self.msel.empty.refresh_icon()
         for editor in (self.objectives, self.organisations, self.phases):
             editor.empty.refresh_icon()
-        self.problems_panel.set_problems(self.problems)
+        self.problems_panel.set_problems(self.problems, injects=self._inject_count())
 
     # Document --------------------------------------------------------------------------------------------
     def set_context(self, context: object) -> None:
@@ -339,7 +341,7 @@ class ScenarioWorkspace(Workspace):
             old.deleteLater()
         if self.context is None:
             self.problems = ()
-            self.problems_panel.set_problems(())
+            self.problems_panel.set_problems((), injects=0)
             self.save_state.clear()
             self._update_actions()
             return
@@ -351,7 +353,7 @@ class ScenarioWorkspace(Workspace):
         self.session = session
         self._fill_all(session.scenario)
         if self.allows(Permission.EDIT_SCENARIO):
-            self.save_state.setText("Every change is saved to the file as you make it")
+            self.save_state.setText(SAVED_AS_YOU_GO)
         else:
             self.save_state.setText("In a shared room only the facilitator edits the scenario; this station reads "
                                     "it as it is now")
@@ -386,9 +388,12 @@ class ScenarioWorkspace(Workspace):
         self.programme.refill(scenario.programme)
         self._update_msel_tab()
 
+    def _inject_count(self) -> int:
+        scenario = self.scenario
+        return len(scenario.injects) if scenario is not None else 0
+
     def _update_msel_tab(self) -> None:
-        count = len(self.scenario.injects) if self.scenario else 0
-        self.tabs.setTabText(self.msel_tab, f"MSEL ({count})")
+        self.tabs.setTabText(self.msel_tab, f"MSEL ({self._inject_count()})")
 
     def _changed(self, change: Change) -> None:
         session = self.session
@@ -427,7 +432,7 @@ class ScenarioWorkspace(Workspace):
         if label:
             self.save_state.setText(f"Not saved yet: {label} — saved when you pause typing or leave the field")
         else:
-            self.save_state.setText(self._last_saved_text or "Every change is saved to the file as you make it")
+            self.save_state.setText(self._last_saved_text or SAVED_AS_YOU_GO)
 
     def flush(self) -> None:
         """Commit everything typed but not stored yet (before undo, switching tabs, closing)."""
@@ -463,7 +468,7 @@ class ScenarioWorkspace(Workspace):
     def run_validation(self) -> None:
         scenario = self.scenario
         self.problems = validate(scenario) if scenario is not None else ()
-        self.problems_panel.set_problems(self.problems)
+        self.problems_panel.set_problems(self.problems, injects=self._inject_count())
         self.msel.model.set_problems({k: [p.message for p in v]
                                       for k, v in problems_by_inject(self.problems).items()})
 

@@ -12,15 +12,24 @@ from PySide6.QtWidgets import QApplication
 from ctpn_desktop.core.changes import Changes, Topic
 from ctpn_desktop.core.clock import format_elapsed
 from ctpn_desktop.core.entities import Scenario
-from ctpn_desktop.core.services.document import open_document
+from ctpn_desktop.core.io.scenario_json import read_scenario_file
+from ctpn_desktop.core.services.document import create_document, open_document
 from ctpn_desktop.core.services.scenario import InjectSlot, ScenarioService, msel_order
 
 from ctpn_desktop.ui.actions import ActionId
 from ctpn_desktop.ui.main_window import MainWindow
 from ctpn_desktop.ui.models import msel
-from ctpn_desktop.ui.workspaces.scenario import MSEL, OBJECTIVES, ORGANISATIONS, OVERVIEW, PHASES, ScenarioWorkspace
+from ctpn_desktop.ui.workspaces.scenario import (
+    MSEL,
+    OBJECTIVES,
+    ORGANISATIONS,
+    OVERVIEW,
+    PHASES,
+    SAVED_AS_YOU_GO,
+    ScenarioWorkspace,
+)
 
-from tests.ui.conftest import error_boxes
+from tests.ui.conftest import LIBRARY_SCENARIO, error_boxes
 
 
 def _normalised(scenario: Scenario) -> tuple[object, ...]:
@@ -140,7 +149,9 @@ def test_designer_builds_an_exercise_and_the_file_matches(qtbot, window: MainWin
     dialog = page.ask_retime()
     qtbot.keyClicks(dialog.shift, "+15")
     assert dialog.following.isChecked()
-    qtbot.mouseClick(dialog.buttons.button(dialog.buttons.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    apply_button = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+    assert apply_button.text().replace("&", "") == "Re-time"
+    qtbot.mouseClick(apply_button, Qt.MouseButton.LeftButton)
     assert all(i.planned_offset_s == before_times[i.id] + 900 for i in page.scenario.injects)
     assert page.msel.model.index(0, msel.PLANNED).data() == "0:19:00"
 
@@ -431,3 +442,26 @@ def test_text_typed_just_before_the_window_closes_is_in_the_file(qtbot, window: 
     with open_document(path) as document:
         stored = next(i for i in ScenarioService(document).load().injects if i.id == inject_id)
     assert "Radio check at 09:00" in stored.controller_notes
+
+
+def test_a_new_exercise_with_no_injects_is_not_reported_free_of_problems(qtbot, window: MainWindow,
+                                                                         tmp_path: Path) -> None:
+    scenario, blobs = read_scenario_file(LIBRARY_SCENARIO)
+    blank = Scenario(exercise=scenario.exercise, organisations=scenario.organisations)
+    path = tmp_path / "blank.ctpn"
+    create_document(path, blank, blobs).close()
+    assert window.open_path(path)
+    page = window.scenario_page
+    page.tabs.setCurrentIndex(MSEL)
+    title = page.problems_panel.title.text()
+    assert "Nothing to check yet" in title and "No problems" not in title
+    assert not page.problems_panel.list.isVisible()
+
+
+def test_the_save_state_stands_whole_beside_the_tabs_on_a_1366_screen(qtbot, window: MainWindow,
+                                                                       editor: ScenarioWorkspace) -> None:
+    window.resize(1366, 768)
+    qtbot.waitUntil(lambda: window.width() == 1366)
+    label = editor.save_state
+    assert label.text() == SAVED_AS_YOU_GO
+    assert label.fontMetrics().horizontalAdvance(label.text()) <= label.contentsRect().width()
