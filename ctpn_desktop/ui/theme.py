@@ -96,15 +96,30 @@ QPushButton { padding: 4px 12px; }
 QPushButton:default { border: 2px solid #ffffff; }
 QCheckBox::indicator, QRadioButton::indicator { width: 14px; height: 14px; border: 2px solid #ffffff;
                                                 background: #000000; }
-QCheckBox::indicator:checked, QRadioButton::indicator:checked { background: #ffff00; }
-QCheckBox::indicator:focus { border-color: #ffff00; }
+QCheckBox::indicator:checked { background: #ffff00; }
+QRadioButton::indicator { border-radius: 9px; }
+QRadioButton::indicator:checked { background: qradialgradient(cx: 0.5, cy: 0.5, radius: 0.5, fx: 0.5, fy: 0.5,
+                                  stop: 0 #ffff00, stop: 0.55 #ffff00, stop: 0.6 #000000, stop: 1 #000000); }
+QCheckBox::indicator:focus, QRadioButton::indicator:focus { border-color: #ffff00; }
 """
+
+_DARK_STYLE = """
+QRadioButton::indicator { width: 14px; height: 14px; border: 1px solid #a8adb3; border-radius: 8px;
+                          background: #1d2024; }
+QRadioButton::indicator:checked { background: qradialgradient(cx: 0.5, cy: 0.5, radius: 0.5, fx: 0.5, fy: 0.5,
+                                  stop: 0 #ffb347, stop: 0.5 #ffb347, stop: 0.55 #1d2024, stop: 1 #1d2024); }
+QRadioButton::indicator:focus { border-color: #ffb347; }
+"""
+"""Fusion outlines a radio button in the window colour made darker, which on a near-black window is no outline at
+all: in the dark theme the ring is drawn in the muted text colour, the dot in the link amber."""
 
 _day_palette: QPalette | None = None
 
 
-def style_sheet(high_contrast: bool = False) -> str:
-    return _STYLE + (_HIGH_CONTRAST_STYLE if high_contrast else "")
+def style_sheet(high_contrast: bool = False, dark: bool = False) -> str:
+    if high_contrast:
+        return _STYLE + _HIGH_CONTRAST_STYLE
+    return _STYLE + (_DARK_STYLE if dark else "")
 
 
 def apply_theme(app: QApplication, dark: bool, high_contrast: bool = False) -> None:
@@ -114,7 +129,7 @@ def apply_theme(app: QApplication, dark: bool, high_contrast: bool = False) -> N
     if _day_palette is None:
         _day_palette = QPalette(app.palette())
     palette = high_contrast_palette() if high_contrast else dark_palette() if dark else _day_palette
-    sheet = style_sheet(high_contrast)
+    sheet = style_sheet(high_contrast, dark)
     changed = app.palette() != palette
     if changed:
         app.setPalette(palette)

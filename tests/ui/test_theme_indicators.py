@@ -1,0 +1,66 @@
+"""Radio buttons in the dim and high-contrast themes: a ring that can be seen, and a dot that says which is chosen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QApplication, QRadioButton, QStyle, QStyleOptionButton, QWidget
+
+from ctpn_desktop.ui.theme import apply_theme
+
+
+def _luminance(colour: QColor) -> float:
+    def channel(value: float) -> float:
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+    return 0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF()) + 0.0722 * channel(colour.blueF())
+
+
+def _contrast(a: QColor, b: QColor) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _near(pixel: QColor, colour: QColor) -> bool:
+    return max(abs(pixel.red() - colour.red()), abs(pixel.green() - colour.green()),
+               abs(pixel.blue() - colour.blue())) <= 40
+
+
+def _indicator_pixels(button: QRadioButton) -> list[QColor]:
+    option = QStyleOptionButton()
+    button.initStyleOption(option)
+    rect = button.style().subElementRect(QStyle.SubElement.SE_RadioButtonIndicator, option, button)
+    image: QImage = button.grab().toImage()
+    ratio = image.devicePixelRatio()
+    return [image.pixelColor(int(x * ratio), int(y * ratio))
+            for x in range(rect.left(), rect.right() + 1) for y in range(rect.top(), rect.bottom() + 1)]
+
+
+@pytest.fixture
+def themed() -> Iterator[None]:
+    yield
+    apply_theme(QApplication.instance(), dark=False)
+
+
+@pytest.mark.parametrize("high_contrast", [False, True], ids=["dark", "high contrast"])
+def test_radio_buttons_show_their_ring_and_their_choice(qtbot, themed: None, high_contrast: bool) -> None:
+    apply_theme(QApplication.instance(), dark=True, high_contrast=high_contrast)
+    box = QWidget()
+    qtbot.addWidget(box)
+    chosen = QRadioButton("The selected inject", box)
+    other = QRadioButton("The current inject and all that follow it", box)
+    other.move(0, 40)
+    chosen.setChecked(True)
+    for button in (chosen, other):
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a focus ring is yellow too: keep it out of the picture
+    box.show()
+    qtbot.waitExposed(box)
+    window = box.palette().window().color()
+    ring = max(_contrast(pixel, window) for pixel in _indicator_pixels(other))
+    assert ring >= 3.0, f"the unchosen button's ring has contrast {ring:.2f}:1 with the window"
+    accent = QColor("#ffff00" if high_contrast else "#ffb347")
+    assert any(_near(pixel, accent) for pixel in _indicator_pixels(chosen))
+    assert not any(_near(pixel, accent) for pixel in _indicator_pixels(other))
