@@ -9,6 +9,8 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
+from ctpn_desktop.paths import resources_dir
+
 MIN_POINT_SIZE = 10.0
 """Small default fonts are hard to read across a table; never start below this."""
 
@@ -96,7 +98,7 @@ QPushButton { padding: 4px 12px; }
 QPushButton:default { border: 2px solid #ffffff; }
 QCheckBox::indicator, QRadioButton::indicator { width: 14px; height: 14px; border: 2px solid #ffffff;
                                                 background: #000000; }
-QCheckBox::indicator:checked { background: #ffff00; }
+QCheckBox::indicator:checked { background: #ffff00; image: url("{tick_high_contrast}"); }
 QRadioButton::indicator { border-radius: 9px; }
 QRadioButton::indicator:checked { background: qradialgradient(cx: 0.5, cy: 0.5, radius: 0.5, fx: 0.5, fy: 0.5,
                                   stop: 0 #ffff00, stop: 0.55 #ffff00, stop: 0.6 #000000, stop: 1 #000000); }
@@ -104,22 +106,33 @@ QCheckBox::indicator:focus, QRadioButton::indicator:focus { border-color: #ffff0
 """
 
 _DARK_STYLE = """
+QCheckBox::indicator { width: 14px; height: 14px; border: 1px solid #a8adb3; border-radius: 2px;
+                       background: #1d2024; }
+QCheckBox::indicator:checked { background: #ffb347; border-color: #ffb347; image: url("{tick_dark}"); }
+QCheckBox::indicator:focus { border-color: #ffb347; }
 QRadioButton::indicator { width: 14px; height: 14px; border: 1px solid #a8adb3; border-radius: 8px;
                           background: #1d2024; }
 QRadioButton::indicator:checked { background: qradialgradient(cx: 0.5, cy: 0.5, radius: 0.5, fx: 0.5, fy: 0.5,
                                   stop: 0 #ffb347, stop: 0.5 #ffb347, stop: 0.55 #1d2024, stop: 1 #1d2024); }
 QRadioButton::indicator:focus { border-color: #ffb347; }
 """
-"""Fusion outlines a radio button in the window colour made darker, which on a near-black window is no outline at
-all: in the dark theme the ring is drawn in the muted text colour, the dot in the link amber."""
+"""Fusion outlines check boxes and radio buttons in the window colour made darker, which on a near-black window is
+no outline at all: in the dark theme their edge is drawn in the muted text colour, the choice in the link amber."""
 
 _day_palette: QPalette | None = None
 
 
 def style_sheet(high_contrast: bool = False, dark: bool = False) -> str:
     if high_contrast:
-        return _STYLE + _HIGH_CONTRAST_STYLE
-    return _STYLE + (_DARK_STYLE if dark else "")
+        return _STYLE + _with_ticks(_HIGH_CONTRAST_STYLE)
+    return _STYLE + (_with_ticks(_DARK_STYLE) if dark else "")
+
+
+def _with_ticks(sheet: str) -> str:
+    """Style sheets name images by path; the ticks ship in the resources folder, wherever it was installed."""
+    icons_dir = resources_dir() / "icons"
+    return (sheet.replace("{tick_dark}", (icons_dir / "tick-dark.svg").as_posix())
+            .replace("{tick_high_contrast}", (icons_dir / "tick-high-contrast.svg").as_posix()))
 
 
 def apply_theme(app: QApplication, dark: bool, high_contrast: bool = False) -> None:

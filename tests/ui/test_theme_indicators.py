@@ -1,4 +1,5 @@
-"""Radio buttons in the dim and high-contrast themes: a ring that can be seen, and a dot that says which is chosen."""
+"""Check boxes and radio buttons in the dim and high-contrast themes: an edge that can be seen, and a tick or a dot
+that says which is chosen."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QApplication, QRadioButton, QStyle, QStyleOptionButton, QWidget
+from PySide6.QtWidgets import QApplication, QCheckBox, QRadioButton, QStyle, QStyleOptionButton, QWidget
 
 from ctpn_desktop.ui.theme import apply_theme
 
@@ -64,3 +65,38 @@ def test_radio_buttons_show_their_ring_and_their_choice(qtbot, themed: None, hig
     accent = QColor("#ffff00" if high_contrast else "#ffb347")
     assert any(_near(pixel, accent) for pixel in _indicator_pixels(chosen))
     assert not any(_near(pixel, accent) for pixel in _indicator_pixels(other))
+
+
+def _check_indicator_pixels(box: QCheckBox, inset: int = 0) -> list[QColor]:
+    option = QStyleOptionButton()
+    box.initStyleOption(option)
+    rect = box.style().subElementRect(QStyle.SubElement.SE_CheckBoxIndicator, option, box)
+    rect = rect.adjusted(inset, inset, -inset, -inset)
+    image: QImage = box.grab().toImage()
+    ratio = image.devicePixelRatio()
+    return [image.pixelColor(int(x * ratio), int(y * ratio))
+            for x in range(rect.left(), rect.right() + 1) for y in range(rect.top(), rect.bottom() + 1)]
+
+
+@pytest.mark.parametrize("high_contrast", [False, True], ids=["dark", "high contrast"])
+def test_check_boxes_show_their_edge_and_a_tick_when_ticked(qtbot, themed: None, high_contrast: bool) -> None:
+    apply_theme(QApplication.instance(), dark=True, high_contrast=high_contrast)
+    box = QWidget()
+    qtbot.addWidget(box)
+    ticked = QCheckBox("Move their scenario times too", box)
+    unticked = QCheckBox("Only the selected injects", box)
+    unticked.move(0, 40)
+    ticked.setChecked(True)
+    for button in (ticked, unticked):
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    box.show()
+    qtbot.waitExposed(box)
+    window = box.palette().window().color()
+    edge = max(_contrast(pixel, window) for pixel in _check_indicator_pixels(unticked))
+    assert edge >= 3.0, f"the unticked box's edge has contrast {edge:.2f}:1 with the window"
+    accent = QColor("#ffff00" if high_contrast else "#ffb347")
+    inside = _check_indicator_pixels(ticked, inset=3)
+    assert any(_near(pixel, accent) for pixel in inside)
+    tick = [pixel for pixel in inside if _contrast(pixel, accent) >= 3.0]
+    assert len(tick) >= 5, "a ticked box shows a tick, not only a filled square"
+    assert not any(_near(pixel, accent) for pixel in _check_indicator_pixels(unticked))
