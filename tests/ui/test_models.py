@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
@@ -91,6 +92,21 @@ def test_msel_model_holds_five_thousand_injects(qtbot) -> None:
     assert model.rowCount() == 5000
     assert model.index(4999, msel.NUMBER).data() == "5000"
     assert model.index(4999, msel.PLANNED).data() == "9:43:13"
+
+
+def test_msel_rows_are_built_with_the_collector_paused(qtbot, monkeypatch) -> None:
+    collector_on: list[bool] = []
+    row_of = msel._Lookups.row
+
+    def noted(self: object, inject: object) -> object:
+        collector_on.append(gc.isenabled())
+        return row_of(self, inject)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(msel._Lookups, "row", noted)
+    model = MselTableModel(_scenario())
+    assert model.rowCount() == len(collector_on) > 0
+    assert not any(collector_on)
+    assert gc.isenabled()
 
 
 def test_log_model_passes_the_model_tester_and_marks_corrections(qtmodeltester, window, document_path) -> None:

@@ -40,6 +40,7 @@ from ctpn_desktop.core.entities import (
 )
 from ctpn_desktop.core.errors import ScenarioFormatError, ValidationFailed
 from ctpn_desktop.core.io.scenario_json import parse_programme, programme_document
+from ctpn_desktop.core.memory import collector_paused
 from ctpn_desktop.core.services.document import Document
 from ctpn_desktop.storage.orm import (
     AttachmentRow,
@@ -216,6 +217,7 @@ def programme_text(programme: Programme) -> str | None:
     return json.dumps(programme_document(programme), ensure_ascii=False, sort_keys=True)
 
 
+@collector_paused()
 def read_scenario(session: Session) -> Scenario:
     exercise_row = session.scalars(select(ExerciseRow)).first()
     if exercise_row is None:
@@ -428,7 +430,7 @@ class ScenarioService:
         self._sessions = document.sessions
 
     def load(self) -> Scenario:
-        with self._sessions() as session:
+        with collector_paused(), self._sessions() as session:
             return read_scenario(session)
 
     def exercise(self) -> Exercise:

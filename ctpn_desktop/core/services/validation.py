@@ -15,6 +15,7 @@ from operator import attrgetter
 
 from ctpn_desktop.core.entities import EventType, Inject, Organisation, Role, Scenario
 from ctpn_desktop.core.io.msel_values import unread_time_in
+from ctpn_desktop.core.memory import collector_paused
 
 NEEDS_RECIPIENTS = frozenset({EventType.INJECT, EventType.CONTINGENCY})
 """Event types that are delivered to players; controller, player and actor actions need no recipient."""
@@ -67,6 +68,7 @@ def _minutes(seconds: int) -> str:
     return f"{sign}{hours}:{minutes:02d}"
 
 
+@collector_paused()
 def validate(scenario: Scenario) -> tuple[Problem, ...]:
     """Every problem of ``scenario``, injects first in MSEL order, then phases, then objectives."""
     objectives = {o.id: o for o in scenario.objectives}

@@ -29,6 +29,7 @@ from PySide6.QtGui import QColor
 
 from ctpn_desktop.core.clock import format_elapsed
 from ctpn_desktop.core.entities import DeliveryMethod, Exercise, ExerciseType, Inject, Scenario
+from ctpn_desktop.core.memory import collector_paused
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 """A value that sorts naturally (numbers as numbers, times as seconds)."""
@@ -186,6 +187,12 @@ class _Lookups:
         )
 
 
+@collector_paused()
+def _rows_of(scenario: Scenario) -> list[_Row]:
+    lookups = _Lookups(scenario)
+    return [lookups.row(i) for i in scenario.injects]
+
+
 class MselTableModel(QAbstractTableModel):
     """The MSEL of one scenario snapshot; with ``validation`` a last column shows each row's problems."""
 
@@ -207,7 +214,7 @@ class MselTableModel(QAbstractTableModel):
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._msel_order = True
         self._columns = len(COLUMNS) if validation else VALIDATION
-        self._rows = [_Lookups(scenario).row(i) for i in scenario.injects]
+        self._rows = _rows_of(scenario)
         self._order_rows()
         self._apply_filter()
 
@@ -246,8 +253,7 @@ class MselTableModel(QAbstractTableModel):
     def set_scenario(self, scenario: Scenario) -> None:
         self.beginResetModel()
         self._scenario = scenario
-        lookups = _Lookups(scenario)
-        self._rows = [lookups.row(i) for i in scenario.injects]
+        self._rows = _rows_of(scenario)
         self._order_rows()
         self._apply_filter()
         self.endResetModel()
