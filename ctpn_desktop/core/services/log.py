@@ -13,7 +13,7 @@ import operator
 import unicodedata
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from json.encoder import encode_basestring
@@ -224,6 +224,24 @@ def revision_of(row: Any) -> LogRevision:
     )
 
 
+def _first_revision(values: Mapping[str, Any], draft: LogDraft, new: _NewEntry,
+                    story: datetime | None) -> LogRevision:
+    """The revision a new entry's record holds, made from what the record was made of: what `revision_of` reads
+    back from the stored row, without parsing the times and lists that were just written (a note-taker waits)."""
+    return LogRevision(
+        id=values["id"], entry_id=new.entry_id, run_id=values["run_id"], revision=1,
+        entry_number=values["entry_number"], device_id=values["device_id"], chain_seq=values["chain_seq"],
+        logged_at=new.logged_at.astimezone(UTC), committed_at=new.committed_at, exercise_s=new.exercise_s,
+        scenario_time=story, logged_by=draft.logged_by, decision_maker=draft.decision_maker,
+        organisation=draft.organisation, kind=draft.kind, text=draft.text, rationale=draft.rationale,
+        options_considered=draft.options_considered,
+        actions=tuple(ActionItem(a.action, a.owner) for a in draft.actions), inject_id=draft.inject_id,
+        objective_ids=tuple(draft.objective_ids), jdm_stage=JdmStage(draft.jdm_stage) if draft.jdm_stage else None,
+        revision_reason="", withdrawn=False, prev_hash=values["prev_hash"], hash=values["hash"],
+        syndicate_id=draft.syndicate_id,
+    )
+
+
 def verify_records(rows: Sequence[Any], *, rehash: bool = True) -> IntegrityReport:
     """Check every chain; the first broken record is named so people know where to look.
 
@@ -428,7 +446,7 @@ class LogService:
                                         number=end.highest + 1, logged_at=new.logged_at,
                                         committed_at=new.committed_at, exercise_s=new.exercise_s,
                                         story=story.isoformat() if story else None, reason="", withdrawn=False)
-                record = self._chained(values, end.chain_seq, end.hash)
+                self._chained(values, end.chain_seq, end.hash)
                 if write.execute("log_record", _INSERT_NEW_ENTRY, values).rowcount == 1:
                     break
                 end = None  # written meanwhile (another service, laptop or station): numbered and chained again
@@ -438,7 +456,7 @@ class LogService:
             fts.note_new_records(connection, [values])
         if self._document.room is None:
             self._ends[run_id] = _ChainEnd(values["entry_number"], values["chain_seq"], values["hash"])
-        return LogEntry(current=revision_of(record))
+        return LogEntry(current=_first_revision(values, draft, new, story))
 
     def _end_of_log(self, session: Session | Connection, run_id: str) -> _ChainEnd:
         found = session.execute(_NUMBER_AND_LAST_IN_CHAIN, {"run_id": run_id, "device_id": self._device_id}).one()
@@ -497,8 +515,9 @@ class LogService:
             "organisation": draft.organisation, "kind": draft.kind.value, "text": draft.text,
             "rationale": draft.rationale, "options_considered": draft.options_considered,
             "actions": json.dumps([{"action": a.action, "owner": a.owner} for a in draft.actions],
-                                  ensure_ascii=False),
-            "inject_id": draft.inject_id, "objective_ids": json.dumps(list(draft.objective_ids)),
+                                  ensure_ascii=False) if draft.actions else "[]",
+            "inject_id": draft.inject_id,
+            "objective_ids": json.dumps(list(draft.objective_ids)) if draft.objective_ids else "[]",
             "jdm_stage": int(draft.jdm_stage) if draft.jdm_stage else None, "revision_reason": reason,
             "withdrawn": withdrawn, "syndicate_id": draft.syndicate_id,
         }

@@ -184,3 +184,34 @@ def test_events_are_numbered_where_the_database_cannot_return_what_it_inserted(
             runs.release(run.id, injects[1].id)
         assert [e.seq for e in released] == [1, 2, 3]
         assert RunService(document, source).events(run.id) == released
+
+
+def test_what_an_append_returns_is_what_is_read_back(tmp_path: Path, source: FakeTimeSource) -> None:
+    """The new entry the note-taker sees at once is the stored one, field for field, however full or bare."""
+    from datetime import timedelta, timezone
+
+    with library_document(tmp_path) as document:
+        runs = RunService(document, source)
+        run = runs.create_run()
+        runs.start(run.id)
+        source.advance(754.25)
+        scenario = runs.frozen_scenario(run.id)
+        log = LogService(document, "laptop-a", source)
+        full = LogDraft(kind=LogKind.DECISION, text="Close the “Minster” gate – cordon at 400 m",
+                        rationale="Secondary device reported", options_considered="Hold; evacuate",
+                        actions=(ActionItem("Set the cordon", "Police"), ActionItem("Warn traders")),
+                        decision_maker="Silver", organisation="Police", logged_by="Loggist",
+                        inject_id=scenario.injects[0].id, objective_ids=(scenario.objectives[0].id,),
+                        jdm_stage=JdmStage.OPTIONS,
+                        logged_at=datetime(2027, 12, 12, 18, 1, 2, 345678,
+                                           tzinfo=timezone(timedelta(hours=1))))
+        bare = LogDraft(kind=LogKind.INFORMATION, text="Radio check")
+        appended = [log.append(run.id, draft, exercise_s=754.25) for draft in (full, bare)]
+        for entry in appended:
+            assert log.entry(entry.current.entry_id).current == entry.current
+    reopened = reopen(document)
+    with reopened:
+        again = LogService(reopened, "laptop-a", source)
+        assert [again.entry(e.current.entry_id).current for e in appended] == [e.current for e in appended]
+    assert appended[0].current.logged_at.utcoffset() == timedelta(0)
+    assert appended[0].current.scenario_time is not None
