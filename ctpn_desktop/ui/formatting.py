@@ -29,9 +29,11 @@ def format_wall_time(value: datetime | None, with_date: bool = True, *, short: b
 
 
 def run_label(run: RunInfo) -> str:
+    """Names a run as "Run 2 – Evening (rehearsal)"; a rehearsal already labelled one is not called one twice."""
     text = f"Run {run.number}"
-    if run.label and run.label.strip() != text:
-        text += f" – {run.label}"
-    if run.rehearsal:
+    label = run.label.strip()
+    if label and label != text:
+        text += f" – {label}"
+    if run.rehearsal and "rehearsal" not in label.casefold():
         text += " (rehearsal)"
     return text
